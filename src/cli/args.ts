@@ -1,0 +1,120 @@
+// Command-line arguments of `neural-debugger train`. Hand-written: a dozen
+// flags do not need a dependency, and errors must be in our format.
+
+import type { BackendChoice, DiagnosticKind } from '../shared/stats';
+import type { TrainOptions } from '../shared/protocol';
+import { UserError } from '../shared/errors';
+
+export const USAGE = `Usage: neural-debugger train <model-file> [options]
+
+Options:
+  --epochs N            number of epochs (default: the spec's training.epochs)
+  --steps N             stop after N training steps
+  --batch-size B        batch size (default: the spec's training.batchSize)
+  --backend NAME        auto | node | wasm | cpu (default auto: node, then wasm, then cpu)
+  --seed S              random seed for initialisation, shuffling and synthetic data
+  --no-shuffle          keep the training data in file order
+  --trace FILE          write the run trace (JSON Lines) to FILE
+  --checkpoint-dir DIR  save weights to DIR/initial and DIR/epoch-N (tfjs layers format)
+  --stats-every N       per-layer statistics every N steps (default 10)
+  --histograms-every N  histograms every N steps (default 100)
+  --break-on KINDS      stop with exit code 3 when a diagnostic of these kinds fires
+                        (comma-separated, e.g. non-finite,exploding-gradient)
+  --json                one JSON event per line on stdout instead of progress output
+  -h, --help            show this help
+
+Exit codes: 0 trained, 2 bad input, 3 stopped by --break-on, 1 internal error.`;
+
+export const DIAGNOSTIC_KINDS: DiagnosticKind[] = [
+  'non-finite',
+  'exploding-gradient',
+  'vanishing-gradient',
+  'dead-relu',
+  'saturation',
+  'learning-rate',
+  'overfitting',
+  'plateau',
+];
+
+export interface CliTrainArgs {
+  options: TrainOptions;
+  json: boolean;
+}
+
+export function parseTrainArgs(argv: string[]): CliTrainArgs {
+  const options: Partial<TrainOptions> = {};
+  let json = false;
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw usageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--epochs':
+        options.epochs = integer(flag, value());
+        break;
+      case '--steps':
+        options.steps = integer(flag, value());
+        break;
+      case '--batch-size':
+        options.batchSize = integer(flag, value());
+        break;
+      case '--seed':
+        options.seed = integer(flag, value(), 0);
+        break;
+      case '--stats-every':
+        options.statsEvery = integer(flag, value());
+        break;
+      case '--histograms-every':
+        options.histogramsEvery = integer(flag, value());
+        break;
+      case '--backend': {
+        const v = value();
+        if (!['auto', 'node', 'wasm', 'cpu'].includes(v)) throw usageError(`--backend must be auto, node, wasm or cpu, got '${v}'`);
+        options.backend = v as BackendChoice;
+        break;
+      }
+      case '--no-shuffle':
+        options.shuffle = false;
+        break;
+      case '--trace':
+        options.traceFile = value();
+        break;
+      case '--checkpoint-dir':
+        options.checkpointDir = value();
+        break;
+      case '--break-on': {
+        const kinds = value().split(',').map((k) => k.trim()).filter(Boolean);
+        for (const k of kinds) {
+          if (!DIAGNOSTIC_KINDS.includes(k as DiagnosticKind)) {
+            throw usageError(`--break-on: unknown diagnostic kind '${k}' (known: ${DIAGNOSTIC_KINDS.join(', ')})`);
+          }
+        }
+        options.breakOn = kinds as DiagnosticKind[];
+        break;
+      }
+      case '--json':
+        json = true;
+        break;
+      default:
+        if (arg.startsWith('-')) throw usageError(`unknown option '${arg}'`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing <model-file>' : `expected one model file, got ${positional.length}`);
+  return { options: { ...options, modelFile: positional[0] } as TrainOptions, json };
+}
+
+function integer(flag: string, text: string, min = 1): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw usageError(`${flag} expects an integer ≥ ${min}, got '${text}'`);
+  return n;
+}
+
+function usageError(message: string): UserError {
+  return new UserError({ message: `${message}\n\n${USAGE}` });
+}

@@ -1,0 +1,119 @@
+// `neural-debugger` command line: `train` runs a model file in the trainer
+// child process and prints progress, diagnostics and the test result.
+
+import * as path from 'node:path';
+import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
+import { isUserError } from '../shared/errors';
+import { loadModelSpec } from '../trainer/spec';
+import { TrainerProcess } from '../trainer/trainerProcess';
+import { TraceWriter } from '../trainer/trace/writer';
+import { parseTrainArgs, USAGE } from './args';
+import { ProgressPrinter } from './progress';
+
+const EXIT_OK = 0;
+const EXIT_INTERNAL = 1;
+const EXIT_BAD_INPUT = 2;
+const EXIT_BREAK = 3;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? EXIT_OK : EXIT_BAD_INPUT;
+  }
+  if (command === 'train') return train(rest);
+  process.stderr.write(`error: unknown command '${command}'\n\n${USAGE}\n`);
+  return EXIT_BAD_INPUT;
+}
+
+async function train(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  const { options, json } = parseTrainArgs(argv);
+  // Check the spec here first: a bad spec fails in milliseconds, before a
+  // process and TensorFlow.js start.
+  const parsed = loadModelSpec(options.modelFile);
+  const printer = new ProgressPrinter(json ? null : process.stderr, path.basename(options.modelFile));
+  for (const warning of parsed.warnings) printer.warning(formatWarning(warning));
+  const trainer = new TrainerProcess({
+    ...options,
+    modelFile: path.resolve(options.modelFile),
+    traceFile: options.traceFile && path.resolve(options.traceFile),
+    checkpointDir: options.checkpointDir && path.resolve(options.checkpointDir),
+  });
+  let exitCode: number | null = null;
+  let lastStep = 0;
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) trainer.kill();
+    interrupted = true;
+    printer.message('interrupted: stopping training (Ctrl+C again to kill)');
+    trainer.send({ type: 'stop' });
+  };
+  process.on('SIGINT', onSigint);
+  trainer.on('event', (event: TrainerEvent) => {
+    if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+    switch (event.type) {
+      case 'error':
+        printer.error(formatUserError(event.error));
+        exitCode = event.error.message.startsWith('internal error') ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return;
+      case 'stopped':
+        if (event.reason === 'diagnostic' && event.diagnostic) {
+          printer.error(`stopped on ${event.diagnostic.kind} at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}) — --break-on`);
+          exitCode = EXIT_BREAK;
+          trainer.send({ type: 'stop' });
+        } else {
+          // The CLI has no one to resume a pause: go on.
+          trainer.send({ type: 'continue' });
+        }
+        return;
+      default:
+        if (event.type === 'step') lastStep = event.stats.step;
+        if (!json) printer.handle(event);
+    }
+  });
+  const exit = await trainer.exitPromise;
+  process.off('SIGINT', onSigint);
+  printer.finish();
+  if (exitCode !== null) return exitCode;
+  if (interrupted) return 130;
+  if (exit.code !== 0) {
+    const why = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    if (options.traceFile) recordKilled(path.resolve(options.traceFile), why, lastStep);
+    process.stderr.write(`error: the trainer process ${why}${options.traceFile ? `; the trace up to the last step is in ${options.traceFile}` : ''}\n`);
+    const lastLines = trainer.stderr.trim().split('\n').slice(-5).join('\n');
+    if (lastLines) process.stderr.write(`${lastLines}\n`);
+    return EXIT_INTERNAL;
+  }
+  return EXIT_OK;
+}
+
+/** The child could not write its own `end` record: add one saying it was killed. */
+function recordKilled(traceFile: string, why: string, steps: number): void {
+  try {
+    const writer = TraceWriter.append(traceFile);
+    writer.write({ kind: 'end', time: Date.now(), reason: 'killed', steps, epochs: 0, test: null, error: { message: `the trainer process ${why}` } });
+    writer.close();
+  } catch {
+    // No trace was started (the child died before its header): nothing to mend.
+  }
+}
+
+function formatWarning(w: UserErrorInfo): string {
+  return formatUserError(w).replace(': error: ', ': warning: ');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (isUserError(e)) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(EXIT_BAD_INPUT);
+    }
+    process.stderr.write(`internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(EXIT_INTERNAL);
+  },
+);

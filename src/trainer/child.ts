@@ -1,0 +1,79 @@
+// Entry point of the trainer child process (`child_process.fork` of
+// dist/trainer.js). It talks to its parent only through the typed messages of
+// src/shared/protocol.ts: the first command must be `start`.
+
+import type { TrainerCommand, TrainerEvent } from '../shared/protocol';
+import { isUserError } from '../shared/errors';
+import { DiagnosticsEngine } from './diagnostics/engine';
+import { TrainingController } from './run/controller';
+import { prepareRun } from './run/prepare';
+import { RunRecorder } from './run/recorder';
+
+function send(event: TrainerEvent): void {
+  if (process.send && process.connected) process.send(event);
+}
+
+function fail(error: unknown): never {
+  if (isUserError(error)) {
+    send({ type: 'error', error: error.info, fatal: true });
+  } else {
+    const e = error as Error;
+    send({ type: 'error', error: { message: `internal error: ${e?.stack ?? String(error)}` }, fatal: true });
+  }
+  // Let the IPC channel flush the error before exiting.
+  setTimeout(() => process.exit(isUserError(error) ? 2 : 1), 50);
+  throw error;
+}
+
+async function main(): Promise<void> {
+  if (!process.send) {
+    process.stderr.write('dist/trainer.js is the trainer child process; run it through `neural-debugger train` or VS Code.\n');
+    process.exit(2);
+  }
+  let controller: TrainingController | null = null;
+  const early: TrainerCommand[] = [];
+  let started = false;
+
+  process.on('disconnect', () => process.exit(0)); // parent gone: never linger as an orphan
+  process.on('message', (message: TrainerCommand) => {
+    if (!started && message.type === 'start') {
+      started = true;
+      void start(message.options);
+    } else if (controller) {
+      controller.handle(message);
+    } else {
+      early.push(message);
+    }
+  });
+
+  async function start(options: Extract<TrainerCommand, { type: 'start' }>['options']): Promise<void> {
+    let recorder: RunRecorder | null = null;
+    try {
+      const ctx = await prepareRun(options, (message) => send({ type: 'progress', message }));
+      send({ type: 'backend', report: ctx.backend });
+      recorder = new RunRecorder(options.traceFile, options.checkpointDir);
+      recorder.header(ctx.backend, ctx.topology, ctx.settings);
+      send({ type: 'header', topology: ctx.topology, settings: ctx.settings, backend: ctx.backend });
+      controller = new TrainingController(ctx, {
+        emit: send,
+        recorder,
+        stopOnEntry: options.stopOnEntry,
+        breakOn: options.breakOn,
+        breakpoints: options.breakpoints,
+        diagnostics: new DiagnosticsEngine(ctx.diagnosticsConfig, ctx.settings.modelFile),
+      });
+      for (const command of early.splice(0)) controller.handle(command);
+      await controller.run();
+      setTimeout(() => process.exit(0), 20);
+    } catch (e) {
+      try {
+        recorder?.end('error', 0, 0, null, isUserError(e) ? e.info : { message: (e as Error).message });
+      } catch {
+        // The trace itself may be what failed.
+      }
+      fail(e);
+    }
+  }
+}
+
+void main();

@@ -1,0 +1,36 @@
+// Everything a run needs once it is prepared: a built tfjs model (from a JSON
+// spec today; TS modules and Keras JSON plug in here), its optimizer, the
+// data and the settings.
+
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendReport, DiagnosticKind, ModelTopology, RunSettings, StepStats, EpochStats, TrainingDiagnostic } from '../../shared/stats';
+import type { LoadedData } from '../data/types';
+import type { LossName } from '../training/objectives';
+
+export interface RunContext {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  loss: LossName;
+  metrics: string[];
+  data: LoadedData;
+  settings: RunSettings;
+  topology: ModelTopology;
+  backend: BackendReport;
+  /** Layer name → 1-based line in the spec, for messages and stack frames. */
+  layerLines: Record<string, number>;
+  /** Diagnostic thresholds from the spec, passed to the diagnostics engine. */
+  diagnosticsConfig: Record<string, unknown>;
+}
+
+/**
+ * Detects training pathologies from the statistics (the diagnostics module
+ * implements it). Returns the diagnostics that opened, changed or closed.
+ */
+export interface DiagnosticsHook {
+  onStep(stats: StepStats): TrainingDiagnostic[];
+  onEpoch(stats: EpochStats): TrainingDiagnostic[];
+  /** Summary of everything that fired during the run. */
+  active(): TrainingDiagnostic[];
+}
+
+export type { DiagnosticKind };

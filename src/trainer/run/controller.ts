@@ -1,0 +1,382 @@
+// The stop/step control loop: runs training batch by batch, and between any
+// two batches can pause (on a command, a step, a breakpoint or a diagnostic),
+// answer questions, change the learning rate, or go back an epoch.
+
+import * as tf from '@tensorflow/tfjs';
+import type { BreakpointSpec, TrainerCommand, TrainerEvent } from '../../shared/protocol';
+import type { DiagnosticKind, EpochStats, StepStats, StopReason, TrainingDiagnostic } from '../../shared/stats';
+import { evaluate, parseExpression, scopeFromObject } from '../../shared/expression';
+import { BatchSource } from '../data';
+import type { Split } from '../data/types';
+import { InstrumentedModel } from '../training/instrumentedModel';
+import { getLearningRate, setLearningRate, targetTensor } from '../training/objectives';
+import { BreakpointSet } from './breakpoints';
+import type { DiagnosticsHook, RunContext } from './context';
+import { buildScope } from './scope';
+import { EpochSnapshots } from './snapshots';
+import type { RunRecorder } from './recorder';
+
+export type RunState = 'running' | 'paused' | 'finished';
+type StepMode = 'run' | 'batch' | 'epoch';
+
+export interface ControllerOptions {
+  emit: (event: TrainerEvent) => void;
+  recorder: RunRecorder;
+  stopOnEntry?: boolean;
+  breakOn?: DiagnosticKind[];
+  breakpoints?: BreakpointSpec[];
+  diagnostics?: DiagnosticsHook;
+}
+
+export class TrainingController {
+  state: RunState = 'running';
+  private mode: StepMode = 'run';
+  private pauseRequested = false;
+  private stopRequested = false;
+  private wake: (() => void) | null = null;
+  private readonly breakpoints = new BreakpointSet();
+  private breakOn: Set<DiagnosticKind>;
+  private readonly instrumented: InstrumentedModel;
+  private readonly trainBatches: BatchSource;
+  private readonly snapshots: EpochSnapshots;
+  /** Position: the next step to run is `step + 1`, at (epoch, batch). */
+  private epoch = 1;
+  private batch = 0;
+  private step = 0;
+  private samplesSeen = 0;
+  private lastStep: StepStats | null = null;
+  private lastEpoch: EpochStats | null = null;
+  private lastBatch: { x: tf.Tensor; y: tf.Tensor } | null = null;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly options: ControllerOptions,
+  ) {
+    const { settings, data } = ctx;
+    this.instrumented = new InstrumentedModel(ctx.model, ctx.optimizer, ctx.loss, ctx.metrics);
+    this.trainBatches = new BatchSource(data.train, data.inputShape, data.target.shape, settings.batchSize, {
+      shuffle: settings.shuffle,
+      seed: settings.seed,
+    });
+    this.snapshots = new EpochSnapshots(ctx.model, ctx.optimizer);
+    this.breakOn = new Set(options.breakOn ?? []);
+    if (options.breakpoints) this.emitBreakpointStatuses(options.breakpoints);
+  }
+
+  get batchesPerEpoch(): number {
+    return this.trainBatches.batchesPerEpoch;
+  }
+
+  /** Handles a command from the parent; safe to call at any time. */
+  handle(command: TrainerCommand): void {
+    switch (command.type) {
+      case 'start':
+        return;
+      case 'continue':
+        return this.resume('run');
+      case 'stepBatch':
+        return this.resume('batch');
+      case 'stepEpoch':
+        return this.resume('epoch');
+      case 'pause':
+        if (this.state === 'running') this.pauseRequested = true;
+        return;
+      case 'stop':
+        this.stopRequested = true;
+        this.wakeUp();
+        return;
+      case 'setBreakpoints':
+        this.emitBreakpointStatuses(command.breakpoints);
+        this.reply(command.requestId, true, null);
+        return;
+      case 'setBreakOn':
+        this.breakOn = new Set(command.kinds);
+        return;
+      case 'setLearningRate':
+        return this.changeLearningRate(command.requestId, command.value);
+      case 'evaluate':
+        return this.evaluateExpression(command.requestId, command.expression);
+      case 'stepBack':
+        void this.stepBack(command.requestId);
+        return;
+    }
+  }
+
+  /** Trains to the end (or until stopped); returns how it ended. */
+  async run(): Promise<'completed' | 'stopped'> {
+    const { settings } = this.ctx;
+    await this.options.recorder.initialCheckpoint(this.ctx.model);
+    if (this.options.stopOnEntry) await this.pauseHere('entry');
+    while (!this.stopRequested && this.epoch <= settings.epochs && (settings.maxSteps === null || this.step < settings.maxSteps)) {
+      if (this.batch === 0 && !this.snapshots.has(this.epoch)) this.snapshots.take(this.epoch, this.step, this.samplesSeen);
+      // wasm reads resolve as microtasks: without a macrotask turn here, IPC
+      // messages (pause, stop) would never be delivered while training runs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.stopRequested) break;
+      const stats = await this.runStep();
+      const epochEnded = this.batch === this.batchesPerEpoch;
+      const diagnostics = this.options.diagnostics?.onStep(stats) ?? [];
+      if (epochEnded) {
+        await this.endEpoch(diagnostics);
+      }
+      for (const d of diagnostics) this.publishDiagnostic(d);
+      const reason = this.stopRequested ? null : this.pauseReason(stats, diagnostics, epochEnded);
+      const finished = this.epoch > settings.epochs || (settings.maxSteps !== null && this.step >= settings.maxSteps);
+      // Stepping past the last batch just finishes; a breakpoint or a
+      // diagnostic on the very last step still stops there.
+      if (reason && (!finished || reason.reason === 'breakpoint' || reason.reason === 'diagnostic')) {
+        await this.pauseHere(reason.reason, reason);
+      }
+    }
+    const completed = !this.stopRequested;
+    let test: { loss: number; metrics: Record<string, number> } | null = null;
+    if (completed && this.ctx.data.test) {
+      this.options.emit({ type: 'progress', message: 'evaluating on the test set' });
+      test = await this.evaluateSplit(this.ctx.data.test);
+    }
+    this.state = 'finished';
+    const reason = completed ? 'completed' : 'stopped';
+    const completedEpochs = this.epoch - 1;
+    this.options.recorder.end(reason, this.step, completedEpochs, test);
+    this.options.emit({ type: 'finished', reason, steps: this.step, epochs: completedEpochs, test });
+    this.disposeLastBatch();
+    this.snapshots.dispose();
+    return reason;
+  }
+
+  private async runStep(): Promise<StepStats> {
+    const { settings, data, loss } = this.ctx;
+    const started = performance.now();
+    const batch = this.trainBatches.batch(this.epoch - 1, this.batch);
+    const x = tf.tensor(batch.x, [batch.size, ...data.inputShape], 'float32');
+    const y = targetTensor(batch.y, batch.size, data.target, loss);
+    const nextStep = this.step + 1;
+    const detail =
+      nextStep === 1 || nextStep % settings.statsEvery === 0 || this.willPauseAfter() || this.breakpoints.needsDetail();
+    const histograms = detail && (nextStep === 1 || nextStep % settings.histogramsEvery === 0 || this.willPauseAfter());
+    const m = await this.instrumented.step(x, y, { detail, histograms, apply: true });
+    this.disposeLastBatch();
+    this.lastBatch = { x, y };
+    this.step = nextStep;
+    this.samplesSeen += batch.size;
+    const stats: StepStats = {
+      step: this.step,
+      epoch: this.epoch,
+      batch: this.batch,
+      batchesPerEpoch: this.batchesPerEpoch,
+      batchSize: batch.size,
+      loss: m.loss,
+      metrics: m.metrics,
+      learningRate: getLearningRate(this.ctx.optimizer),
+      gradNorm: m.gradNorm,
+      nonFinite: m.nonFinite,
+      detailed: detail,
+      withHistograms: histograms,
+      layers: m.layers,
+      weights: m.weights,
+      durationMs: performance.now() - started,
+      samplesSeen: this.samplesSeen,
+    };
+    this.batch += 1;
+    this.lastStep = stats;
+    this.accumulate(stats);
+    this.options.recorder.step(stats);
+    this.options.emit({ type: 'step', stats });
+    return stats;
+  }
+
+  /** Whether the step about to run is known now to end in a pause (so it gets full statistics). */
+  private willPauseAfter(): boolean {
+    return this.pauseRequested || this.mode === 'batch' || (this.mode === 'epoch' && this.batch === this.batchesPerEpoch - 1);
+  }
+
+  private async endEpoch(diagnostics: TrainingDiagnostic[]): Promise<void> {
+    const started = performance.now();
+    const validation = this.ctx.data.validation ? await this.evaluateSplit(this.ctx.data.validation) : null;
+    const stats: EpochStats = {
+      epoch: this.epoch,
+      step: this.step,
+      loss: this.epochMean('loss'),
+      metrics: Object.fromEntries(this.ctx.metrics.map((m) => [m, this.epochMean(m)])),
+      valLoss: validation?.loss ?? null,
+      valMetrics: validation?.metrics ?? {},
+      durationMs: performance.now() - started + this.epochTrainMs,
+    };
+    this.epochTrainMs = 0;
+    this.epochSums.clear();
+    this.lastEpoch = stats;
+    this.options.recorder.epoch(stats);
+    this.options.emit({ type: 'epoch', stats });
+    diagnostics.push(...(this.options.diagnostics?.onEpoch(stats) ?? []));
+    await this.options.recorder.epochCheckpoint(this.ctx.model, this.epoch, this.step);
+    this.epoch += 1;
+    this.batch = 0;
+  }
+
+  // Running sums of the epoch's batch losses/metrics, weighted by batch size.
+  private readonly epochSums = new Map<string, number>();
+  private epochTrainMs = 0;
+  private epochMean(name: string): number {
+    const total = this.epochSums.get('__samples') ?? 0;
+    return total > 0 ? (this.epochSums.get(name) ?? 0) / total : NaN;
+  }
+
+  private accumulate(stats: StepStats): void {
+    const add = (k: string, v: number) => this.epochSums.set(k, (this.epochSums.get(k) ?? 0) + v);
+    add('__samples', stats.batchSize);
+    add('loss', stats.loss * stats.batchSize);
+    for (const [k, v] of Object.entries(stats.metrics)) add(k, v * stats.batchSize);
+    this.epochTrainMs += stats.durationMs;
+  }
+
+  private pauseReason(
+    stats: StepStats,
+    diagnostics: TrainingDiagnostic[],
+    epochEnded: boolean,
+  ): { reason: StopReason; breakpointId?: number; diagnostic?: TrainingDiagnostic } | null {
+    const firing = diagnostics.find((d) => d.state === 'open' && this.breakOn.has(d.kind));
+    if (firing) return { reason: 'diagnostic', diagnostic: firing };
+    const hit = this.breakpoints.size > 0 ? this.breakpoints.check(buildScope(stats, this.lastEpoch, stats.learningRate)) : null;
+    if (hit !== null) return { reason: 'breakpoint', breakpointId: hit };
+    if (this.pauseRequested) return { reason: 'pause' };
+    if (this.mode === 'batch') return { reason: 'step' };
+    if (this.mode === 'epoch' && epochEnded) return { reason: 'step' };
+    return null;
+  }
+
+  private async pauseHere(
+    reason: StopReason,
+    details: { breakpointId?: number; diagnostic?: TrainingDiagnostic } = {},
+  ): Promise<void> {
+    this.pauseRequested = false;
+    this.mode = 'run';
+    this.state = 'paused';
+    let stats = this.lastStep ?? undefined;
+    if (stats && !stats.withHistograms && this.lastBatch) {
+      // Histograms are always available at a pause: measure the paused
+      // step's batch again with the current weights, without updating.
+      const m = await this.instrumented.step(this.lastBatch.x, this.lastBatch.y, { detail: true, histograms: true, apply: false });
+      stats = { ...stats, layers: m.layers, weights: m.weights, detailed: true, withHistograms: true };
+    }
+    const stopped: TrainerEvent = {
+      type: 'stopped',
+      reason,
+      step: this.step,
+      epoch: this.lastStep?.epoch ?? this.epoch,
+      batch: this.lastStep?.batch ?? 0,
+      breakpointId: details.breakpointId,
+      diagnostic: details.diagnostic,
+      stats,
+    };
+    this.options.recorder.stop(stopped);
+    this.options.emit(stopped);
+    if (!this.stopRequested) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.state = 'running';
+    if (!this.stopRequested) {
+      this.options.recorder.resume();
+      this.options.emit({ type: 'resumed' });
+    }
+  }
+
+  private resume(mode: StepMode): void {
+    if (this.state !== 'paused') {
+      // A step command while running behaves like pause-then-step.
+      if (mode !== 'run') this.mode = mode;
+      return;
+    }
+    this.mode = mode;
+    this.wakeUp();
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private emitBreakpointStatuses(specs: BreakpointSpec[]): void {
+    this.options.emit({ type: 'breakpoints', statuses: this.breakpoints.set(specs) });
+  }
+
+  private publishDiagnostic(d: TrainingDiagnostic): void {
+    this.options.recorder.diagnostic(d);
+    this.options.emit({ type: 'diagnostic', diagnostic: d });
+  }
+
+  private reply(requestId: number, ok: boolean, result: unknown): void {
+    this.options.emit(
+      ok ? { type: 'reply', requestId, ok: true, result } : { type: 'reply', requestId, ok: false, error: String(result) },
+    );
+  }
+
+  private changeLearningRate(requestId: number, value: number): void {
+    const from = getLearningRate(this.ctx.optimizer);
+    try {
+      setLearningRate(this.ctx.optimizer, value);
+    } catch (e) {
+      return this.reply(requestId, false, (e as Error).message);
+    }
+    this.ctx.settings.learningRate = value;
+    this.options.recorder.learningRate(this.step + 1, from, value);
+    this.reply(requestId, true, { from, to: value });
+  }
+
+  private evaluateExpression(requestId: number, expression: string): void {
+    try {
+      const scope = buildScope(this.lastStep, this.lastEpoch, getLearningRate(this.ctx.optimizer));
+      const value = evaluate(parseExpression(expression), scopeFromObject(scope));
+      this.reply(requestId, true, value);
+    } catch (e) {
+      this.reply(requestId, false, (e as Error).message);
+    }
+  }
+
+  /** Restores the weights (and optimizer state) at the start of the current epoch, or of the previous one when at a boundary. */
+  private async stepBack(requestId: number): Promise<void> {
+    if (this.state !== 'paused') return this.reply(requestId, false, 'step back works only while training is paused');
+    const target = this.batch > 0 ? this.epoch : this.epoch - 1;
+    const restored = this.snapshots.restore(target);
+    if (!restored) {
+      return this.reply(requestId, false, target < 1 ? 'already at the start of training' : `no snapshot of epoch ${target} is kept`);
+    }
+    const fromStep = this.step;
+    this.epoch = target;
+    this.batch = 0;
+    this.step = restored.step;
+    this.samplesSeen = restored.samplesSeen;
+    this.epochSums.clear();
+    this.epochTrainMs = 0;
+    this.lastStep = null;
+    this.disposeLastBatch();
+    this.options.recorder.restore(this.epoch, this.step, fromStep);
+    this.reply(requestId, true, { epoch: this.epoch, step: this.step });
+    this.options.emit({ type: 'stopped', reason: 'step', step: this.step, epoch: this.epoch, batch: 0 });
+  }
+
+  private async evaluateSplit(split: Split): Promise<{ loss: number; metrics: Record<string, number> }> {
+    const { data, loss, settings } = this.ctx;
+    const source = new BatchSource(split, data.inputShape, data.target.shape, Math.max(settings.batchSize, 256), {
+      shuffle: false,
+      seed: 0,
+    });
+    const batches = function* () {
+      for (let i = 0; i < source.batchesPerEpoch; i++) {
+        const b = source.batch(0, i);
+        yield {
+          x: tf.tensor(b.x, [b.size, ...data.inputShape], 'float32'),
+          y: targetTensor(b.y, b.size, data.target, loss),
+          size: b.size,
+        };
+      }
+    };
+    return this.instrumented.evaluate(batches());
+  }
+
+  private disposeLastBatch(): void {
+    if (this.lastBatch) {
+      this.lastBatch.x.dispose();
+      this.lastBatch.y.dispose();
+      this.lastBatch = null;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// The names a breakpoint condition or a watch expression can use, built from
+// the latest step and epoch statistics. Documented in docs/expressions.md.
+
+import type { EpochStats, StepStats } from '../../shared/stats';
+
+/** `null`: the name exists but was not measured this step (aggregates skip it). */
+export interface ScopeObject {
+  [name: string]: number | null | ScopeObject;
+}
+
+/** Activation-statistic fields: only measured on detailed steps. */
+export const ACTIVATION_FIELDS = ['mean', 'std', 'min', 'max', 'zeroFraction', 'deadFraction', 'saturatedFraction'] as const;
+
+export function buildScope(step: StepStats | null, lastEpoch: EpochStats | null, learningRate: number): ScopeObject {
+  const scope: ScopeObject = {
+    step: step?.step ?? 0,
+    epoch: step?.epoch ?? 1,
+    batch: step?.batch ?? 0,
+    loss: step?.loss ?? NaN,
+    lr: learningRate,
+    learning_rate: learningRate,
+    grad_norm: step?.gradNorm ?? NaN,
+    non_finite: step?.nonFinite ?? 0,
+    val_loss: lastEpoch?.valLoss ?? NaN,
+    epoch_loss: lastEpoch?.loss ?? NaN,
+  };
+  for (const [name, value] of Object.entries(step?.metrics ?? {})) scope[name] = value;
+  for (const [name, value] of Object.entries(lastEpoch?.valMetrics ?? {})) scope[`val_${name}`] = value;
+  const layers: ScopeObject = {};
+  for (const layer of step?.layers ?? []) {
+    const entry: ScopeObject = { gradNorm: layer.gradNorm };
+    const a = layer.activationStats;
+    for (const field of ACTIVATION_FIELDS) entry[field] = a ? a[field] : null;
+    entry.nonFinite = a ? a.nonFinite : null;
+    layers[layer.name] = entry;
+  }
+  scope.layers = layers;
+  const weights: ScopeObject = {};
+  for (const w of step?.weights ?? []) {
+    weights[w.name] = {
+      norm: w.norm,
+      gradNorm: w.gradNorm,
+      updateRatio: w.updateRatio,
+    };
+  }
+  scope.weights = weights;
+  return scope;
+}

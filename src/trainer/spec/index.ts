@@ -1,0 +1,104 @@
+// Entry point of the `*.nn.json` model spec: parse with positions, validate
+// against the field catalog, fill in training defaults.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { getNodeValue } from 'jsonc-parser';
+import { UserError } from '../../shared/errors';
+import type { UserErrorInfo } from '../../shared/protocol';
+import { TOP_LEVEL } from './catalog/sections';
+import { parseJsonWithPositions } from './json';
+import { checkStructure } from './structure';
+import type { LossName, MetricName, ModelSpec, OptimizerSpec, ParsedSpec, TrainingSpec } from './types';
+import { SpecValidator } from './validate';
+
+export type * from './types';
+export { layerName, modelInputNames, DEFAULT_INPUT_NAME } from './structure';
+export { LAYER_VARIANTS, MERGE_LAYERS } from './catalog/layers';
+export { ACTIVATIONS } from './catalog/common';
+export { LOSSES, METRICS, SYNTHETIC_DATASETS } from './catalog/sections';
+
+export interface SpecCheck {
+  /** Every problem found, in document order of the checks (empty when valid). */
+  errors: UserErrorInfo[];
+  warnings: UserErrorInfo[];
+  /** Present when there are no errors. */
+  parsed?: ParsedSpec;
+}
+
+/**
+ * Validates a spec and reports all problems instead of throwing at the first
+ * (for editor diagnostics). Malformed JSON still yields a single error.
+ */
+export function checkModelSpec(text: string, file: string): SpecCheck {
+  let json;
+  try {
+    json = parseJsonWithPositions(text, file);
+  } catch (e) {
+    if (e instanceof UserError) return { errors: [e.info], warnings: [] };
+    throw e;
+  }
+  const validator = new SpecValidator(file, json.lines);
+  if (json.root.type !== 'object') {
+    validator.problem(json.root, '', 'a model spec must be a JSON object with data, model and training sections');
+    return { errors: validator.errors, warnings: [] };
+  }
+  validator.checkObject(json.root, TOP_LEVEL, '', { label: 'the spec', unknownIsWarning: true });
+  if (validator.errors.length > 0) return { errors: validator.errors, warnings: validator.warnings };
+
+  // Plain objects (jsonc-parser builds them without a prototype).
+  const raw = JSON.parse(JSON.stringify(getNodeValue(json.root))) as Record<string, unknown>;
+  const spec = withDefaults(raw, file);
+  const { errors, layerLines } = checkStructure(spec.model, file, validator.positions);
+  if (errors.length > 0) return { errors, warnings: validator.warnings };
+  return {
+    errors: [],
+    warnings: validator.warnings,
+    parsed: { file, spec, warnings: validator.warnings, layerLines, positions: validator.positions },
+  };
+}
+
+/** Parses and validates a spec; throws a UserError (with line/column) at the first problem. */
+export function parseModelSpec(text: string, file: string): ParsedSpec {
+  const result = checkModelSpec(text, file);
+  if (!result.parsed) throw new UserError(result.errors[0]);
+  return result.parsed;
+}
+
+/** Reads and parses a spec file. */
+export function loadModelSpec(file: string): ParsedSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a model spec file' : `cannot be read (${code ?? String(e)})`;
+    throw new UserError({ file, message: `${why}; give the path of a *.nn.json model spec` });
+  }
+  return parseModelSpec(text.replace(/^\uFEFF/, ''), file);
+}
+
+const CLASS_LOSSES: LossName[] = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy'];
+
+function withDefaults(raw: Record<string, unknown>, file: string): ModelSpec {
+  const training = raw.training as Partial<TrainingSpec> & { optimizer?: OptimizerSpec | OptimizerSpec['type'] };
+  const optimizer = training.optimizer ?? 'adam';
+  const loss = training.loss as LossName;
+  const defaultMetrics: MetricName[] = CLASS_LOSSES.includes(loss) ? ['accuracy'] : [];
+  const spec = {
+    ...raw,
+    name: (raw.name as string | undefined) ?? path.basename(file).replace(/\.nn\.json$|\.json$/i, ''),
+    diagnostics: (raw.diagnostics as Record<string, unknown> | undefined) ?? {},
+    training: {
+      epochs: training.epochs ?? 10,
+      batchSize: training.batchSize ?? 32,
+      optimizer: typeof optimizer === 'string' ? { type: optimizer } : optimizer,
+      loss,
+      metrics: training.metrics ?? defaultMetrics,
+      seed: training.seed ?? 42,
+      shuffle: training.shuffle ?? true,
+      ...(training.statsEvery !== undefined ? { statsEvery: training.statsEvery } : {}),
+    },
+  };
+  return spec as ModelSpec;
+}

@@ -1,0 +1,105 @@
+// Parent side of the trainer: forks dist/trainer.js, sends typed commands,
+// pairs requests with replies by id, and guarantees the child never outlives
+// its owner (the CLI, the debug adapter, the extension host).
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import type { TrainerCommand, TrainerEvent, TrainOptions } from '../shared/protocol';
+
+type RequestCommand = Extract<TrainerCommand, { requestId: number }>;
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+export interface TrainerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class TrainerProcess extends EventEmitter {
+  readonly child: ChildProcess;
+  private nextRequestId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private exited: TrainerExit | null = null;
+  readonly exitPromise: Promise<TrainerExit>;
+  /** Everything the child wrote to stderr (tfjs warnings, crashes). */
+  stderr = '';
+
+  /** `trainerScript` defaults to dist/trainer.js next to the running bundle. */
+  constructor(options: TrainOptions, trainerScript = defaultTrainerScript()) {
+    super();
+    this.child = fork(trainerScript, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    });
+    this.child.stdout?.on('data', () => undefined); // tfjs' console banner; not ours to show
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      if (this.stderr.length > 100_000) this.stderr = this.stderr.slice(-50_000);
+    });
+    this.child.on('message', (event: TrainerEvent) => {
+      if (event.type === 'reply') {
+        const waiter = this.pending.get(event.requestId);
+        if (waiter) {
+          this.pending.delete(event.requestId);
+          if (event.ok) waiter.resolve(event.result);
+          else waiter.reject(new Error(event.error));
+        }
+        return;
+      }
+      this.emit('event', event);
+    });
+    this.exitPromise = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exited = { code, signal };
+        for (const waiter of this.pending.values()) waiter.reject(new Error('the trainer process ended'));
+        this.pending.clear();
+        this.emit('exit', this.exited);
+        resolve(this.exited);
+      });
+    });
+    this.send({ type: 'start', options });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exited !== null;
+  }
+
+  send(command: TrainerCommand): void {
+    if (!this.exited && this.child.connected) this.child.send(command);
+  }
+
+  /** Sends a request and resolves with the trainer's reply. */
+  request<T = unknown>(command: DistributiveOmit<RequestCommand, 'requestId'>): Promise<T> {
+    if (this.exited) return Promise.reject(new Error('the trainer process has ended'));
+    const requestId = this.nextRequestId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ ...command, requestId } as RequestCommand);
+    });
+  }
+
+  /** Asks the trainer to stop; kills it if it has not exited after `graceMs`. */
+  async stop(graceMs = 3000): Promise<TrainerExit> {
+    if (this.exited) return this.exited;
+    this.send({ type: 'stop' });
+    const timer = setTimeout(() => this.kill(), graceMs);
+    const result = await this.exitPromise;
+    clearTimeout(timer);
+    return result;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (!this.exited) this.child.kill(signal);
+  }
+}
+
+export function defaultTrainerScript(): string {
+  // Bundled: __dirname is dist/. From sources (tests via tsx): src/trainer → dist/.
+  const here = __dirname;
+  return path.basename(here) === 'dist' ? path.join(here, 'trainer.js') : path.join(here, '..', '..', 'dist', 'trainer.js');
+}
