@@ -1,0 +1,20 @@
+// Custom DAP events: the debug adapter forwards every trainer event to the
+// extension host as one custom event, which hands them to the webviews. One
+// stream, no second trainer.
+
+import type { TrainerEvent } from './protocol';
+
+/** `event` field of the custom DAP event; its `body` is a `TrainerEventBody`. */
+export const TRAINER_EVENT = 'neuralDebugger.trainer';
+
+export interface TrainerEventBody {
+  event: TrainerEvent;
+}
+
+/** Custom DAP requests the adapter answers besides the standard ones. */
+export const CUSTOM_REQUESTS = {
+  /** Every trainer event of the run so far (for a webview opened mid-run); response body: `{ events: TrainerEvent[] }`. */
+  history: 'neuralDebugger.history',
+  /** `{ kinds: DiagnosticKind[] }`: change which diagnostics pause training. */
+  setBreakOn: 'neuralDebugger.setBreakOn',
+} as const;
