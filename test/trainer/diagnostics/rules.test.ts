@@ -197,8 +197,12 @@ describe('diagnostic rules', () => {
   it('overfitting: validation loss rising for `patience` epochs while training loss falls', () => {
     const e = new DiagnosticsEngine();
     const epoch = (n: number, loss: number, valLoss: number): EpochStats => ({ epoch: n, step: n * 10, loss, metrics: {}, valLoss, valMetrics: {}, durationMs: 1 });
-    const out = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.6, 1.0), epoch(4, 0.4, 1.1)].flatMap((x) => e.onEpoch(x));
-    assert.deepEqual(out.map((d) => [d.kind, d.epoch, d.evidence.bestEpoch]), [['overfitting', 4, 2]]);
+    const out = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.85), epoch(4, 0.6, 0.9), epoch(5, 0.5, 1.0), epoch(6, 0.4, 1.1)].flatMap((x) => e.onEpoch(x));
+    assert.deepEqual(out.map((d) => [d.kind, d.epoch, d.evidence.bestEpoch]), [['overfitting', 6, 3]]);
+    // One bad validation epoch after a good one is noise, not a trend.
+    const spike = new DiagnosticsEngine();
+    const noTrend = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.85), epoch(4, 0.6, 0.84), epoch(5, 0.5, 1.3), epoch(6, 0.4, 0.84)].flatMap((x) => spike.onEpoch(x));
+    assert.deepEqual(noTrend, []);
     const noisy = new DiagnosticsEngine();
     const none = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.92), epoch(4, 0.6, 0.91)].flatMap((x) => noisy.onEpoch(x));
     assert.deepEqual(none, []);

@@ -152,9 +152,11 @@ describe('parseModelSpec', () => {
     assert.match(parsed.warnings[0].message, /unknown top-level field 'optimiser' is ignored/);
   });
 
-  it('passes diagnostics through untouched', () => {
-    const text = BASE.replace('"name": "t",', '"name": "t", "diagnostics": { "explodingGradient": { "threshold": 100 }, "x": [1] },');
-    assert.deepStrictEqual(parseModelSpec(text, 'm.nn.json').spec.diagnostics, { explodingGradient: { threshold: 100 }, x: [1] });
+  it('keeps valid diagnostic thresholds and reports an unknown one at its line', () => {
+    const text = BASE.replace('"name": "t",', '"name": "t", "diagnostics": { "exploding-gradient": { "historyFactor": 100 }, "plateau": false },');
+    assert.deepStrictEqual(parseModelSpec(text, 'm.nn.json').spec.diagnostics, { 'exploding-gradient': { historyFactor: 100 }, plateau: false });
+    const typo = BASE.replace('"name": "t",', '"name": "t", "diagnostics": { "explodingGradient": { "threshold": 100 } },');
+    assert.throws(() => parseModelSpec(typo, 'm.nn.json'), /^UserError: m\.nn\.json:2:\d+: error: diagnostics\.explodingGradient: unknown diagnostic 'explodingGradient'/);
   });
 
   it('parses the graph form and checks references', () => {
