@@ -99,7 +99,8 @@ export class InstrumentedModel {
       for (const lv of [...layer.trainableWeights, ...layer.nonTrainableWeights]) {
         const variable = lv.read() as tf.Variable;
         this.weights.push({
-          name: `${layer.name}/${lv.originalName}`,
+          // originalName is already scoped (`dense_1/kernel`) for most layers.
+          name: lv.originalName.startsWith(`${layer.name}/`) ? lv.originalName : `${layer.name}/${lv.originalName}`,
           layer: layer.name,
           variable,
           shape: lv.shape as number[],

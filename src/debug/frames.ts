@@ -1,0 +1,58 @@
+// The call stack of a paused run: one thread "training" with three frames,
+// the current batch, its epoch and the run, each pointing at the model file.
+// For JSON specs the batch frame points at the line of the layer the stop is
+// about (a diagnostic's first layer, or the layer a breakpoint reads).
+
+import * as path from 'node:path';
+import { Source, StackFrame } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { TrainingDiagnostic } from '../shared/stats';
+import { formatEvidence } from './format';
+import type { RunState } from './runState';
+import type { FrameKind } from './variables';
+
+export const THREAD_ID = 1;
+export const THREAD_NAME = 'training';
+
+export const FRAMES: readonly { id: number; kind: FrameKind }[] = [
+  { id: 1, kind: 'batch' },
+  { id: 2, kind: 'epoch' },
+  { id: 3, kind: 'run' },
+];
+
+export function frameKind(frameId: number): FrameKind {
+  return (FRAMES.find((f) => f.id === frameId) ?? FRAMES[0]).kind;
+}
+
+/** `layerOfBreakpoint` maps a function breakpoint id to the layer its expression reads. */
+export function stackFrames(state: RunState, layerOfBreakpoint: (id: number) => string | null): DebugProtocol.StackFrame[] {
+  const { settings, topology, current, stop } = state;
+  if (!settings || !topology) return [];
+  const source = new Source(path.basename(settings.modelFile), settings.modelFile);
+  const names: Record<FrameKind, string> = {
+    batch: current ? `batch ${current.batch + 1}/${current.batchesPerEpoch} (step ${current.step})` : 'before the first batch',
+    epoch: `epoch ${current?.epoch ?? stop?.epoch ?? 1}/${settings.epochs}`,
+    run: `train ${topology.name}`,
+  };
+  if (stop?.diagnostic) names.batch += ` — ${stop.diagnostic.kind}`;
+  const layer = stop?.diagnostic?.layers[0] ?? (stop?.breakpointId !== undefined ? layerOfBreakpoint(stop.breakpointId) : null);
+  const layerLine = topology.layers.find((l) => l.name === layer)?.specLine ?? 1;
+  return FRAMES.map((f) => new StackFrame(f.id, names[f.kind], source, f.kind === 'batch' ? layerLine : 1, 1));
+}
+
+/** What the exception widget shows for a diagnostic stop: explanation, evidence, remedies. */
+export function exceptionInfo(d: TrainingDiagnostic): DebugProtocol.ExceptionInfoResponse['body'] {
+  const where = d.layers.length > 0 ? ` [${d.layers.join(', ')}]` : '';
+  const remedies = d.remedies.map((r) => `  - ${r}`).join('\n');
+  return {
+    exceptionId: d.kind,
+    description: d.explanation,
+    breakMode: 'always',
+    details: {
+      message: d.explanation,
+      typeName: d.kind,
+      fullTypeName: `${d.severity}: ${d.kind}${where}`,
+      stackTrace: `evidence: ${formatEvidence(d)}\nat epoch ${d.epoch}, step ${d.step}${where}\nremedies:\n${remedies}`,
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// What the debugger shows about the run, rebuilt from the trainer's events:
+// the step the Variables view and expressions read, the last finished epoch,
+// the learning rate now in effect, and the diagnostics that are open.
+
+import type { TrainerEvent } from '../shared/protocol';
+import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, StopReason, TrainingDiagnostic } from '../shared/stats';
+
+export type RunStatus = 'preparing' | 'running' | 'paused' | 'ended';
+
+export interface StopInfo {
+  reason: StopReason;
+  step: number;
+  epoch: number;
+  batch: number;
+  breakpointId?: number;
+  diagnostic?: TrainingDiagnostic;
+}
+
+export class RunState {
+  status: RunStatus = 'preparing';
+  topology: ModelTopology | null = null;
+  settings: RunSettings | null = null;
+  backend: BackendReport | null = null;
+  /** The step shown: the paused step's full statistics, or the latest step while running; null before the first. */
+  current: StepStats | null = null;
+  lastEpoch: EpochStats | null = null;
+  /** The learning rate the next update will use. */
+  learningRate = NaN;
+  stop: StopInfo | null = null;
+  /** Open or active diagnostics by id (closed ones are removed). */
+  readonly diagnostics = new Map<string, TrainingDiagnostic>();
+  /** Highest step number seen (for the trace's `killed` record). */
+  lastStepSeen = 0;
+  private readonly epochs = new Map<number, EpochStats>();
+  /** Statistics of each epoch's last step, the state a step back restores. */
+  private readonly epochEnds = new Map<number, StepStats>();
+
+  apply(event: TrainerEvent): void {
+    switch (event.type) {
+      case 'backend':
+        this.backend = event.report;
+        return;
+      case 'header':
+        this.topology = event.topology;
+        this.settings = event.settings;
+        this.backend = event.backend;
+        this.learningRate = event.settings.learningRate;
+        this.status = 'running';
+        return;
+      case 'step':
+        this.current = event.stats;
+        this.learningRate = event.stats.learningRate;
+        this.lastStepSeen = Math.max(this.lastStepSeen, event.stats.step);
+        this.rememberEpochEnd(event.stats);
+        return;
+      case 'epoch':
+        this.lastEpoch = event.stats;
+        this.epochs.set(event.stats.epoch, event.stats);
+        return;
+      case 'diagnostic':
+        if (event.diagnostic.state === 'closed') this.diagnostics.delete(event.diagnostic.id);
+        else this.diagnostics.set(event.diagnostic.id, event.diagnostic);
+        return;
+      case 'stopped':
+        this.status = 'paused';
+        this.stop = {
+          reason: event.reason,
+          step: event.step,
+          epoch: event.epoch,
+          batch: event.batch,
+          breakpointId: event.breakpointId,
+          diagnostic: event.diagnostic,
+        };
+        if (event.stats) {
+          this.current = event.stats;
+          this.rememberEpochEnd(event.stats);
+        } else if ((this.current?.step ?? 0) !== event.step) {
+          // A stop without statistics at another step is a step back: the
+          // weights are those after the restored epoch boundary's last step.
+          this.current = this.epochEnds.get(event.step) ?? null;
+          this.lastEpoch = this.epochs.get(event.epoch - 1) ?? null;
+        }
+        return;
+      case 'resumed':
+        this.status = 'running';
+        this.stop = null;
+        return;
+      case 'finished':
+        this.status = 'ended';
+        return;
+      case 'error':
+        if (event.fatal) this.status = 'ended';
+        return;
+      default:
+        return;
+    }
+  }
+
+  private rememberEpochEnd(stats: StepStats): void {
+    if (stats.batch !== stats.batchesPerEpoch - 1) return;
+    const known = this.epochEnds.get(stats.step);
+    // The pause's measurement (with every statistic) beats the step event's.
+    if (!known || stats.detailed || !known.detailed) this.epochEnds.set(stats.step, stats);
+  }
+}

@@ -1,0 +1,219 @@
+// The training "runtime" behind the debug session (the mock-debug shape): it
+// owns the trainer child process, keeps the run's state and event history,
+// and turns trainer events into the stop/output/end events the session maps
+// to DAP. It knows nothing about DAP.
+//
+// Events:
+//   stopOnEntry | stopOnStep | stopOnPause ()      training paused
+//   stopOnBreakpoint (breakpointId: number)        a function breakpoint fired
+//   stopOnException (diagnostic)                   a diagnostic in breakOn fired
+//   output (text: string, category: 'console' | 'stderr')
+//   process (pid: number, modelFile: string)       the trainer process started
+//   progress (message: string)                     preparation (and test) progress
+//   trainerEvent (event: TrainerEvent)             every trainer event, as received
+//   end ()                                          training is over (finished, failed or killed)
+
+import { EventEmitter } from 'node:events';
+import { UserError } from '../shared/errors';
+import { formatUserError, type BreakpointSpec, type TrainerEvent, type TrainOptions, type UserErrorInfo } from '../shared/protocol';
+import type { DiagnosticKind } from '../shared/stats';
+import { TrainerProcess, type TrainerExit } from '../trainer/trainerProcess';
+import { TraceWriter } from '../trainer/trace/writer';
+import { consoleLine } from './format';
+import { EventHistory } from './history';
+import { RunState } from './runState';
+
+/** How long a stopped trainer may take to exit before it is killed. */
+export const STOP_GRACE_MS = 2000;
+
+// Every live trainer of this process, so that the standalone adapter can kill
+// them when it exits however it exits.
+const liveTrainers = new Set<TrainerProcess>();
+
+export function killAllTrainers(): void {
+  for (const trainer of liveTrainers) trainer.kill();
+}
+
+export class TrainingRuntime extends EventEmitter {
+  readonly state = new RunState();
+  readonly history = new EventHistory();
+  private trainer: TrainerProcess | null = null;
+  private options: TrainOptions | null = null;
+  private ended = false;
+  private stopping = false;
+
+  constructor(private readonly trainerScript?: string) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.trainer?.pid;
+  }
+
+  get started(): boolean {
+    return this.trainer !== null;
+  }
+
+  /**
+   * Starts the trainer; resolves once the model is built and the run's header
+   * is known, rejects with a UserError when preparation fails (bad spec or
+   * data) or the trainer dies first.
+   */
+  start(options: TrainOptions): Promise<void> {
+    if (this.trainer) throw new Error('TrainingRuntime.start called twice');
+    this.options = options;
+    const trainer = this.trainerScript ? new TrainerProcess(options, this.trainerScript) : new TrainerProcess(options);
+    this.trainer = trainer;
+    liveTrainers.add(trainer);
+    if (trainer.pid !== undefined) this.emit('process', trainer.pid, options.modelFile);
+    return new Promise<void>((resolve, reject) => {
+      let prepared = false;
+      trainer.on('event', (event: TrainerEvent) => {
+        this.onEvent(event);
+        if (prepared) return;
+        if (event.type === 'header') {
+          prepared = true;
+          resolve();
+        } else if (event.type === 'error' && event.fatal) {
+          prepared = true;
+          reject(new UserError(event.error));
+        }
+      });
+      trainer.on('exit', (exit: TrainerExit) => {
+        liveTrainers.delete(trainer);
+        const message = this.onExit(exit);
+        if (!prepared) {
+          prepared = true;
+          reject(new UserError({ message: message ?? 'the trainer process ended before training started' }));
+        }
+      });
+    });
+  }
+
+  continue(): void {
+    this.trainer?.send({ type: 'continue' });
+  }
+
+  pause(): void {
+    this.trainer?.send({ type: 'pause' });
+  }
+
+  stepBatch(): void {
+    this.trainer?.send({ type: 'stepBatch' });
+  }
+
+  stepEpoch(): void {
+    this.trainer?.send({ type: 'stepEpoch' });
+  }
+
+  /** Restores the start of the current epoch (or the previous one at a boundary); the trainer then stops with reason 'step'. */
+  async stepBack(): Promise<void> {
+    if (!this.trainer) throw new Error('training has not started');
+    await this.trainer.request({ type: 'stepBack' });
+  }
+
+  async setBreakpoints(breakpoints: BreakpointSpec[]): Promise<void> {
+    if (!this.trainer || this.trainer.hasExited) return;
+    await this.trainer.request({ type: 'setBreakpoints', breakpoints });
+  }
+
+  setBreakOn(kinds: DiagnosticKind[]): void {
+    this.trainer?.send({ type: 'setBreakOn', kinds });
+  }
+
+  async setLearningRate(value: number): Promise<void> {
+    if (!this.trainer) throw new Error('training has not started');
+    await this.trainer.request({ type: 'setLearningRate', value });
+    this.state.learningRate = value;
+  }
+
+  /** Asks the trainer to stop and waits for it to exit (killing it after a grace period). */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    if (!this.trainer) return;
+    this.stopping = true;
+    await this.trainer.stop(graceMs);
+  }
+
+  /** Ends the trainer now (the session is being disposed). */
+  kill(): void {
+    this.stopping = true;
+    this.trainer?.kill();
+  }
+
+  private onEvent(event: TrainerEvent): void {
+    this.state.apply(event);
+    this.history.add(event);
+    this.emit('trainerEvent', event);
+    const line = consoleLine(event, this.state.settings);
+    if (line !== null) this.emit('output', `${line}\n`, 'console');
+    switch (event.type) {
+      case 'progress':
+        this.emit('progress', event.message);
+        return;
+      case 'stopped':
+        switch (event.reason) {
+          case 'entry':
+            return void this.emit('stopOnEntry');
+          case 'pause':
+            return void this.emit('stopOnPause');
+          case 'breakpoint':
+            return void this.emit('stopOnBreakpoint', event.breakpointId ?? 0);
+          case 'diagnostic':
+            return void this.emit('stopOnException', event.diagnostic);
+          default:
+            return void this.emit('stopOnStep');
+        }
+      case 'error':
+        this.emit('output', `${formatUserError(event.error)}\n`, 'stderr');
+        if (event.fatal) this.finish();
+        return;
+      case 'finished':
+        return this.finish();
+      default:
+        return;
+    }
+  }
+
+  /** The trainer exited. Returns the message when it died without saying why. */
+  private onExit(exit: TrainerExit): string | null {
+    if (this.ended || this.stopping) {
+      // Finished on its own, or stopped (or killed after the grace period) by us.
+      this.finish();
+      return null;
+    }
+    const why = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const trace = this.options?.traceFile;
+    let message = `the trainer process ${why}`;
+    if (exit.signal === 'SIGKILL') message += ' (out of memory, or killed by the user or the system)';
+    if (trace && this.recordKilled(trace, `the trainer process ${why}`)) {
+      message += `; the trace up to the last step is kept in ${trace}`;
+    } else if (!trace) {
+      message += '; no trace was written (set "trace" in the launch configuration to keep one)';
+    }
+    const lastLines = this.trainer?.stderr.trim().split('\n').slice(-5).join('\n') ?? '';
+    this.emit('output', `${message}\n${lastLines ? `${lastLines}\n` : ''}`, 'stderr');
+    this.finish();
+    return message;
+  }
+
+  /** The child could not write its own `end` record: add one saying it was killed (as the CLI does). */
+  private recordKilled(traceFile: string, why: string): boolean {
+    try {
+      const writer = TraceWriter.append(traceFile);
+      const error: UserErrorInfo = { message: why };
+      writer.write({ kind: 'end', time: Date.now(), reason: 'killed', steps: this.state.lastStepSeen, epochs: 0, test: null, error });
+      writer.close();
+      return true;
+    } catch {
+      // No trace was started (the child died before its header): nothing to mend.
+      return false;
+    }
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.state.status = 'ended';
+    this.emit('end');
+  }
+}

@@ -1,0 +1,397 @@
+// The debug adapter: translates the Debug Adapter Protocol to the training
+// runtime (shaped like microsoft/vscode-mock-debug's MockDebugSession). Runs
+// inline in the extension host (`new DebugAdapterInlineImplementation(new
+// NeuralDebugSession())`) or standalone over stdio (debugAdapter.ts). See
+// docs/debugging.md for the mapping.
+
+import {
+  BreakpointEvent,
+  Event,
+  InitializedEvent,
+  Logger,
+  logger,
+  LoggingDebugSession,
+  OutputEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
+  ProgressUpdateEvent,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { CUSTOM_REQUESTS, TRAINER_EVENT, type TrainerEventBody } from '../shared/debugEvents';
+import { isUserError } from '../shared/errors';
+import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
+import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
+import { loadModelSpec } from '../trainer/spec';
+import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
+import { evaluateText, runNames } from './expressions';
+import { formatValue } from './format';
+import { exceptionInfo, frameKind, stackFrames, THREAD_ID, THREAD_NAME } from './frames';
+import { FunctionBreakpoints } from './functionBreakpoints';
+import { resolveLaunchArguments, type NeuralLaunchArguments } from './launchArgs';
+import { TrainingRuntime } from './runtime';
+import { learningRateFrom } from './learningRate';
+import { LEARNING_RATE_VARIABLE, VariableStore } from './variables';
+
+/** How long launch waits for `configurationDone` before starting anyway (as mock-debug does). */
+const CONFIGURATION_TIMEOUT_MS = 2000;
+const ERROR_ID = 4000;
+
+export class NeuralDebugSession extends LoggingDebugSession {
+  private readonly runtime: TrainingRuntime;
+  private readonly variables: VariableStore;
+  private readonly functionBreakpoints = new FunctionBreakpoints();
+  private exceptionFilters = new Set<DiagnosticKind>(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter as DiagnosticKind));
+  private launchBreakOn: DiagnosticKind[] = [];
+  /** "Run Without Debugging": no breakpoints, no diagnostic stops, no stop on entry. */
+  private noDebug = false;
+  private configurationDone!: () => void;
+  private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
+  private launchAnswered = false;
+  /** Stop and end events produced before the launch response, sent right after it. */
+  private deferred: DebugProtocol.Event[] = [];
+  private supportsProgress = false;
+  private progressId: string | null = null;
+  private progressCount = 0;
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    this.runtime = new TrainingRuntime();
+    this.variables = new VariableStore(this.runtime.state);
+    this.wireRuntime();
+  }
+
+  /** The trainer child's process id (for tests and the extension host). */
+  get trainerPid(): number | undefined {
+    return this.runtime.pid;
+  }
+
+  private wireRuntime(): void {
+    const r = this.runtime;
+    const stopped = (reason: string, extra: Partial<DebugProtocol.StoppedEvent['body']> = {}) => {
+      this.variables.reset();
+      const event = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
+      Object.assign(event.body, extra);
+      this.sendAfterLaunch(event);
+    };
+    r.on('stopOnEntry', () => stopped('entry'));
+    r.on('stopOnStep', () => stopped('step'));
+    r.on('stopOnPause', () => stopped('pause'));
+    r.on('stopOnBreakpoint', (id: number) => stopped('breakpoint', { hitBreakpointIds: [id] }));
+    r.on('stopOnException', (d: TrainingDiagnostic) =>
+      stopped('exception', { description: `Paused on ${d.kind}`, text: d.explanation }),
+    );
+    r.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
+    r.on('progress', (message: string) => this.progress(message));
+    r.on('process', (pid: number, modelFile: string) =>
+      this.sendEvent(new Event('process', { name: modelFile, systemProcessId: pid, isLocalProcess: true, startMethod: 'launch' })),
+    );
+    r.on('trainerEvent', (event: TrainerEvent) => {
+      this.sendEvent(new Event(TRAINER_EVENT, { event } satisfies TrainerEventBody));
+      if (event.type === 'header' || event.type === 'error' || event.type === 'finished') this.endProgress();
+      if (event.type === 'header') this.recheckBreakpoints();
+    });
+    r.on('end', () => {
+      this.endProgress();
+      this.sendAfterLaunch(new TerminatedEvent());
+    });
+  }
+
+  private sendAfterLaunch(event: DebugProtocol.Event): void {
+    if (this.launchAnswered) this.sendEvent(event);
+    else this.deferred.push(event);
+  }
+
+  /** Answers launch (failing it with `error`), then sends the stop/end events that waited for the answer. */
+  private answerLaunch(response: DebugProtocol.Response, error?: string, printError = true): void {
+    if (error === undefined) {
+      this.sendResponse(response);
+    } else {
+      if (printError) this.sendEvent(new OutputEvent(`${error}\n`, 'stderr'));
+      this.fail(response, error);
+    }
+    this.launchAnswered = true;
+    for (const event of this.deferred.splice(0)) this.sendEvent(event);
+  }
+
+  private fail(response: DebugProtocol.Response, message: string, showUser = true): void {
+    this.sendErrorResponse(response, { id: ERROR_ID, format: message, showUser });
+  }
+
+  private progress(message: string): void {
+    if (!this.supportsProgress) return void this.sendEvent(new OutputEvent(`… ${message}\n`, 'console'));
+    if (this.progressId === null) {
+      this.progressId = `neural-debugger-${++this.progressCount}`;
+      const title = this.runtime.state.settings ? 'Neural Debugger' : 'Neural Debugger: preparing training';
+      this.sendEvent(new ProgressStartEvent(this.progressId, title, message));
+    } else {
+      this.sendEvent(new ProgressUpdateEvent(this.progressId, message));
+    }
+  }
+
+  private endProgress(): void {
+    if (this.progressId === null) return;
+    this.sendEvent(new ProgressEndEvent(this.progressId));
+    this.progressId = null;
+  }
+
+  private breakOn(): DiagnosticKind[] {
+    if (this.noDebug) return [];
+    return [...new Set([...this.exceptionFilters, ...this.launchBreakOn])];
+  }
+
+  private breakpointSpecs(): BreakpointSpec[] {
+    return this.noDebug ? [] : this.functionBreakpoints.specs();
+  }
+
+  private recheckBreakpoints(): void {
+    const names = runNames(this.runtime.state);
+    if (!names) return;
+    for (const bp of this.functionBreakpoints.recheck(names)) this.sendEvent(new BreakpointEvent('changed', bp as DebugProtocol.Breakpoint));
+  }
+
+  // ---- lifecycle -----------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.supportsProgress = Boolean(args.supportsProgressReporting);
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsEvaluateForHovers: true,
+      supportsStepBack: true,
+      supportsSetVariable: true,
+      supportsSetExpression: true,
+      supportsExceptionInfoRequest: true,
+      supportsTerminateRequest: true,
+      supportsRestartRequest: false,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+    };
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse, args: DebugProtocol.ConfigurationDoneArguments): void {
+    super.configurationDoneRequest(response, args);
+    this.configurationDone();
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: NeuralLaunchArguments): Promise<void> {
+    logger.setup(Logger.LogLevel.Stop, false);
+    let options;
+    try {
+      options = resolveLaunchArguments(args);
+      // A broken spec fails here in milliseconds, before a process starts.
+      const parsed = loadModelSpec(options.modelFile);
+      for (const w of parsed.warnings) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
+    } catch (e) {
+      return this.answerLaunch(response, launchError(e));
+    }
+    this.launchBreakOn = options.breakOn ?? [];
+    this.noDebug = Boolean(args.noDebug);
+    if (this.noDebug) options.stopOnEntry = false;
+    await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_TIMEOUT_MS))]);
+    try {
+      await this.runtime.start({ ...options, breakOn: this.breakOn(), breakpoints: this.breakpointSpecs() });
+    } catch (e) {
+      // The runtime has already printed the trainer's errors (UserErrors) to stderr.
+      return this.answerLaunch(response, launchError(e), !isUserError(e));
+    }
+    this.answerLaunch(response);
+  }
+
+  protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): Promise<void> {
+    await this.runtime.stop();
+    super.disconnectRequest(response, args);
+  }
+
+  protected override async terminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
+    await this.runtime.stop();
+    this.sendResponse(response);
+  }
+
+  override dispose(): void {
+    this.runtime.kill();
+    super.dispose();
+  }
+
+  // ---- breakpoints ---------------------------------------------------------
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const message = 'line breakpoints do not apply to training; add a function breakpoint with an expression such as "loss < 0.05"';
+    response.body = { breakpoints: (args.breakpoints ?? []).map(() => ({ verified: false, message })) };
+    this.sendResponse(response);
+  }
+
+  protected override async setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): Promise<void> {
+    const breakpoints = this.functionBreakpoints.set(args.breakpoints, runNames(this.runtime.state));
+    if (this.runtime.started) await this.runtime.setBreakpoints(this.breakpointSpecs()).catch(() => undefined);
+    response.body = { breakpoints };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
+    const requested = [...args.filters, ...(args.filterOptions ?? []).map((o) => o.filterId)];
+    this.exceptionFilters = new Set(requested.filter(isDiagnosticKind));
+    if (this.runtime.started) this.runtime.setBreakOn(this.breakOn());
+    response.body = { breakpoints: requested.map((f) => (isDiagnosticKind(f) ? { verified: true } : { verified: false, message: `unknown filter '${f}'` })) };
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const d = this.runtime.state.stop?.diagnostic;
+    if (!d) return this.fail(response, 'training is not paused on a diagnostic', false);
+    response.body = exceptionInfo(d);
+    this.sendResponse(response);
+  }
+
+  // ---- execution -----------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, THREAD_NAME)] };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.runtime.continue();
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.runtime.pause();
+    this.sendResponse(response);
+  }
+
+  /** Step Over (F10): to the end of the current epoch. */
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.runtime.stepEpoch();
+    this.sendResponse(response);
+  }
+
+  /** Step Into (F11): one batch. */
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.runtime.stepBatch();
+    this.sendResponse(response);
+  }
+
+  /** Step Out: to the end of the current epoch. */
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.runtime.stepEpoch();
+    this.sendResponse(response);
+  }
+
+  protected override async stepBackRequest(response: DebugProtocol.StepBackResponse): Promise<void> {
+    await this.stepBack(response);
+  }
+
+  /** Reverse Continue: training cannot run backwards to a breakpoint; it steps back one epoch like Step Back. */
+  protected override async reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): Promise<void> {
+    await this.stepBack(response);
+  }
+
+  private async stepBack(response: DebugProtocol.Response): Promise<void> {
+    try {
+      await this.runtime.stepBack();
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message);
+    }
+  }
+
+  // ---- inspection ----------------------------------------------------------
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
+    const frames = stackFrames(this.runtime.state, (id) => this.functionBreakpoints.layerOf(id));
+    response.body = { stackFrames: frames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    response.body = { scopes: this.variables.scopes(frameKind(args.frameId)) };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    response.body = { variables: this.variables.variables(args.variablesReference) };
+    this.sendResponse(response);
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    try {
+      const result = evaluateText(args.expression, this.runtime.state);
+      response.body =
+        result.kind === 'group'
+          ? { result: '{…}', variablesReference: this.variables.groupReference(result.path, result.group) }
+          : { result: formatValue(result.value), variablesReference: 0 };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message, args.context !== 'hover');
+    }
+  }
+
+  protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    if (!this.variables.isTrainingScope(args.variablesReference) || args.name !== LEARNING_RATE_VARIABLE) {
+      return this.fail(response, `only ${LEARNING_RATE_VARIABLE} in the Training scope can be changed during training`);
+    }
+    await this.changeLearningRate(response, args.value);
+  }
+
+  protected override async setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): Promise<void> {
+    if (!['lr', 'learning_rate'].includes(args.expression.trim())) {
+      return this.fail(response, "only the learning rate ('lr' or 'learning_rate') can be assigned during training");
+    }
+    await this.changeLearningRate(response, args.value);
+  }
+
+  private async changeLearningRate(response: DebugProtocol.SetVariableResponse | DebugProtocol.SetExpressionResponse, text: string): Promise<void> {
+    try {
+      if (this.runtime.state.status !== 'paused') throw new Error('pause training before changing the learning rate');
+      const value = learningRateFrom(text, this.runtime.state);
+      await this.runtime.setLearningRate(value);
+      response.body = { value: formatValue(value) };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, (e as Error).message);
+    }
+  }
+
+  // ---- custom requests -----------------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command === CUSTOM_REQUESTS.history) {
+      response.body = { events: this.runtime.history.all(), droppedSteps: this.runtime.history.dropped };
+      return this.sendResponse(response);
+    }
+    if (command === CUSTOM_REQUESTS.setBreakOn) {
+      const kinds = (args as { kinds?: unknown } | undefined)?.kinds;
+      if (!Array.isArray(kinds) || !kinds.every(isDiagnosticKind)) {
+        return this.fail(response, `${command}: expected { kinds: DiagnosticKind[] }, got ${JSON.stringify(args)}`);
+      }
+      // Replaces both the exception filters and the launch's breakOn.
+      this.exceptionFilters = new Set(kinds);
+      this.launchBreakOn = [];
+      this.runtime.setBreakOn(this.breakOn());
+      response.body = { kinds: this.breakOn() };
+      return this.sendResponse(response);
+    }
+    super.customRequest(command, response, args);
+  }
+}
+
+function launchError(e: unknown): string {
+  if (isUserError(e)) return e.message;
+  return `internal error: ${(e as Error)?.stack ?? String(e)}`;
+}
