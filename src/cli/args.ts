@@ -3,9 +3,12 @@
 
 import type { BackendChoice, DiagnosticKind } from '../shared/stats';
 import type { TrainOptions } from '../shared/protocol';
+import * as path from 'node:path';
 import { UserError } from '../shared/errors';
+import { parseExpression } from '../shared/expression';
 
 export const USAGE = `Usage: neural-debugger train <model-file> [options]
+       neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
 
 Options:
   --epochs N            number of epochs (default: the spec's training.epochs)
@@ -20,10 +23,15 @@ Options:
   --histograms-every N  histograms every N steps (default 100)
   --break-on KINDS      stop with exit code 3 when a diagnostic of these kinds fires
                         (comma-separated, e.g. non-finite,exploding-gradient)
+  --break-when EXPR     stop with exit code 3 on the first step where EXPR holds
+                        (e.g. "loss < 0.05", "layers.dense_1.gradNorm < 1e-6"; see docs/expressions.md)
+  --data-root DIR       refuse data files outside DIR
   --json                one JSON event per line on stdout instead of progress output
   -h, --help            show this help
 
-Exit codes: 0 trained, 2 bad input, 3 stopped by --break-on, 1 internal error.`;
+report writes one self-contained HTML file with the training views over a trace.
+
+Exit codes: 0 trained, 2 bad input, 3 stopped by --break-on or --break-when, 1 internal error.`;
 
 export const DIAGNOSTIC_KINDS: DiagnosticKind[] = [
   'non-finite',
@@ -97,6 +105,20 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         options.breakOn = kinds as DiagnosticKind[];
         break;
       }
+      case '--break-when': {
+        const condition = value();
+        try {
+          parseExpression(condition);
+        } catch (e) {
+          throw new UserError({ field: '--break-when', message: (e as Error).message });
+        }
+        options.breakpoints = [...(options.breakpoints ?? []), { id: (options.breakpoints?.length ?? 0) + 1, condition }];
+        options.strictBreakpoints = { field: '--break-when' };
+        break;
+      }
+      case '--data-root':
+        options.dataRoot = path.resolve(value());
+        break;
       case '--json':
         json = true;
         break;

@@ -9,6 +9,7 @@ import { TrainerProcess } from '../trainer/trainerProcess';
 import { TraceWriter } from '../trainer/trace/writer';
 import { parseTrainArgs, USAGE } from './args';
 import { ProgressPrinter } from './progress';
+import { runReport } from './report';
 
 const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
@@ -22,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? EXIT_OK : EXIT_BAD_INPUT;
   }
   if (command === 'train') return train(rest);
+  if (command === 'report') return runReport(rest);
   process.stderr.write(`error: unknown command '${command}'\n\n${USAGE}\n`);
   return EXIT_BAD_INPUT;
 }
@@ -57,11 +59,17 @@ async function train(argv: string[]): Promise<number> {
     if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
     switch (event.type) {
       case 'error':
-        printer.error(formatUserError(event.error));
+        // The child was given absolute paths: show the user's own, relative ones.
+        printer.error(formatUserError({ ...event.error, file: event.error.file && displayPath(event.error.file) }));
         exitCode = event.error.message.startsWith('internal error') ? EXIT_INTERNAL : EXIT_BAD_INPUT;
         return;
       case 'stopped':
-        if (event.reason === 'diagnostic' && event.diagnostic) {
+        if (event.reason === 'breakpoint') {
+          const condition = options.breakpoints?.find((b) => b.id === event.breakpointId)?.condition;
+          printer.error(`stopped at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}): ${condition} — --break-when`);
+          exitCode = EXIT_BREAK;
+          trainer.send({ type: 'stop' });
+        } else if (event.reason === 'diagnostic' && event.diagnostic) {
           printer.error(`stopped on ${event.diagnostic.kind} at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}) — --break-on`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });
@@ -100,6 +108,11 @@ function recordKilled(traceFile: string, why: string, steps: number): void {
   } catch {
     // No trace was started (the child died before its header): nothing to mend.
   }
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function formatWarning(w: UserErrorInfo): string {

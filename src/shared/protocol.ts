@@ -43,6 +43,11 @@ export interface TrainOptions {
   /** Diagnostic kinds that pause training when they fire. */
   breakOn?: DiagnosticKind[];
   breakpoints?: BreakpointSpec[];
+  /**
+   * When set, an invalid breakpoint is a fatal error on this field (the CLI's
+   * `--break-when`) instead of an unverified breakpoint (the debugger's way).
+   */
+  strictBreakpoints?: { field: string };
   /** Folder that data paths must stay inside (untrusted workspaces); unset = anywhere. */
   dataRoot?: string;
 }

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
         stopOnEntry: options.stopOnEntry,
         breakOn: options.breakOn,
         breakpoints: options.breakpoints,
+        strictBreakpoints: options.strictBreakpoints,
         diagnostics: new DiagnosticsEngine(ctx.diagnosticsConfig, ctx.settings.modelFile),
       });
       for (const command of early.splice(0)) controller.handle(command);

@@ -3,6 +3,7 @@
 
 import type { BreakpointSpec, BreakpointStatus } from '../../shared/protocol';
 import {
+  checkNames,
   evaluate,
   freeNames,
   isTruthy,
@@ -15,6 +16,7 @@ import { ACTIVATION_FIELDS, type ScopeObject } from './scope';
 
 interface ActiveBreakpoint {
   id: number;
+  source: string;
   condition: Expr;
   hit: ((count: number) => boolean) | null;
   hits: number;
@@ -33,7 +35,7 @@ export class BreakpointSet {
       try {
         const condition = parseExpression(spec.condition);
         const hit = spec.hitCondition && spec.hitCondition.trim() !== '' ? parseHitCondition(spec.hitCondition) : null;
-        this.active.push({ id: spec.id, condition, hit, hits: 0 });
+        this.active.push({ id: spec.id, source: spec.condition, condition, hit, hits: 0 });
         return { id: spec.id, verified: true };
       } catch (e) {
         return { id: spec.id, verified: false, message: (e as Error).message };
@@ -53,6 +55,23 @@ export class BreakpointSet {
         (path) => path[0] === 'weights' || (path[0] === 'layers' && path.length >= 3 && detailFields.has(String(path[2]))),
       ),
     );
+  }
+
+  /**
+   * Checks every name against a real step's scope (layer names are only
+   * known once the model is built). Breakpoints with unknown names are
+   * removed and returned as unverified, with a "did you mean" message.
+   */
+  verifyNames(scope: ScopeObject): BreakpointStatus[] {
+    const resolver = scopeFromObject(scope);
+    const rejected: BreakpointStatus[] = [];
+    this.active = this.active.filter((bp) => {
+      const errors = checkNames(bp.condition, resolver);
+      if (errors.length === 0) return true;
+      rejected.push({ id: bp.id, verified: false, message: `${bp.source}: ${errors[0].message}` });
+      return false;
+    });
+    return rejected;
   }
 
   /** Evaluates every breakpoint; returns the id of the first that fires, or null. */

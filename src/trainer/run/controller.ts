@@ -3,7 +3,8 @@
 // answer questions, change the learning rate, or go back an epoch.
 
 import * as tf from '@tensorflow/tfjs';
-import type { BreakpointSpec, TrainerCommand, TrainerEvent } from '../../shared/protocol';
+import type { BreakpointSpec, BreakpointStatus, TrainerCommand, TrainerEvent } from '../../shared/protocol';
+import { UserError } from '../../shared/errors';
 import type { DiagnosticKind, EpochStats, StepStats, StopReason, TrainingDiagnostic } from '../../shared/stats';
 import { evaluate, parseExpression, scopeFromObject } from '../../shared/expression';
 import { BatchSource } from '../data';
@@ -12,7 +13,7 @@ import { InstrumentedModel } from '../training/instrumentedModel';
 import { getLearningRate, setLearningRate, targetTensor } from '../training/objectives';
 import { BreakpointSet } from './breakpoints';
 import type { DiagnosticsHook, RunContext } from './context';
-import { buildScope } from './scope';
+import { buildScope, skeletonScope } from './scope';
 import { EpochSnapshots } from './snapshots';
 import type { RunRecorder } from './recorder';
 
@@ -25,6 +26,7 @@ export interface ControllerOptions {
   stopOnEntry?: boolean;
   breakOn?: DiagnosticKind[];
   breakpoints?: BreakpointSpec[];
+  strictBreakpoints?: { field: string };
   diagnostics?: DiagnosticsHook;
 }
 
@@ -60,7 +62,12 @@ export class TrainingController {
     });
     this.snapshots = new EpochSnapshots(ctx.model, ctx.optimizer);
     this.breakOn = new Set(options.breakOn ?? []);
-    if (options.breakpoints) this.emitBreakpointStatuses(options.breakpoints);
+    if (options.breakpoints) {
+      const invalid = this.emitBreakpointStatuses(options.breakpoints).find((st) => !st.verified);
+      if (invalid && options.strictBreakpoints) {
+        throw new UserError({ field: options.strictBreakpoints.field, message: invalid.message ?? 'invalid condition' });
+      }
+    }
   }
 
   get batchesPerEpoch(): number {
@@ -236,7 +243,8 @@ export class TrainingController {
   ): { reason: StopReason; breakpointId?: number; diagnostic?: TrainingDiagnostic } | null {
     const firing = diagnostics.find((d) => d.state === 'open' && this.breakOn.has(d.kind));
     if (firing) return { reason: 'diagnostic', diagnostic: firing };
-    const hit = this.breakpoints.size > 0 ? this.breakpoints.check(buildScope(stats, this.lastEpoch, stats.learningRate)) : null;
+    const scope = buildScope(stats, this.lastEpoch, stats.learningRate);
+    const hit = this.breakpoints.size > 0 ? this.breakpoints.check(scope) : null;
     if (hit !== null) return { reason: 'breakpoint', breakpointId: hit };
     if (this.pauseRequested) return { reason: 'pause' };
     if (this.mode === 'batch') return { reason: 'step' };
@@ -294,8 +302,22 @@ export class TrainingController {
     wake?.();
   }
 
-  private emitBreakpointStatuses(specs: BreakpointSpec[]): void {
-    this.options.emit({ type: 'breakpoints', statuses: this.breakpoints.set(specs) });
+  private emitBreakpointStatuses(specs: BreakpointSpec[]): BreakpointStatus[] {
+    const statuses = this.breakpoints.set(specs);
+    // Names (layers, metrics, weights) are known now that the model is built:
+    // a typo is reported before training starts, not silently never true.
+    const skeleton = skeletonScope(
+      this.instrumented.layers.map((l) => l.name),
+      this.instrumented.weights.map((w) => w.name),
+      this.ctx.metrics,
+      getLearningRate(this.ctx.optimizer),
+    );
+    for (const rejected of this.breakpoints.verifyNames(skeleton)) {
+      const i = statuses.findIndex((st) => st.id === rejected.id);
+      if (i >= 0) statuses[i] = rejected;
+    }
+    this.options.emit({ type: 'breakpoints', statuses });
+    return statuses;
   }
 
   private publishDiagnostic(d: TrainingDiagnostic): void {

@@ -46,3 +46,24 @@ export function buildScope(step: StepStats | null, lastEpoch: EpochStats | null,
   scope.weights = weights;
   return scope;
 }
+
+/**
+ * The names a step will provide, before any step ran (values unknown):
+ * breakpoint conditions are checked against it before training starts.
+ */
+export function skeletonScope(layers: string[], weights: string[], metrics: string[], learningRate: number): ScopeObject {
+  const scope = buildScope(null, null, learningRate);
+  for (const m of metrics) {
+    scope[m] = null;
+    scope[`val_${m}`] = null;
+  }
+  const layerScope: ScopeObject = {};
+  for (const name of layers) {
+    const entry: ScopeObject = { gradNorm: null, nonFinite: null };
+    for (const field of ACTIVATION_FIELDS) entry[field] = null;
+    layerScope[name] = entry;
+  }
+  scope.layers = layerScope;
+  scope.weights = Object.fromEntries(weights.map((w) => [w, { norm: null, gradNorm: null, updateRatio: null }]));
+  return scope;
+}
