@@ -52,8 +52,37 @@ export interface ParsedJson {
 }
 
 /** Parses `text`; malformed JSON throws a UserError at the first problem. */
+/** Deeper nesting than any model spec needs; jsonc-parser recurses and would overflow the stack on ~10,000. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Offset of the first bracket nested deeper than `max`, skipping strings and comments; -1 when none. */
+function tooDeepAt(text: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === '{' || c === '[') {
+      if (++depth > max) return i;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 export function parseJsonWithPositions(text: string, file: string): ParsedJson {
   const lines = new LineMap(text);
+  const deep = tooDeepAt(text, MAX_JSON_DEPTH);
+  if (deep >= 0) {
+    const { line, column } = lines.positionAt(deep);
+    throw new UserError({ file, line, column, message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep; a model spec never needs that` });
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
