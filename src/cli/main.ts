@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
 import { loadModelSpec } from '../trainer/spec';
-import { TrainerProcess } from '../trainer/trainerProcess';
-import { TraceWriter } from '../trainer/trace/writer';
+import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../trainer/trainerProcess';
 import { parseTrainArgs, USAGE } from './args';
 import { ProgressPrinter } from './progress';
 import { runReport } from './report';
@@ -89,26 +88,16 @@ async function train(argv: string[]): Promise<number> {
   if (exitCode !== null) return exitCode;
   if (interrupted) return 130;
   if (exit.code !== 0) {
-    const why = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    if (options.traceFile) recordKilled(path.resolve(options.traceFile), why, lastStep);
-    process.stderr.write(`error: the trainer process ${why}${options.traceFile ? `; the trace up to the last step is in ${options.traceFile}` : ''}\n`);
-    const lastLines = trainer.stderr.trim().split('\n').slice(-5).join('\n');
+    const why = `the trainer process ${describeTrainerExit(exit, trainer.stderr)}`;
+    const kept = options.traceFile ? recordKilledInTrace(path.resolve(options.traceFile), why, lastStep) : false;
+    process.stderr.write(`error: ${why}${kept ? `; the trace up to the last step is in ${options.traceFile}` : ''}\n`);
+    const lastLines = trainerStderrTail(trainer.stderr);
     if (lastLines) process.stderr.write(`${lastLines}\n`);
     return EXIT_INTERNAL;
   }
   return EXIT_OK;
 }
 
-/** The child could not write its own `end` record: add one saying it was killed. */
-function recordKilled(traceFile: string, why: string, steps: number): void {
-  try {
-    const writer = TraceWriter.append(traceFile);
-    writer.write({ kind: 'end', time: Date.now(), reason: 'killed', steps, epochs: 0, test: null, error: { message: `the trainer process ${why}` } });
-    writer.close();
-  } catch {
-    // No trace was started (the child died before its header): nothing to mend.
-  }
-}
 
 function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);

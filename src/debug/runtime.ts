@@ -17,8 +17,8 @@ import { EventEmitter } from 'node:events';
 import { UserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent, type TrainOptions, type UserErrorInfo } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
-import { TrainerProcess, type TrainerExit } from '../trainer/trainerProcess';
-import { TraceWriter } from '../trainer/trace/writer';
+import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail, type TrainerExit } from '../trainer/trainerProcess';
+
 import { consoleLine } from './format';
 import { EventHistory } from './history';
 import { RunState } from './runState';
@@ -181,34 +181,21 @@ export class TrainingRuntime extends EventEmitter {
       this.finish();
       return null;
     }
-    const why = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const why = describeTrainerExit(exit, this.trainer?.stderr ?? '');
     const trace = this.options?.traceFile;
     let message = `the trainer process ${why}`;
-    if (exit.signal === 'SIGKILL') message += ' (out of memory, or killed by the user or the system)';
-    if (trace && this.recordKilled(trace, `the trainer process ${why}`)) {
+    if (trace && recordKilledInTrace(trace, message, this.state.lastStepSeen)) {
       message += `; the trace up to the last step is kept in ${trace}`;
     } else if (!trace) {
       message += '; no trace was written (set "trace" in the launch configuration to keep one)';
     }
-    const lastLines = this.trainer?.stderr.trim().split('\n').slice(-5).join('\n') ?? '';
+    const lastLines = trainerStderrTail(this.trainer?.stderr ?? '');
     this.emit('output', `${message}\n${lastLines ? `${lastLines}\n` : ''}`, 'stderr');
     this.finish();
     return message;
   }
 
-  /** The child could not write its own `end` record: add one saying it was killed (as the CLI does). */
-  private recordKilled(traceFile: string, why: string): boolean {
-    try {
-      const writer = TraceWriter.append(traceFile);
-      const error: UserErrorInfo = { message: why };
-      writer.write({ kind: 'end', time: Date.now(), reason: 'killed', steps: this.state.lastStepSeen, epochs: 0, test: null, error });
-      writer.close();
-      return true;
-    } catch {
-      // No trace was started (the child died before its header): nothing to mend.
-      return false;
-    }
-  }
+
 
   private finish(): void {
     if (this.ended) return;

@@ -11,6 +11,26 @@ import { RunRecorder } from './run/recorder';
 
 function send(event: TrainerEvent): void {
   if (process.send && process.connected) process.send(event);
+  if (event.type === 'step' && fault && event.stats.step === fault.step) injectFault(fault.kind);
+}
+
+/**
+ * Fault injection for the reliability tests (docs/reliability.md):
+ * NEURAL_DEBUGGER_FAULT=oom@30 exhausts the JavaScript heap after step 30,
+ * abort@30 aborts the process, exit@30 exits with code 70.
+ */
+const fault = parseFault(process.env.NEURAL_DEBUGGER_FAULT);
+
+function parseFault(spec: string | undefined): { kind: 'oom' | 'abort' | 'exit'; step: number } | null {
+  const m = /^(oom|abort|exit)@(\d+)$/.exec(spec ?? '');
+  return m ? { kind: m[1] as 'oom' | 'abort' | 'exit', step: Number(m[2]) } : null;
+}
+
+function injectFault(kind: 'oom' | 'abort' | 'exit'): void {
+  if (kind === 'abort') process.abort();
+  if (kind === 'exit') process.exit(70);
+  const hog: number[][] = [];
+  for (;;) hog.push(new Array(1 << 20).fill(hog.length));
 }
 
 function fail(error: unknown): never {

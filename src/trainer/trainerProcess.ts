@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { TrainerCommand, TrainerEvent, TrainOptions } from '../shared/protocol';
+import { TraceWriter } from './trace/writer';
 
 type RequestCommand = Extract<TrainerCommand, { requestId: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -102,4 +103,43 @@ export function defaultTrainerScript(): string {
   // Bundled: __dirname is dist/. From sources (tests via tsx): src/trainer → dist/.
   const here = __dirname;
   return path.basename(here) === 'dist' ? path.join(here, 'trainer.js') : path.join(here, '..', '..', 'dist', 'trainer.js');
+}
+
+/** Why a trainer died without saying so itself: 'was killed by SIGKILL (…)', 'ran out of memory', … */
+export function describeTrainerExit(exit: TrainerExit, stderr: string): string {
+  if (/heap out of memory|Allocation failed|RangeError: Array buffer allocation failed|Out of memory/i.test(stderr)) {
+    return `ran out of memory${exit.signal ? ` (${exit.signal})` : ''}`;
+  }
+  if (exit.signal === 'SIGKILL') return 'was killed by SIGKILL (out of memory, or killed by the user or the system)';
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/**
+ * The child could not write its own `end` record: append one saying it was
+ * killed. False when there is no trace to mend (it died before its header).
+ */
+export function recordKilledInTrace(traceFile: string, why: string, steps: number): boolean {
+  try {
+    const writer = TraceWriter.append(traceFile);
+    writer.write({ kind: 'end', time: Date.now(), reason: 'killed', steps, epochs: 0, test: null, error: { message: why } });
+    writer.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The last meaningful lines the trainer wrote to stderr (V8's native stack frames left out). */
+export function trainerStderrTail(stderr: string, lines = 5): string {
+  return stderr
+    .split('\n')
+    .filter(
+      (l) =>
+        l.trim() !== '' &&
+        !/^\s*\d+: 0x[0-9a-f]+/i.test(l) && // native stack frames
+        !/^\s*(<---|-----).*(--->|-----)\s*$/.test(l) && // their headings
+        !/^\[\d+:0x[0-9a-f]+\]/i.test(l), // V8 GC traces
+    )
+    .slice(-lines)
+    .join('\n');
 }
