@@ -30,6 +30,8 @@ export interface NeuralLaunchArguments extends DebugProtocol.LaunchRequestArgume
   histogramsEvery?: number;
   /** Folder data paths must stay inside (set by the extension in untrusted workspaces). */
   dataRoot?: string;
+  /** Diagnostic thresholds over the spec's `diagnostics` section (docs/diagnostics.md). */
+  diagnostics?: Record<string, unknown>;
 }
 
 const BACKENDS: BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
@@ -109,5 +111,13 @@ export function resolveLaunchArguments(raw: unknown): TrainOptions {
     statsEvery: positiveInteger(args, 'statsEvery'),
     histogramsEvery: positiveInteger(args, 'histogramsEvery'),
     dataRoot: optionalPath(args, 'dataRoot', cwd),
+    diagnostics: optionalObject(args, 'diagnostics'),
   };
+}
+
+function optionalObject(args: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
+  const value = args[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw problem(field, 'expected an object of diagnostic thresholds');
+  return value as Record<string, unknown>;
 }

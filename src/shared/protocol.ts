@@ -48,6 +48,8 @@ export interface TrainOptions {
    * `--break-when`) instead of an unverified breakpoint (the debugger's way).
    */
   strictBreakpoints?: { field: string };
+  /** Diagnostic thresholds (as in the spec's `diagnostics` section), applied over the spec's own. */
+  diagnostics?: Record<string, unknown>;
   /** Folder that data paths must stay inside (untrusted workspaces); unset = anywhere. */
   dataRoot?: string;
 }

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { TrainOptions } from '../../shared/protocol';
-import { UserError } from '../../shared/errors';
+import { isUserError, UserError } from '../../shared/errors';
+import { resolveDiagnosticsConfig } from '../diagnostics/config';
 import type { LayerInfo, ModelTopology, RunSettings } from '../../shared/stats';
 import { initBackend } from '../backend/select';
 import { loadData } from '../data';
@@ -86,8 +87,28 @@ export async function prepareRun(options: TrainOptions, progress: (message: stri
     topology,
     backend,
     layerLines: parsed.layerLines,
-    diagnosticsConfig: spec.diagnostics ?? {},
+    diagnosticsConfig: mergeDiagnostics(spec.diagnostics, options.diagnostics),
   };
+}
+
+/**
+ * Settings-level thresholds over the spec's: per kind, objects merge and
+ * `true`/`false` replace. Checked here so a bad setting fails the launch.
+ */
+function mergeDiagnostics(fromSpec: Record<string, unknown> | undefined, fromOptions: Record<string, unknown> | undefined): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...(fromSpec ?? {}) };
+  for (const [kind, value] of Object.entries(fromOptions ?? {})) {
+    const base = merged[kind];
+    merged[kind] =
+      value && typeof value === 'object' && base && typeof base === 'object' ? { ...(base as object), ...(value as object) } : value;
+  }
+  try {
+    resolveDiagnosticsConfig(merged);
+  } catch (e) {
+    if (isUserError(e)) throw new UserError({ ...e.info, message: `${e.info.message} (diagnostics setting)` });
+    throw e;
+  }
+  return merged;
 }
 
 function positiveInteger(value: number, field: string, file: string): void {
