@@ -34,14 +34,21 @@ const builds = [
   },
 ];
 if (existsSync('webview-ui/main.ts') && !only) {
+  // The training view and gradient inspector: dist/webview.js + dist/webview.css.
+  // Minified and without a source map: the standalone report inlines both
+  // (elkjs alone is 1.6 MB unminified).
   builds.push({
-    entryPoints: [{ in: 'webview-ui/main.ts', out: 'webview' }],
+    entryPoints: [
+      { in: 'webview-ui/main.ts', out: 'webview' },
+      { in: 'webview-ui/styles.css', out: 'webview' },
+    ],
     outdir: 'dist',
     bundle: true,
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    sourcemap: true,
+    minify: true,
+    sourcemap: false,
     logLevel: 'warning',
   });
 }

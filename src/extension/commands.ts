@@ -1,0 +1,149 @@
+// Commands of the palette: Train model, Stop training, Open run trace.
+// (Show training view / gradient inspector are registered by ./views.)
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
+import * as vscode from 'vscode';
+import { DEBUG_TYPE } from './launchConfig';
+import { modelDisplayName, modelFileKind, TRAINABLE_MODEL_GLOB, whyNotTrainable } from './modelFiles';
+import type { SessionMonitor } from './sessionMonitor';
+
+export const COMMANDS = {
+  trainModel: 'neuralDebugger.trainModel',
+  stopTraining: 'neuralDebugger.stopTraining',
+  openTrace: 'neuralDebugger.openTrace',
+} as const;
+
+export function registerCommands(context: vscode.ExtensionContext, monitor: SessionMonitor): vscode.Disposable {
+  const traces: string[] = [];
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(COMMANDS.trainModel, (uri?: unknown) => trainModel(context, uri)),
+    vscode.commands.registerCommand(COMMANDS.stopTraining, () => stopTraining(monitor)),
+    vscode.commands.registerCommand(COMMANDS.openTrace, () => openTrace(monitor, traces)),
+    vscode.debug.onDidStartDebugSession((session) => {
+      const trace = session.configuration.trace;
+      if (session.type === DEBUG_TYPE && typeof trace === 'string') traces.unshift(trace);
+      traces.splice(20);
+    }),
+  );
+}
+
+/** Trains `uri` (explorer / editor title), else the active editor's model file, else a picked one. */
+async function trainModel(context: vscode.ExtensionContext, uri: unknown): Promise<boolean> {
+  let target = uri instanceof vscode.Uri ? uri : undefined;
+  const editorUri = vscode.window.activeTextEditor?.document.uri;
+  if (!target && editorUri && modelFileKind(editorUri.path) !== null) target = editorUri;
+  target ??= await pickModelFile(context);
+  if (!target) return false;
+  const notTrainable = whyNotTrainable(target.fsPath, vscode.workspace.isTrusted);
+  if (notTrainable) {
+    void vscode.window.showErrorMessage(`Neural Debugger: ${notTrainable}`);
+    return false;
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(target) ?? vscode.workspace.workspaceFolders?.[0];
+  // The configuration provider checks the spec (Problems panel) before any process starts.
+  return vscode.debug.startDebugging(folder, {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name: `Train ${modelDisplayName(target.fsPath)}`,
+    program: target.fsPath,
+  });
+}
+
+interface ModelPickItem extends vscode.QuickPickItem {
+  uri?: vscode.Uri;
+}
+
+async function pickModelFile(context: vscode.ExtensionContext): Promise<vscode.Uri | undefined> {
+  const items: ModelPickItem[] = [];
+  const found = await vscode.workspace.findFiles(TRAINABLE_MODEL_GLOB, '**/node_modules/**', 200);
+  if (found.length > 0) {
+    items.push({ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator });
+    for (const uri of found.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
+      items.push({ label: modelDisplayName(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri });
+    }
+  }
+  const examples = bundledExamples(context);
+  if (examples.length > 0) {
+    items.push({ label: 'Bundled examples', kind: vscode.QuickPickItemKind.Separator });
+    items.push(...examples);
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Neural Debugger: Train model',
+    placeHolder: 'Pick a model file to train (open a *.nn.json file to train it directly)',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked?.uri;
+}
+
+function bundledExamples(context: vscode.ExtensionContext): ModelPickItem[] {
+  const dir = path.join(context.extensionPath, 'examples');
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => modelFileKind(n) === 'json-spec').sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    const file = path.join(dir, name);
+    let detail: string | undefined;
+    try {
+      const description = (parseJsonc(fs.readFileSync(file, 'utf8')) as { description?: unknown } | undefined)?.description;
+      if (typeof description === 'string') detail = description;
+    } catch {
+      // A description is a nicety; the file itself is checked when it is trained.
+    }
+    return { label: modelDisplayName(file), description: 'example', detail, uri: vscode.Uri.file(file) };
+  });
+}
+
+async function stopTraining(monitor: SessionMonitor): Promise<void> {
+  const [session] = monitor.runningSessions();
+  if (!session) {
+    void vscode.window.showInformationMessage('Neural Debugger: no training is running.');
+    return;
+  }
+  await vscode.debug.stopDebugging(session);
+}
+
+/** Opens the trace of the running (or last) run; otherwise offers the workspace's recorded runs. */
+async function openTrace(monitor: SessionMonitor, recent: string[]): Promise<void> {
+  const running = monitor.runningSessions().map((s) => s.configuration.trace).find((t): t is string => typeof t === 'string');
+  const direct = running ?? recent.find((t) => fs.existsSync(t));
+  if (direct) {
+    await showTrace(direct);
+    return;
+  }
+  const found = await vscode.workspace.findFiles('**/.neural-debugger/runs/*.jsonl', '**/node_modules/**', 200);
+  const withTimes = found
+    .map((uri) => ({ uri, mtime: safeMtime(uri.fsPath) }))
+    .sort((a, b) => b.mtime - a.mtime);
+  if (withTimes.length === 0) {
+    void vscode.window.showInformationMessage('Neural Debugger: no run traces yet. Train a model first (Neural Debugger: Train model).');
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    withTimes.map(({ uri, mtime }) => ({ label: path.basename(uri.fsPath), description: new Date(mtime).toLocaleString(), uri })),
+    { title: 'Neural Debugger: Open run trace', placeHolder: 'Pick a recorded run' },
+  );
+  if (picked) await showTrace(picked.uri.fsPath);
+}
+
+async function showTrace(file: string): Promise<void> {
+  if (!fs.existsSync(file)) {
+    void vscode.window.showErrorMessage(`Neural Debugger: the trace ${file} does not exist yet: the run has not written its first record.`);
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc, { preview: false });
+}
+
+function safeMtime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

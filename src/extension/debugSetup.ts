@@ -1,0 +1,101 @@
+// The `neural` debug type in the extension host: the adapter runs inline
+// (same implementation as the standalone dist/debugAdapter.js), and a
+// configuration provider makes F5 on an open model file work without a
+// launch.json, applies the settings as defaults and checks the spec before
+// any process starts.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { NeuralDebugSession } from '../debug/session';
+import {
+  DEBUG_TYPE,
+  initialConfigurations,
+  resolveLaunchDefaults,
+  resolveLaunchPaths,
+  type NeuralLaunchConfig,
+  type ResolveContext,
+} from './launchConfig';
+import { modelFileKind } from './modelFiles';
+import type { SpecDiagnostics } from './specDiagnostics';
+
+export function registerDebugging(context: vscode.ExtensionContext, specDiagnostics: SpecDiagnostics): vscode.Disposable {
+  const provider = new NeuralConfigurationProvider(context, specDiagnostics);
+  return vscode.Disposable.from(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new NeuralDebugSession()),
+    }),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Initial),
+  );
+}
+
+class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly specDiagnostics: SpecDiagnostics,
+  ) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return initialConfigurations();
+  }
+
+  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined | null {
+    // F5 with no launch.json sends an empty configuration; other debug types' ones never reach here.
+    const result = resolveLaunchDefaults(config as Partial<NeuralLaunchConfig>, this.resolveContext(folder));
+    if ('noProgram' in result) {
+      void vscode.window.showInformationMessage('Neural Debugger: open a *.nn.json model file to train it, or add a "neural" configuration to launch.json.');
+      return undefined;
+    }
+    if ('error' in result) {
+      void vscode.window.showErrorMessage(`Neural Debugger: ${result.error}`);
+      return undefined;
+    }
+    return result.config;
+  }
+
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    const result = resolveLaunchPaths(config as NeuralLaunchConfig, this.resolveContext(folder));
+    if ('error' in result) {
+      void vscode.window.showErrorMessage(`Neural Debugger: ${result.error}`);
+      return undefined;
+    }
+    if (!('config' in result)) return undefined;
+    const resolved = result.config;
+    const program = vscode.Uri.file(resolved.program as string);
+    if (modelFileKind(program.fsPath) === 'json-spec') {
+      // Unsaved edits are what the user sees: train those.
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === program.fsPath);
+      if (open?.isDirty) await open.save();
+      const errors = await this.specDiagnostics.checkFile(program);
+      if (errors > 0) {
+        const first = this.specDiagnostics.errorsOf(program)[0] ?? 'the model spec has errors';
+        const more = errors > 1 ? ` (and ${errors - 1} more in the Problems panel)` : '';
+        void vscode.window.showErrorMessage(`Neural Debugger: cannot train ${path.basename(program.fsPath)}: ${first}${more}`);
+        return undefined;
+      }
+    }
+    return resolved;
+  }
+
+  private resolveContext(folder: vscode.WorkspaceFolder | undefined): ResolveContext {
+    const editor = vscode.window.activeTextEditor;
+    const activeFile = editor?.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
+    const configuration = vscode.workspace.getConfiguration('neuralDebugger', folder);
+    return {
+      activeFile,
+      workspaceFolder: folder?.uri.scheme === 'file' ? folder.uri.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      settings: {
+        backend: configuration.get('backend'),
+        statsEvery: configuration.get('statsEvery'),
+        histogramsEvery: configuration.get('histogramsEvery'),
+        breakOn: configuration.get('breakOn'),
+        diagnostics: configuration.get('diagnostics'),
+      },
+      workspaceTrusted: vscode.workspace.isTrusted,
+      fallbackRunsDir: path.join(this.context.globalStorageUri.fsPath, 'runs'),
+      now: new Date(),
+    };
+  }
+}

@@ -1,0 +1,176 @@
+// Launch configurations of the `neural` debug type: initial configurations,
+// the settings applied as defaults, the default trace path and the checks done
+// before a session starts. No `vscode` import: unit-tested under mocha.
+
+import * as path from 'node:path';
+import { resolveDiagnosticsConfig, DIAGNOSTIC_KINDS } from '../trainer/diagnostics/config';
+import { isUserError } from '../shared/errors';
+import type { BackendChoice, DiagnosticKind } from '../shared/stats';
+import { modelDisplayName, modelFileKind, whyNotTrainable } from './modelFiles';
+
+export const DEBUG_TYPE = 'neural';
+const BACKENDS: BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
+
+/** A `neural` launch configuration (launch.json attributes). */
+export interface NeuralLaunchConfig {
+  type: string;
+  request: string;
+  name: string;
+  program?: string;
+  cwd?: string;
+  epochs?: number;
+  steps?: number;
+  batchSize?: number;
+  backend?: BackendChoice;
+  seed?: number;
+  stopOnEntry?: boolean;
+  breakOn?: DiagnosticKind[];
+  trace?: string;
+  checkpointDir?: string;
+  statsEvery?: number;
+  histogramsEvery?: number;
+  /** Diagnostic thresholds over the spec's own `diagnostics` section (same shape). */
+  diagnostics?: Record<string, unknown>;
+  /** Folder that data paths must stay inside (set in restricted mode). */
+  dataRoot?: string;
+  [attribute: string]: unknown;
+}
+
+/** The `neuralDebugger.*` settings, as read from the configuration. */
+export interface NeuralSettings {
+  backend?: unknown;
+  statsEvery?: unknown;
+  histogramsEvery?: unknown;
+  breakOn?: unknown;
+  diagnostics?: unknown;
+}
+
+export interface ResolveContext {
+  /** The active editor's file, for F5 with no launch.json. */
+  activeFile?: string;
+  /** The workspace folder of the launch, when there is one. */
+  workspaceFolder?: string;
+  settings: NeuralSettings;
+  workspaceTrusted: boolean;
+  /** Where runs go when there is no workspace folder (extension storage). */
+  fallbackRunsDir: string;
+  now: Date;
+}
+
+export type Resolution = { config: NeuralLaunchConfig } | { error: string } | { noProgram: true };
+
+export function initialConfigurations(): NeuralLaunchConfig[] {
+  return [
+    {
+      type: DEBUG_TYPE,
+      request: 'launch',
+      name: 'Train model',
+      program: '${file}',
+      stopOnEntry: false,
+    },
+  ];
+}
+
+/**
+ * Fills in a launch configuration before variables are substituted: an empty
+ * one (F5 on an open model file, no launch.json) becomes "train this file";
+ * settings become defaults for attributes the configuration leaves unset.
+ */
+export function resolveLaunchDefaults(config: Partial<NeuralLaunchConfig>, ctx: ResolveContext): Resolution {
+  const resolved: NeuralLaunchConfig = { ...config, type: config.type ?? DEBUG_TYPE, request: config.request ?? 'launch', name: config.name ?? '' };
+  if (!resolved.program) {
+    if (!ctx.activeFile || modelFileKind(ctx.activeFile) === null) return { noProgram: true };
+    resolved.program = ctx.activeFile;
+  }
+  if (!resolved.name) resolved.name = `Train ${modelDisplayName(resolved.program)}`;
+  const settings = readSettings(ctx.settings);
+  if ('error' in settings) return settings;
+  if (resolved.backend === undefined) resolved.backend = settings.backend;
+  if (resolved.statsEvery === undefined && settings.statsEvery !== undefined) resolved.statsEvery = settings.statsEvery;
+  if (resolved.histogramsEvery === undefined && settings.histogramsEvery !== undefined) resolved.histogramsEvery = settings.histogramsEvery;
+  if (resolved.breakOn === undefined) resolved.breakOn = settings.breakOn;
+  if (resolved.diagnostics === undefined && settings.diagnostics !== undefined) resolved.diagnostics = settings.diagnostics;
+  return { config: resolved };
+}
+
+/**
+ * Final checks once `${file}` and friends are substituted: an absolute
+ * program, a trainable kind (workspace trust), a trace path, and in
+ * restricted mode the data root.
+ */
+export function resolveLaunchPaths(config: NeuralLaunchConfig, ctx: ResolveContext): Resolution {
+  if (!config.program || typeof config.program !== 'string') {
+    return { error: "the launch configuration has no 'program': set it to the model file to train, e.g. \"${workspaceFolder}/model.nn.json\"" };
+  }
+  const base = typeof config.cwd === 'string' ? config.cwd : ctx.workspaceFolder ?? (ctx.activeFile ? path.dirname(ctx.activeFile) : process.cwd());
+  const program = path.resolve(base, config.program);
+  const notTrainable = whyNotTrainable(program, ctx.workspaceTrusted);
+  if (notTrainable) return { error: notTrainable };
+  const resolved: NeuralLaunchConfig = { ...config, program };
+  if (resolved.trace === undefined || resolved.trace === '') {
+    resolved.trace = defaultTracePath(program, ctx.workspaceFolder, ctx.fallbackRunsDir, ctx.now);
+  } else {
+    resolved.trace = path.resolve(base, resolved.trace);
+  }
+  if (typeof resolved.checkpointDir === 'string') resolved.checkpointDir = path.resolve(base, resolved.checkpointDir);
+  if (!ctx.workspaceTrusted) resolved.dataRoot = ctx.workspaceFolder ?? path.dirname(program);
+  return { config: resolved };
+}
+
+/** `<workspace>/.neural-debugger/runs/<model>-<yyyymmdd-hhmmss>.jsonl` (local time). */
+export function defaultTracePath(program: string, workspaceFolder: string | undefined, fallbackRunsDir: string, now: Date): string {
+  const dir = workspaceFolder ? path.join(workspaceFolder, '.neural-debugger', 'runs') : fallbackRunsDir;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const name = modelDisplayName(program).replace(/[^\w.-]+/g, '_') || 'model';
+  return path.join(dir, `${name}-${stamp}.jsonl`);
+}
+
+interface CheckedSettings {
+  backend: BackendChoice;
+  statsEvery?: number;
+  histogramsEvery?: number;
+  breakOn: DiagnosticKind[];
+  diagnostics?: Record<string, unknown>;
+}
+
+/** Checks the settings; a wrong value is an error naming the setting, not silently ignored. */
+export function readSettings(raw: NeuralSettings): CheckedSettings | { error: string } {
+  const backend = raw.backend ?? 'auto';
+  if (!BACKENDS.includes(backend as BackendChoice)) {
+    return { error: `setting neuralDebugger.backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}` };
+  }
+  const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: ['non-finite'] };
+  for (const key of ['statsEvery', 'histogramsEvery'] as const) {
+    const value = raw[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      return { error: `setting neuralDebugger.${key}: expected a whole number of steps >= 1, got ${JSON.stringify(value)}` };
+    }
+    result[key] = value;
+  }
+  if (raw.breakOn !== undefined && raw.breakOn !== null) {
+    if (!Array.isArray(raw.breakOn)) return { error: 'setting neuralDebugger.breakOn: expected a list of diagnostic kinds' };
+    const unknown = raw.breakOn.filter((k) => !DIAGNOSTIC_KINDS.includes(k as DiagnosticKind));
+    if (unknown.length > 0) {
+      return { error: `setting neuralDebugger.breakOn: unknown diagnostic kind ${JSON.stringify(unknown[0])} (known: ${DIAGNOSTIC_KINDS.join(', ')})` };
+    }
+    result.breakOn = raw.breakOn as DiagnosticKind[];
+  }
+  if (raw.diagnostics !== undefined && raw.diagnostics !== null) {
+    if (typeof raw.diagnostics !== 'object' || Array.isArray(raw.diagnostics)) {
+      return { error: 'setting neuralDebugger.diagnostics: expected an object of thresholds per diagnostic kind' };
+    }
+    const diagnostics = raw.diagnostics as Record<string, unknown>;
+    if (Object.keys(diagnostics).length > 0) {
+      try {
+        resolveDiagnosticsConfig(diagnostics);
+      } catch (e) {
+        if (isUserError(e)) return { error: `setting neuralDebugger.${e.info.field ?? 'diagnostics'}: ${e.info.message}` };
+        throw e;
+      }
+      result.diagnostics = diagnostics;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,226 @@
+// Connects debug sessions to the webviews: keeps each `neural` session's
+// trainer events (bounded, for catch-up), forwards new ones to every open
+// view in batches, and carries out what the views ask (controls, selection
+// sync between the training view and the inspector, export, logs).
+
+import * as vscode from 'vscode';
+import { CUSTOM_REQUESTS, TRAINER_EVENT, type TrainerEventBody } from '../../shared/debugEvents';
+import type { TrainerEvent } from '../../shared/protocol';
+import {
+  invalidWebviewMessage,
+  type ControlAction,
+  type HostToWebviewMessage,
+  type SessionInfo,
+  type WebviewKind,
+  type WebviewToHostMessage,
+} from '../../shared/webviewProtocol';
+import { CONTROL_COMMANDS, CONTROL_REQUESTS, TRAINING_THREAD_ID } from './controls';
+import { SessionEventStore } from './sessionEventStore';
+
+export const DEBUG_TYPE = 'neural';
+/** Events are forwarded at most this often (100 steps/s become ~20 messages/s). */
+const FLUSH_MS = 50;
+
+interface TrackedSession {
+  session: vscode.DebugSession;
+  store: SessionEventStore;
+  live: boolean;
+}
+
+interface Connection {
+  webview: vscode.Webview;
+  kind: WebviewKind;
+  ready: boolean;
+}
+
+export class ViewHub implements vscode.Disposable {
+  private readonly sessions = new Map<string, TrackedSession>();
+  /** The session the views show: the latest started. */
+  private currentId: string | null = null;
+  private readonly connections = new Set<Connection>();
+  private pending: TrainerEvent[] = [];
+  /** A layer to select once the training view that "reveal" opened is ready. */
+  private pendingReveal: string | null = null;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onSessionStarted: (session: vscode.DebugSession) => void,
+    private readonly revealInTrainingView: (layer: string) => void,
+  ) {
+    this.disposables.push(
+      vscode.debug.onDidStartDebugSession((session) => this.started(session)),
+      vscode.debug.onDidTerminateDebugSession((session) => this.terminated(session)),
+      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+        if (e.session.type === DEBUG_TYPE && e.event === TRAINER_EVENT) this.received(e.session, (e.body as TrainerEventBody | undefined)?.event);
+      }),
+    );
+  }
+
+  /** Wires a webview to the hub until the returned disposable is disposed. */
+  attach(webview: vscode.Webview, kind: WebviewKind): vscode.Disposable {
+    const connection: Connection = { webview, kind, ready: false };
+    this.connections.add(connection);
+    const listener = webview.onDidReceiveMessage((message: unknown) => void this.handle(connection, message));
+    return new vscode.Disposable(() => {
+      listener.dispose();
+      this.connections.delete(connection);
+    });
+  }
+
+  /** Sends a message to every ready view of `kind` (all kinds when omitted), except `except`. */
+  broadcast(message: HostToWebviewMessage, kind?: WebviewKind, except?: Connection): void {
+    for (const c of this.connections) {
+      if (c.ready && c !== except && (kind === undefined || c.kind === kind)) void c.webview.postMessage(message);
+    }
+  }
+
+  private started(session: vscode.DebugSession): void {
+    if (session.type !== DEBUG_TYPE) return;
+    this.flush();
+    this.sessions.set(session.id, { session, store: new SessionEventStore(), live: true });
+    // Ended sessions stay for catch-up until a newer one replaces them.
+    for (const [id, tracked] of this.sessions) if (!tracked.live && id !== session.id) this.sessions.delete(id);
+    this.currentId = session.id;
+    for (const c of this.connections) if (c.ready) void this.sendReset(c);
+    this.onSessionStarted(session);
+  }
+
+  private terminated(session: vscode.DebugSession): void {
+    const tracked = this.sessions.get(session.id);
+    if (!tracked) return;
+    this.flush();
+    tracked.live = false;
+    if (session.id === this.currentId) this.broadcast({ type: 'session', session: this.info(tracked) });
+  }
+
+  private received(session: vscode.DebugSession, event: TrainerEvent | undefined): void {
+    if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+      this.log.warn(`ignored a malformed ${TRAINER_EVENT} event from session ${session.name}`);
+      return;
+    }
+    let tracked = this.sessions.get(session.id);
+    if (!tracked) {
+      // The session started before the views were registered.
+      tracked = { session, store: new SessionEventStore(), live: true };
+      this.sessions.set(session.id, tracked);
+      this.currentId = session.id;
+    }
+    if (!tracked.store.add(event) || session.id !== this.currentId) return;
+    this.pending.push(event);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0 || this.currentId === null) return;
+    const events = this.pending;
+    this.pending = [];
+    this.broadcast({ type: 'events', sessionId: this.currentId, events });
+  }
+
+  private info(tracked: TrackedSession): SessionInfo {
+    return { id: tracked.session.id, name: tracked.session.name, live: tracked.live };
+  }
+
+  private async sendReset(connection: Connection): Promise<void> {
+    this.flush();
+    const tracked = this.currentId ? this.sessions.get(this.currentId) : undefined;
+    if (!tracked) {
+      connection.ready = true;
+      await connection.webview.postMessage({ type: 'reset', session: null, events: [], note: 'No training run yet: run “Neural Debugger: Train model” on a model file.' } satisfies HostToWebviewMessage);
+      return;
+    }
+    if (tracked.live && !tracked.store.hasHeader) {
+      // Opened before this host saw the run's start: ask the adapter for everything so far.
+      try {
+        const body = (await tracked.session.customRequest(CUSTOM_REQUESTS.history)) as { events?: TrainerEvent[] } | undefined;
+        if (Array.isArray(body?.events)) tracked.store.replaceAll(body.events);
+      } catch (e) {
+        this.log.warn(`${CUSTOM_REQUESTS.history} failed: ${(e as Error).message}`);
+      }
+    }
+    // Events that arrived meanwhile are in the store, so in this reset: send
+    // them to the other views first, then mark this one ready.
+    this.flush();
+    connection.ready = true;
+    await connection.webview.postMessage({ type: 'reset', session: this.info(tracked), events: tracked.store.all() } satisfies HostToWebviewMessage);
+    if (connection.kind === 'training' && this.pendingReveal !== null) {
+      await connection.webview.postMessage({ type: 'selectLayer', layer: this.pendingReveal } satisfies HostToWebviewMessage);
+      this.pendingReveal = null;
+    }
+  }
+
+  private async handle(connection: Connection, raw: unknown): Promise<void> {
+    const why = invalidWebviewMessage(raw);
+    if (why !== null) {
+      this.log.warn(`ignored a message from the ${connection.kind} view: ${why}`);
+      return;
+    }
+    const message = raw as WebviewToHostMessage;
+    switch (message.type) {
+      case 'ready':
+        connection.kind = message.view;
+        await this.sendReset(connection);
+        return;
+      case 'control':
+        await this.control(message.action);
+        return;
+      case 'selectLayer':
+        this.broadcast({ type: 'selectLayer', layer: message.layer }, undefined, connection);
+        return;
+      case 'selectStep':
+        this.broadcast({ type: 'selectStep', step: message.step }, undefined, connection);
+        return;
+      case 'revealLayer':
+        if (![...this.connections].some((c) => c.ready && c.kind === 'training')) this.pendingReveal = message.layer;
+        this.revealInTrainingView(message.layer);
+        this.broadcast({ type: 'selectLayer', layer: message.layer }, 'training');
+        return;
+      case 'saveFile':
+        await this.save(message.fileName, message.format, message.data);
+        return;
+      case 'log':
+        this.log[message.level === 'error' ? 'error' : message.level === 'warning' ? 'warn' : 'info'](`[${connection.kind} view] ${message.message}`);
+        return;
+    }
+  }
+
+  private async control(action: ControlAction): Promise<void> {
+    const tracked = this.currentId ? this.sessions.get(this.currentId) : undefined;
+    if (!tracked?.live) return;
+    const session = tracked.session;
+    try {
+      if (vscode.debug.activeDebugSession?.id === session.id) {
+        await vscode.commands.executeCommand(CONTROL_COMMANDS[action]);
+      } else if (action === 'stop') {
+        await vscode.debug.stopDebugging(session);
+      } else {
+        await session.customRequest(CONTROL_REQUESTS[action], { threadId: TRAINING_THREAD_ID });
+      }
+    } catch (e) {
+      this.log.error(`${action} failed: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Neural Debugger: ${action} failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async save(fileName: string, format: 'svg' | 'png', data: string): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, fileName) : undefined,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+    });
+    if (!target) return;
+    const bytes = format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.log.info(`exported ${target.fsPath}`);
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const d of this.disposables) d.dispose();
+    this.connections.clear();
+  }
+}

@@ -1,0 +1,178 @@
+// Pure parts of the views: message validation, LTTB, the webview store, the
+// host's per-session event store, the webview HTML's CSP, report embedding.
+import * as assert from 'node:assert/strict';
+import type { TrainerEvent } from '../../src/shared/protocol';
+import type { StepStats, TrainingDiagnostic } from '../../src/shared/stats';
+import { invalidHostMessage, invalidWebviewMessage } from '../../src/shared/webviewProtocol';
+import { SessionEventStore } from '../../src/extension/views/sessionEventStore';
+import { contentSecurityPolicy, webviewHtml } from '../../src/extension/views/webviewHtml';
+import { CONTROL_COMMANDS } from '../../src/extension/views/controls';
+import { buildReportHtml, embedTraceText } from '../../src/cli/report';
+import { lttbIndices } from '../../webview-ui/lttb';
+import { SeriesTable } from '../../webview-ui/store/series';
+import { Store } from '../../webview-ui/store/store';
+
+function step(n: number, extra: Partial<StepStats> = {}): StepStats {
+  return {
+    step: n, epoch: 1, batch: n - 1, batchesPerEpoch: 1000, batchSize: 32, loss: 1 / n, metrics: { accuracy: n / 1000 },
+    learningRate: 0.1, gradNorm: 1, nonFinite: 0, detailed: false, withHistograms: false,
+    layers: [{ name: 'a', className: 'Dense', activation: 'relu', gradNorm: 1e-9 }, { name: 'b', className: 'Dense', activation: null, gradNorm: 0.5 }],
+    weights: [], durationMs: 1, samplesSeen: 32 * n, ...extra,
+  };
+}
+
+describe('webview protocol validation', () => {
+  it('accepts well-formed messages in both directions', () => {
+    assert.equal(invalidHostMessage({ type: 'reset', session: null, events: [] }), null);
+    assert.equal(invalidHostMessage({ type: 'events', sessionId: 's', events: [{ type: 'resumed' }] }), null);
+    assert.equal(invalidHostMessage({ type: 'selectStep', step: null }), null);
+    assert.equal(invalidWebviewMessage({ type: 'control', action: 'stepEpoch' }), null);
+    assert.equal(invalidWebviewMessage({ type: 'saveFile', fileName: 'loss.svg', format: 'svg', data: '<svg/>' }), null);
+  });
+  it('rejects unknown types and bad fields with a reason', () => {
+    assert.match(invalidHostMessage({ type: 'explode' })!, /unknown message type "explode"/);
+    assert.match(invalidHostMessage({ type: 'events', sessionId: 's', events: [1] })!, /events/);
+    assert.match(invalidHostMessage(null)!, /not an object/);
+    assert.match(invalidWebviewMessage({ type: 'control', action: 'rewind' })!, /unknown action "rewind"/);
+    assert.match(invalidWebviewMessage({ type: 'saveFile', fileName: '../etc/passwd', format: 'svg', data: '' })!, /plain file name/);
+    assert.match(invalidWebviewMessage({ type: 'selectStep', step: -1 })!, /non-negative/);
+  });
+  it('maps every control to the debug toolbar command', () => {
+    assert.deepEqual(CONTROL_COMMANDS, {
+      continue: 'workbench.action.debug.continue',
+      pause: 'workbench.action.debug.pause',
+      stepBatch: 'workbench.action.debug.stepInto',
+      stepEpoch: 'workbench.action.debug.stepOver',
+      stop: 'workbench.action.debug.stop',
+    });
+  });
+});
+
+describe('LTTB downsampling', () => {
+  it('keeps the ends, returns at most the threshold, and keeps a lone spike', () => {
+    const xs = Array.from({ length: 10_000 }, (_, i) => i);
+    const ys = xs.map((i) => (i === 6_543 ? 1000 : Math.sin(i / 100)));
+    const picked = lttbIndices(xs, ys, 200);
+    assert.equal(picked.length, 200);
+    assert.equal(picked[0], 0);
+    assert.equal(picked[picked.length - 1], 9_999);
+    assert.ok(picked.includes(6_543), 'the spike survives');
+    assert.deepEqual([...picked].sort((a, b) => a - b), picked, 'ascending');
+  });
+  it('skips non-finite values, and non-positive ones for log scales', () => {
+    const ys = [1, NaN, 2, Infinity, 0, -1, 3];
+    assert.deepEqual(lttbIndices([0, 1, 2, 3, 4, 5, 6], ys, 100), [0, 2, 4, 5, 6]);
+    assert.deepEqual(lttbIndices([0, 1, 2, 3, 4, 5, 6], ys, 100, true), [0, 2, 6]);
+  });
+});
+
+describe('SeriesTable', () => {
+  it('thins the older half 2:1 past its capacity and keeps recent rows exact', () => {
+    const t = new SeriesTable(100);
+    for (let s = 1; s <= 101; s++) t.push(s, { v: s * 2 });
+    assert.equal(t.length, 76);
+    assert.deepEqual(t.steps.slice(0, 3), [1, 3, 5]);
+    assert.deepEqual(t.steps.slice(-3), [99, 100, 101]);
+    assert.equal(t.valueAt('v', 100), 200);
+    assert.equal(t.valueAt('v', 2), 2, 'step 2 was thinned: the row at or before it is step 1');
+  });
+  it('truncates from a step (step back)', () => {
+    const t = new SeriesTable(1000);
+    for (let s = 1; s <= 10; s++) t.push(s, { v: s });
+    t.truncateFrom(6);
+    assert.deepEqual(t.steps, [1, 2, 3, 4, 5]);
+    assert.equal(t.column('v').length, 5);
+  });
+});
+
+describe('webview Store', () => {
+  const header: TrainerEvent = {
+    type: 'header',
+    topology: {
+      name: 'm', inputs: ['in'], outputs: ['b'], totalParams: 20, trainableParams: 20,
+      layers: [
+        { name: 'in', className: 'InputLayer', activation: null, inputs: [], outputShape: [null, 2], paramCount: 0, trainable: false },
+        { name: 'a', className: 'Dense', activation: 'relu', inputs: ['in'], outputShape: [null, 4], paramCount: 12, trainable: true },
+        { name: 'b', className: 'Dense', activation: null, inputs: ['a'], outputShape: [null, 2], paramCount: 8, trainable: true },
+      ],
+    },
+    settings: { modelFile: 'm', epochs: 1, maxSteps: null, batchSize: 32, seed: 1, shuffle: true, statsEvery: 10, histogramsEvery: 100, optimizer: 'sgd', learningRate: 0.1, loss: 'mse', metrics: ['accuracy'], dataDescription: '', trainSamples: 1, validationSamples: 0, testSamples: 0 },
+    backend: { name: 'wasm', requested: 'auto', reasons: [], addedKernels: [] },
+  };
+  it('follows the latest step, pins on request, rewinds on a step back', () => {
+    const store = new Store();
+    store.apply([header, ...[1, 2, 3, 4].map((n) => ({ type: 'step', stats: step(n) }) as TrainerEvent)]);
+    assert.equal(store.currentStep, 4);
+    store.pinStep(2);
+    assert.equal(store.currentStep, 2);
+    store.apply([{ type: 'step', stats: step(5) }]);
+    assert.equal(store.currentStep, 2, 'pinned while training goes on');
+    store.pinStep(5);
+    assert.equal(store.pinnedStep, null, 'the last step means follow the latest');
+    store.apply([{ type: 'step', stats: step(3, { loss: 42 }) }]);
+    assert.deepEqual(store.series.steps, [1, 2, 3]);
+    assert.equal(store.series.valueAt('loss', 3), 42);
+  });
+  it('colours a layer vanishing from its RMS gradient and from an open diagnostic', () => {
+    const store = new Store();
+    store.apply([header, { type: 'step', stats: step(1) }]);
+    assert.equal(store.healthAt(1).get('a'), 'vanishing', 'RMS 3e-10 vs 0.18');
+    assert.equal(store.healthAt(1).get('b'), 'healthy');
+    assert.equal(store.healthAt(1).get('in'), 'none');
+    const diagnostic: TrainingDiagnostic = { id: 'x', kind: 'exploding-gradient', severity: 'warning', state: 'open', step: 2, epoch: 1, batch: 1, layers: ['b'], evidence: {}, explanation: '', remedies: [], count: 1 };
+    store.apply([{ type: 'step', stats: step(2) }, { type: 'diagnostic', diagnostic }]);
+    assert.equal(store.healthAt(2).get('b'), 'exploding');
+    assert.equal(store.healthAt(1).get('b'), 'healthy', 'not before the diagnostic opened');
+    store.apply([{ type: 'step', stats: step(3) }, { type: 'diagnostic', diagnostic: { ...diagnostic, state: 'closed', step: 3 } }]);
+    assert.equal(store.healthAt(3).get('b'), 'healthy');
+  });
+});
+
+describe('host SessionEventStore', () => {
+  it('keeps what the views need, bounded, and starts over at a new header', () => {
+    const store = new SessionEventStore(100, 2);
+    assert.equal(store.add({ type: 'log', level: 'info', message: 'x' }), false);
+    store.add({ type: 'header' } as TrainerEvent);
+    for (let n = 1; n <= 300; n++) {
+      const withHistograms = n % 50 === 0;
+      const stats = step(n, { detailed: n % 10 === 0, withHistograms, weights: withHistograms ? [{ name: 'w', layer: 'a', shape: [1], trainable: true, norm: 1, gradNorm: 1, updateRatio: 0, gradNonFinite: 0, weightNonFinite: 0, gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 } }] : [] });
+      store.add({ type: 'step', stats });
+    }
+    const events = store.all();
+    const steps = events.filter((e) => e.type === 'step').map((e) => (e as { stats: StepStats }).stats);
+    assert.ok(steps.length <= 100, `${steps.length} step events kept`);
+    assert.equal(steps[steps.length - 1].step, 300, 'the latest step is kept');
+    assert.ok(steps.filter((s) => s.detailed).length >= 25, 'detailed steps are kept first');
+    const withHistograms = steps.filter((s) => s.weights.some((w) => w.gradHistogram));
+    assert.deepEqual(withHistograms.map((s) => s.step), [250, 300], 'histograms only on the latest 2');
+    assert.equal(events[0].type, 'header');
+    store.add({ type: 'header' } as TrainerEvent);
+    assert.equal(store.size, 1);
+  });
+});
+
+describe('webview HTML and CSP', () => {
+  it('allows only the nonce script and the webview origin', () => {
+    const html = webviewHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/webview.js', styleUri: 'https://x/webview.css', nonce: 'abc123', view: 'inspector', title: 'Gradients' });
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+    assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123'));
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(directives.get('default-src'), ["'none'"]);
+    assert.deepEqual(directives.get('script-src'), ["'nonce-abc123'"]);
+    assert.deepEqual(directives.get('style-src'), ['https://x.vscode-cdn.net']);
+    assert.ok(!csp.includes('unsafe'), 'no unsafe-inline / unsafe-eval');
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    assert.deepEqual(scripts, [' nonce="abc123" src="https://x/webview.js"']);
+    assert.ok(!/\son[a-z]+=/i.test(html), 'no inline event handlers');
+    assert.match(html, /<body data-view="inspector">/);
+  });
+  it('embeds a trace that cannot close its script element', () => {
+    const line = JSON.stringify({ kind: 'x', text: '</script><script>alert(1)</script>' });
+    const embedded = embedTraceText(line);
+    assert.ok(!embedded.includes('<'));
+    assert.deepEqual(JSON.parse(embedded), JSON.parse(line));
+    const html = buildReportHtml({ traceText: line, traceName: 't.jsonl', title: 'a<b', script: 'var s="</script>";', css: 'body{}', theme: 'dark', nonce: 'n1' });
+    assert.equal(html.match(/<\/script>/g)!.length, 3, 'only the three real closing tags');
+    assert.match(html, /default-src 'none'; script-src 'nonce-n1'/);
+  });
+});

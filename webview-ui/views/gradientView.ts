@@ -1,0 +1,106 @@
+// Gradient norms: one line per weighted layer over the steps on a log scale
+// (the selected layer highlighted), and the depth profile at the current
+// step: one bar per layer from input to output, the picture that shows
+// vanishing gradients at a glance.
+
+import * as d3 from 'd3';
+import { formatNumber } from '../format';
+import { HEALTH_LABEL } from '../store/health';
+import type { Change, Store } from '../store/store';
+import { LineChart } from './lineChart';
+import { ElementSize } from './size';
+
+/** Distinct line colours for up to 10 layers; more layers reuse them (the highlight tells them apart). */
+const LINE_COLORS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+
+export class GradientView {
+  readonly chart: LineChart;
+  readonly depthSvg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly depthPlot: d3.Selection<SVGGElement, unknown, null, undefined>;
+  private readonly depthSize: ElementSize;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly store: Store,
+    private readonly onSelectBar: (layer: string) => void,
+  ) {
+    this.chart = new LineChart(parent, 'gradient-norms', 'Gradient norm of each layer over the training steps, log scale', {
+      yScale: 'log',
+      yLabel: '‖∇W‖',
+      height: 13,
+      onLineClick: onSelectBar,
+    });
+    this.depthSvg = d3
+      .select(parent)
+      .append('svg')
+      .attr('id', 'depth-profile')
+      .attr('class', 'chart')
+      .attr('role', 'img')
+      .attr('aria-label', 'Depth profile: gradient norm of each layer at the current step, input to output, log scale')
+      .style('height', '8em');
+    this.depthPlot = this.depthSvg.append('g');
+    this.depthPlot.append('g').attr('class', 'axis y-axis');
+    this.depthPlot.append('g').attr('class', 'bars');
+    this.depthSvg
+      .append('text')
+      .attr('class', 'axis-label')
+      .attr('x', 4)
+      .attr('y', 10)
+      .text('depth profile (input → output)');
+    this.depthSize = new ElementSize(this.depthSvg.node()!, 400, 100);
+  }
+
+  update(changes: ReadonlySet<Change>): void {
+    if (!(changes.has('steps') || changes.has('cursor') || changes.has('selection') || changes.has('run') || changes.has('diagnostics'))) return;
+    const { series } = this.store;
+    const layers = this.store.weightedLayers;
+    this.chart.render({
+      lines: layers.map((name, i) => ({
+        key: name,
+        xs: series.steps,
+        ys: series.has(`g:${name}`) ? series.column(`g:${name}`) : [],
+        className: 'grad-line',
+        label: `${name}: gradient norm`,
+        color: `var(${LINE_COLORS[i % LINE_COLORS.length]})`,
+      })),
+      cursor: this.store.pinnedStep === null ? null : this.store.currentStep,
+      highlight: this.store.selectedLayer,
+      marks: this.store.epochs.map((e) => e.step),
+    });
+    this.renderDepthProfile(layers);
+  }
+
+  private renderDepthProfile(layers: string[]): void {
+    const margin = { top: 16, right: 8, bottom: 6, left: 52 };
+    const width = Math.max(100, this.depthSize.width) - margin.left - margin.right;
+    const height = Math.max(30, this.depthSize.height) - margin.top - margin.bottom;
+    this.depthPlot.attr('transform', `translate(${margin.left},${margin.top})`);
+    const step = this.store.currentStep;
+    const health = this.store.healthAt(step);
+    const values = layers.map((name) => ({ name, value: step === null ? NaN : this.store.series.valueAt(`g:${name}`, step) }));
+    const positive = values.map((v) => v.value).filter((v) => Number.isFinite(v) && v > 0);
+    const [lo, hi] = positive.length ? [Math.min(...positive), Math.max(...positive)] : [1e-3, 1];
+    // The lower bound sits below the smallest value so that its bar stays visible.
+    const y = d3.scaleLog().domain([lo / 3, hi]).range([height, 0]).clamp(true);
+    const x = d3.scaleBand<string>().domain(layers).range([0, width]).padding(0.15);
+    this.depthPlot.select<SVGGElement>('.y-axis').call(d3.axisLeft(y).ticks(3, '.0e'));
+    this.depthPlot
+      .select('.bars')
+      .selectAll<SVGRectElement, (typeof values)[number]>('rect')
+      .data(values, (d) => d.name)
+      .join((enter) =>
+        enter
+          .append('rect')
+          .on('click', (_event, d) => this.onSelectBar(d.name))
+          .call((r) => r.append('title')),
+      )
+      .attr('class', (d) => `depth-bar health-${health.get(d.name) ?? 'none'}${d.name === this.store.selectedLayer ? ' selected' : ''}`)
+      .attr('data-layer', (d) => d.name)
+      .attr('x', (d) => x(d.name) ?? 0)
+      .attr('width', x.bandwidth())
+      .attr('y', (d) => (Number.isFinite(d.value) && d.value > 0 ? y(d.value) : height))
+      .attr('height', (d) => (Number.isFinite(d.value) && d.value > 0 ? height - y(d.value) : 0))
+      .select('title')
+      .text((d) => `${d.name}: ${formatNumber(d.value)} (${HEALTH_LABEL[health.get(d.name) ?? 'none']})`);
+  }
+}

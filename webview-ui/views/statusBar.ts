@@ -1,0 +1,46 @@
+// The view's header line: model, backend, run status, notes and errors.
+
+import type { Store } from '../store/store';
+
+export class StatusView {
+  readonly root: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly notes: HTMLElement;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly store: Store,
+  ) {
+    this.root = document.createElement('div');
+    this.root.id = 'run-info';
+    this.title = document.createElement('h1');
+    this.title.id = 'run-title';
+    this.status = document.createElement('span');
+    this.status.id = 'run-status';
+    this.status.setAttribute('role', 'status');
+    this.notes = document.createElement('div');
+    this.notes.id = 'notes';
+    this.root.append(this.title, this.status);
+    parent.append(this.root, this.notes);
+  }
+
+  update(): void {
+    const { topology, backend, settings, status, session } = this.store;
+    this.title.textContent = topology
+      ? `${topology.name} · ${topology.layers.length} layers · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${settings.learningRate}` : ''}`
+      : session
+        ? session.name
+        : 'Neural Debugger';
+    this.status.textContent = status.text;
+    this.status.dataset.status = status.status;
+    this.notes.replaceChildren(
+      ...this.store.notes.map((text) => {
+        const p = document.createElement('p');
+        p.className = 'note';
+        p.textContent = text;
+        return p;
+      }),
+    );
+  }
+}
