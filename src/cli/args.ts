@@ -29,6 +29,10 @@ Options:
   --json                one JSON event per line on stdout instead of progress output
   -h, --help            show this help
 
+<model-file>: a model spec (*.nn.json, docs/model-spec.md; it may point at a Keras or
+TensorFlow.js model.json) or a model module (*.model.ts / *.model.js, docs/model-modules.md;
+it runs its own code; NEURAL_DEBUGGER_MODULE_TIMEOUT=SECONDS bounds each call into it, default 60).
+
 report writes one self-contained HTML file with the training views over a trace.
 
 Exit codes: 0 trained, 2 bad input, 3 stopped by --break-on or --break-when, 1 internal error.`;

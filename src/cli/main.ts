@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
-import { loadModelSpec } from '../trainer/spec';
+import { precheckModelSource } from '../trainer/sources';
 import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../trainer/trainerProcess';
 import { parseTrainArgs, USAGE } from './args';
 import { ProgressPrinter } from './progress';
@@ -33,11 +33,11 @@ async function train(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const { options, json } = parseTrainArgs(argv);
-  // Check the spec here first: a bad spec fails in milliseconds, before a
-  // process and TensorFlow.js start.
-  const parsed = loadModelSpec(options.modelFile);
+  // Check the model file here first: a bad spec fails in milliseconds, before
+  // a process and TensorFlow.js start (a module is checked when it is bundled).
+  const warnings = precheckModelSource(options.modelFile);
   const printer = new ProgressPrinter(json ? null : process.stderr, path.basename(options.modelFile));
-  for (const warning of parsed.warnings) printer.warning(formatWarning(warning));
+  for (const warning of warnings) printer.warning(formatWarning(warning));
   const trainer = new TrainerProcess({
     ...options,
     modelFile: path.resolve(options.modelFile),

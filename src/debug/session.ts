@@ -24,7 +24,7 @@ import { CUSTOM_REQUESTS, TRAINER_EVENT, type TrainerEventBody } from '../shared
 import { isUserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
 import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
-import { loadModelSpec } from '../trainer/spec';
+import { precheckModelSource } from '../trainer/sources';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
 import { formatValue } from './format';
@@ -187,9 +187,9 @@ export class NeuralDebugSession extends LoggingDebugSession {
     let options;
     try {
       options = resolveLaunchArguments(args);
-      // A broken spec fails here in milliseconds, before a process starts.
-      const parsed = loadModelSpec(options.modelFile);
-      for (const w of parsed.warnings) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
+      // A broken spec fails here in milliseconds, before a process starts
+      // (a TS/JS module is checked when the trainer bundles it).
+      for (const w of precheckModelSource(options.modelFile)) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
     } catch (e) {
       return this.answerLaunch(response, launchError(e));
     }

@@ -82,7 +82,7 @@ function bundledExamples(context: vscode.ExtensionContext): ModelPickItem[] {
   const dir = path.join(context.extensionPath, 'examples');
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => modelFileKind(n) === 'json-spec').sort();
+    names = fs.readdirSync(dir).filter((n) => modelFileKind(n) === 'json-spec' || modelFileKind(n) === 'module').sort();
   } catch {
     return [];
   }

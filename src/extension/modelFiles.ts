@@ -20,7 +20,7 @@ export function modelFileKind(filePath: string): ModelFileKind | null {
 }
 
 /** Glob of the model files the workspace quick pick offers (those the trainer runs). */
-export const TRAINABLE_MODEL_GLOB = '**/*.nn.json';
+export const TRAINABLE_MODEL_GLOB = '**/*.{nn.json,model.ts,model.js,model.mjs,model.cjs,model.mts,model.cts}';
 
 /**
  * Why a model file cannot be trained here, or null when it can. JS/TS modules
@@ -40,11 +40,14 @@ export function whyNotTrainable(filePath: string, workspaceTrusted: boolean): st
           'Trust the workspace (Workspaces: Manage Workspace Trust) to train it, or describe the model as a *.nn.json spec.'
         );
       }
-      return `${name}: training *.model.ts/js modules is not supported by this version of Neural Debugger yet; describe the model as a *.nn.json spec.`;
+      return null;
     case 'keras':
-      return `${name}: training Keras/TensorFlow.js model.json topologies is not supported by this version of Neural Debugger yet; describe the model as a *.nn.json spec.`;
+      return (
+        `${name} is a Keras/TensorFlow.js topology without data or training settings: train it through a *.nn.json spec ` +
+        `that points at it ("model": { "keras": "${name}" }, see docs/model-spec.md).`
+      );
     default:
-      return `${name} is not a model file: Neural Debugger trains *.nn.json model specs.`;
+      return `${name} is not a model file: Neural Debugger trains *.nn.json model specs and *.model.ts/js modules.`;
   }
 }
 

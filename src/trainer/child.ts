@@ -33,7 +33,13 @@ function injectFault(kind: 'oom' | 'abort' | 'exit'): void {
   for (;;) hog.push(new Array(1 << 20).fill(hog.length));
 }
 
-function fail(error: unknown): never {
+/**
+ * Reports a fatal error and exits with 2 (user error) or 1 (bug) once the
+ * message is out. It does not rethrow: an unhandled rejection would reach the
+ * wasm backend's uncaughtException handler, which rethrows, and Node then
+ * exits with 7 instead.
+ */
+function fail(error: unknown): void {
   if (isUserError(error)) {
     send({ type: 'error', error: error.info, fatal: true });
   } else {
@@ -42,7 +48,6 @@ function fail(error: unknown): never {
   }
   // Let the IPC channel flush the error before exiting.
   setTimeout(() => process.exit(isUserError(error) ? 2 : 1), 50);
-  throw error;
 }
 
 async function main(): Promise<void> {
@@ -69,7 +74,11 @@ async function main(): Promise<void> {
   async function start(options: Extract<TrainerCommand, { type: 'start' }>['options']): Promise<void> {
     let recorder: RunRecorder | null = null;
     try {
-      const ctx = await prepareRun(options, (message) => send({ type: 'progress', message }));
+      const ctx = await prepareRun(
+        options,
+        (message) => send({ type: 'progress', message }),
+        (level, message) => send({ type: 'log', level, message }),
+      );
       send({ type: 'backend', report: ctx.backend });
       recorder = new RunRecorder(options.traceFile, options.checkpointDir);
       recorder.header(ctx.backend, ctx.topology, ctx.settings);

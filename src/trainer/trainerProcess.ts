@@ -6,10 +6,19 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { TrainerCommand, TrainerEvent, TrainOptions } from '../shared/protocol';
+import { parseUserCodePhase } from './sources/phases';
 import { TraceWriter } from './trace/writer';
 
 type RequestCommand = Extract<TrainerCommand, { requestId: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * How long past the child's own time limit for a call into a model module
+ * the parent waits before it kills the child. The child reports an async
+ * timeout itself at the limit; only a synchronous endless loop (which blocks
+ * the child's timers) lets this run out.
+ */
+export const USER_CODE_KILL_MARGIN_MS = 3000;
 
 export interface TrainerExit {
   code: number | null;
@@ -24,10 +33,15 @@ export class TrainerProcess extends EventEmitter {
   readonly exitPromise: Promise<TrainerExit>;
   /** Everything the child wrote to stderr (tfjs warnings, crashes). */
   stderr = '';
+  /** Armed while the child runs a model module's code (see sources/phases.ts). */
+  private userCodeWatchdog: { what: string; timer: NodeJS.Timeout } | null = null;
 
   /** `trainerScript` defaults to dist/trainer.js next to the running bundle. */
+  private readonly modelFile: string;
+
   constructor(options: TrainOptions, trainerScript = defaultTrainerScript()) {
     super();
+    this.modelFile = options.modelFile;
     this.child = fork(trainerScript, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
@@ -48,11 +62,13 @@ export class TrainerProcess extends EventEmitter {
         }
         return;
       }
+      this.watchUserCode(event);
       this.emit('event', event);
     });
     this.exitPromise = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         this.exited = { code, signal };
+        this.disarmWatchdog();
         for (const waiter of this.pending.values()) waiter.reject(new Error('the trainer process ended'));
         this.pending.clear();
         this.emit('exit', this.exited);
@@ -60,6 +76,45 @@ export class TrainerProcess extends EventEmitter {
       });
     });
     this.send({ type: 'start', options });
+  }
+
+  /**
+   * The child announces each call into a model module's code with its time
+   * limit. A synchronous endless loop there blocks the child's own timer, so
+   * the parent ends it: an `error` event saying so, then SIGKILL.
+   */
+  private watchUserCode(event: TrainerEvent): void {
+    if (event.type === 'error' || event.type === 'header') return this.disarmWatchdog();
+    if (event.type !== 'progress') return;
+    const phase = parseUserCodePhase(event.message);
+    if (!phase) return;
+    if (phase.phase === 'end') {
+      if (this.userCodeWatchdog?.what === phase.what) this.disarmWatchdog();
+      return;
+    }
+    this.disarmWatchdog();
+    const timer = setTimeout(() => {
+      this.userCodeWatchdog = null;
+      if (this.exited) return;
+      this.emit('event', {
+        type: 'error',
+        fatal: true,
+        error: {
+          file: this.modelFile,
+          message:
+            `${phase.what} did not finish within ${phase.timeoutMs / 1000} s and blocks the trainer (a synchronous endless loop?), so the trainer process was killed; ` +
+            'if it needs longer, export "timeoutSeconds" from the module or set NEURAL_DEBUGGER_MODULE_TIMEOUT (seconds)',
+        },
+      } satisfies TrainerEvent);
+      this.kill();
+    }, phase.timeoutMs + USER_CODE_KILL_MARGIN_MS);
+    timer.unref();
+    this.userCodeWatchdog = { what: phase.what, timer };
+  }
+
+  private disarmWatchdog(): void {
+    if (this.userCodeWatchdog) clearTimeout(this.userCodeWatchdog.timer);
+    this.userCodeWatchdog = null;
   }
 
   get pid(): number | undefined {

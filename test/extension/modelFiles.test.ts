@@ -21,8 +21,8 @@ describe('extension: model file kinds', () => {
     const untrusted = whyNotTrainable('/w/a.model.ts', false);
     assert.match(untrusted ?? '', /restricted mode/);
     assert.match(untrusted ?? '', /Trust the workspace/);
-    assert.doesNotMatch(whyNotTrainable('/w/a.model.ts', true) ?? '', /restricted/);
-    assert.match(whyNotTrainable('/w/model.json', false) ?? '', /not supported/);
+    assert.equal(whyNotTrainable('/w/a.model.ts', true), null);
+    assert.match(whyNotTrainable('/w/model.json', false) ?? '', /through a \*\.nn\.json spec that points at it/);
     assert.match(whyNotTrainable('/w/readme.md', true) ?? '', /not a model file/);
   });
 

@@ -1,6 +1,6 @@
 // No eval / new Function in what we ship: the expression language is a
-// parser, not eval. (The only code that may run user code is the bundled
-// TS/JS model path, which loads the user's module with require, not eval.)
+// parser, not eval. (The only code that runs user code is the TS/JS model
+// path, which compiles the user's bundled module with vm.compileFunction.)
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

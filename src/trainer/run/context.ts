@@ -1,11 +1,12 @@
 // Everything a run needs once it is prepared: a built tfjs model (from a JSON
-// spec today; TS modules and Keras JSON plug in here), its optimizer, the
-// data and the settings.
+// spec, a Keras topology or a TS/JS module), its optimizer, the data and the
+// settings.
 
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendReport, DiagnosticKind, ModelTopology, RunSettings, StepStats, EpochStats, TrainingDiagnostic } from '../../shared/stats';
 import type { LoadedData } from '../data/types';
 import type { LossName } from '../training/objectives';
+import type { RunHooks } from '../sources/types';
 
 export interface RunContext {
   model: tf.LayersModel;
@@ -20,6 +21,8 @@ export interface RunContext {
   layerLines: Record<string, number>;
   /** Diagnostic thresholds from the spec, passed to the diagnostics engine. */
   diagnosticsConfig: Record<string, unknown>;
+  /** A model module's hooks (docs/model-modules.md). */
+  hooks?: RunHooks;
 }
 
 /**

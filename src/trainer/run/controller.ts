@@ -35,6 +35,8 @@ export class TrainingController {
   private mode: StepMode = 'run';
   private pauseRequested = false;
   private stopRequested = false;
+  /** The model module's onEpochEnd hook returned 'stop'. */
+  private stoppedByHook = false;
   private wake: (() => void) | null = null;
   private readonly breakpoints = new BreakpointSet();
   private breakOn: Set<DiagnosticKind>;
@@ -114,7 +116,7 @@ export class TrainingController {
     const { settings } = this.ctx;
     await this.options.recorder.initialCheckpoint(this.ctx.model);
     if (this.options.stopOnEntry) await this.pauseHere('entry');
-    while (!this.stopRequested && this.epoch <= settings.epochs && (settings.maxSteps === null || this.step < settings.maxSteps)) {
+    while (!this.stopRequested && !this.stoppedByHook && this.epoch <= settings.epochs && (settings.maxSteps === null || this.step < settings.maxSteps)) {
       if (this.batch === 0 && !this.snapshots.has(this.epoch)) this.snapshots.take(this.epoch, this.step, this.samplesSeen);
       // wasm reads resolve as microtasks: without a macrotask turn here, IPC
       // messages (pause, stop) would never be delivered while training runs.
@@ -144,6 +146,7 @@ export class TrainingController {
     this.state = 'finished';
     const reason = completed ? 'completed' : 'stopped';
     const completedEpochs = this.epoch - 1;
+    await this.ctx.hooks?.onTrainEnd?.({ reason, steps: this.step, epochs: completedEpochs });
     this.options.recorder.end(reason, this.step, completedEpochs, test);
     this.options.emit({ type: 'finished', reason, steps: this.step, epochs: completedEpochs, test });
     this.disposeLastBatch();
@@ -216,6 +219,11 @@ export class TrainingController {
     this.options.emit({ type: 'epoch', stats });
     diagnostics.push(...(this.options.diagnostics?.onEpoch(stats) ?? []));
     await this.options.recorder.epochCheckpoint(this.ctx.model, this.epoch, this.step);
+    // A model module's onEpochEnd hook may end training early (a completed run, not a stop).
+    if ((await this.ctx.hooks?.onEpochEnd?.(stats)) === 'stop') {
+      this.stoppedByHook = true;
+      this.options.emit({ type: 'log', level: 'info', message: `the onEpochEnd hook ended training after epoch ${stats.epoch}` });
+    }
     this.epoch += 1;
     this.batch = 0;
   }

@@ -1,4 +1,5 @@
-// Turns the start options into a RunContext: backend, spec, data, model,
+// Turns the start options into a RunContext: backend, model source (spec,
+// Keras topology or TS/JS module: src/trainer/sources), data, model,
 // optimizer and settings. Every user-input problem surfaces here as a
 // UserError, before any training step.
 
@@ -9,43 +10,36 @@ import { isUserError, UserError } from '../../shared/errors';
 import { resolveDiagnosticsConfig } from '../diagnostics/config';
 import type { LayerInfo, ModelTopology, RunSettings } from '../../shared/stats';
 import { initBackend } from '../backend/select';
-import { loadData } from '../data';
-import type { DataSpec } from '../data/types';
-import { buildModel, createOptimizer } from '../model';
-import { loadModelSpec } from '../spec';
-import { getLearningRate, SUPPORTED_METRICS, type LossName } from '../training/objectives';
+import { loadModelSource } from '../sources/load';
+import { getLearningRate, SUPPORTED_METRICS } from '../training/objectives';
 import type { RunContext } from './context';
 
 export const DEFAULT_STATS_EVERY = 10;
 export const DEFAULT_HISTOGRAMS_EVERY = 100;
 
-export async function prepareRun(options: TrainOptions, progress: (message: string) => void): Promise<RunContext> {
+export async function prepareRun(
+  options: TrainOptions,
+  progress: (message: string) => void,
+  log: (level: 'info' | 'warning', message: string) => void = (level, message) => progress(`${level}: ${message}`),
+): Promise<RunContext> {
   const modelFile = path.resolve(options.modelFile);
-  if (!modelFile.endsWith('.json')) {
-    throw new UserError({ file: options.modelFile, message: 'expected a model spec (*.nn.json)' });
-  }
-  progress('reading the model spec');
-  const parsed = loadModelSpec(modelFile);
-  const { spec } = parsed;
-  for (const w of parsed.warnings) progress(`warning: ${w.field ?? ''} ${w.message}`.trim());
-
   progress('starting the TensorFlow.js backend');
   const backend = await initBackend(options.backend ?? 'auto');
 
-  const seed = options.seed ?? spec.training.seed;
-  const epochs = options.epochs ?? spec.training.epochs;
-  const batchSize = options.batchSize ?? spec.training.batchSize;
+  // The model source: a JSON spec, a spec pointing at a Keras topology, or a TS/JS module.
+  const source = await loadModelSource(options, { progress, log });
+  const { training, data } = source;
+  const seed = options.seed ?? training.seed;
+  const epochs = options.epochs ?? training.epochs;
+  const batchSize = options.batchSize ?? training.batchSize;
   positiveInteger(epochs, 'epochs', modelFile);
   positiveInteger(batchSize, 'batchSize', modelFile);
   if (options.steps !== undefined) positiveInteger(options.steps, 'steps', modelFile);
-  for (const metric of spec.training.metrics) {
+  for (const metric of source.metrics) {
     if (!SUPPORTED_METRICS.includes(metric)) {
       throw new UserError({ file: modelFile, field: 'training.metrics', message: `unknown metric '${metric}'` });
     }
   }
-
-  progress('loading data');
-  const data = await loadData(spec.data as unknown as DataSpec, { specFile: modelFile, seed, dataRoot: options.dataRoot, onProgress: progress });
   if (batchSize > data.train.count) {
     throw new UserError({
       file: modelFile,
@@ -54,23 +48,21 @@ export async function prepareRun(options: TrainOptions, progress: (message: stri
     });
   }
 
-  progress('building the model');
-  const model = buildModel(parsed, data, seed);
-  const optimizer = createOptimizer(spec.training.optimizer);
-  const topology = describeModel(model, spec.name, parsed.layerLines);
+  const { model, optimizer } = source;
+  const topology = describeModel(model, source.name, source.layerLines);
   const settings: RunSettings = {
     modelFile,
     epochs,
     maxSteps: options.steps ?? null,
     batchSize,
     seed,
-    shuffle: options.shuffle ?? spec.training.shuffle,
-    statsEvery: options.statsEvery ?? spec.training.statsEvery ?? DEFAULT_STATS_EVERY,
+    shuffle: options.shuffle ?? training.shuffle,
+    statsEvery: options.statsEvery ?? training.statsEvery ?? DEFAULT_STATS_EVERY,
     histogramsEvery: options.histogramsEvery ?? DEFAULT_HISTOGRAMS_EVERY,
-    optimizer: spec.training.optimizer.type,
+    optimizer: source.optimizerName,
     learningRate: getLearningRate(optimizer),
-    loss: spec.training.loss,
-    metrics: spec.training.metrics,
+    loss: source.loss,
+    metrics: source.metrics,
     dataDescription: data.description,
     trainSamples: data.train.count,
     validationSamples: data.validation?.count ?? 0,
@@ -80,14 +72,15 @@ export async function prepareRun(options: TrainOptions, progress: (message: stri
   return {
     model,
     optimizer,
-    loss: spec.training.loss as LossName,
-    metrics: spec.training.metrics,
+    loss: source.loss,
+    metrics: source.metrics,
     data,
     settings,
     topology,
     backend,
-    layerLines: parsed.layerLines,
-    diagnosticsConfig: mergeDiagnostics(spec.diagnostics, options.diagnostics),
+    layerLines: source.layerLines,
+    diagnosticsConfig: mergeDiagnostics(source.diagnosticsConfig, options.diagnostics),
+    ...(source.hooks ? { hooks: source.hooks } : {}),
   };
 }
 

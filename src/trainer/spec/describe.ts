@@ -40,6 +40,34 @@ export function describeExpected(type: FieldType): string {
       return 'a list of objects';
     case 'union':
       return type.def.shorthand ? `a ${type.def.noun} name or an object with "${type.def.discriminator}"` : 'an object';
+    case 'alternatives':
+      return type.forms.map(describeExpected).join(' or ');
+  }
+}
+
+/** The JSON node type (`string`, `array`, `object`, …) a value of this field type has. */
+export function jsonTypeOf(type: FieldType): Node['type'] {
+  switch (type.kind) {
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'string':
+    case 'enum':
+      return 'string';
+    case 'intOrTuple':
+      return type.length === 1 ? 'number' : 'array';
+    case 'shape':
+    case 'stringList':
+    case 'enumList':
+    case 'objectList':
+      return 'array';
+    case 'freeObject':
+    case 'object':
+    case 'union':
+    case 'alternatives':
+      return 'object';
   }
 }
 

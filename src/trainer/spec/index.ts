@@ -8,7 +8,7 @@ import { UserError } from '../../shared/errors';
 import type { UserErrorInfo } from '../../shared/protocol';
 import { TOP_LEVEL } from './catalog/sections';
 import { parseJsonWithPositions } from './json';
-import { checkStructure } from './structure';
+import { checkFreezeNames, checkStructure } from './structure';
 import type { LossName, MetricName, ModelSpec, OptimizerSpec, ParsedSpec, TrainingSpec } from './types';
 import { SpecValidator } from './validate';
 import { resolveDiagnosticsConfig } from '../diagnostics/config';
@@ -51,6 +51,7 @@ export function checkModelSpec(text: string, file: string): SpecCheck {
   const raw = JSON.parse(JSON.stringify(getNodeValue(json.root))) as Record<string, unknown>;
   const spec = withDefaults(raw, file);
   const { errors, layerLines } = checkStructure(spec.model, file, validator.positions);
+  errors.push(...checkFreezeNames(spec, file, validator.positions, Object.keys(layerLines)));
   const diagnosticsError = checkDiagnosticsSection(spec.diagnostics, file, validator.positions);
   if (diagnosticsError) errors.push(diagnosticsError);
   if (errors.length > 0) return { errors, warnings: validator.warnings };
@@ -119,7 +120,10 @@ function withDefaults(raw: Record<string, unknown>, file: string): ModelSpec {
       seed: training.seed ?? 42,
       shuffle: training.shuffle ?? true,
       ...(training.statsEvery !== undefined ? { statsEvery: training.statsEvery } : {}),
+      ...(training.freeze !== undefined ? { freeze: training.freeze } : {}),
     },
+    // A Keras-topology spec has no layer list of its own.
+    model: { ...(raw.model as Record<string, unknown>), layers: (raw.model as { layers?: unknown[] }).layers ?? [] },
   };
   return spec as ModelSpec;
 }

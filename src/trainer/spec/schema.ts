@@ -77,6 +77,8 @@ function typeSchema(type: FieldType, definitions: Record<string, Schema>): Schem
     }
     case 'union':
       return unionSchema(type.def, definitions);
+    case 'alternatives':
+      return { anyOf: type.forms.map((form) => typeSchema(form, definitions)) };
   }
 }
 

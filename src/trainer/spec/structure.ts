@@ -5,7 +5,7 @@
 import type { UserErrorInfo } from '../../shared/protocol';
 import { MERGE_LAYERS } from './catalog/layers';
 import { suggestion } from './suggest';
-import type { LayerSpec, ModelSection, Position } from './types';
+import type { LayerSpec, ModelSection, ModelSpec, Position } from './types';
 
 // tfjs variable names are `<layer>/<weight>`; they must match its tensor-name rule.
 const LAYER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -34,6 +34,18 @@ export function checkStructure(
     errors.push({ file, ...at, field, message: `${field}: ${message}` });
   };
 
+  if (model.keras !== undefined) {
+    for (const field of ['layers', 'input', 'inputs', 'outputs'] as const) {
+      const given = field === 'layers' ? model.layers.length > 0 : model[field] !== undefined;
+      if (given) fail(`model.${field}`, `'keras' gives the whole model; remove '${field}' (or remove 'keras' to build the model from 'layers')`);
+    }
+    return { errors, layerLines };
+  }
+  if (model.layers.length === 0) {
+    // An explicit empty list is caught by the validator; this is a missing one.
+    fail('model', "missing required option 'layers' for model (or 'keras': the path of a Keras or TensorFlow.js model.json)");
+    return { errors, layerLines };
+  }
   if (model.inputs && model.inputs.length > 1) {
     fail('model.inputs', `${model.inputs.length} inputs given; one is supported (the data has a single input)`);
   }
@@ -101,4 +113,26 @@ function positionOfParent(positions: Record<string, Position>, field: string): P
 
 function withArticle(word: string): string {
   return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/**
+ * `training.freeze` must name layers of the spec's own list (a Keras or
+ * module model is checked when it is built, once its layer names are known).
+ */
+export function checkFreezeNames(spec: ModelSpec, file: string, positions: Record<string, Position>, names: string[]): UserErrorInfo[] {
+  const freeze = spec.training.freeze;
+  if (!freeze || spec.model.keras !== undefined) return [];
+  const problems: UserErrorInfo[] = [];
+  const check = (name: string, field: string) => {
+    if (!names.includes(name)) {
+      const at = positions[field] ?? positionOfParent(positions, field);
+      problems.push({ file, ...at, field, message: `${field}: no layer is called '${name}'${suggestion(name, names)}` });
+    }
+  };
+  if (Array.isArray(freeze)) freeze.forEach((name, i) => check(name, `training.freeze[${i}]`));
+  else {
+    if (freeze.from !== undefined) check(freeze.from, 'training.freeze.from');
+    if (freeze.upTo !== undefined) check(freeze.upTo, 'training.freeze.upTo');
+  }
+  return problems;
 }

@@ -102,14 +102,34 @@ export interface ModelInputSpec {
   shape: number[];
 }
 
+/** Saved weights to start from (transfer learning). */
+export interface WeightsSpec {
+  /** Checkpoint folder or TensorFlow.js model.json, relative to the spec. */
+  path: string;
+  /** Default false: missing or differently shaped weights keep their initialisation. */
+  strict?: boolean;
+  /** Layers not to load. */
+  skip?: string[];
+  /** Command that creates the weights, for the "not found" message. */
+  createdBy?: string;
+}
+
+/** Layers to freeze: names, or a range in model order (both ends included). */
+export type FreezeSpec = string[] | { from?: string; upTo?: string };
+
 export interface ModelSection {
   /** Sequential form: the input shape (without the batch axis); default: the data's shape. */
   input?: number[];
   /** Graph form: named inputs (exactly one is supported: the data has one input). */
   inputs?: ModelInputSpec[];
+  /** The layers; empty when `keras` gives the model. */
   layers: LayerSpec[];
   /** Graph form: the name of the output layer; default: the last layer. */
   outputs?: string[];
+  /** Keras `to_json()` or TensorFlow.js model.json topology, relative to the spec; replaces `layers`. */
+  keras?: string;
+  /** Weights to load after building (a path is shorthand for `{ path }`). */
+  weights?: string | WeightsSpec;
 }
 
 export interface TrainingSpec {
@@ -122,6 +142,7 @@ export interface TrainingSpec {
   shuffle: boolean;
   /** Absent: the trainer's default. */
   statsEvery?: number;
+  freeze?: FreezeSpec;
 }
 
 /**

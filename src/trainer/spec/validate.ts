@@ -4,7 +4,7 @@
 import type { Node } from 'jsonc-parser';
 import type { UserErrorInfo } from '../../shared/protocol';
 import type { FieldDef, FieldType, ObjectDef, UnionDef } from './catalog/fields';
-import { describeExpected, describeValue, numberFits } from './describe';
+import { describeExpected, describeValue, jsonTypeOf, numberFits } from './describe';
 import { type LineMap, propertyKey, propertyValue } from './json';
 import { closestName, suggestion } from './suggest';
 import type { Position } from './types';
@@ -150,6 +150,12 @@ export class SpecValidator {
       case 'union':
         this.checkUnion(node, type.def, path);
         return;
+      case 'alternatives': {
+        const form = type.forms.find((f) => jsonTypeOf(f) === node.type);
+        if (form) this.checkField(node, form, path);
+        else mismatch();
+        return;
+      }
     }
   }
 

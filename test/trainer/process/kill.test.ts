@@ -77,7 +77,7 @@ describe('trainer child process', () => {
     process.kill(pid, 'SIGKILL');
     const r = await cli;
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /the trainer process killed by SIGKILL; the trace up to the last step is in/);
+    assert.match(r.stderr, /the trainer process was killed by SIGKILL \(.*\); the trace up to the last step is in/);
     const parsed = await readTrace(trace);
     assert.equal(parsed.end?.reason, 'killed');
     assert.ok(parsed.steps.length > 0);

@@ -20,6 +20,7 @@ const EXPECTED_EXAMPLES = [
   'exploding',
   'dying-relu',
   'overfit-tiny',
+  'mnist-finetune',
 ];
 
 describe('model spec JSON Schema', () => {

@@ -18,7 +18,12 @@ export type FieldType =
   | { kind: 'freeObject' }
   | { kind: 'object'; def: ObjectDef }
   | { kind: 'objectList'; def: ObjectDef | UnionDef; minItems?: number }
-  | { kind: 'union'; def: UnionDef };
+  | { kind: 'union'; def: UnionDef }
+  /**
+   * One field, several JSON forms told apart by the value's JSON type (a
+   * path string, or an object with options). At most one form per JSON type.
+   */
+  | { kind: 'alternatives'; forms: FieldType[] };
 
 export interface FieldDef {
   type: FieldType;

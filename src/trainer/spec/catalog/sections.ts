@@ -64,7 +64,8 @@ export const LOSSES = [
 
 export const METRICS = ['accuracy', 'acc', 'meanSquaredError', 'mse', 'meanAbsoluteError', 'mae'] as const;
 
-const dataUnion: UnionDef = {
+/** Also validates the `data` export of a model module. */
+export const dataUnion: UnionDef = {
   description: 'Where the training data comes from. Relative paths are resolved against the folder of this file.',
   discriminator: 'source',
   noun: 'data source',
@@ -140,6 +141,38 @@ const modelInput: ObjectDef = {
   },
 };
 
+const weightsSource: ObjectDef = {
+  description: 'Saved weights to start from.',
+  fields: {
+    path: {
+      type: { kind: 'string' },
+      description: 'A checkpoint folder (e.g. one written by --checkpoint-dir: `ckpt/epoch-3`) or a TensorFlow.js model.json with weight files; relative to this file.',
+      required: true,
+    },
+    strict: {
+      type: { kind: 'boolean' },
+      description: 'Every model weight must be in the file and every saved weight in the model, with the same shape. When false, missing or differently shaped weights keep their initialisation (reported in the run log).',
+      default: false,
+    },
+    skip: {
+      type: { kind: 'stringList', minItems: 1 },
+      description: 'Layers not to load even if the file has them (e.g. the old head).',
+    },
+    createdBy: {
+      type: { kind: 'string' },
+      description: 'The command that creates these weights; shown when the path does not exist.',
+    },
+  },
+};
+
+const freezeRange: ObjectDef = {
+  description: 'A range of layers in model order, both ends included.',
+  fields: {
+    from: { type: { kind: 'string' }, description: 'First layer to freeze; default: the first layer.' },
+    upTo: { type: { kind: 'string' }, description: 'Last layer to freeze; default: the last layer.' },
+  },
+};
+
 const modelSection: ObjectDef = {
   description:
     'The network. Sequential form: `layers` in order, each reading the previous one. Graph form: `inputs`, layers with `inputs` naming what they read, and `outputs`.',
@@ -149,15 +182,29 @@ const modelSection: ObjectDef = {
       type: { kind: 'objectList', def: modelInput, minItems: 1 },
       description: 'Graph form: the model inputs (one is supported: the data has one input).',
     },
-    layers: { type: { kind: 'objectList', def: layerUnion, minItems: 1 }, description: 'The layers.', required: true },
+    layers: {
+      type: { kind: 'objectList', def: layerUnion, minItems: 1 },
+      description: 'The layers; required unless `keras` gives the model.',
+    },
     outputs: {
       type: { kind: 'stringList', minItems: 1 },
       description: 'Graph form: name of the output layer (one is supported); default: the last layer.',
     },
+    keras: {
+      type: { kind: 'string' },
+      description:
+        'Instead of `layers`: path of a model topology saved by Keras (`model.to_json()`) or a TensorFlow.js model.json (tensorflowjs_converter output, or a Neural Debugger checkpoint). Weights listed in its weightsManifest are loaded too. Relative to this file.',
+    },
+    weights: {
+      type: { kind: 'alternatives', forms: [{ kind: 'string' }, { kind: 'object', def: weightsSource }] },
+      description:
+        'Start from saved weights (transfer learning): a checkpoint folder or TensorFlow.js model.json, or an object with options. Weights are matched by layer and weight name (`dense_1/kernel`); layers the file lacks keep their fresh initialisation.',
+    },
   },
 };
 
-const trainingSection: ObjectDef = {
+/** Also validates the `training` export of a model module. */
+export const trainingSection: ObjectDef = {
   description: 'How the model is trained.',
   fields: {
     epochs: { type: POSITIVE_INT, description: 'Passes over the training data.', default: 10 },
@@ -173,6 +220,11 @@ const trainingSection: ObjectDef = {
     seed: { type: { kind: 'integer', min: 0 }, description: 'Seed of weight initialisation, data generation and shuffling.', default: 42 },
     shuffle: { type: { kind: 'boolean' }, description: 'Shuffle the training data every epoch.', default: true },
     statsEvery: { type: POSITIVE_INT, description: 'Collect per-layer statistics every N steps (other steps record only loss and gradient norm).', default: 10 },
+    freeze: {
+      type: { kind: 'alternatives', forms: [{ kind: 'stringList', minItems: 1 }, { kind: 'object', def: freezeRange }] },
+      description:
+        'Layers whose weights are not trained (fine-tuning): a list of layer names, or a range {"from": …, "upTo": …} in model order. Their activations are still measured.',
+    },
   },
 };
 

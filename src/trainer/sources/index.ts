@@ -1,0 +1,59 @@
+// Which files are models Neural Debugger can train, and whether training them
+// runs the user's code. Light on purpose (no TensorFlow.js, no esbuild): the
+// extension host imports it. The loaders are in ./load.
+
+import * as fs from 'node:fs';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import type { UserErrorInfo } from '../../shared/protocol';
+import { UserError } from '../../shared/errors';
+import { loadModelSpec } from '../spec';
+import type { ModelSourceKind } from './types';
+
+export type { ModelSource, ModelSourceKind, RunHooks } from './types';
+
+const MODULE_FILE = /\.model\.(ts|mts|cts|js|mjs|cjs)$/i;
+const SPEC_FILE = /\.nn\.json$/i;
+
+/**
+ * `module` for `*.model.ts` / `*.model.js` (also .mts/.cts/.mjs/.cjs),
+ * `keras` for a `*.nn.json` whose model section points at a Keras /
+ * TensorFlow.js topology (`"model": { "keras": … }`), `spec` for any other
+ * `*.nn.json`, null for anything else.
+ */
+export function isModelSourceFile(file: string): ModelSourceKind | null {
+  if (MODULE_FILE.test(file)) return 'module';
+  if (!SPEC_FILE.test(file)) return null;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return 'spec';
+  }
+  const root = parseTree(text);
+  const keras = root ? findNodeAtLocation(root, ['model', 'keras']) : undefined;
+  return keras ? 'keras' : 'spec';
+}
+
+/** Modules run their own code: only in a trusted workspace. JSON (specs, Keras topologies) runs none. */
+export function requiresTrust(kind: ModelSourceKind): boolean {
+  return kind === 'module';
+}
+
+/**
+ * Checks a model file as far as possible without TensorFlow.js, in
+ * milliseconds: specs are parsed and validated (throws the first error as a
+ * UserError), modules must exist (their code is checked when the trainer
+ * bundles them). Returns the spec's warnings.
+ */
+export function precheckModelSource(file: string): UserErrorInfo[] {
+  // Any *.json is read as a spec (as the trainer does); editors offer only *.nn.json.
+  const kind = isModelSourceFile(file) ?? (file.toLowerCase().endsWith('.json') ? 'spec' : null);
+  if (kind === null) {
+    throw new UserError({ file, message: 'not a model file: expected a model spec (*.nn.json) or a model module (*.model.ts, *.model.js)' });
+  }
+  if (kind === 'module') {
+    if (!fs.existsSync(file)) throw new UserError({ file, message: 'file not found; give the path of a *.model.ts or *.model.js file' });
+    return [];
+  }
+  return loadModelSpec(file).warnings;
+}
