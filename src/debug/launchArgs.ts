@@ -73,7 +73,10 @@ export function resolveLaunchArguments(raw: unknown): TrainOptions {
     throw problem('program', 'the model file to train is missing; set "program" to a model spec, e.g. "${file}" or "model.nn.json"');
   }
   const modelFile = path.resolve(cwd, program);
-  if (!fs.existsSync(modelFile) || !fs.statSync(modelFile).isFile()) {
+  if (fs.existsSync(modelFile) && fs.statSync(modelFile).isDirectory()) {
+    throw new UserError({ file: modelFile, message: 'is a folder, not a model spec file; set "program" to a *.nn.json spec or a *.model.ts/js module' });
+  }
+  if (!fs.existsSync(modelFile)) {
     throw new UserError({ file: modelFile, message: `no such model file; "program" in the launch configuration resolves against "cwd" (${cwd})` });
   }
 
