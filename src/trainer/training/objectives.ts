@@ -4,14 +4,11 @@
 
 import * as tf from '@tensorflow/tfjs';
 
-export type LossName =
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy'
-  | 'binaryCrossentropy'
-  | 'meanSquaredError'
-  | 'meanAbsoluteError';
+import type { LossName } from '../spec/types';
+import type { TargetInfo } from '../data/types';
 
-export type TargetKind = { kind: 'class'; numClasses: number; shape: number[] } | { kind: 'value'; shape: number[] };
+export type { LossName };
+export type TargetKind = TargetInfo;
 
 // Keras' epsilon: probabilities are clipped to [EPS, 1-EPS] before the log.
 const EPSILON = 1e-7;
