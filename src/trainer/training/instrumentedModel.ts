@@ -1,21 +1,15 @@
 // The instrumented training step: forward pass that exposes every layer's
-// output, loss, gradients (optimizer.computeGradients), update, and all the
-// statistics of the step read back once. Not model.fit: fit never exposes
+// output, loss, gradients (optimizer.computeGradients), update, and the
+// statistics of the step (loss and metrics read back once, the rest measured
+// on the values in place). Not model.fit: fit never exposes
 // gradients, and we need to stop between any two batches.
 
 import * as tf from '@tensorflow/tfjs';
-import type { Histogram, LayerStats, WeightStats } from '../../shared/stats';
+import type { LayerStats, WeightStats } from '../../shared/stats';
+import { hostCopy, hostValues } from './hostValues';
 import { computeLoss, computeMetrics, type LossName } from './objectives';
 import { StatsPacker } from './packer';
-import {
-  ACTIVATION_STATS_LENGTH,
-  activationStatsTensor,
-  decodeActivationStats,
-  decodeHistogram,
-  histogramTensor,
-  nonFiniteCount,
-  sumOfSquares,
-} from './tensorStats';
+import { activationStats, countNonFinite, histogram, sumOfSquares, updateSums } from './tensorStats';
 
 interface LayerRef {
   layer: tf.layers.Layer;
@@ -118,7 +112,12 @@ export class InstrumentedModel {
     this.trainableVariables = this.weights.filter((w) => w.trainable).map((w) => w.variable);
   }
 
-  /** One training step (or an inspection pass with `apply: false`). */
+  /**
+   * One training step (or an inspection pass with `apply: false`). Loss and
+   * metrics are computed in the graph and read back once; gradient norms and
+   * all per-layer statistics are JS loops over the tensors' values where the
+   * backend holds them (./hostValues: no kernel dispatch, no copy on wasm).
+   */
   async step(x: tf.Tensor, y: tf.Tensor, options: StepOptions): Promise<StepMeasurement> {
     let outputs: tf.Tensor[] = [];
     let prediction: tf.Tensor | null = null;
@@ -138,39 +137,28 @@ export class InstrumentedModel {
         ? this.optimizer.computeGradients(f, this.trainableVariables)
         : { value: tf.keep(f()), grads: {} as tf.NamedTensorMap };
     const packer = new StatsPacker();
-    const before: tf.Tensor[] = [];
     try {
       const lossAt = packer.add(value.clone());
       const metricsAt = packer.addScalars(computeMetrics(this.metricNames, this.loss, y, prediction!));
       const trainable = this.weights.filter((w) => w.trainable);
-      const gradSumSqAt = packer.addScalars(trainable.map((w) => sumOfSquares(grads[w.variable.name])));
-      if (options.detail) for (const w of trainable) before.push(tf.clone(w.variable));
+      const gradSumSq = trainable.map((w) => sumOfSquares(hostValues(grads[w.variable.name])));
+      // Weights before the update, for update ratios (a copy: the update overwrites them).
+      const before = options.detail ? trainable.map((w) => hostCopy(w.variable)) : [];
       if (options.apply && trainable.length > 0) this.optimizer.applyGradients(grads);
-
-      const detail = options.detail ? this.queueDetail(packer, outputs, before, options.histograms, grads) : null;
       const values = await packer.read();
 
-      const gradSumSq = trainable.map((_, i) => values[gradSumSqAt + i]);
       const total = gradSumSq.reduce((a, b) => a + b, 0);
       const loss = values[lossAt];
       let nonFinite = Number.isFinite(loss) ? 0 : 1;
       const gradNonFinite = new Map<string, number>();
-      let locate: ((m: StepMeasurement) => void) | null = null;
-      if (!Number.isFinite(total) || !Number.isFinite(loss)) {
-        // Rare path: count the bad values only when the sums say there are
-        // some, and measure every layer's output to show where they start.
-        const counter = new StatsPacker();
-        const at = counter.addScalars(trainable.map((w) => nonFiniteCount(grads[w.variable.name])));
-        const activationAt = options.detail
-          ? []
-          : this.layers.map((ref) => (ref.outputIndex >= 0 ? counter.add(activationStatsTensor(outputs[ref.outputIndex], ref.activation)) : -1));
-        const values2 = await counter.read();
-        trainable.forEach((w, i) => gradNonFinite.set(w.name, values2[at + i]));
-        nonFinite += trainable.reduce((a, _, i) => a + values2[at + i], 0);
-        locate = (m) =>
-          activationAt.forEach((offset, i) => {
-            if (offset >= 0) m.layers[i].activationStats = decodeActivationStats(values2, offset);
-          });
+      const badStep = !Number.isFinite(total) || !Number.isFinite(loss);
+      if (badStep) {
+        // Rare path: count the bad values only when the sums say there are some.
+        for (const w of trainable) {
+          const bad = countNonFinite(hostValues(grads[w.variable.name]));
+          gradNonFinite.set(w.name, bad);
+          nonFinite += bad;
+        }
       }
       const metrics: Record<string, number> = {};
       this.metricNames.forEach((name, i) => (metrics[name] = values[metricsAt + i]));
@@ -202,15 +190,16 @@ export class InstrumentedModel {
           weightNonFinite: 0,
         })),
       };
-      if (detail) detail(values, measurement);
-      locate?.(measurement);
+      // Activations are measured on detailed steps, and on a bad step (to show
+      // the layer where NaN/Inf first appears).
+      if (options.detail || badStep) this.measureActivations(measurement, outputs, options.detail && options.histograms);
+      if (options.detail) this.measureWeights(measurement, before, options.histograms, grads);
       if (measurement.weights.some((w) => w.weightNonFinite > 0)) {
         measurement.nonFinite += measurement.weights.reduce((a, w) => a + w.weightNonFinite, 0);
       }
       return measurement;
     } finally {
       packer.dispose();
-      tf.dispose(before);
       tf.dispose(outputs);
       if (prediction) (prediction as tf.Tensor).dispose();
       value.dispose();
@@ -218,54 +207,34 @@ export class InstrumentedModel {
     }
   }
 
-  /**
-   * Queues per-layer and per-weight detail; returns the decoder that fills
-   * the measurement once the packed values are read.
-   */
-  private queueDetail(
-    packer: StatsPacker,
-    outputs: tf.Tensor[],
-    before: tf.Tensor[],
-    histograms: boolean,
-    grads: tf.NamedTensorMap,
-  ): (values: Float32Array, m: StepMeasurement) => void {
-    const activationAt = this.layers.map((ref) =>
-      ref.outputIndex >= 0 && outputs[ref.outputIndex] ? packer.add(activationStatsTensor(outputs[ref.outputIndex], ref.activation)) : -1,
-    );
-    const activationHistAt = this.layers.map((ref) =>
-      histograms && activationAt[this.layers.indexOf(ref)] >= 0 ? packer.add(histogramTensor(outputs[ref.outputIndex])) : -1,
-    );
-    const trainable = this.weights.filter((w) => w.trainable);
-    const weightAt = this.weights.map((w) => packer.addScalars([sumOfSquares(w.variable), nonFiniteCount(w.variable)]));
-    const updateAt = trainable.map((w, i) =>
-      packer.addScalars([tf.tidy(() => sumOfSquares(tf.sub(w.variable, before[i]))), sumOfSquares(before[i])]),
-    );
-    const weightHistAt = this.weights.map((w) => (histograms ? packer.add(histogramTensor(w.variable)) : -1));
-    const gradHistAt = this.weights.map((w) => (histograms && w.trainable ? packer.add(histogramTensor(grads[w.variable.name])) : -1));
+  private measureActivations(m: StepMeasurement, outputs: tf.Tensor[], histograms: boolean): void {
+    this.layers.forEach((ref, i) => {
+      const output = ref.outputIndex >= 0 ? outputs[ref.outputIndex] : undefined;
+      if (!output) return;
+      const stats = activationStats(hostValues(output), output.shape, ref.activation);
+      if (histograms) stats.histogram = histogram(hostValues(output));
+      m.layers[i].activationStats = stats;
+    });
+  }
 
-    return (values, m) => {
-      this.layers.forEach((ref, i) => {
-        if (activationAt[i] < 0) return;
-        const stats = decodeActivationStats(values, activationAt[i]);
-        if (activationHistAt[i] >= 0) {
-          stats.histogram = decodeHistogram(values, activationHistAt[i], outputs[ref.outputIndex].size);
-        }
-        m.layers[i].activationStats = stats;
-      });
-      this.weights.forEach((w, i) => {
-        const stats = m.weights[i];
-        stats.norm = Math.sqrt(values[weightAt[i]]);
-        stats.weightNonFinite = Math.round(values[weightAt[i] + 1]);
-        const t = trainable.indexOf(w);
-        if (t >= 0) {
-          const beforeNorm = Math.sqrt(values[updateAt[t] + 1]);
-          stats.updateRatio = Math.sqrt(values[updateAt[t]]) / Math.max(beforeNorm, 1e-12);
-        }
-        const size = w.shape.reduce((a, b) => a * b, 1);
-        if (weightHistAt[i] >= 0) stats.histogram = decodeHistogram(values, weightHistAt[i], size);
-        if (gradHistAt[i] >= 0) stats.gradHistogram = decodeHistogram(values, gradHistAt[i], size) as Histogram;
-      });
-    };
+  /** Weight norms, non-finite weights, update ratios and (optionally) weight and gradient histograms. */
+  private measureWeights(m: StepMeasurement, before: Float32Array[], histograms: boolean, grads: tf.NamedTensorMap): void {
+    const trainable = this.weights.filter((w) => w.trainable);
+    this.weights.forEach((w, i) => {
+      const stats = m.weights[i];
+      const sumSq = sumOfSquares(hostValues(w.variable));
+      stats.norm = Math.sqrt(sumSq);
+      stats.weightNonFinite = Number.isFinite(sumSq) ? 0 : countNonFinite(hostValues(w.variable));
+      const t = trainable.indexOf(w);
+      if (t >= 0) {
+        const sums = updateSums(hostValues(w.variable), before[t]);
+        stats.updateRatio = Math.sqrt(sums.diff) / Math.max(Math.sqrt(sums.before), 1e-12);
+      }
+      if (histograms) {
+        stats.histogram = histogram(hostValues(w.variable));
+        if (t >= 0) stats.gradHistogram = histogram(hostValues(grads[w.variable.name]));
+      }
+    });
   }
 
   /** Loss and metrics over a whole split, in batches, without training behaviour (no dropout). */

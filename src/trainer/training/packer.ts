@@ -1,6 +1,9 @@
-// Collects every statistic of a step as small tensors and reads them back to
-// the CPU as ONE tensor: one concat and one `data()` per step instead of
-// dozens of reads (environment.md: this is what keeps instrumentation cheap).
+// Collects the in-graph numbers of a step (loss, metrics; a validation batch's
+// loss and metrics) as small tensors and reads them back as ONE tensor: one
+// concat and one `data()` instead of one read each. Per-layer statistics do
+// not go through here: they are JS loops over the values in place
+// (./tensorStats, ./hostValues), which on the CPU backends costs less than
+// the kernels computing them in the graph (docs/performance.md).
 
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,17 +1,21 @@
 // Kernels this project supplies to @tensorflow/tfjs-backend-wasm 4.22 so that
-// every supported layer trains on it: the ones wasm lacks, each composed from
-// kernels wasm has, and replacements for stock wasm kernels that compute
-// wrong gradients. Identities are in each file and in docs/backends.md; they
+// every supported layer trains on it, and trains fast: the ones wasm lacks,
+// each composed from kernels wasm has, replacements for stock wasm kernels
+// that compute wrong gradients, and replacements for stock kernels that are
+// slow (docs/performance.md has the measurements). Identities are in each file and in docs/backends.md; they
 // were found by training one step of every supported layer type on wasm and
 // comparing with the cpu backend (test/trainer/backend/layerCoverage.test.ts).
 
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './batchMatMul';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
+import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import {
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwiseBackprop';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { rememberStockKernel, stockKernel } from './stock';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
 /** Kernels stock wasm does not have ("Kernel '…' not registered for backend 'wasm'"). */
@@ -25,13 +29,23 @@ export const WASM_MISSING_KERNELS: readonly tf.KernelConfig[] = [
 /** Stock wasm kernels that give wrong results, replaced by ours. */
 export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig];
 
-export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [...WASM_MISSING_KERNELS, ...WASM_REPLACED_KERNELS];
+/**
+ * Stock wasm kernels that are correct but slow in training, replaced by
+ * compositions of fast wasm kernels. BatchMatMul wraps the stock kernel (it
+ * hands it the cases it does not speed up), so it is registered only where the
+ * stock kernel exists.
+ */
+export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropInputConfig, batchMatMulConfig];
+const WRAPS_STOCK = new Set(['BatchMatMul']);
 
-/** The stock kernels replaced in this process, kept so tests can check whether they are still wrong. */
-const replacedStock = new Map<string, tf.KernelConfig>();
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  ...WASM_MISSING_KERNELS,
+  ...WASM_REPLACED_KERNELS,
+  ...WASM_FASTER_KERNELS,
+];
 
 export function replacedStockKernel(kernelName: string): tf.KernelConfig | undefined {
-  return replacedStock.get(kernelName);
+  return stockKernel(kernelName);
 }
 
 function isOurs(kernel: tf.KernelConfig | undefined, config: tf.KernelConfig): boolean {
@@ -40,7 +54,7 @@ function isOurs(kernel: tf.KernelConfig | undefined, config: tf.KernelConfig): b
 
 /**
  * Registers, for the 'wasm' backend only, each kernel wasm lacks and replaces
- * each stock kernel known to be wrong. Idempotent. Returns the names of all
+ * each stock kernel known to be wrong or slow. Idempotent. Returns the names of all
  * wasm kernels this project supplies (registered now or by an earlier call),
  * so every backend report lists them; a missing kernel that some other code
  * (or a future tfjs-backend-wasm) already provides is left alone and not listed.
@@ -53,12 +67,14 @@ export function registerMissingWasmKernels(): string[] {
     else if (!isOurs(existing, config)) continue;
     supplied.push(config.kernelName);
   }
-  for (const config of WASM_REPLACED_KERNELS) {
+  for (const config of [...WASM_REPLACED_KERNELS, ...WASM_FASTER_KERNELS]) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (!isOurs(existing, config)) {
       if (existing !== undefined) {
-        replacedStock.set(config.kernelName, existing);
+        rememberStockKernel(existing);
         tf.unregisterKernel(config.kernelName, 'wasm');
+      } else if (WRAPS_STOCK.has(config.kernelName) && !stockKernel(config.kernelName)) {
+        continue;
       }
       tf.registerKernel(config);
     }

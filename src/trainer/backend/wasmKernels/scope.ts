@@ -19,8 +19,13 @@ export class WasmKernelScope {
     if (kernel === undefined) {
       throw new Error(`wasm kernel '${kernelName}' is not registered; a Neural Debugger composite kernel needs it`);
     }
+    return this.runKernel(kernel, inputs, attrs);
+  }
+
+  /** Runs a given kernel (e.g. the stock kernel a replacement wraps, which is no longer registered). */
+  runKernel(kernel: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, attrs: object = {}): tf.TensorInfo {
     const out = kernel.kernelFunc({ inputs, backend: this.backend, attrs: attrs as tf.NamedAttrMap });
-    if (Array.isArray(out)) throw new Error(`wasm kernel '${kernelName}' returned several outputs`);
+    if (Array.isArray(out)) throw new Error(`wasm kernel '${kernel.kernelName}' returned several outputs`);
     this.intermediates.push(out);
     return out;
   }

@@ -1,0 +1,218 @@
+// `npm run bench` (dist/bench.js): training throughput of plain tfjs
+// model.fit, the instrumented loop (default schedule / every statistic) and
+// PyTorch on the same networks; time to the first statistics; trainer RSS;
+// the 100k-step soak; then the webview frame-time benchmark. Method and
+// results: docs/performance.md.
+//
+//   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
+//                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
+//                      [--torch-threads N] [--profile] [--kernels] [--stock-kernels] [--out FILE]
+// PARTS: throughput,pytorch,startup,soak,webview (default all; --quick: all but
+// soak, 1 run of 2 s). --profile prints a per-kernel profile of one training
+// step and exits; --kernels compares our replacement wasm kernels with the
+// stock ones and exits; --stock-kernels runs with the stock kernels instead.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BackendReport } from '../src/shared/stats';
+import { initBackend } from '../src/trainer/backend/select';
+import { compareKernels, useStockKernels } from './kernels';
+import { benchModel, MODEL_LABELS, MODEL_NAMES, repoRoot, type ModelName } from './models';
+import { formatProfile, profileStep } from './profile';
+import { runPytorch } from './pytorch';
+import { formatTable, median, readPrevious, writeResults, type BenchResult } from './report';
+import { formatSoakSummary, runSoak, soakVerdict } from './soak';
+import { measureStartup } from './startup';
+import { startProbedTrainer } from './trainerProbe';
+import { batchesPerEpochFor, calibrateStepMs, makeRunner, SLICE_MS, VARIANTS, type Runner, type TfjsVariant } from './variants';
+
+const PARTS = ['throughput', 'pytorch', 'startup', 'soak', 'webview'] as const;
+type Part = (typeof PARTS)[number];
+
+interface Options {
+  quick: boolean;
+  runs: number;
+  seconds: number;
+  models: ModelName[];
+  batches: number[];
+  variants: TfjsVariant[];
+  parts: Set<Part>;
+  torchThreads: number;
+  soakSteps: number;
+  profile: boolean;
+  kernels: boolean;
+  stockKernels: boolean;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const has = (flag: string) => argv.includes(flag);
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = has('--quick');
+  const list = (flag: string, fallback: readonly string[], allowed: readonly string[]): string[] => {
+    const items = value(flag)?.split(',') ?? [...fallback];
+    for (const item of items) {
+      if (!allowed.includes(item)) throw new Error(`${flag}: unknown '${item}'; use ${allowed.join(', ')}`);
+    }
+    return items;
+  };
+  const models = list('--models', MODEL_NAMES, MODEL_NAMES) as ModelName[];
+  const variants = list('--variants', VARIANTS, VARIANTS) as TfjsVariant[];
+  const batches = (value('--batches') ?? '32,64').split(',').map(Number);
+  if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('--batches: expected positive integers, e.g. 32,64');
+  const parts = new Set(list('--only', quick ? PARTS.filter((p) => p !== 'soak') : PARTS, PARTS) as Part[]);
+  if (has('--soak')) parts.add('soak');
+  for (const part of PARTS) if (has(`--no-${part}`)) parts.delete(part);
+  return {
+    quick,
+    runs: Number(value('--runs') ?? (quick ? 1 : 3)),
+    seconds: Number(value('--seconds') ?? (quick ? 2 : 5)),
+    models,
+    batches,
+    variants,
+    parts,
+    torchThreads: Number(value('--torch-threads') ?? 1),
+    soakSteps: Number(value('--soak-steps') ?? 100_000),
+    profile: has('--profile'),
+    kernels: has('--kernels'),
+    stockKernels: has('--stock-kernels'),
+    out: path.resolve(value('--out') ?? path.join(repoRoot(), 'bench', 'results.json')),
+  };
+}
+
+const log = (line: string) => process.stderr.write(line + '\n');
+const load = () => os.loadavg()[0];
+
+/**
+ * Runs every tfjs variant of one model and batch size. Each round gives every
+ * variant at least `seconds` of training, in slices of SLICE_MS taken in turn
+ * (order rotated each round), so that all variants see the same load.
+ */
+async function benchTfjs(name: ModelName, batch: number, options: Options, backend: BackendReport): Promise<BenchResult[]> {
+  const stepMs = calibrateStepMs(benchModel(name, batch), batch);
+  const batchesPerEpoch = batchesPerEpochFor(stepMs);
+  const m = benchModel(name, batch * batchesPerEpoch);
+  const variants = options.variants;
+  const runs = new Map<TfjsVariant, { rate: number; load: number }[]>(variants.map((v) => [v, []]));
+  const runners = new Map<TfjsVariant, Runner>();
+  try {
+    for (const variant of variants) runners.set(variant, await makeRunner(variant, m, { batch, batchesPerEpoch }));
+    for (let round = 0; round < options.runs; round++) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+      const totals = new Map(variants.map((v) => [v, { samples: 0, seconds: 0 }]));
+      while ([...totals.values()].some((t) => t.seconds < options.seconds)) {
+        for (const variant of order) {
+          const t = await runners.get(variant)!.slice(SLICE_MS);
+          const total = totals.get(variant)!;
+          total.samples += t.samples;
+          total.seconds += t.seconds;
+        }
+      }
+      for (const variant of variants) {
+        const t = totals.get(variant)!;
+        runs.get(variant)!.push({ rate: t.samples / t.seconds, load: load() });
+        log(`  ${name} batch ${batch} round ${round + 1} ${variant}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`);
+      }
+    }
+  } finally {
+    for (const runner of runners.values()) runner.dispose();
+  }
+  const fitRuns = runs.get('fit');
+  return variants.map((variant) => {
+    const list = runs.get(variant)!;
+    const result: BenchResult = {
+      model: name,
+      batch,
+      variant,
+      backend: options.stockKernels ? `${backend.name} (stock kernels)` : backend.name,
+      samplesPerSec: median(list.map((r) => r.rate)),
+      runs: list.map((r) => Math.round(r.rate)),
+      loadAvg: list.map((r) => Math.round(r.load * 100) / 100),
+    };
+    if (variant !== 'fit' && fitRuns) result.ratioToFit = median(list.map((r, i) => r.rate / fitRuns[i].rate));
+    return result;
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const backend = await initBackend('auto');
+  if (options.stockKernels) {
+    const restored = useStockKernels();
+    log(`stock wasm kernels restored: ${restored.join(', ')}`);
+  }
+  log(`backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${os.cpus().length} cores, load ${load().toFixed(1)}`);
+
+  if (options.kernels) {
+    console.log(compareKernels());
+    return;
+  }
+  if (options.profile) {
+    for (const name of options.models) {
+      for (const batch of options.batches) console.log(formatProfile(await profileStep(name, batch)) + '\n');
+    }
+    return;
+  }
+
+  if (options.parts.has('throughput') || options.parts.has('pytorch')) {
+    const previous = readPrevious(options.out)?.results ?? [];
+    const results: BenchResult[] = [];
+    if (options.parts.has('throughput')) {
+      for (const name of options.models) {
+        log(`${MODEL_LABELS[name]}:`);
+        for (const batch of options.batches) results.push(...(await benchTfjs(name, batch, options, backend)));
+      }
+    }
+    if (options.parts.has('pytorch')) {
+      const torch = runPytorch({ models: options.models, batches: options.batches, runs: options.runs, seconds: options.seconds, threads: options.torchThreads, log });
+      if (torch) results.push(...torch);
+    }
+    console.log(`## Training throughput, samples/s (median of ${options.runs} run(s) of ≥ ${options.seconds} s; Adam; synthetic data)\n`);
+    console.log(formatTable(results, previous));
+    console.log('\n(×: instrumented / fit, median of the per-round ratios; pytorch: fit / pytorch. [prev]: the previous results file.)');
+    writeResults(options.out, results);
+    log(`wrote ${options.out}`);
+  }
+
+  if (options.parts.has('startup')) {
+    const startupRuns = [];
+    for (let i = 0; i < (options.quick ? 1 : 5); i++) startupRuns.push(await measureStartup());
+    const first = startupRuns.map((r) => r.firstStatsMs);
+    const peaks = startupRuns.map((r) => r.peakRssMb).filter((v): v is number => v !== null);
+    console.log(`\n## Start-up (examples/spiral-mlp.nn.json)\n`);
+    console.log(`- spawn → first step statistics at the parent: median ${median(first).toFixed(0)} ms (runs: ${first.map((v) => v.toFixed(0)).join(', ')} ms; target ≤ 1500 ms)`);
+    console.log(`- milestones of the first run: ${startupRuns[0].milestones.map((m) => `${m.what} ${m.ms.toFixed(0)} ms`).join(', ')}`);
+    console.log(`- trainer peak RSS (VmHWM) over a 300-step run: ${peaks.length ? `${median(peaks).toFixed(0)} MB` : 'not available (no /proc)'}`);
+  }
+
+  if (options.parts.has('soak')) {
+    console.log(`\n## Soak: spiral MLP, ${options.soakSteps} steps, default statistics schedule, trace on\n`);
+    const soak = await runSoak(options.soakSteps, Math.max(1, Math.round(options.soakSteps / 10)), log);
+    console.log(formatSoakSummary(soak));
+    console.log(`\n${soakVerdict(soak)}`);
+  }
+
+  const webview = path.join(repoRoot(), 'bench', 'webview', 'run.ts');
+  if (options.parts.has('webview') && fs.existsSync(webview)) {
+    console.log('\n## Webview frame time (bench/webview/run.ts)\n');
+    const r = spawnSync('npx', ['tsx', webview, ...(options.quick ? ['--seconds', '5'] : [])], { cwd: repoRoot(), stdio: 'inherit' });
+    if (r.status !== 0) log(`webview benchmark failed (exit ${r.status})`);
+  } else if (options.parts.has('webview')) {
+    log('webview benchmark: skipped (bench/webview/run.ts not found)');
+  }
+}
+
+if (process.env.ND_BENCH_CHILD === 'trainer') {
+  // Forked by the soak as a trainer child: the real trainer plus a memory probe.
+  startProbedTrainer();
+} else {
+  main().catch((e: unknown) => {
+    log(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  });
+}

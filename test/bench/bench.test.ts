@@ -1,0 +1,68 @@
+// Smoke test of `npm run bench`: quick mode on one model. Checks the shape of
+// what it prints and writes, never the speed.
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BENCH = path.join(ROOT, 'dist', 'bench.js');
+
+describe('benchmark (quick mode)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let stdout: string;
+  let stderr: string;
+  let status: number | null;
+  const out = () => path.join(dir, 'results.json');
+
+  before(() => {
+    if (!fs.existsSync(BENCH) || !fs.existsSync(path.join(ROOT, 'dist', 'trainer.js'))) {
+      execFileSync(process.execPath, ['scripts/build.mjs', '--only', 'bench,trainer'], { cwd: ROOT });
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-bench-'));
+    // A previous results file, to check that its figures are printed beside the new ones.
+    fs.writeFileSync(out(), JSON.stringify([{ model: 'mlp', batch: 32, variant: 'fit', backend: 'wasm', samplesPerSec: 1234, runs: [1234] }]));
+    const r = spawnSync(
+      process.execPath,
+      [BENCH, '--quick', '--models', 'mlp', '--batches', '32', '--seconds', '1', '--no-webview', '--out', out()],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    ({ stdout, stderr, status } = r);
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 and prints the throughput table with the previous figures', () => {
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /\| model \| batch \| backend \| fit \| instrumented-default \| instrumented-full \| pytorch \| load avg \|/);
+    const row = stdout.split('\n').find((l) => l.startsWith('| mlp | 32 |'));
+    assert.ok(row, stdout);
+    assert.match(row, /\[prev 1\.23k\]/, 'the previous fit figure is shown beside the new one');
+    assert.match(row, /\(\d+\.\d\d×\)/, 'instrumented columns carry their ratio to fit');
+  });
+
+  it('writes results.json records for every variant', () => {
+    const results = JSON.parse(fs.readFileSync(out(), 'utf8')) as Record<string, unknown>[];
+    const variants = results.map((r) => r.variant);
+    for (const v of ['fit', 'instrumented-default', 'instrumented-full']) assert.ok(variants.includes(v), `${v} in ${variants}`);
+    for (const r of results) {
+      assert.equal(r.model, 'mlp');
+      assert.equal(r.batch, 32);
+      assert.equal(typeof r.backend, 'string');
+      assert.ok(typeof r.samplesPerSec === 'number' && r.samplesPerSec > 0, JSON.stringify(r));
+      assert.ok(Array.isArray(r.runs) && (r.runs as number[]).length === 1, 'quick mode: one run');
+    }
+  });
+
+  it('runs PyTorch or says in one line why not', () => {
+    const torch = (JSON.parse(fs.readFileSync(out(), 'utf8')) as { variant: string }[]).some((r) => r.variant === 'pytorch');
+    if (!torch) assert.match(stderr, /^pytorch: skipped — .+$/m);
+  });
+
+  it('reports the time to the first statistics and the trainer peak RSS', () => {
+    assert.match(stdout, /spawn → first step statistics at the parent: median \d+ ms/);
+    assert.match(stdout, /trainer peak RSS \(VmHWM\) over a 300-step run: (\d+ MB|not available)/);
+  });
+});
