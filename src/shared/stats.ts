@@ -68,6 +68,33 @@ export interface LayerStats {
   activationStats?: ActivationStats;
   /** Global L2 norm of all gradients of this layer's trainable weights; null when it has none. */
   gradNorm: number | null;
+  /**
+   * Feature maps of the batch's first sample, for layers whose output is
+   * rank 4 (`[batch, height, width, channels]`: conv, pooling), on steps with
+   * histograms only. Absent elsewhere (and in traces written before it existed).
+   */
+  featureMaps?: FeatureMaps;
+}
+
+/**
+ * The first channels (up to 8) of one sample's rank-4 layer output, each
+ * average-pooled by the same integer factor in both directions to at most
+ * 32×32 (edge windows average the cells they cover).
+ */
+export interface FeatureMaps {
+  /** Size of each map after pooling. */
+  height: number;
+  width: number;
+  /** Channel index of each map in the layer output. */
+  channels: number[];
+  /**
+   * Per channel, row-major `height * width` values rounded to 4 significant
+   * digits; a cell whose window holds NaN/Inf is NaN (`null` in JSON).
+   */
+  values: number[][];
+  /** Per channel, min and max of the finite values at full resolution (NaN when there is none). */
+  min: number[];
+  max: number[];
 }
 
 export interface StepStats {

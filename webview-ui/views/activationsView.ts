@@ -1,10 +1,12 @@
 // Activations of the selected layer: distribution over the measured steps
 // (min–max and mean ± std bands around the mean), the histogram at the
-// current step, and the zero / dead / saturated fractions.
+// current step, the zero / dead / saturated fractions, and for conv/pooling
+// layers the feature maps of one sample.
 
 import * as d3 from 'd3';
 import { formatNumber, formatPercent } from '../format';
 import type { Change, Store } from '../store/store';
+import { FeatureMapsView } from './featureMapsView';
 import { HistogramChart } from './histogramChart';
 import { LineChart } from './lineChart';
 
@@ -13,6 +15,7 @@ export class ActivationsView {
   readonly overTime: LineChart;
   readonly fractions: LineChart;
   readonly histogram: HistogramChart;
+  readonly featureMaps: FeatureMapsView;
   private readonly heading: HTMLElement;
   private readonly numbers: HTMLElement;
 
@@ -44,6 +47,7 @@ export class ActivationsView {
     this.numbers = document.createElement('dl');
     this.numbers.className = 'stat-list';
     row.appendChild(this.numbers);
+    this.featureMaps = new FeatureMapsView(this.root);
   }
 
   /** The selected layer, or the first layer with activation statistics. */
@@ -94,6 +98,9 @@ export class ActivationsView {
       : 'no layer';
     this.histogram.render(histogram, withHistograms ? 'no histogram for this layer' : 'histograms are recorded every 100th step and at pauses');
     if (withHistograms && histogram) this.histogram.svg.select('title').text(`Histogram of ${layer} at step ${withHistograms.step}`);
+    const info = this.store.topology?.layers.find((l) => l.name === layer);
+    const maps = withHistograms?.layers.find((l) => l.name === layer)?.featureMaps;
+    this.featureMaps.render(layer, info, maps, withHistograms?.step);
     const rows: [string, string][] = stats
       ? [
           ['mean', formatNumber(stats.mean)],

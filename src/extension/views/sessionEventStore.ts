@@ -100,7 +100,11 @@ function withoutHistograms(event: TrainerEvent): TrainerEvent {
   const light: StepStats = {
     ...stats,
     withHistograms: false,
-    layers: stats.layers.map((l) => (l.activationStats?.histogram ? { ...l, activationStats: { ...l.activationStats, histogram: undefined } } : l)),
+    layers: stats.layers.map((l) =>
+      l.activationStats?.histogram || l.featureMaps
+        ? { ...l, featureMaps: undefined, activationStats: l.activationStats && { ...l.activationStats, histogram: undefined } }
+        : l,
+    ),
     weights: stats.weights.map((w) => (w.histogram || w.gradHistogram ? { ...w, histogram: undefined, gradHistogram: undefined } : w)),
   };
   return { ...event, stats: light } as TrainerEvent;

@@ -6,6 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { LayerStats, WeightStats } from '../../shared/stats';
+import { featureMaps } from './featureMaps';
 import { hostCopy, hostValues } from './hostValues';
 import { computeLoss, computeMetrics, type LossName } from './objectives';
 import { StatsPacker } from './packer';
@@ -214,6 +215,9 @@ export class InstrumentedModel {
       const stats = activationStats(hostValues(output), output.shape, ref.activation);
       if (histograms) stats.histogram = histogram(hostValues(output));
       m.layers[i].activationStats = stats;
+      // Feature maps cost a pass over one sample; they ride with the histograms.
+      const maps = histograms ? featureMaps(hostValues(output), output.shape) : undefined;
+      if (maps) m.layers[i].featureMaps = maps;
     });
   }
 
