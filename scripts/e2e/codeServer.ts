@@ -32,6 +32,17 @@ export interface WorkspaceSetup {
   prepare?: (workspace: string) => void;
 }
 
+/** Settings of a fresh user-data dir: no telemetry, update checks, AI side bar or tips. */
+export const QUIET_SETTINGS = {
+  'chat.disableAIFeatures': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'workbench.tips.enabled': false,
+  // The empty chat side bar would take a fifth of the window.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+};
+
 export async function startCodeServer(tools: E2eTools, vsix: string, setup: WorkspaceSetup = {}): Promise<CodeServerRun> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-e2e-'));
   const dirs = {
@@ -44,22 +55,8 @@ export async function startCodeServer(tools: E2eTools, vsix: string, setup: Work
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'chat.disableAIFeatures': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'workbench.tips.enabled': false,
-        'security.workspace.trust.enabled': false,
-      },
-      null,
-      2,
-    ),
+    JSON.stringify({ ...QUIET_SETTINGS, 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2),
   );
-  const configFile = path.join(dirs.home, 'config.yaml');
-  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   // The examples reference ../schema/model-spec.schema.json: keep that layout.
   const workspace = path.join(runDir, 'work', 'examples');
   fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
@@ -72,55 +69,109 @@ export async function startCodeServer(tools: E2eTools, vsix: string, setup: Work
     XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
     XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
     TMPDIR: dirs.tmp,
-    PATH: `${path.join(tools.nodeDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
   };
-  const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--config', configFile];
-  const install = spawnSync(tools.node, [tools.codeServerEntry, ...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
-  const installedExtension = path.join(dirs.extensions, EXTENSION_FOLDER);
+  const options: LaunchOptions = { userData: dirs.userData, extensions: dirs.extensions, configDir: dirs.home, port: await freePort(), env };
+  const installedExtension = installVsix(tools, vsix, options);
+  let server: LaunchedCodeServer;
+  try {
+    server = await launchCodeServer(tools, options);
+  } catch (e) {
+    fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
+    throw e;
+  }
+  return {
+    url: server.url,
+    workspace,
+    runDir,
+    installedExtension,
+    log: server.log,
+    extensionHostLog: () => findFiles(path.join(dirs.userData, 'logs'), /^(exthost|remoteexthost)\.log$/)
+      .map((f) => `${f}:\n${fs.readFileSync(f, 'utf8').slice(-4000)}`)
+      .join('\n'),
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}
+
+export interface LaunchOptions {
+  userData: string;
+  extensions: string;
+  /** Where code-server's config.yaml (auth none, no TLS) is written. */
+  configDir: string;
+  port: number;
+  /** The environment of code-server (its PATH gets Node 24 in front). */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface LaunchedCodeServer {
+  url: string;
+  /** code-server's process; its helpers share its process group. */
+  pid: number;
+  log(): string;
+  /** Stops code-server and every process of its group. */
+  stop(): Promise<void>;
+  /** Resolves when code-server exits by itself, with its exit code. */
+  exited: Promise<number | null>;
+}
+
+function serverEnv(tools: E2eTools, options: LaunchOptions): NodeJS.ProcessEnv {
+  return { ...options.env, PATH: `${path.join(tools.nodeDir, 'bin')}${path.delimiter}${options.env.PATH ?? ''}` };
+}
+
+function commonArgs(options: LaunchOptions): string[] {
+  const configFile = path.join(options.configDir, 'config.yaml');
+  fs.mkdirSync(options.configDir, { recursive: true });
+  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+  return ['--user-data-dir', options.userData, '--extensions-dir', options.extensions, '--config', configFile];
+}
+
+/** Installs a VSIX into the options' extensions dir; returns the installed extension's folder. */
+export function installVsix(tools: E2eTools, vsix: string, options: LaunchOptions): string {
+  const installedExtension = path.join(options.extensions, EXTENSION_FOLDER);
+  // A fresh copy of what was just packaged, not an update over an older one.
+  fs.rmSync(installedExtension, { recursive: true, force: true });
+  const install = spawnSync(tools.node, [tools.codeServerEntry, ...commonArgs(options), '--install-extension', vsix, '--force'], {
+    env: serverEnv(tools, options),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (install.status !== 0 || !fs.existsSync(path.join(installedExtension, 'package.json'))) {
     throw new Error(`code-server --install-extension failed (exit ${install.status}):\n${install.stdout}${install.stderr}`);
   }
+  return installedExtension;
+}
 
-  const port = await freePort();
+/** Starts code-server on 127.0.0.1 (its own process group) and waits until it serves. */
+export async function launchCodeServer(tools: E2eTools, options: LaunchOptions): Promise<LaunchedCodeServer> {
   const child = spawn(
     tools.node,
     [
       tools.codeServerEntry,
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--bind-addr', `127.0.0.1:${options.port}`,
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      ...common,
+      ...commonArgs(options),
     ],
-    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: serverEnv(tools, options), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const run: CodeServerRun = {
-    url,
-    workspace,
-    runDir,
-    installedExtension,
-    log: () => output,
-    extensionHostLog: () => findFiles(path.join(dirs.userData, 'logs'), /^(exthost|remoteexthost)\.log$/)
-      .map((f) => `${f}:\n${fs.readFileSync(f, 'utf8').slice(-4000)}`)
-      .join('\n'),
-    stop: async () => {
-      await stopGroup(child);
-      fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
-    },
-  };
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${options.port}`;
+  const server: LaunchedCodeServer = { url, pid: child.pid ?? -1, log: () => output, stop: () => stopGroup(child), exited };
   try {
     await waitForHealthy(url, child, 60_000);
   } catch (e) {
-    await run.stop();
+    await server.stop();
     throw new Error(`${(e as Error).message}\ncode-server output:\n${output.slice(-3000)}`);
   }
-  return run;
+  return server;
 }
 
 /** Stops code-server and every helper it started (they share its process group). */
@@ -177,7 +228,7 @@ function httpOk(url: string): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

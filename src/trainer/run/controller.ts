@@ -272,7 +272,9 @@ export class TrainingController {
       // Histograms are always available at a pause: measure the paused
       // step's batch again with the current weights, without updating.
       const m = await this.instrumented.step(this.lastBatch.x, this.lastBatch.y, { detail: true, histograms: true, apply: false });
-      stats = { ...stats, layers: m.layers, weights: m.weights, detailed: true, withHistograms: true };
+      // The pass applies no update: keep the update ratios the real step measured (null when it measured none).
+      const weights = m.weights.map((w, i) => ({ ...w, updateRatio: stats!.weights[i]?.updateRatio ?? null }));
+      stats = { ...stats, layers: m.layers, weights, detailed: true, withHistograms: true };
     }
     const stopped: TrainerEvent = {
       type: 'stopped',

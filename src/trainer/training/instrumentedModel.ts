@@ -144,7 +144,8 @@ export class InstrumentedModel {
       const trainable = this.weights.filter((w) => w.trainable);
       const gradSumSq = trainable.map((w) => sumOfSquares(hostValues(grads[w.variable.name])));
       // Weights before the update, for update ratios (a copy: the update overwrites them).
-      const before = options.detail ? trainable.map((w) => hostCopy(w.variable)) : [];
+      // An inspection pass (apply: false) updates nothing: it has no update ratio.
+      const before = options.detail && options.apply ? trainable.map((w) => hostCopy(w.variable)) : [];
       if (options.apply && trainable.length > 0) this.optimizer.applyGradients(grads);
       const values = await packer.read();
 
@@ -230,7 +231,7 @@ export class InstrumentedModel {
       stats.norm = Math.sqrt(sumSq);
       stats.weightNonFinite = Number.isFinite(sumSq) ? 0 : countNonFinite(hostValues(w.variable));
       const t = trainable.indexOf(w);
-      if (t >= 0) {
+      if (t >= 0 && before[t]) {
         const sums = updateSums(hostValues(w.variable), before[t]);
         stats.updateRatio = Math.sqrt(sums.diff) / Math.max(Math.sqrt(sums.before), 1e-12);
       }

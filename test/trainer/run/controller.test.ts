@@ -88,6 +88,10 @@ describe('training control loop', function () {
     for (let i = 0; i < 2; i++) {
       const stopped = await h.next('stopped');
       hits.push([stopped.breakpointId, stopped.step]);
+      // The pause's statistics come from an inspection pass that updates nothing: the update
+      // ratios shown are the real step's (or absent), never a made-up 0.
+      for (const w of stopped.stats!.weights.filter((w) => w.trainable)) assert.ok(w.updateRatio === null || w.updateRatio > 0, `${w.name}: ${w.updateRatio}`);
+      assert.ok(stopped.stats!.withHistograms);
       if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 0' }] });
       h.send({ type: 'continue' });
     }

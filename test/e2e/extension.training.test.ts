@@ -1,0 +1,188 @@
+// Scenarios 1 and 4 of the end-to-end suite: the training view while a run
+// goes (graph, loss curve, the end), and the gradient inspection panel.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { processesMatching } from '../../scripts/e2e/codeServer';
+import { describeInCodeServer, lastTraceRecord, SPECS, tracesOf } from './fixture';
+import {
+  arrangePanes,
+  debugToolbarButton,
+  gradientInspector,
+  hidePanel,
+  logTime,
+  openFile,
+  runCommand,
+  screenshot,
+  trainingView,
+  waitForStatus,
+  waitUntil,
+} from './workbench';
+
+/** The named layers of spiral-mlp, read from the spec (the view adds the input layer). */
+function specLayerNames(workspace: string): string[] {
+  const spec = JSON.parse(fs.readFileSync(path.join(workspace, SPECS.short), 'utf8')) as { model: { layers: { name: string }[] } };
+  return spec.model.layers.map((l) => l.name);
+}
+
+/**
+ * The step at the right end of the training-loss line, read off the chart:
+ * the x axis' tick positions and labels give its scale.
+ */
+async function lossChartExtent(view: Frame): Promise<number | null> {
+  return view
+    .locator('#loss')
+    .evaluate((svg) => {
+      const ticks = Array.from(svg.querySelectorAll('.x-axis .tick')).map((t) => ({
+        value: Number((t.textContent ?? '').replace(/[^\d.-]/g, '')),
+        x: Number(/translate\(([-\d.]+)/.exec(t.getAttribute('transform') ?? '')?.[1]),
+      }));
+      const d = svg.querySelector('path.loss-line.train')?.getAttribute('d') ?? '';
+      const points = d.match(/[ML][-\d.]+/g);
+      if (ticks.length < 2 || !points) return null;
+      const [a, b] = [ticks[0], ticks[ticks.length - 1]];
+      const lastX = Number(points[points.length - 1].slice(1));
+      return Math.round(a.value + ((lastX - a.x) * (b.value - a.value)) / (b.x - a.x));
+    })
+    .catch(() => null);
+}
+
+interface InspectorSnapshot {
+  caption: string;
+  /** Gradient norm shown per weight tensor (`hidden1/kernel` → `0.0123`). */
+  gradients: Map<string, string>;
+}
+
+/** The inspector's caption and rows, read at one instant (the table re-renders as steps arrive). */
+async function inspectorSnapshot(page: Page): Promise<InspectorSnapshot> {
+  const inspector = await gradientInspector(page);
+  const { caption, rows } = await inspector.locator('#inspector').evaluate((root) => ({
+    caption: root.querySelector('#inspector-caption')?.textContent ?? '',
+    rows: Array.from(root.querySelectorAll('#weights-table tbody tr')).map(
+      (tr) => [tr.getAttribute('data-weight') ?? '', tr.querySelector('td.col-gradNorm .value')?.textContent ?? ''] as [string, string],
+    ),
+  }));
+  return { caption, gradients: new Map(rows) };
+}
+
+describeInCodeServer('e2e: training view and gradient inspector', (workbench) => {
+  it('(1) Train model: the training view draws one node per layer, the loss curve grows, the run finishes', async function () {
+    this.timeout(180_000);
+    const started = Date.now();
+    const { page, server, trainerScript } = workbench();
+    const layers = specLayerNames(server.workspace);
+    await openFile(page, SPECS.short);
+    // Opened first, so that it is listening when the run starts (it also opens by itself, later).
+    await runCommand(page, 'Neural Debugger: Show training view');
+    const view = await trainingView(page);
+    await view.locator('#run-status').waitFor({ state: 'visible', timeout: 30_000 });
+    await openFile(page, SPECS.short);
+    await runCommand(page, 'Neural Debugger: Train model');
+
+    // Watched from the start: 750 steps take only a few seconds. The curve's
+    // right end (in steps), the debug toolbar, until the run is over.
+    const extents: number[] = [];
+    const status = view.locator('#run-status');
+    const toolbar = page.locator('.debug-toolbar');
+    let toolbarSeen = false;
+    const deadline = Date.now() + 90_000;
+    // The view shows the previous run (spiral-long) until this one's header arrives.
+    const title = view.locator('#run-title');
+    const thisRun = async () => (await title.innerText()).startsWith('spiral-mlp ·');
+    const finished = async () => (await status.getAttribute('data-status')) === 'finished' && (await thisRun());
+    while (!(await finished())) {
+      assert.ok(Date.now() < deadline, `the run did not finish within 90 s (status: ${await status.innerText()})`);
+      if (!toolbarSeen && (await toolbar.isVisible())) {
+        toolbarSeen = true;
+        logTime('Train model → debug toolbar', started);
+      }
+      const extent = (await thisRun()) ? await lossChartExtent(view) : null;
+      if (extent !== null && extent !== extents[extents.length - 1]) {
+        extents.push(extent);
+        if (extents.length === 2) await screenshot(page, 'e2e-1-training-view-live');
+      }
+    }
+    assert.ok(toolbarSeen, 'the debug toolbar did not show during the run');
+    const nodes = view.locator('#network-panel g.layer-node');
+    const drawn = await nodes.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-layer') ?? ''));
+    for (const name of layers) assert.ok(drawn.includes(name), `layer ${name} is not in the graph (${drawn.join(', ')})`);
+    assert.ok(extents.length >= 2, `the loss curve was seen at only ${extents.length} length while training: ${extents.join(', ')}`);
+    assert.deepEqual([...extents].sort((a, b) => a - b), extents, `the loss curve shrank: ${extents.join(', ')}`);
+    assert.match(await status.innerText(), /finished after 750 steps/);
+    // The charts redraw a moment after the status line.
+    let finalExtent: number | null = null;
+    await waitUntil(
+      async () => (finalExtent = await lossChartExtent(view)) !== null && Math.abs(finalExtent - 750) <= 5,
+      5_000,
+      'the finished loss curve to end at step 750',
+    ).catch((e: Error) => assert.fail(`${e.message} (it ends at ${finalExtent})`));
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+    await waitUntil(() => processesMatching(trainerScript).length === 0, 15_000, 'the trainer process to end');
+
+    // One node per layer of the model the trainer built (its trace header).
+    const trace = tracesOf(server.workspace, SPECS.short).pop();
+    assert.ok(trace, 'the run left no trace');
+    const header = JSON.parse(fs.readFileSync(trace, 'utf8').split('\n')[0]) as { topology: { layers: { name: string }[] } };
+    assert.deepEqual([...drawn].sort(), header.topology.layers.map((l) => l.name).sort());
+    const end = lastTraceRecord(trace);
+    assert.deepEqual({ kind: end.kind, reason: end.reason }, { kind: 'end', reason: 'completed' });
+    console.log(`      loss curve extents seen: ${extents.join(' → ')}`);
+    logTime('Train model → finished, checked', started);
+
+    await page.locator('.tabs-container .tab', { hasText: 'Training' }).first().click();
+    await runCommand(page, 'View: Maximize Editor Group and Hide Side Bars');
+    await hidePanel(page);
+    await page.waitForTimeout(1_000);
+    await screenshot(page, 'e2e-1-training-view-finished', 'training-view');
+    await runCommand(page, 'View: Toggle Maximize Editor Group');
+    logTime('scenario (1)', started);
+  });
+
+  it('(4) the gradient inspector lists every weight tensor and updates as steps arrive', async function () {
+    this.timeout(180_000);
+    const started = Date.now();
+    const { page, trainerScript, server } = workbench();
+    const layers = specLayerNames(server.workspace);
+    const expected = layers.flatMap((l) => [`${l}/kernel`, `${l}/bias`]).sort();
+    // Shown before the run (it is listed from the first run on, scenario 1), so it follows from the start.
+    await runCommand(page, 'Neural Debugger: Show gradient inspector');
+    await gradientInspector(page);
+    await openFile(page, SPECS.long);
+    await runCommand(page, 'Neural Debugger: Train model');
+    await waitForStatus(page, /epoch \d+\/300 · .* · running/);
+    logTime('Train model → running', started);
+    await arrangePanes(page, ['Gradients']);
+    let first: InspectorSnapshot = { caption: '', gradients: new Map() };
+    await waitUntil(
+      async () => (first = await inspectorSnapshot(page)).gradients.size === expected.length,
+      30_000,
+      `${expected.length} rows in the gradient inspector`,
+    );
+    logTime('Train model → the inspector lists the weights', started);
+    assert.deepEqual([...first.gradients.keys()].sort(), expected);
+    for (const [name, value] of first.gradients) assert.match(value, /^\d/, `${name} shows no gradient norm: "${value}"`);
+    assert.match(first.caption, /^step \d+ .*· 6 weight tensors/);
+    await screenshot(page, 'e2e-4-gradient-inspector');
+
+    // Statistics come every statsEvery (10) steps: the table follows them.
+    let later = first;
+    await waitUntil(
+      async () => {
+        later = await inspectorSnapshot(page);
+        return [...later.gradients].some(([name, value]) => first.gradients.get(name) !== value);
+      },
+      20_000,
+      'a gradient norm in the inspector to change',
+    );
+    assert.notEqual(later.caption, first.caption, 'the gradients changed but not the step they are of');
+    const changed = [...later.gradients].filter(([name, value]) => first.gradients.get(name) !== value).map(([name]) => name);
+    console.log(`      inspector: ${first.caption} → ${later.caption}; changed: ${changed.join(', ')}`);
+
+    await debugToolbarButton(page, 'debug-stop').click();
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+    await waitUntil(() => processesMatching(trainerScript).length === 0, 15_000, 'the trainer process to end');
+    logTime('scenario (4)', started);
+  });
+});
