@@ -11,7 +11,15 @@ import { LineChart } from './lineChart';
 import { ElementSize } from './size';
 
 /** Distinct line colours for up to 10 layers; more layers reuse them (the highlight tells them apart). */
-const LINE_COLORS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+/**
+ * Lines are shaded by depth (faint near the input, full near the output) in
+ * the foreground colour: the health colours (blue vanishing, orange exploding,
+ * green healthy) stay reserved for the graph and the depth profile.
+ */
+function depthColor(index: number, count: number): string {
+  const pct = count <= 1 ? 100 : Math.round(30 + (70 * index) / (count - 1));
+  return `color-mix(in srgb, var(--vscode-foreground) ${pct}%, transparent)`;
+}
 
 export class GradientView {
   readonly chart: LineChart;
@@ -61,7 +69,7 @@ export class GradientView {
         ys: series.has(`g:${name}`) ? series.column(`g:${name}`) : [],
         className: 'grad-line',
         label: `${name}: gradient norm`,
-        color: `var(${LINE_COLORS[i % LINE_COLORS.length]})`,
+        color: depthColor(i, layers.length),
       })),
       cursor: this.store.pinnedStep === null ? null : this.store.currentStep,
       highlight: this.store.selectedLayer,
