@@ -88,7 +88,8 @@ describe('diagnostics on real training runs', () => {
       assert.deepEqual(warnings(ds), [], describe_(ds));
     });
 
-    it('mnist-cnn, one epoch', async () => {
+    it('mnist-cnn, one epoch', async function () {
+      this.timeout(600_000);
       // The whole 57,000-image epoch (891 steps, ~75 s on wasm here); a 1,000-image test set keeps the end short.
       const ds = await diagnosticsOf('mnist-cnn.nn.json', { data: { testSamples: 1000 } }, 1);
       assert.deepEqual(warnings(ds), [], describe_(ds));
