@@ -9,6 +9,7 @@ import type { LoadedData } from '../src/trainer/data/types';
 import { buildModel, createOptimizer } from '../src/trainer/model';
 import { parseModelSpec, type ParsedSpec } from '../src/trainer/spec';
 import type { LossName } from '../src/trainer/training/objectives';
+import { mulberry32 } from '../src/trainer/data/random';
 
 export const MODEL_NAMES = ['mlp', 'cnn', 'lstm', 'transformer'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -99,15 +100,9 @@ function parsedSpec(name: ModelName): ParsedSpec {
 
 /** Deterministic uniform values in [0, 1) (mulberry32). */
 function uniform(size: number, seed: number): Float32Array {
-  let state = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  for (let i = 0; i < size; i++) out[i] = next();
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/trainer/backend/select';
+import { mulberry32 } from '../../../src/trainer/data/random';
 
 let wasmReady: Promise<void> | null = null;
 
@@ -14,15 +15,9 @@ export function ensureWasm(): Promise<void> {
 
 /** Deterministic values in [-1, 1) (mulberry32), so both backends see the same inputs. */
 export function randomValues(size: number, seed: number): Float32Array {
-  let state = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < size; i++) out[i] = next() * 2 - 1;
   return out;
 }
 

@@ -9,17 +9,9 @@ import { readTrace } from '../../../src/trainer/trace/reader';
 import { TrainerProcess } from '../../../src/trainer/trainerProcess';
 import { runCli } from '../../cli/helpers';
 import { tempDir } from '../run/harness';
+import { isAlive } from '../../debug/client';
 
 const EXAMPLE = path.resolve(__dirname, '..', '..', '..', 'examples', 'spiral-mlp.nn.json');
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function waitForStep(trainer: TrainerProcess, step: number): Promise<void> {
   return new Promise((resolve) => {

@@ -2,6 +2,9 @@
 // folders (a module with a syntax error cannot live under test/: tsc checks it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as assert from 'node:assert/strict';
+import { isUserError, type UserError } from '../../../src/shared/errors';
+import { prepareRun } from '../../../src/trainer/run/prepare';
 import { tempDir } from '../run/harness';
 
 export { tempDir };
@@ -94,4 +97,16 @@ export function kerasSpec(kerasFile: string, extra: { model?: object; training?:
     null,
     2,
   );
+}
+
+/** The UserError that preparing a run of `file` fails with (fails the test when it succeeds). */
+export async function prepareError(file: string): Promise<UserError> {
+  try {
+    const ctx = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined);
+    ctx.model.dispose();
+  } catch (e) {
+    assert.ok(isUserError(e), `expected a UserError, got ${(e as Error)?.stack}`);
+    return e as UserError;
+  }
+  return assert.fail('expected prepareRun to fail');
 }

@@ -3,23 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isUserError, type UserError } from '../../../src/shared/errors';
 import { saveCheckpoint } from '../../../src/trainer/checkpoint';
 import { prepareRun } from '../../../src/trainer/run/prepare';
 import { checkModelSpec } from '../../../src/trainer/spec';
 import { ControllerHarness } from '../run/harness';
-import { EXAMPLES, kerasSequential, kerasSpec, lineOf, writeFiles } from './helpers';
-
-async function prepareError(file: string): Promise<UserError> {
-  try {
-    const ctx = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined);
-    ctx.model.dispose();
-  } catch (e) {
-    assert.ok(isUserError(e), `expected a UserError, got ${(e as Error)?.stack}`);
-    return e as UserError;
-  }
-  return assert.fail('expected prepareRun to fail');
-}
+import { EXAMPLES, kerasSequential, kerasSpec, lineOf, prepareError, writeFiles } from './helpers';
 
 describe('Keras and TensorFlow.js model.json topologies', () => {
   it('examples/keras-mlp trains: Keras 2 to_json() topology, data and training from the spec', async () => {

@@ -4,21 +4,10 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isUserError, type UserError } from '../../../src/shared/errors';
+import { isUserError } from '../../../src/shared/errors';
 import { prepareRun } from '../../../src/trainer/run/prepare';
 import { ControllerHarness } from '../run/harness';
-import { lineOf, moduleWith, SPIRAL_DATA, TRAINING, writeFiles } from './helpers';
-
-async function prepareError(file: string): Promise<UserError> {
-  try {
-    const ctx = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined);
-    ctx.model.dispose();
-  } catch (e) {
-    assert.ok(isUserError(e), `expected a UserError, got ${(e as Error)?.stack}`);
-    return e as UserError;
-  }
-  return assert.fail('expected prepareRun to fail');
-}
+import { lineOf, moduleWith, prepareError, SPIRAL_DATA, TRAINING, writeFiles } from './helpers';
 
 const HELPER = `import type * as tfType from '@tensorflow/tfjs';
 import { scale } from 'tiny-scale';

@@ -10,15 +10,7 @@ import { MODULE_TIMEOUT_ENV } from '../../../src/trainer/sources/phases';
 import { TrainerProcess, USER_CODE_KILL_MARGIN_MS } from '../../../src/trainer/trainerProcess';
 import { runCli } from '../../cli/helpers';
 import { EXAMPLES, lineOf, moduleWith, writeFiles } from './helpers';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../../debug/client';
 
 async function runToExit(file: string, env: Record<string, string> = {}): Promise<{ events: TrainerEvent[]; exit: { code: number | null; signal: string | null }; ms: number; pid: number }> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));

@@ -6,13 +6,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isUserError, type UserError } from '../../../src/shared/errors';
 import type { StepStats } from '../../../src/shared/stats';
 import { readCheckpointFiles } from '../../../src/trainer/checkpoint';
 import { DiagnosticsEngine } from '../../../src/trainer/diagnostics/engine';
 import { prepareRun } from '../../../src/trainer/run/prepare';
 import { checkModelSpec } from '../../../src/trainer/spec';
 import { ControllerHarness, tempDir, writeSpiralSpec } from '../run/harness';
+import { prepareError } from './helpers';
 
 const LAYERS = [
   { type: 'dense', units: 16, activation: 'tanh' },
@@ -31,17 +31,6 @@ function fineTuneSpec(dir: string, model: Record<string, unknown>, training: Rec
   };
   fs.writeFileSync(file, JSON.stringify(spec, null, 2));
   return file;
-}
-
-async function prepareError(file: string): Promise<UserError> {
-  try {
-    const ctx = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined);
-    ctx.model.dispose();
-  } catch (e) {
-    assert.ok(isUserError(e), `expected a UserError, got ${(e as Error)?.stack}`);
-    return e as UserError;
-  }
-  return assert.fail('expected prepareRun to fail');
 }
 
 describe('transfer learning: saved weights and frozen layers', () => {

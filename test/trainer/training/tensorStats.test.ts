@@ -15,18 +15,10 @@ import {
   sumOfSquares,
   updateSums,
 } from '../../../src/trainer/training/tensorStats';
+import { mulberry32 } from '../../../src/trainer/data/random';
 
-/** Deterministic pseudo-random values (mulberry32) in [0, 1). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random values in [0, 1). */
+const random = mulberry32;
 
 /** ReLU-like values: about `zeroRate` zeros, the rest uniform in (0, 2). */
 function reluValues(n: number, zeroRate: number, seed: number): Float32Array {
