@@ -6,6 +6,7 @@ import type { TrainOptions } from '../shared/protocol';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
 import { parseExpression } from '../shared/expression';
+import { forEachArg } from './argv';
 
 export const USAGE = `Usage: neural-debugger train <model-file> [options]
        neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
@@ -57,14 +58,7 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
   const options: Partial<TrainOptions> = {};
   let json = false;
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw usageError(`${flag} needs a value`);
-      return v;
-    };
+  forEachArg(argv, usageError, ({ arg, flag, value }) => {
     switch (flag) {
       case '--epochs':
         options.epochs = integer(flag, value());
@@ -130,7 +124,7 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         if (arg.startsWith('-')) throw usageError(`unknown option '${arg}'`);
         positional.push(arg);
     }
-  }
+  });
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing <model-file>' : `expected one model file, got ${positional.length}`);
   return { options: { ...options, modelFile: positional[0] } as TrainOptions, json };
 }

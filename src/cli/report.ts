@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
 import { parseTrace } from '../trainer/trace/parse';
+import { forEachArg } from './argv';
 
 export const REPORT_USAGE = `Usage: neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
 
@@ -23,14 +24,7 @@ export function parseReportArgs(argv: string[]): ReportArgs {
   let out: string | undefined;
   let theme: ReportArgs['theme'] = 'auto';
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw usageError(`${flag} needs a value`);
-      return v;
-    };
+  forEachArg(argv, usageError, ({ arg, flag, value }) => {
     if (flag === '--out' || flag === '-o') out = value();
     else if (flag === '--theme') {
       const v = value();
@@ -38,7 +32,7 @@ export function parseReportArgs(argv: string[]): ReportArgs {
       theme = v;
     } else if (arg.startsWith('-')) throw usageError(`unknown option '${arg}'`);
     else positional.push(arg);
-  }
+  });
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing <trace.jsonl>' : `expected one trace file, got ${positional.length}`);
   if (!out) throw usageError('missing --out <report.html>');
   return { trace: positional[0], out, theme };
