@@ -1,28 +1,33 @@
 // `npm run bench` (dist/bench.js): training throughput of plain tfjs
 // model.fit, the instrumented loop (default schedule / every statistic) and
-// PyTorch on the same networks; time to the first statistics; trainer RSS;
-// the 100k-step soak; then the webview frame-time benchmark. Method and
-// results: docs/performance.md.
+// PyTorch on the same networks, all four trained in turns of half a second so
+// that their ratios are measured under the same load; time to the first
+// statistics; trainer RSS; the 100k-step soak; then the webview frame-time
+// benchmark. Method and results: docs/performance.md.
 //
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
-//                      [--torch-threads N] [--profile] [--kernels] [--stock-kernels] [--out FILE]
+//                      [--torch-threads N] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
 // PARTS: throughput,pytorch,startup,soak,webview (default all; --quick: all but
-// soak, 1 run of 2 s). --profile prints a per-kernel profile of one training
-// step and exits; --kernels compares our replacement wasm kernels with the
-// stock ones and exits; --stock-kernels runs with the stock kernels instead.
+// soak, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone.
+// --profile prints a per-kernel profile of one training step and exits;
+// --kernels compares our replacement wasm kernels with the stock ones and
+// exits; --stock-kernels runs with the stock kernels instead.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendReport } from '../src/shared/stats';
+import { nativeKernels, nativeKernelsError } from '../src/trainer/backend/native/module';
 import { initBackend } from '../src/trainer/backend/select';
 import { compareKernels, useStockKernels } from './kernels';
 import { benchModel, MODEL_LABELS, MODEL_NAMES, repoRoot, type ModelName } from './models';
 import { formatProfile, profileStep } from './profile';
-import { runPytorch } from './pytorch';
-import { formatTable, median, readPrevious, writeResults, type BenchResult } from './report';
+import { PytorchWorker } from './pytorch';
+import { formatTable, median, readPrevious, writeResults, type BenchResult, type Variant } from './report';
 import { formatSoakSummary, runSoak, soakVerdict } from './soak';
 import { measureStartup } from './startup';
 import { startProbedTrainer } from './trainerProbe';
@@ -40,6 +45,7 @@ interface Options {
   variants: TfjsVariant[];
   parts: Set<Part>;
   torchThreads: number;
+  python: string | undefined;
   soakSteps: number;
   profile: boolean;
   kernels: boolean;
@@ -77,6 +83,7 @@ function parseArgs(argv: string[]): Options {
     variants,
     parts,
     torchThreads: Number(value('--torch-threads') ?? 1),
+    python: value('--python'),
     soakSteps: Number(value('--soak-steps') ?? 100_000),
     profile: has('--profile'),
     kernels: has('--kernels'),
@@ -88,20 +95,34 @@ function parseArgs(argv: string[]): Options {
 const log = (line: string) => process.stderr.write(line + '\n');
 const load = () => os.loadavg()[0];
 
+/** Which build of our own wasm kernels runs (src/trainer/backend/native), for the output's header. */
+function nativeKernelsLine(backend: BackendReport): string {
+  if (backend.name !== 'wasm') return `native kernels: not used (backend ${backend.name})`;
+  const kernels = nativeKernels(tf.backend() as BackendWasm);
+  if (!kernels) return `native kernels: none (${nativeKernelsError() ?? 'not loaded'})`;
+  return `native kernels: ${kernels.variant}`;
+}
+
 /**
- * Runs every tfjs variant of one model and batch size. Each round gives every
- * variant at least `seconds` of training, in slices of SLICE_MS taken in turn
- * (order rotated each round), so that all variants see the same load.
+ * Runs every tfjs variant of one model and batch size, and PyTorch when
+ * `torch` is given. Each round gives every participant at least `seconds` of
+ * training, in slices of SLICE_MS taken in turn (order rotated each round),
+ * so that all see the same load; ratios are taken within each round.
  */
-async function benchTfjs(name: ModelName, batch: number, options: Options, backend: BackendReport): Promise<BenchResult[]> {
-  const stepMs = calibrateStepMs(benchModel(name, batch), batch);
-  const batchesPerEpoch = batchesPerEpochFor(stepMs);
-  const m = benchModel(name, batch * batchesPerEpoch);
-  const variants = options.variants;
-  const runs = new Map<TfjsVariant, { rate: number; load: number }[]>(variants.map((v) => [v, []]));
-  const runners = new Map<TfjsVariant, Runner>();
+async function benchPair(name: ModelName, batch: number, options: Options, backend: BackendReport, torch: PytorchWorker | null): Promise<BenchResult[]> {
+  const tfjsVariants = options.parts.has('throughput') ? options.variants : [];
+  const runners = new Map<Variant, Runner>();
   try {
-    for (const variant of variants) runners.set(variant, await makeRunner(variant, m, { batch, batchesPerEpoch }));
+    if (tfjsVariants.length) {
+      const stepMs = calibrateStepMs(benchModel(name, batch), batch);
+      const batchesPerEpoch = batchesPerEpochFor(stepMs);
+      const m = benchModel(name, batch * batchesPerEpoch);
+      for (const variant of tfjsVariants) runners.set(variant, await makeRunner(variant, m, { batch, batchesPerEpoch }));
+    }
+    if (torch) runners.set('pytorch', await torch.runner(name, batch));
+    const variants = [...runners.keys()];
+    if (!variants.length) return [];
+    const runs = new Map<Variant, { rate: number; load: number }[]>(variants.map((v) => [v, []]));
     for (let round = 0; round < options.runs; round++) {
       const order = variants.map((_, i) => variants[(i + round) % variants.length]);
       const totals = new Map(variants.map((v) => [v, { samples: 0, seconds: 0 }]));
@@ -119,34 +140,40 @@ async function benchTfjs(name: ModelName, batch: number, options: Options, backe
         log(`  ${name} batch ${batch} round ${round + 1} ${variant}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`);
       }
     }
+    const fitRuns = runs.get('fit');
+    const torchRuns = runs.get('pytorch');
+    const perRound = (list: { rate: number }[], base: { rate: number }[]) => median(list.map((r, i) => r.rate / base[i].rate));
+    return variants.map((variant) => {
+      const list = runs.get(variant)!;
+      const result: BenchResult = {
+        model: name,
+        batch,
+        variant,
+        backend: variant === 'pytorch' ? torch!.backend : options.stockKernels ? `${backend.name} (stock kernels)` : backend.name,
+        samplesPerSec: median(list.map((r) => r.rate)),
+        runs: list.map((r) => Math.round(r.rate)),
+        loadAvg: list.map((r) => Math.round(r.load * 100) / 100),
+      };
+      if (variant !== 'fit' && variant !== 'pytorch' && fitRuns) result.ratioToFit = perRound(list, fitRuns);
+      if (variant !== 'pytorch' && torchRuns) result.ratioToPytorch = perRound(list, torchRuns);
+      return result;
+    });
   } finally {
     for (const runner of runners.values()) runner.dispose();
   }
-  const fitRuns = runs.get('fit');
-  return variants.map((variant) => {
-    const list = runs.get(variant)!;
-    const result: BenchResult = {
-      model: name,
-      batch,
-      variant,
-      backend: options.stockKernels ? `${backend.name} (stock kernels)` : backend.name,
-      samplesPerSec: median(list.map((r) => r.rate)),
-      runs: list.map((r) => Math.round(r.rate)),
-      loadAvg: list.map((r) => Math.round(r.load * 100) / 100),
-    };
-    if (variant !== 'fit' && fitRuns) result.ratioToFit = median(list.map((r, i) => r.rate / fitRuns[i].rate));
-    return result;
-  });
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  // Stock means tfjs as shipped: none of our own kernels or fused layers either.
+  if (options.stockKernels) process.env.NEURAL_DEBUGGER_NATIVE_KERNELS = 'off';
   const backend = await initBackend('auto');
   if (options.stockKernels) {
     const restored = useStockKernels();
     log(`stock wasm kernels restored: ${restored.join(', ')}`);
   }
-  log(`backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${os.cpus().length} cores, load ${load().toFixed(1)}`);
+  const native = nativeKernelsLine(backend);
+  log(`backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${native}; ${os.cpus().length} cores, load ${load().toFixed(1)}`);
 
   if (options.kernels) {
     console.log(compareKernels());
@@ -162,19 +189,22 @@ async function main(): Promise<void> {
   if (options.parts.has('throughput') || options.parts.has('pytorch')) {
     const previous = readPrevious(options.out)?.results ?? [];
     const results: BenchResult[] = [];
-    if (options.parts.has('throughput')) {
+    const torch = options.parts.has('pytorch') ? await PytorchWorker.start({ threads: options.torchThreads, python: options.python, log }) : null;
+    try {
       for (const name of options.models) {
         log(`${MODEL_LABELS[name]}:`);
-        for (const batch of options.batches) results.push(...(await benchTfjs(name, batch, options, backend)));
+        for (const batch of options.batches) results.push(...(await benchPair(name, batch, options, backend, torch)));
       }
-    }
-    if (options.parts.has('pytorch')) {
-      const torch = runPytorch({ models: options.models, batches: options.batches, runs: options.runs, seconds: options.seconds, threads: options.torchThreads, log });
-      if (torch) results.push(...torch);
+    } finally {
+      await torch?.close();
     }
     console.log(`## Training throughput, samples/s (median of ${options.runs} run(s) of ≥ ${options.seconds} s; Adam; synthetic data)\n`);
+    console.log(`Backend: ${backend.name}${options.stockKernels ? ' (stock kernels)' : ''}; ${native}${torch ? `; ${torch.backend}${options.parts.has('throughput') ? ', in turns with tfjs' : ' alone'}` : ''}.\n`);
     console.log(formatTable(results, previous));
-    console.log('\n(×: instrumented / fit, median of the per-round ratios; pytorch: fit / pytorch. [prev]: the previous results file.)');
+    console.log(
+      '\n(×: instrumented / fit; pytorch: fit / pytorch and instrumented-default ("ours") / pytorch; all medians of the per-round ratios,' +
+        ' each round training every column in turns of 0.5 s. [prev]: the previous results file.)',
+    );
     writeResults(options.out, results);
     log(`wrote ${options.out}`);
   }

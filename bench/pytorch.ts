@@ -1,16 +1,25 @@
-// Runs bench/pytorch_bench.py when a Python with torch is available (the
-// `python3` first on PATH may be a build that does not see Debian's
-// python3-torch, so /usr/bin/python3 is tried too); otherwise one skip line.
+// PyTorch as one more slice runner of the throughput benchmark: a persistent
+// `bench/pytorch_bench.py --serve` worker that trains in turns with the tfjs
+// variants (see the protocol in that file), so that each round's ratios of
+// tfjs to PyTorch are measured under the same machine load. The worker is
+// blocked reading stdin while tfjs trains, and this process is awaiting the
+// worker's answer while PyTorch trains: never both at once.
+//
+// Python: `python3` first on PATH may be a build that does not see Debian's
+// python3-torch, so /usr/bin/python3 is tried too (or only `--python FILE`).
+// Without torch: one line `pytorch: skipped — …`.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import * as path from 'node:path';
-import type { BenchResult } from './report';
+import * as readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { repoRoot } from './models';
+import type { Runner, Timing } from './variants';
 
-const PYTHONS = ['python3', '/usr/bin/python3'];
+const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
 
-function findTorchPython(): { python: string; version: string } | null {
-  for (const python of PYTHONS) {
+function findTorchPython(pythons: string[]): { python: string; version: string } | null {
+  for (const python of pythons) {
     const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { python, version: r.stdout.trim() };
   }
@@ -18,46 +27,121 @@ function findTorchPython(): { python: string; version: string } | null {
 }
 
 export interface PytorchOptions {
-  models: string[];
-  batches: number[];
-  runs: number;
-  seconds: number;
+  /** torch.set_num_threads (1 by default, like tfjs-wasm in Node). */
   threads: number;
+  /** Only this interpreter instead of python3, /usr/bin/python3. */
+  python?: string;
   log: (line: string) => void;
 }
 
-/** PyTorch results, or null (after logging one line saying why) when it cannot run. */
-export function runPytorch(options: PytorchOptions): BenchResult[] | null {
-  const found = findTorchPython();
-  if (!found) {
-    options.log(`pytorch: skipped — no Python with torch (tried ${PYTHONS.join(', ')}; on Debian: apt install python3-torch libopenblas0-pthread)`);
-    return null;
+type Reply = Record<string, unknown>;
+
+/** The `--serve` worker: one request at a time, one JSON line answered per request. */
+export class PytorchWorker {
+  private readonly waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
+  private exited: string | null = null;
+  /** e.g. `pytorch 1.13.0a0 (1 thread)`, the `backend` of the pytorch records. */
+  backend = 'pytorch';
+
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      const next = this.waiting.shift();
+      if (!next) return;
+      try {
+        next.resolve(JSON.parse(line) as Reply);
+      } catch {
+        next.reject(new Error(`pytorch worker: unexpected output '${line.slice(0, 200)}'`));
+      }
+    });
+    const gone = (why: string) => {
+      this.exited ??= why;
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`pytorch worker ${this.exited}`));
+    };
+    child.on('exit', (code, signal) => gone(`exited (${signal ?? `code ${code}`})`));
+    child.on('error', (e) => gone(`failed: ${e.message}`));
+    child.stdin.on('error', () => {}); // EPIPE after a crash: reported through 'exit'
   }
-  options.log(`pytorch: ${found.python}, torch ${found.version}, ${options.threads} thread(s), OPENBLAS_NUM_THREADS=1`);
-  const script = path.join(repoRoot(), 'bench', 'pytorch_bench.py');
-  const r = spawnSync(
-    found.python,
-    [script, '--models', options.models.join(','), '--batches', options.batches.join(','), '--runs', String(options.runs),
-      '--seconds', String(options.seconds), '--threads', String(options.threads)],
-    { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(options.threads) }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !last.startsWith('{')) {
-    options.log(`pytorch: skipped — bench/pytorch_bench.py failed (exit ${r.status})`);
-    return null;
+
+  /** A running worker, or null after logging one line saying why PyTorch is skipped. */
+  static async start(options: PytorchOptions): Promise<PytorchWorker | null> {
+    const pythons = options.python ? [options.python] : DEFAULT_PYTHONS;
+    const found = findTorchPython(pythons);
+    if (!found) {
+      options.log(`pytorch: skipped — no Python with torch (tried ${pythons.join(', ')}; on Debian: apt install python3-torch libopenblas0-pthread)`);
+      return null;
+    }
+    const script = path.join(repoRoot(), 'bench', 'pytorch_bench.py');
+    const child = spawn(found.python, [script, '--serve', '--threads', String(options.threads)], {
+      env: {
+        ...process.env,
+        OPENBLAS_NUM_THREADS: '1',
+        // With --torch-threads 2, OpenMP's helper thread spins ≤ 10 ms after a slice
+        // (measured); OMP_WAIT_POLICY=PASSIVE would stop that but cut 2-thread
+        // throughput by a third, so the default policy stays.
+        OMP_NUM_THREADS: String(options.threads),
+      },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const worker = new PytorchWorker(child);
+    try {
+      const info = await worker.request({ cmd: 'info' });
+      const threads = Number(info.threads);
+      worker.backend = `pytorch ${String(info.torch)} (${threads} thread${threads === 1 ? '' : 's'})`;
+      options.log(`pytorch: ${found.python}, torch ${String(info.torch)}, ${threads} thread(s), OPENBLAS_NUM_THREADS=${String(info.openblasThreads)}, interleaved with tfjs`);
+      return worker;
+    } catch (e) {
+      worker.kill();
+      options.log(`pytorch: skipped — bench/pytorch_bench.py --serve failed (${e instanceof Error ? e.message : String(e)})`);
+      return null;
+    }
   }
-  const out = JSON.parse(last) as {
-    torch: string;
-    threads: number;
-    results: { model: string; batch: number; samplesPerSec: number; runs: number[]; loadAvg: number }[];
-  };
-  return out.results.map((x) => ({
-    model: x.model,
-    batch: x.batch,
-    variant: 'pytorch' as const,
-    backend: `pytorch ${out.torch} (${out.threads} thread${out.threads === 1 ? '' : 's'})`,
-    samplesPerSec: x.samplesPerSec,
-    runs: x.runs,
-    loadAvg: x.runs.map(() => x.loadAvg),
-  }));
+
+  /** The worker's process id (tests read its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Sends one command and waits for its answer; an `{error}` answer rejects. */
+  request(command: Reply): Promise<Reply> {
+    if (this.exited) return Promise.reject(new Error(`pytorch worker ${this.exited}`));
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiting.push({
+        resolve: (r) => (typeof r.error === 'string' ? reject(new Error(`pytorch worker: ${r.error}`)) : resolve(r)),
+        reject,
+      });
+      this.child.stdin.write(JSON.stringify(command) + '\n');
+    });
+  }
+
+  /** Builds and warms up (5 steps) `model` at `batch` in the worker; a runner of its slices. */
+  async runner(model: string, batch: number): Promise<Runner> {
+    await this.request({ cmd: 'prepare', model, batch });
+    return {
+      slice: async (ms: number): Promise<Timing> => {
+        const r = await this.request({ cmd: 'slice', ms });
+        const samples = Number(r.samples);
+        const seconds = Number(r.seconds);
+        if (!(samples > 0 && seconds > 0)) throw new Error(`pytorch worker: bad slice answer ${JSON.stringify(r)}`);
+        return { samples, seconds };
+      },
+      dispose: () => {}, // the next prepare replaces the network
+    };
+  }
+
+  /** Asks the worker to quit (kills it if it does not answer within 5 s). */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const timer = setTimeout(() => this.kill(), 5000);
+    try {
+      await this.request({ cmd: 'quit' });
+    } catch {
+      this.kill();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private kill(): void {
+    if (!this.exited) this.child.kill();
+  }
 }

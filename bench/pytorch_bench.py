@@ -1,11 +1,24 @@
 #!/usr/bin/env python3
 """PyTorch side of `npm run bench`: the same four networks, shapes, batch sizes,
-Adam and synthetic data as bench/models.ts, timed the same way (median of
-runs of at least --seconds each, after a warm-up).
+Adam and synthetic data as bench/models.ts.
 
-Run with OPENBLAS_NUM_THREADS=1 (bench/main.ts does): torch's own threads
+Two modes:
+- `--serve` (what bench/pytorch.ts uses): a worker that trains in slices
+  between the tfjs variants' slices, so that every ratio is measured under
+  the same machine load. It reads one JSON command per line on stdin and
+  answers one JSON line on stdout per command:
+    {"cmd":"info"}                          -> {"torch":..., "threads":..., "openblasThreads":...}
+    {"cmd":"prepare","model":"mlp","batch":64}
+                                            -> {"ready":true, "warmupSeconds":...} (builds, warms up 5 steps)
+    {"cmd":"slice","ms":500}                -> {"samples":..., "seconds":...} (whole steps, at least ms)
+    {"cmd":"quit"}                          -> {"bye":true}, then exits
+  A failed command answers {"error":"..."}. Between commands the worker is
+  blocked reading stdin, so it takes no CPU while tfjs trains.
+- standalone (no --serve): median of --runs runs of at least --seconds each,
+  one JSON object on the last line of stdout.
+
+Run with OPENBLAS_NUM_THREADS=1 (bench/pytorch.ts does): torch's own threads
 on top of OpenBLAS's thread pool oversubscribe a 2-core machine.
-Prints one JSON object on the last line of stdout.
 """
 import argparse
 import json
@@ -78,34 +91,88 @@ def data(name, batch, batches):
     return torch.randint(0, 10, (n, 8)), torch.randint(0, 10, (n, 8))
 
 
-def timed_run(name, batch, seconds):
-    torch.manual_seed(42)
-    model = build(name)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    batches = 32
-    x, y = data(name, batch, batches)
+class Trainer:
+    """One network, its Adam and 32 batches of synthetic data, trained step by step."""
 
-    def step(i):
-        xb = x[i * batch:(i + 1) * batch]
-        yb = y[i * batch:(i + 1) * batch]
-        optimizer.zero_grad()
-        out = model(xb)
-        loss = loss_fn(out.reshape(-1, 10), yb.reshape(-1))
+    def __init__(self, name, batch, batches=32):
+        torch.manual_seed(42)
+        self.batch = batch
+        self.batches = batches
+        self.model = build(name)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.x, self.y = data(name, batch, batches)
+        self.i = 0
+
+    def step(self):
+        lo = (self.i % self.batches) * self.batch
+        self.i += 1
+        xb, yb = self.x[lo:lo + self.batch], self.y[lo:lo + self.batch]
+        self.optimizer.zero_grad()
+        out = self.model(xb)
+        loss = self.loss_fn(out.reshape(-1, 10), yb.reshape(-1))
         loss.backward()
-        optimizer.step()
+        self.optimizer.step()
         return loss.item()  # a read-back per step, as the tfjs loops do
 
-    for i in range(5):
-        step(i % batches)
-    samples = 0
-    i = 0
-    started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        step(i % batches)
-        i += 1
-        samples += batch
-    return samples / (time.perf_counter() - started)
+    def train_for(self, seconds):
+        """Whole steps until at least `seconds` have passed; (samples, seconds taken)."""
+        samples = 0
+        started = time.perf_counter()
+        while True:
+            self.step()
+            samples += self.batch
+            elapsed = time.perf_counter() - started
+            if elapsed >= seconds:
+                return samples, elapsed
+
+
+def timed_run(name, batch, seconds):
+    trainer = Trainer(name, batch)
+    for _ in range(5):
+        trainer.step()
+    samples, elapsed = trainer.train_for(seconds)
+    return samples / elapsed
+
+
+def serve():
+    trainer = None
+
+    def answer(obj):
+        sys.stdout.write(json.dumps(obj) + '\n')
+        sys.stdout.flush()
+
+    while True:
+        line = sys.stdin.readline()  # blocks (no CPU) until the next command
+        if not line:
+            return  # parent gone
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            cmd = request.get('cmd')
+            if cmd == 'info':
+                answer({'torch': torch.__version__, 'threads': torch.get_num_threads(),
+                        'openblasThreads': os.environ.get('OPENBLAS_NUM_THREADS')})
+            elif cmd == 'prepare':
+                trainer = None  # free the previous network first
+                started = time.perf_counter()
+                trainer = Trainer(request['model'], int(request['batch']))
+                for _ in range(5):
+                    trainer.step()
+                answer({'ready': True, 'warmupSeconds': time.perf_counter() - started})
+            elif cmd == 'slice':
+                if trainer is None:
+                    raise ValueError('slice before prepare')
+                samples, elapsed = trainer.train_for(float(request['ms']) / 1000)
+                answer({'samples': samples, 'seconds': elapsed})
+            elif cmd == 'quit':
+                answer({'bye': True})
+                return
+            else:
+                raise ValueError(f'unknown cmd {cmd!r}')
+        except Exception as e:  # answer and keep serving: the parent decides
+            answer({'error': f'{type(e).__name__}: {e}'})
 
 
 def main():
@@ -118,8 +185,12 @@ def main():
     # OpenMP threads a loaded 2-core machine collapses (measured: MLP batch 32
     # 374 samples/s with 2 threads vs 30.8k with 1, load average 8).
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--serve', action='store_true', help='JSON-lines worker on stdin/stdout (see the docstring)')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.serve:
+        serve()
+        return
     results = []
     for name in args.models.split(','):
         for batch in [int(b) for b in args.batches.split(',')]:

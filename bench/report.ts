@@ -19,6 +19,8 @@ export interface BenchResult {
   loadAvg: number[];
   /** Instrumented variants: median over runs of (this run / the fit run of the same round). */
   ratioToFit?: number;
+  /** tfjs variants, when PyTorch ran interleaved with them: median over runs of (this run / the PyTorch run of the same round). */
+  ratioToPytorch?: number;
 }
 
 export interface ResultsFile {
@@ -58,11 +60,18 @@ export function formatRate(samplesPerSec: number): string {
 
 const COLUMNS: Variant[] = ['fit', 'instrumented-default', 'instrumented-full', 'pytorch'];
 
-function cell(result: BenchResult | undefined, previous: BenchResult | undefined, fit: BenchResult | undefined): string {
+function cell(result: BenchResult | undefined, previous: BenchResult | undefined, fit: BenchResult | undefined, ours: BenchResult | undefined): string {
   if (!result) return previous ? `– (prev ${formatRate(previous.samplesPerSec)})` : '–';
   let text = formatRate(result.samplesPerSec);
   if (result.ratioToFit !== undefined) text += ` (${result.ratioToFit.toFixed(2)}×)`;
-  else if (result.variant === 'pytorch' && fit) text += ` (fit ${(fit.samplesPerSec / result.samplesPerSec).toFixed(2)}×)`;
+  else if (result.variant === 'pytorch') {
+    // Per-round ratios of tfjs to PyTorch, measured in the same rounds (bench/pytorch.ts).
+    const ratios = [
+      fit?.ratioToPytorch !== undefined ? `fit ${fit.ratioToPytorch.toFixed(2)}×` : null,
+      ours?.ratioToPytorch !== undefined ? `ours ${ours.ratioToPytorch.toFixed(2)}×` : null,
+    ].filter((r) => r !== null);
+    if (ratios.length) text += ` (${ratios.join(', ')})`;
+  }
   if (previous) text += ` [prev ${formatRate(previous.samplesPerSec)}]`;
   return text;
 }
@@ -78,10 +87,12 @@ export function formatTable(results: BenchResult[], previous: BenchResult[] = []
   const keys = [...new Map(results.map((r) => [`${r.model}/${r.batch}`, r])).values()];
   for (const { model, batch } of keys) {
     const fit = find(results, model, batch, 'fit');
-    const cells = COLUMNS.map((v) => cell(find(results, model, batch, v), find(previous, model, batch, v), fit));
+    const ours = find(results, model, batch, 'instrumented-default');
+    const cells = COLUMNS.map((v) => cell(find(results, model, batch, v), find(previous, model, batch, v), fit, ours));
     const loads = results.filter((r) => r.model === model && r.batch === batch).flatMap((r) => r.loadAvg);
     const load = loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '–';
-    rows.push(`| ${model} | ${batch} | ${fit?.backend ?? '–'} | ${cells.join(' | ')} | ${load} |`);
+    const backend = results.find((r) => r.model === model && r.batch === batch && r.variant !== 'pytorch')?.backend ?? '–';
+    rows.push(`| ${model} | ${batch} | ${backend} | ${cells.join(' | ')} | ${load} |`);
   }
   return rows.join('\n');
 }

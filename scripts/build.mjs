@@ -3,6 +3,7 @@
 // exact @tensorflow/tfjs-core instance that the rest of the trainer uses.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { buildNative } from './build-native.mjs';
 
 const watch = process.argv.includes('--watch');
 // `--only trainer,cli`: build just these node targets (and no webview).
@@ -52,6 +53,9 @@ if (existsSync('webview-ui/main.ts') && !only) {
     logLevel: 'warning',
   });
 }
+
+// The trainer's own wasm kernels, which the trainer loads from dist/ at run time.
+if (!only || only.includes('trainer') || only.includes('bench')) await buildNative();
 
 for (const options of builds) {
   if (watch) {

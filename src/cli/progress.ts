@@ -47,7 +47,8 @@ export class ProgressPrinter {
       case 'backend': {
         const r = event.report;
         const why = r.reasons.length > 0 ? ` (${r.reasons.join('; ')})` : '';
-        this.message(`backend: ${r.name}${why}`);
+        const native = r.nativeKernels ? `, native kernels ${r.nativeKernels}` : '';
+        this.message(`backend: ${r.name}${native}${why}`);
         return;
       }
       case 'header': {

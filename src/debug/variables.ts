@@ -252,6 +252,7 @@ export class VariableStore {
       out.push(leaf('backend', b.name), leaf('backendRequested', b.requested));
       if (b.reasons.length > 0) out.push(leaf('backendNotes', b.reasons.join('; ')));
       if (b.addedKernels.length > 0) out.push(leaf('addedKernels', b.addedKernels.join(', ')));
+      if (b.nativeKernels) out.push(leaf('nativeKernels', b.nativeKernels));
     }
     return out;
   }

@@ -12,6 +12,11 @@ export interface BackendReport {
   reasons: string[];
   /** Kernels this project registered because the backend lacks them. */
   addedKernels: string[];
+  /**
+   * On wasm: which build of the project's own SIMD kernels runs
+   * ('relaxed-simd' or 'simd'), or 'off: <why>' when they did not load.
+   */
+  nativeKernels?: string;
 }
 
 /** Fixed-bin histogram; `counts[i]` counts values in [edges[i], edges[i+1]). */

@@ -56,9 +56,41 @@ describe('benchmark (quick mode)', function () {
     }
   });
 
-  it('runs PyTorch or says in one line why not', () => {
-    const torch = (JSON.parse(fs.readFileSync(out(), 'utf8')) as { variant: string }[]).some((r) => r.variant === 'pytorch');
-    if (!torch) assert.match(stderr, /^pytorch: skipped — .+$/m);
+  it('runs PyTorch in turns with tfjs and prints the per-round ratios, or says in one line why not', () => {
+    const results = JSON.parse(fs.readFileSync(out(), 'utf8')) as { variant: string; backend: string; ratioToPytorch?: unknown; runs: number[] }[];
+    const torch = results.find((r) => r.variant === 'pytorch');
+    const row = stdout.split('\n').find((l) => l.startsWith('| mlp | 32 |'))!;
+    if (!torch) {
+      assert.match(stderr, /^pytorch: skipped — .+$/m);
+      assert.equal(stderr.match(/^pytorch: skipped/gm)?.length, 1, 'one skip line');
+      assert.ok(results.every((r) => r.ratioToPytorch === undefined));
+      return;
+    }
+    assert.match(torch.backend, /^pytorch \S+ \(1 thread\)$/);
+    assert.match(stderr, /^pytorch: .*interleaved with tfjs$/m);
+    assert.match(row, /\| [\d.]+k? \(fit \d+\.\d\d×, ours \d+\.\d\d×\) \| [\d.]+–[\d.]+ \|$/, 'the pytorch cell carries fit and instrumented-default ratios');
+    for (const r of results.filter((x) => x.variant !== 'pytorch')) {
+      assert.ok(typeof r.ratioToPytorch === 'number' && r.ratioToPytorch > 0, `${r.variant}: ratioToPytorch ${String(r.ratioToPytorch)}`);
+    }
+    // The rounds interleave: PyTorch's round is logged in the same round as the tfjs variants'.
+    assert.match(stderr, /round 1 pytorch: \d+ samples\/s/);
+  });
+
+  it('states which native kernel build runs', () => {
+    assert.match(stderr, /^backend: .*; native kernels: (relaxed-simd|simd|none \(.+\)|not used \(backend \w+\)).*; \d+ cores/m);
+    assert.match(stdout, /^Backend: \w+.*; native kernels: /m);
+  });
+
+  it('without a Python with torch, skips PyTorch in one line and still exits 0', () => {
+    const skipOut = path.join(dir, 'skip.json');
+    const r = spawnSync(process.execPath, [BENCH, '--quick', '--only', 'pytorch', '--python', path.join(dir, 'no-python'), '--out', skipOut], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^pytorch: skipped — no Python with torch \(tried .*no-python; .+\)$/m);
+    assert.equal(r.stderr.match(/^pytorch: skipped/gm)?.length, 1, r.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(skipOut, 'utf8')), []);
   });
 
   it('reports the time to the first statistics and the trainer peak RSS', () => {

@@ -64,7 +64,7 @@ describeInCodeServer('e2e: the extension in code-server', (workbench) => {
     await openFile(page, SPECS.long);
     await runCommand(page, 'Neural Debugger: Train model');
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await waitForStatus(page, /epoch \d+\/300 · batch \d+\/25 · loss \S+ · wasm · running/);
+    await waitForStatus(page, /epoch \d+\/3000 · batch \d+\/25 · loss \S+ · wasm · running/);
     const running = processesMatching(trainerScript);
     assert.equal(running.length, 1, `expected one trainer process, found ${JSON.stringify(running)}`);
     await screenshot(page, 'e2e-c-training');

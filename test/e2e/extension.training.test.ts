@@ -151,7 +151,7 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
     await gradientInspector(page);
     await openFile(page, SPECS.long);
     await runCommand(page, 'Neural Debugger: Train model');
-    await waitForStatus(page, /epoch \d+\/300 · .* · running/);
+    await waitForStatus(page, /epoch \d+\/3000 · .* · running/);
     logTime('Train model → running', started);
     await arrangePanes(page, ['Gradients']);
     let first: InspectorSnapshot = { caption: '', gradients: new Map() };

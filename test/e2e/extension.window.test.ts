@@ -12,7 +12,7 @@ import { logTime, openFile, runCommand, screenshot, waitForStatus, waitUntil } f
 async function startLongRun(page: Page, trainerScript: string): Promise<number> {
   await openFile(page, SPECS.long);
   await runCommand(page, 'Neural Debugger: Train model');
-  await waitForStatus(page, /epoch \d+\/300 · batch \d+\/25 · loss \S+ · wasm · running/);
+  await waitForStatus(page, /epoch \d+\/3000 · batch \d+\/25 · loss \S+ · wasm · running/);
   const running = processesMatching(trainerScript);
   assert.equal(running.length, 1, `expected one trainer process, found ${JSON.stringify(running)}`);
   return running[0].pid;

@@ -9,7 +9,9 @@ import * as path from 'path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice, BackendName, BackendReport } from '../../shared/stats';
 import { UserError } from '../../shared/errors';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from './wasmKernels';
+import { nativeKernels, nativeKernelsError } from './native/module';
 
 export interface BackendOptions {
   /**
@@ -26,7 +28,7 @@ const CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_ORDER];
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
 
-type Attempt = { ok: true; addedKernels: string[] } | { ok: false; reason: string };
+type Attempt = { ok: true; addedKernels: string[]; nativeKernels?: string } | { ok: false; reason: string };
 
 export async function initBackend(
   choice: BackendChoice,
@@ -48,7 +50,9 @@ export async function initBackend(
   for (const name of candidates) {
     const attempt = await tryBackend(name, options);
     if (attempt.ok) {
-      return { name, requested: choice, reasons, addedKernels: attempt.addedKernels };
+      const report: BackendReport = { name, requested: choice, reasons, addedKernels: attempt.addedKernels };
+      if (attempt.nativeKernels) report.nativeKernels = attempt.nativeKernels;
+      return report;
     }
     if (choice !== 'auto') {
       throw new UserError({
@@ -117,7 +121,11 @@ async function tryWasm(wasmDir: string): Promise<Attempt> {
     setWasmPaths(wasmDir.endsWith(path.sep) || wasmDir.endsWith('/') ? wasmDir : wasmDir + path.sep);
   }
   const addedKernels = registerMissingWasmKernels();
-  return activate('wasm', addedKernels);
+  const attempt = await activate('wasm', addedKernels);
+  if (!attempt.ok) return attempt;
+  // Loaded now rather than at the first kernel call, so the report can say which build runs.
+  const native = nativeKernels(tf.backend() as BackendWasm);
+  return { ...attempt, nativeKernels: native ? native.variant : `off: ${nativeKernelsError()}` };
 }
 
 function defaultWasmDir(): string {

@@ -3,6 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { InitializerSpec, LayerSpec, LayerType, RegularizerSpec } from '../spec/types';
+import { dense as fusedDenseLayer } from '../backend/native/denseLayer';
+import { lstm as fusedLstmLayer } from '../backend/native/lstmLayer';
 import { PositionalEmbedding } from './custom/positionalEmbedding';
 import { TransformerEncoder } from './custom/transformerEncoder';
 import { initializerSeed, makeInitializer, makeRegularizer } from './initializers';
@@ -100,7 +102,7 @@ function recurrent(layer: LayerSpec, ctx: LayerContext): Layer[] {
     recurrentRegularizer: reg(layer, 'recurrentRegularizer'),
     biasRegularizer: reg(layer, 'biasRegularizer'),
   };
-  if (layer.type === 'lstm') return [tf.layers.lstm(args)];
+  if (layer.type === 'lstm') return [fusedLstmLayer(args)]; // tf.layers.lstm with a fused wasm path
   if (layer.type === 'gru') return [tf.layers.gru(args)];
   const { recurrentActivation: _unused, ...simple } = args;
   return [tf.layers.simpleRNN(simple)];
@@ -109,7 +111,8 @@ function recurrent(layer: LayerSpec, ctx: LayerContext): Layer[] {
 const FACTORIES: Record<LayerType, (layer: LayerSpec, ctx: LayerContext) => Layer[]> = {
   dense: (layer, ctx) => {
     const act = activation(layer, ctx, 'linear');
-    return [tf.layers.dense({ ...common(layer, ctx), ...weights(layer, ctx, 'glorotUniform'), units: opt<number>(layer, 'units')!, activation: act.own }), ...act.after];
+    // tfjs' Dense, fused into one kernel forward on wasm (backend/native/denseLayer.ts).
+    return [fusedDenseLayer({ ...common(layer, ctx), ...weights(layer, ctx, 'glorotUniform'), units: opt<number>(layer, 'units')!, activation: act.own }), ...act.after];
   },
   conv1d: (layer, ctx) => conv(layer, ctx, 1),
   conv2d: (layer, ctx) => conv(layer, ctx, 2),

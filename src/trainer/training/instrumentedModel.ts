@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerStats, WeightStats } from '../../shared/stats';
 import { featureMaps } from './featureMaps';
 import { hostCopy, hostValues } from './hostValues';
-import { computeLoss, computeMetrics, type LossName } from './objectives';
-import { StatsPacker } from './packer';
+import { computeLoss, hostMetrics, type LossName } from './objectives';
 import { activationStats, countNonFinite, histogram, sumOfSquares, updateSums } from './tensorStats';
 
 interface LayerRef {
@@ -137,20 +136,17 @@ export class InstrumentedModel {
       this.trainableVariables.length > 0
         ? this.optimizer.computeGradients(f, this.trainableVariables)
         : { value: tf.keep(f()), grads: {} as tf.NamedTensorMap };
-    const packer = new StatsPacker();
     try {
-      const lossAt = packer.add(value.clone());
-      const metricsAt = packer.addScalars(computeMetrics(this.metricNames, this.loss, y, prediction!));
+      const metricValues = hostMetrics(this.metricNames, this.loss, y, prediction!);
       const trainable = this.weights.filter((w) => w.trainable);
       const gradSumSq = trainable.map((w) => sumOfSquares(hostValues(grads[w.variable.name])));
       // Weights before the update, for update ratios (a copy: the update overwrites them).
       // An inspection pass (apply: false) updates nothing: it has no update ratio.
       const before = options.detail && options.apply ? trainable.map((w) => hostCopy(w.variable)) : [];
       if (options.apply && trainable.length > 0) this.optimizer.applyGradients(grads);
-      const values = await packer.read();
+      const loss = (await value.data())[0];
 
       const total = gradSumSq.reduce((a, b) => a + b, 0);
-      const loss = values[lossAt];
       let nonFinite = Number.isFinite(loss) ? 0 : 1;
       const gradNonFinite = new Map<string, number>();
       const badStep = !Number.isFinite(total) || !Number.isFinite(loss);
@@ -163,7 +159,7 @@ export class InstrumentedModel {
         }
       }
       const metrics: Record<string, number> = {};
-      this.metricNames.forEach((name, i) => (metrics[name] = values[metricsAt + i]));
+      this.metricNames.forEach((name, i) => (metrics[name] = metricValues[i]));
       const gradNormOf = new Map(trainable.map((w, i) => [w.name, Math.sqrt(gradSumSq[i])]));
       const measurement: StepMeasurement = {
         loss,
@@ -201,7 +197,6 @@ export class InstrumentedModel {
       }
       return measurement;
     } finally {
-      packer.dispose();
       tf.dispose(outputs);
       if (prediction) (prediction as tf.Tensor).dispose();
       value.dispose();
@@ -250,19 +245,18 @@ export class InstrumentedModel {
     let lossSum = 0;
     const metricSums = this.metricNames.map(() => 0);
     for (const { x, y, size } of batches) {
-      const packer = new StatsPacker();
       try {
-        tf.tidy(() => {
+        const { loss, metrics } = tf.tidy(() => {
           const prediction = this.model.predict(x) as tf.Tensor;
-          packer.add(tf.keep(computeLoss(this.loss, y, prediction)));
-          packer.addScalars(computeMetrics(this.metricNames, this.loss, y, prediction).map((s) => tf.keep(s)));
+          return {
+            loss: computeLoss(this.loss, y, prediction).dataSync()[0],
+            metrics: hostMetrics(this.metricNames, this.loss, y, prediction),
+          };
         });
-        const values = await packer.read();
-        lossSum += values[0] * size;
-        this.metricNames.forEach((_, i) => (metricSums[i] += values[1 + i] * size));
+        lossSum += loss * size;
+        this.metricNames.forEach((_, i) => (metricSums[i] += metrics[i] * size));
         count += size;
       } finally {
-        packer.dispose();
         x.dispose();
         y.dispose();
       }

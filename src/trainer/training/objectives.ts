@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { LossName } from '../spec/types';
+import { fusedCrossEntropy, fusedCrossEntropyApplies } from '../backend/native/crossEntropy';
+import { hostCopy } from './hostValues';
 import type { TargetInfo } from '../data/types';
 
 export type { LossName };
@@ -39,6 +41,8 @@ export function computeLoss(loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor):
     switch (loss) {
       case 'categoricalCrossentropy':
       case 'sparseCategoricalCrossentropy': {
+        // On wasm: one kernel forward and one backward (backend/native/crossEntropy.ts).
+        if (fusedCrossEntropyApplies(yTrue, yPred)) return fusedCrossEntropy(yTrue, yPred, EPSILON);
         const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
         return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(p)), -1)));
       }
@@ -55,28 +59,60 @@ export function computeLoss(loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor):
   }) as tf.Scalar;
 }
 
-/** Metric values for one batch, as scalars in the order of `names`. */
-export function computeMetrics(names: string[], loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar[] {
-  return names.map((name) =>
-    tf.tidy(() => {
-      switch (name) {
-        case 'accuracy':
-        case 'acc':
-          if (loss === 'binaryCrossentropy') {
-            return tf.mean(tf.equal(tf.greater(yPred, 0.5), tf.greater(yTrue, 0.5)).toFloat());
-          }
-          return tf.mean(tf.equal(tf.argMax(yPred, -1), tf.argMax(yTrue, -1)).toFloat());
-        case 'mse':
-        case 'meanSquaredError':
-          return tf.mean(tf.squaredDifference(yPred, yTrue));
-        case 'mae':
-        case 'meanAbsoluteError':
-          return tf.mean(tf.abs(tf.sub(yPred, yTrue)));
-        default:
-          throw new Error(`unknown metric '${name}'`);
-      }
-    }) as tf.Scalar,
-  );
+/**
+ * Metric values for one batch, in the order of `names`, computed by JS loops
+ * over the values where the backend keeps them (./hostValues): no kernel
+ * dispatch per op, which on wasm costs more than these few thousand
+ * comparisons. Accuracy is tf.argMax's (first maximum) per row, or
+ * prediction > 0.5 for binary cross-entropy.
+ */
+export function hostMetrics(names: string[], loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): number[] {
+  if (names.length === 0) return [];
+  // Copies: hostValues views on wasm are only valid until the next tfjs call.
+  const t = hostCopy(yTrue);
+  const p = hostCopy(yPred);
+  if (t.length !== p.length) throw new Error(`metrics: targets [${yTrue.shape}] and predictions [${yPred.shape}] differ in size`);
+  return names.map((name) => {
+    switch (name) {
+      case 'accuracy':
+      case 'acc':
+        return loss === 'binaryCrossentropy' ? binaryAccuracy(t, p) : categoricalAccuracy(t, p, yPred.shape[yPred.rank - 1]);
+      case 'mse':
+      case 'meanSquaredError':
+        return meanOf(t, p, (d) => d * d);
+      case 'mae':
+      case 'meanAbsoluteError':
+        return meanOf(t, p, Math.abs);
+      default:
+        throw new Error(`unknown metric '${name}'`);
+    }
+  });
+}
+
+/** Index of the first largest value of row [from, from+width) (tf.argMax's choice on ties). */
+function argMaxOfRow(v: Float32Array, from: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (v[from + j] > v[from + best]) best = j;
+  return best;
+}
+
+function categoricalAccuracy(t: Float32Array, p: Float32Array, width: number): number {
+  const rows = t.length / width;
+  let hits = 0;
+  for (let r = 0; r < rows; r++) if (argMaxOfRow(t, r * width, width) === argMaxOfRow(p, r * width, width)) hits++;
+  return hits / rows;
+}
+
+function binaryAccuracy(t: Float32Array, p: Float32Array): number {
+  let hits = 0;
+  for (let i = 0; i < t.length; i++) if (p[i] > 0.5 === t[i] > 0.5) hits++;
+  return hits / t.length;
+}
+
+function meanOf(t: Float32Array, p: Float32Array, term: (difference: number) => number): number {
+  let sum = 0;
+  for (let i = 0; i < t.length; i++) sum += term(p[i] - t[i]);
+  return sum / t.length;
 }
 
 export const SUPPORTED_METRICS = ['accuracy', 'acc', 'mse', 'meanSquaredError', 'mae', 'meanAbsoluteError'];

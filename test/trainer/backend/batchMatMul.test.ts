@@ -1,5 +1,7 @@
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from '../../../src/trainer/backend/native/module';
 import { replacedStockKernel } from '../../../src/trainer/backend/wasmKernels';
 import { ensureWasm, leaveOnWasm, randomTensor, wasmVsCpu } from './helpers';
 
@@ -19,13 +21,25 @@ const CASES: Case[] = [
   { a: [5, 3], b: [4, 5], transposeA: true, transposeB: true },
   { a: [7, 1], b: [7, 6], transposeA: true, transposeB: false }, // a vector operand
   { a: [1, 9, 4], b: [1, 9, 6], transposeA: true, transposeB: false }, // rank 3, batch 1
-  { a: [3, 6, 5], b: [3, 4, 5], transposeA: false, transposeB: true }, // batched: left to the stock kernel
+  { a: [3, 6, 5], b: [3, 4, 5], transposeA: false, transposeB: true }, // batched
   { a: [2, 3, 6, 5], b: [1, 1, 6, 4], transposeA: true, transposeB: false }, // batched with broadcasting
   { a: [1, 6, 5], b: [4, 3, 5], transposeA: false, transposeB: true }, // broadcast batch of b
-  { a: [6, 5], b: [5, 4], transposeA: false, transposeB: false }, // untransposed: the stock kernel
+  { a: [6, 5], b: [5, 4], transposeA: false, transposeB: false },
+  { a: [64, 784], b: [784, 128], transposeA: false, transposeB: false }, // MLP forward: full 4x8 blocks
+  { a: [33, 17], b: [17, 11], transposeA: false, transposeB: false }, // remainder rows and columns
+  { a: [1, 3], b: [3, 1], transposeA: false, transposeB: false },
+  { a: [256, 8, 8], b: [256, 8, 8], transposeA: false, transposeB: true }, // attention scores
+  { a: [2, 0, 4], b: [2, 4, 3], transposeA: false, transposeB: false }, // empty
 ];
 
-describe('wasm BatchMatMul (transposed operands made explicit)', () => {
+/** gemm calls so far on the wasm backend's native kernels (the test fails if they did not load). */
+function gemmCalls(): number {
+  const native = nativeKernels(tf.findBackend('wasm') as BackendWasm);
+  assert.ok(native, 'the native kernels loaded');
+  return native.callCount('gemm');
+}
+
+describe('wasm BatchMatMul and _FusedMatMul (native gemm)', () => {
   before(ensureWasm);
   after(leaveOnWasm);
 
@@ -37,8 +51,25 @@ describe('wasm BatchMatMul (transposed operands made explicit)', () => {
 
   for (const c of CASES) {
     it(`agrees with cpu: [${c.a}]${c.transposeA ? 'ᵀ' : ''} · [${c.b}]${c.transposeB ? 'ᵀ' : ''}`, async () => {
+      const before = gemmCalls();
       const err = await wasmVsCpu(() => tf.matMul(randomTensor(c.a, 1), randomTensor(c.b, 2), c.transposeA, c.transposeB));
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
+      if (!c.a.includes(0)) assert.strictEqual(gemmCalls(), before + 1, 'the native gemm ran');
+    });
+  }
+
+  for (const activation of ['linear', 'relu', 'elu'] as const) {
+    it(`_FusedMatMul with a bias and ${activation} agrees with cpu, values and gradients`, async () => {
+      const before = gemmCalls();
+      const err = await wasmVsCpu(() => {
+        const f = (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) =>
+          tf.sum(tf.mul(tf.fused.matMul({ a: x, b: w, bias, activation }), randomTensor([37, 21], 9)));
+        const [x, w, bias] = [randomTensor([37, 29], 10), randomTensor([29, 21], 11), randomTensor([21], 12)];
+        return [tf.fused.matMul({ a: x, b: w, bias, activation }), ...tf.grads(f)([x, w, bias])];
+      });
+      assert.ok(err <= TOLERANCE, `relative error ${err}`);
+      // elu is left to the stock kernel; its gradient products still run natively.
+      assert.ok(gemmCalls() >= before + (activation === 'elu' ? 2 : 3), 'the native gemm ran');
     });
   }
 

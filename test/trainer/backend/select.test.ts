@@ -39,6 +39,8 @@ describe('backend selection', () => {
     // after `npm ci`, whose failed optional install removes it, it is absent.
     assert.match(report.reasons[0], /^node: (tfjs-node native addon not installed|package @tensorflow\/tfjs-node is not installed) .*docs\/backends\.md/);
     assert.deepStrictEqual(report.addedKernels, OUR_KERNELS);
+    // Node 20's V8 accepts relaxed SIMD once the flag is set: the fused multiply-add build runs.
+    assert.strictEqual(report.nativeKernels, 'relaxed-simd');
     assert.strictEqual(backendWarning(report), null);
   });
 
@@ -58,6 +60,7 @@ describe('backend selection', () => {
       requested: 'wasm',
       reasons: ["node: not tried ('wasm' was requested)"],
       addedKernels: OUR_KERNELS,
+      nativeKernels: 'relaxed-simd',
     });
     assert.strictEqual(tf.getBackend(), 'wasm');
   });

@@ -206,6 +206,10 @@ describe('diagnostic rules', () => {
     const noisy = new DiagnosticsEngine();
     const none = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.92), epoch(4, 0.6, 0.91)].flatMap((x) => noisy.onEpoch(x));
     assert.deepEqual(none, []);
+    // Validation loss rising by 20% but still far below the training loss: no generalization gap, no overfitting.
+    const below = new DiagnosticsEngine();
+    const noGap = [epoch(1, 1, 0.2), epoch(2, 0.5, 0.05), epoch(3, 0.3, 0.045), epoch(4, 0.25, 0.044), epoch(5, 0.22, 0.05), epoch(6, 0.2, 0.055), epoch(7, 0.19, 0.06)].flatMap((x) => below.onEpoch(x));
+    assert.deepEqual(noGap, []);
   });
 
   it('config: overrides apply, typos are errors naming the field', () => {

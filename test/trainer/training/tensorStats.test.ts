@@ -2,7 +2,9 @@
 // say exact, within sampling error where they say sampled.
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../../src/trainer/backend/select';
+import { nativeKernels } from '../../../src/trainer/backend/native/module';
 import { hostCopy, hostValues } from '../../../src/trainer/training/hostValues';
 import {
   activationStats,
@@ -93,6 +95,24 @@ describe('host-side tensor statistics', () => {
     assert.equal(got.max, 4);
     assert.equal(countNonFinite(v), 3);
     assert.ok(!Number.isFinite(sumOfSquares(v)));
+  });
+
+  it('sums of squares of a view of the wasm heap (the SIMD kernel) equal the JS loop, NaN and Inf included', async () => {
+    await initBackend('wasm');
+    for (const values of [reluValues(100_003, 0.3, 9), Float32Array.from([3, 4, 0, 1e-20, 2.5]), Float32Array.from([1, NaN, 2]), Float32Array.from([Infinity, 1, 1, 1, 1])]) {
+      const t = tf.tensor(values);
+      const view = hostValues(t);
+      assert.ok(view.buffer !== values.buffer && view.length === values.length, 'a view of the heap');
+      let expected = 0;
+      for (const x of values) expected += x * x;
+      const native = nativeKernels(tf.backend() as BackendWasm);
+      const calls = native?.callCount('sumOfSquares') ?? -1;
+      const got = sumOfSquares(view);
+      assert.equal(native?.callCount('sumOfSquares'), calls + 1, 'the SIMD kernel ran');
+      if (Number.isFinite(expected)) close(got, expected, 1e-12 * expected, 'sum of squares');
+      else assert.ok(Object.is(got, expected) || (Number.isNaN(got) && Number.isNaN(expected)), `${got} vs ${expected}`);
+      t.dispose();
+    }
   });
 
   it('saturation counts values within 1% of a bound for sigmoid and tanh', () => {

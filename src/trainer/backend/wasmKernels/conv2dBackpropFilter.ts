@@ -9,8 +9,15 @@
 // stride 1, dilation (sh,sw). Its output is [Ci,P,Q,Co] with P ≥ KH (larger
 // when the forward pass never read the last input rows); rows/columns past the
 // kernel size are sliced off and the result transposed to [KH,KW,Ci,Co].
+//
+// That composite is the fallback: NHWC float32 gradients run the native
+// im2col + gemm kernel (src/trainer/backend/native/assembly/conv.ts), which
+// sums patch ⊗ dy over blocks of output positions without any transpose.
 
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from '../native/module';
+import { nativeConv2dBackpropFilter, nativeConvSupported } from '../native/conv';
 import { composite, kernelInput, type KernelArgs, type Shape4 } from './scope';
 
 interface Conv2DBackpropFilterAttrs {
@@ -22,6 +29,23 @@ interface Conv2DBackpropFilterAttrs {
 }
 
 export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
+  const x = kernelInput(args, 'x');
+  const dy = kernelInput(args, 'dy');
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const kernels = dataFormat === 'NCHW' ? null : nativeKernels(args.backend as BackendWasm);
+  if (kernels) {
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    if (nativeConvSupported(info, x, dy) && tf.util.arraysEqual(dy.shape, info.outShape)) {
+      return nativeConv2dBackpropFilter(kernels, x, dy, info);
+    }
+  }
+  return conv2dBackpropFilterComposite(args);
+}
+
+/** The composite of stock wasm kernels (fallback; also the "before" of bench/kernels.ts). */
+export function conv2dBackpropFilterComposite(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const dy = kernelInput(args, 'dy');
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } =

@@ -10,8 +10,16 @@
 // zero columns between its columns) and padded by KH−1−top in front, with the
 // filter rotated 180° in space and its in/out channels swapped:
 //   dx[n,h,w,ci] = Σ_{kh,kw,co} dyPadded[n, h+kh, w+kw, co] · W[KH−1−kh, KW−1−kw, ci, co]
+//
+// That composite is the fallback: NHWC float32 gradients run the native
+// kernel (src/trainer/backend/native/assembly/conv.ts): dy·Wᵀ per block of
+// output positions gives each position's patch gradient, which col2im adds
+// into dx — no zero-spread dy for strides > 1.
 
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from '../native/module';
+import { nativeConv2dBackpropInput, nativeConvSupported } from '../native/conv';
 import { composite, kernelInput, type KernelArgs, type Shape4 } from './scope';
 
 interface Conv2DBackpropInputAttrs {
@@ -23,6 +31,22 @@ interface Conv2DBackpropInputAttrs {
 }
 
 export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const dy = kernelInput(args, 'dy');
+  const filter = kernelInput(args, 'filter');
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const kernels = dataFormat === 'NCHW' ? null : nativeKernels(args.backend as BackendWasm);
+  if (kernels) {
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    if (nativeConvSupported(info, dy, filter) && tf.util.arraysEqual(dy.shape, info.outShape)) {
+      return nativeConv2dBackpropInput(kernels, dy, filter, info);
+    }
+  }
+  return conv2dBackpropInputComposite(args);
+}
+
+/** The composite of stock wasm kernels (fallback; also the "before" of bench/kernels.ts). */
+export function conv2dBackpropInputComposite(args: KernelArgs): tf.TensorInfo {
   const dy = kernelInput(args, 'dy');
   const filter = kernelInput(args, 'filter');
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;

@@ -7,7 +7,9 @@
 // comparing with the cpu backend (test/trainer/backend/layerCoverage.test.ts).
 
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMulConfig } from './batchMatMul';
+import { batchMatMulConfig, fusedMatMulConfig } from './batchMatMul';
+import { identityConfig } from './identity';
+import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import {
@@ -16,6 +18,7 @@ import {
 } from './depthwiseBackprop';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { rememberStockKernel, stockKernel } from './stock';
+import { sumConfig } from './sum';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
 /** Kernels stock wasm does not have ("Kernel '…' not registered for backend 'wasm'"). */
@@ -35,8 +38,16 @@ export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradCon
  * hands it the cases it does not speed up), so it is registered only where the
  * stock kernel exists.
  */
-export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropInputConfig, batchMatMulConfig];
-const WRAPS_STOCK = new Set(['BatchMatMul']);
+export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dConfig,
+  fusedConv2dConfig,
+  sumConfig,
+  conv2dBackpropInputConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  identityConfig,
+];
+const WRAPS_STOCK = new Set(['BatchMatMul', '_FusedMatMul', 'Identity']);
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   ...WASM_MISSING_KERNELS,

@@ -11,10 +11,14 @@
 // never selected), reading and writing the wasm heap directly. Measured on
 // the seed CNN's first pooling ([32,30,30,32], 2x2/2): 12.5 ms against the
 // stock kernel's 36 ms; with channels innermost (below) [64,32,32,32] went
-// from 19.7 ms to 16.3 ms (docs/performance.md).
+// from 19.7 ms to 16.3 ms (docs/performance.md). The same rule now runs as
+// a native SIMD kernel (src/trainer/backend/native/assembly/pool.ts, four
+// channels per step) for float32; this JS loop is its fallback.
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from '../native/module';
+import { nativeMaxPoolGrad } from '../native/conv';
 import { kernelInput, type KernelArgs, type Shape4 } from './scope';
 
 interface MaxPoolGradAttrs {
@@ -30,7 +34,18 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
   const backend = args.backend as BackendWasm;
+  const kernels = x.dtype === 'float32' && dy.dtype === 'float32' ? nativeKernels(backend) : null;
+  if (kernels && tf.util.arraysEqual(dy.shape, info.outShape)) return nativeMaxPoolGrad(kernels, x, dy, info);
+  return maxPoolGradJs(backend, x, dy, info);
+}
 
+/** The JS loop (fallback; also the "before" of bench/kernels.ts). */
+export function maxPoolGradJs(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const dx = backend.makeOutput(x.shape, 'float32');
   // Views only after makeOutput: allocating can grow, and so move, the heap.
   const xValues = backend.typedArrayFromHeap(x);

@@ -1,0 +1,41 @@
+// One Adam step for one weight, in a single pass over memory (tfjs runs it as
+// about fifteen kernels per weight, each a pass and a dispatch). The order of
+// operations is tfjs' AdamOptimizer.applyGradients, with separate multiplies
+// and adds (no fused multiply-add), so results match it to float32 rounding.
+//   m' = m·β1 + g·(1−β1)        v' = v·β2 + g²·(1−β2)
+//   p' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + p
+// The outputs may be the inputs (in place) or other buffers.
+
+export function adamUpdate(
+  n: i32,
+  p: usize, g: usize, m: usize, v: usize,
+  pOut: usize, mOut: usize, vOut: usize,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  oneMinusAccBeta1: f32, oneMinusAccBeta2: f32, epsilon: f32, negLearningRate: f32,
+): void {
+  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(oneMinusBeta2);
+  const a1 = f32x4.splat(oneMinusAccBeta1), a2 = f32x4.splat(oneMinusAccBeta2);
+  const eps = f32x4.splat(epsilon), lr = f32x4.splat(negLearningRate);
+  const vectorEnd = <usize>(n & ~3) << 2;
+  let o: usize = 0;
+  for (; o < vectorEnd; o += 16) {
+    const gi = v128.load(g + o);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(gi, c1));
+    const vi = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gi, gi), c2));
+    const step = f32x4.div(f32x4.div(mi, a1), f32x4.add(f32x4.sqrt(f32x4.div(vi, a2)), eps));
+    v128.store(pOut + o, f32x4.add(f32x4.mul(step, lr), v128.load(p + o)));
+    v128.store(mOut + o, mi);
+    v128.store(vOut + o, vi);
+  }
+  const end = <usize>n << 2;
+  for (; o < end; o += 4) {
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o) * beta1 + gi * oneMinusBeta1;
+    const vi = load<f32>(v + o) * beta2 + gi * gi * oneMinusBeta2;
+    const step = (mi / oneMinusAccBeta1) / (<f32>Mathf.sqrt(vi / oneMinusAccBeta2) + epsilon);
+    store<f32>(pOut + o, step * negLearningRate + load<f32>(p + o));
+    store<f32>(mOut + o, mi);
+    store<f32>(vOut + o, vi);
+  }
+}

@@ -1,0 +1,116 @@
+// 2-D convolution (NHWC, dilation 1) forward pass and both gradients, as
+// im2col + the shared gemm over blocks of `chunk` output positions, so the
+// im2col scratch (chunk·K floats, K = KH·KW·Ci) stays in cache:
+//   forward          y[P, Co]   = cols[P, K] · w[K, Co]            (+ bias, ReLU)
+//   filter gradient  dw[K, Co] += cols[P, K]ᵀ · dy[P, Co]            (summed over chunks)
+//   input gradient   dcols[P, K] = dy[P, Co] · w[K, Co]ᵀ, then col2im into dx.
+// A 1x1 stride-1 unpadded convolution is a plain product: x itself is `cols`.
+// Geometry arguments are the same for all three: x [N, H, W, Ci],
+// y/dy [N, OH, OW, Co], filter [KH, KW, Ci, Co], strides sh/sw, padding
+// top/left (bottom/right padding is implied by the output size).
+
+import { gemm } from './gemm';
+import { im2col, col2im, zeroFloats } from './convIm2col';
+import { at } from './simd';
+
+// @ts-ignore: decorator
+@inline function isPointwise(H: i32, W: i32, OH: i32, OW: i32, KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32): bool {
+  return KH == 1 && KW == 1 && sh == 1 && sw == 1 && top == 0 && left == 0 && OH == H && OW == W;
+}
+
+/**
+ * y = conv(x, w) (+ bias row of Co floats unless 0; act 1 = ReLU).
+ * Scratch: `cols` chunk·K floats (unused for pointwise), `panel` 8·K floats.
+ */
+export function conv2dForward(
+  x: usize, w: usize, y: usize, bias: usize, act: i32, cols: usize, panel: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32,
+): void {
+  const K = KH * KW * Ci;
+  const P = N * OH * OW;
+  const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
+  for (let p0 = 0; p0 < P; p0 += chunk) {
+    const rows = min(chunk, P - p0);
+    let a = at(x, p0 * Ci);
+    if (!pointwise) {
+      im2col(cols, x, p0, rows, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
+      a = cols;
+    }
+    gemm(1, rows, Co, K, a, 0, K, 1, w, 0, Co, 1, at(y, p0 * Co), 0, Co, 0, bias, act, panel);
+  }
+}
+
+/**
+ * dw [KH, KW, Ci, Co] = Σ over output positions of patch ⊗ dy.
+ * Scratch: `cols` chunk·K floats (unused for pointwise), `panel` 8·chunk floats.
+ */
+export function conv2dBackpropFilter(
+  x: usize, dy: usize, dw: usize, cols: usize, panel: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32,
+): void {
+  const K = KH * KW * Ci;
+  const P = N * OH * OW;
+  const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
+  if (P == 0) zeroFloats(dw, K * Co);
+  for (let p0 = 0; p0 < P; p0 += chunk) {
+    const rows = min(chunk, P - p0);
+    let a = at(x, p0 * Ci);
+    if (!pointwise) {
+      im2col(cols, x, p0, rows, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
+      a = cols;
+    }
+    // A = colsᵀ: row k of A is column k of cols (row stride 1, column stride K).
+    gemm(1, K, Co, rows, a, 0, 1, K, at(dy, p0 * Co), 0, Co, 1, dw, 0, Co, p0 > 0 ? 1 : 0, 0, 0, panel);
+  }
+}
+
+/**
+ * dx [N, H, W, Ci] = transposed convolution of dy with w.
+ * Scratch: `cols` chunk·K floats (unused for pointwise), `wt` K·Co floats,
+ * `panel` 8·max(Co, KH·KW·Co) floats. With `viaForward` (stride 1 only) dx is
+ * the forward convolution of dy with w rotated 180° and its channel axes
+ * swapped (no accumulation into dx); otherwise dy·wᵀ per block, then col2im.
+ */
+export function conv2dBackpropInput(
+  dy: usize, w: usize, dx: usize, cols: usize, wt: usize, panel: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32, viaForward: i32,
+): void {
+  const K = KH * KW * Ci;
+  const P = N * OH * OW;
+  const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
+  if (viaForward && sh == 1 && sw == 1 && !pointwise) {
+    // wt[kh, kw, co, ci] = w[KH-1-kh, KW-1-kw, ci, co]
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const src = at(w, ((KH - 1 - kh) * KW + (KW - 1 - kw)) * Ci * Co);
+        const dst = at(wt, (kh * KW + kw) * Co * Ci);
+        for (let ci = 0; ci < Ci; ci++) {
+          for (let co = 0; co < Co; co++) store<f32>(at(dst, co * Ci + ci), load<f32>(at(src, ci * Co + co)));
+        }
+      }
+    }
+    // dx[h, w] reads dy[h - (KH-1-top) + kh, ...]: a convolution padded by KH-1-top in front.
+    conv2dForward(dy, wt, dx, 0, 0, cols, panel, N, OH, OW, Co, H, W, Ci, KH, KW, 1, 1, KH - 1 - top, KW - 1 - left, chunk);
+    return;
+  }
+  for (let k = 0; k < K; k++) {
+    for (let c = 0; c < Co; c++) store<f32>(at(wt, c * K + k), load<f32>(at(w, k * Co + c)));
+  }
+  if (pointwise) {
+    // Every input position is exactly one output position: no accumulation.
+    for (let p0 = 0; p0 < P; p0 += chunk) {
+      const rows = min(chunk, P - p0);
+      gemm(1, rows, K, Co, at(dy, p0 * Co), 0, Co, 1, wt, 0, K, 1, at(dx, p0 * Ci), 0, K, 0, 0, 0, panel);
+    }
+    return;
+  }
+  zeroFloats(dx, N * H * W * Ci);
+  for (let p0 = 0; p0 < P; p0 += chunk) {
+    const rows = min(chunk, P - p0);
+    gemm(1, rows, K, Co, at(dy, p0 * Co), 0, Co, 1, wt, 0, K, 1, cols, 0, K, 0, 0, 0, panel);
+    col2im(dx, cols, p0, rows, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
+  }
+}

@@ -1,0 +1,61 @@
+// Element-wise parts of a Dense layer around the gemm: the activation of the
+// forward pass (ReLU is fused into gemm's epilogue; sigmoid and tanh are
+// applied here in place), and for the backward pass, in one sweep, the
+// pre-activation gradient dz = dy ⊙ act'(y) (from the layer's OUTPUT y, which
+// is all these activations need) and the bias gradient db = Σ_rows dz.
+// Activation codes: 0 linear, 1 ReLU, 2 sigmoid, 3 tanh.
+
+import { vsigmoid, vtanh } from './activations';
+
+export function denseActivation(n: i32, y: usize, act: i32): void {
+  if (act != 2 && act != 3) return;
+  const vectorEnd = y + (<usize>(n & ~3) << 2);
+  let p = y;
+  for (; p < vectorEnd; p += 16) v128.store(p, act == 2 ? vsigmoid(v128.load(p)) : vtanh(v128.load(p)));
+  // The tail through a lane of a vector, so every element sees the same arithmetic.
+  for (; p < y + (<usize>n << 2); p += 4) {
+    const v = v128.load32_splat(p);
+    store<f32>(p, f32x4.extract_lane(act == 2 ? vsigmoid(v) : vtanh(v), 0));
+  }
+}
+
+export function denseBackward(rows: i32, cols: i32, dy: usize, y: usize, act: i32, dz: usize, db: usize): void {
+  const n = rows * cols;
+  if (act == 0) {
+    memory.copy(dz, dy, <usize>n << 2);
+  } else if (act == 1) {
+    const zero = f32x4.splat(0);
+    const vectorEnd = <usize>(n & ~3) << 2;
+    let o: usize = 0;
+    for (; o < vectorEnd; o += 16) {
+      // dy where y > 0, else 0 (tfjs' ReLU gradient: dy · step(y)).
+      const keep = f32x4.gt(v128.load(y + o), zero);
+      v128.store(dz + o, v128.and(v128.load(dy + o), keep));
+    }
+    for (; o < (<usize>n << 2); o += 4) store<f32>(dz + o, load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0);
+  } else if (act == 2) {
+    for (let o: usize = 0; o < (<usize>n << 2); o += 4) {
+      const s = load<f32>(y + o);
+      store<f32>(dz + o, load<f32>(dy + o) * (s * (<f32>1 - s)));
+    }
+  } else {
+    for (let o: usize = 0; o < (<usize>n << 2); o += 4) {
+      const t = load<f32>(y + o);
+      store<f32>(dz + o, load<f32>(dy + o) * (<f32>1 - t * t));
+    }
+  }
+  if (db == 0) return;
+  memory.fill(db, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const row = dz + (<usize>(r * cols) << 2);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(db + o, f32x4.add(v128.load(db + o), v128.load(row + o)));
+    }
+    for (; c < cols; c++) {
+      const o = <usize>c << 2;
+      store<f32>(db + o, load<f32>(db + o) + load<f32>(row + o));
+    }
+  }
+}

@@ -1,0 +1,9 @@
+// The exports of dist/native-kernels*.wasm: one line per kernel file.
+export { gemm } from './gemm';
+export { adamUpdate } from './adam';
+export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput } from './conv';
+export { maxPoolGrad } from './pool';
+export { sumLeadingAxes } from './reduce';
+export { lstmForward, lstmBackward } from './lstm';
+export { denseActivation, denseBackward } from './dense';
+export { sumOfSquares } from './stats';

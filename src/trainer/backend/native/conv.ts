@@ -1,0 +1,156 @@
+// JS side of the native convolution, pooling-gradient and leading-axes-sum
+// kernels (assembly/conv.ts, pool.ts, reduce.ts): checks that a call is one
+// they handle, allocates the output and the scratch in the wasm heap, and
+// passes byte addresses and the geometry. Callers (src/trainer/backend/
+// wasmKernels) fall back to their composite or stock kernels when a function
+// here is not applicable or the native kernels are not loaded.
+
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { NativeKernels } from './module';
+
+/**
+ * Output positions per im2col block: forward and input-gradient blocks of at
+ * most 65,536 floats (256 KB, within L2), the filter gradient 256 rows (it
+ * sums over the rows; flat between 128 and 512). Measured on the seed CNN's
+ * conv2 at batch 64 (2-core AMD EPYC): forward 14.3–15.3 ms for 32–448 rows,
+ * best from 112 rows (im2col is 0.8 ms of it, the rest gemm). The stride-1
+ * input gradient as a forward convolution of dy (`inputViaForward`) took
+ * 15.4 ms against 16.3 ms for dy·wᵀ + col2im.
+ */
+export const CONV_BLOCK = { forwardFloats: 65536, filterRows: 256, inputFloats: 65536, maxRows: 512, inputViaForward: true };
+
+function blockRows(K: number, floats: number): number {
+  return Math.max(4, Math.min(CONV_BLOCK.maxRows, Math.floor(floats / K / 4) * 4));
+}
+
+/** Whether the native kernels handle this convolution: NHWC, dilation 1. */
+export function nativeConvSupported(info: tf.backend_util.Conv2DInfo, ...inputs: tf.TensorInfo[]): boolean {
+  return (
+    info.dataFormat === 'channelsLast' &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    inputs.every((t) => t.dtype === 'float32')
+  );
+}
+
+/** The geometry arguments shared by the three conv kernels. */
+function geometry(info: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    info.padInfo.top, info.padInfo.left,
+  ];
+}
+
+/** Scratch blocks from the wasm heap, freed together (also when the kernel throws). */
+function withScratch<T>(kernels: NativeKernels, floats: number[], body: (pointers: number[]) => T): T {
+  const pointers: number[] = [];
+  try {
+    for (const n of floats) pointers.push(kernels.malloc(Math.max(16, n * 4)));
+    return body(pointers);
+  } finally {
+    for (const p of pointers) kernels.free(p);
+  }
+}
+
+/** Makes an output tensor and lets `body` write it; the output is freed if `body` throws (e.g. no heap for scratch). */
+function produce(kernels: NativeKernels, shape: number[], body: (out: tf.TensorInfo) => void): tf.TensorInfo {
+  const backend: BackendWasm = kernels.backend;
+  const out = backend.makeOutput(shape, 'float32');
+  try {
+    body(out);
+  } catch (e) {
+    backend.disposeData(out.dataId);
+    throw e;
+  }
+  return out;
+}
+
+/** Activation the native forward pass applies: 0 none, 1 ReLU. */
+export type NativeActivation = 0 | 1;
+
+/** y = conv2d(x, filter) (+ bias of outChannels floats) (ReLU if act = 1). */
+export function nativeConv2d(
+  kernels: NativeKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo | null,
+  act: NativeActivation,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const chunk = blockRows(K, CONV_BLOCK.forwardFloats);
+  return produce(kernels, info.outShape, (y) =>
+    withScratch(kernels, [chunk * K, 8 * K], ([cols, panel]) => {
+      kernels.fn('conv2dForward')(
+        kernels.address(x), kernels.address(filter), kernels.address(y), bias ? kernels.address(bias) : 0, act,
+        cols, panel, ...geometry(info), chunk);
+    }));
+}
+
+/** dw [KH, KW, Ci, Co] of a conv2d with input x and output gradient dy. */
+export function nativeConv2dBackpropFilter(
+  kernels: NativeKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const chunk = CONV_BLOCK.filterRows;
+  return produce(kernels, info.filterShape, (dw) =>
+    withScratch(kernels, [chunk * K, 8 * chunk], ([cols, panel]) => {
+      kernels.fn('conv2dBackpropFilter')(
+        kernels.address(x), kernels.address(dy), kernels.address(dw), cols, panel, ...geometry(info), chunk);
+    }));
+}
+
+/** dx [N, H, W, Ci] of a conv2d with filter w and output gradient dy. */
+export function nativeConv2dBackpropInput(
+  kernels: NativeKernels,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const viaForward = CONV_BLOCK.inputViaForward && info.strideHeight === 1 && info.strideWidth === 1;
+  // The forward formulation's im2col rows have KH·KW·Co taps.
+  const taps = viaForward ? info.filterHeight * info.filterWidth * info.outChannels : K;
+  const chunk = blockRows(taps, CONV_BLOCK.inputFloats);
+  return produce(kernels, info.inShape, (dx) =>
+    withScratch(kernels, [chunk * taps, K * info.outChannels, 8 * Math.max(taps, info.outChannels)], ([cols, wt, panel]) => {
+      kernels.fn('conv2dBackpropInput')(
+        kernels.address(dy), kernels.address(filter), kernels.address(dx), cols, wt, panel, ...geometry(info), chunk,
+        viaForward ? 1 : 0);
+    }));
+}
+
+/** dx of a max pool (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
+export function nativeMaxPoolGrad(
+  kernels: NativeKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  return produce(kernels, x.shape, (dx) => {
+    kernels.fn('maxPoolGrad')(
+      kernels.address(x), kernels.address(dy), kernels.address(dx),
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+      info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
+      info.padInfo.top, info.padInfo.left);
+  });
+}
+
+/** Σ of x (float32, viewed as [rows, cols]) over its rows, with the given output shape (rows·cols = size of x). */
+export function nativeSumLeadingAxes(
+  kernels: NativeKernels,
+  x: tf.TensorInfo,
+  rows: number,
+  cols: number,
+  outShape: number[],
+): tf.TensorInfo {
+  return produce(kernels, outShape, (out) => {
+    kernels.fn('sumLeadingAxes')(kernels.address(x), kernels.address(out), rows, cols);
+  });
+}

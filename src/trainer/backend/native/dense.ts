@@ -1,0 +1,95 @@
+// A Dense layer's forward pass as ONE wasm kernel ('NeuralDense': gemm with
+// the bias and ReLU in its epilogue, sigmoid/tanh applied in place) and its
+// backward pass as at most four: the pre-activation and bias gradients in one
+// sweep ('NeuralDenseBackward'), then the two products dx = dz·Wᵀ and
+// dW = xᵀ·dz, each only when autodiff asks for it (the first layer's dx
+// never is). tfjs runs the same layer as matMul, add and activation forward,
+// about ten kernels backward, plus a saved copy of every intermediate; on
+// wasm those dispatches cost more than the arithmetic of a small MLP.
+
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeMatMul } from './matMul';
+import { nativeKernels, type NativeKernels } from './module';
+import { kernelInput, type KernelArgs } from '../wasmKernels/scope';
+
+export const DENSE_KERNEL = 'NeuralDense';
+export const DENSE_BACKWARD_KERNEL = 'NeuralDenseBackward';
+
+/** tfjs-layers activation class names the kernels implement → codes of assembly/dense.ts. */
+export const DENSE_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+interface DenseAttrs {
+  activation: number;
+}
+
+function kernelsOf(backend: tf.KernelBackend): NativeKernels {
+  const kernels = nativeKernels(backend as BackendWasm);
+  if (!kernels) throw new Error(`${DENSE_KERNEL}: the native wasm kernels are not loaded`);
+  return kernels;
+}
+
+function denseForward(args: KernelArgs): tf.TensorInfo {
+  const native = kernelsOf(args.backend);
+  const [x, kernel, bias] = [kernelInput(args, 'x'), kernelInput(args, 'kernel'), args.inputs.bias];
+  const activation = (args.attrs as unknown as DenseAttrs).activation;
+  const y = nativeMatMul(native, { a: x, b: kernel, transposeA: false, transposeB: false }, { bias, relu: activation === 1 });
+  if (activation > 1) native.fn('denseActivation')(tf.util.sizeFromShape(y.shape), native.address(y), activation);
+  return y;
+}
+
+/** dz = dy ⊙ act'(y) and, when `withBias`, db = Σ_rows dz. */
+function denseBackward(args: KernelArgs): tf.TensorInfo[] {
+  const native = kernelsOf(args.backend);
+  const [dy, y] = [kernelInput(args, 'dy'), kernelInput(args, 'y')];
+  const { activation, withBias } = args.attrs as unknown as DenseAttrs & { withBias: boolean };
+  const [rows, cols] = y.shape;
+  const dz = native.backend.makeOutput([rows, cols], 'float32');
+  const db = native.backend.makeOutput([withBias ? cols : 0], 'float32');
+  native.fn('denseBackward')(rows, cols, native.address(dy), native.address(y), activation, native.address(dz), withBias ? native.address(db) : 0);
+  return [dz, db];
+}
+
+let registered = false;
+
+/** Registers both kernels for wasm and the forward kernel's gradient. Idempotent. */
+export function registerDenseKernels(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({ kernelName: DENSE_KERNEL, backendName: 'wasm', kernelFunc: denseForward as tf.KernelFunc });
+  tf.registerKernel({ kernelName: DENSE_BACKWARD_KERNEL, backendName: 'wasm', kernelFunc: denseBackward as unknown as tf.KernelFunc });
+  tf.registerGradient({
+    kernelName: DENSE_KERNEL,
+    inputsToSave: ['x', 'kernel'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, kernel, y] = saved;
+      const withBias = (attrs as unknown as { withBias: boolean }).withBias;
+      const [dz, db] = tf.engine().runKernel(DENSE_BACKWARD_KERNEL, { dy: dy as tf.Tensor, y }, { activation: (attrs as unknown as DenseAttrs).activation, withBias } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const grads: Record<string, () => tf.Tensor> = {
+        x: () => tf.matMul(dz, kernel, false, true),
+        kernel: () => tf.matMul(x, dz, true, false),
+      };
+      if (withBias) grads.bias = () => db;
+      return grads;
+    },
+  });
+}
+
+/** Whether `denseOp` can compute this layer call; null if so, else why not. */
+export function denseUnavailable(x: tf.Tensor, activation: string): string | null {
+  if (tf.getBackend() !== 'wasm') return `backend ${tf.getBackend()}`;
+  if (!nativeKernels(tf.backend() as BackendWasm)) return 'native kernels not loaded';
+  if (x.rank !== 2 || x.dtype !== 'float32') return `input ${x.dtype} [${x.shape}]`;
+  if (!(activation in DENSE_ACTIVATIONS) && activation !== 'softmax') return `activation ${activation}`;
+  return null;
+}
+
+/** act(x·kernel + bias); the caller checked `denseUnavailable` is null. Softmax runs as linear, then tf.softmax. */
+export function denseOp(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | null, activation: string): tf.Tensor {
+  registerDenseKernels();
+  const code = activation === 'softmax' ? 0 : DENSE_ACTIVATIONS[activation];
+  const inputs: tf.NamedTensorMap = bias ? { x, kernel, bias } : { x, kernel };
+  const y = tf.engine().runKernel(DENSE_KERNEL, inputs, { activation: code, withBias: bias !== null } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return activation === 'softmax' ? tf.softmax(y) : y;
+}

@@ -1,0 +1,162 @@
+// Loads the project's own wasm kernels (AssemblyScript sources in ./assembly,
+// compiled by scripts/build-native.mjs into dist/) into the memory of
+// tfjs-backend-wasm, so a kernel reads and writes tensors where the backend
+// keeps them: a tensor's data is at byte `memoryOffset` of the shared heap.
+// The relaxed-SIMD build (fused multiply-add) is used where the engine accepts
+// it; V8 11 (Node 20) has relaxed SIMD behind a flag, which is switched on
+// here before compiling, newer engines ship it.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import * as v8 from 'v8';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export type NativeVariant = 'relaxed-simd' | 'simd';
+
+const FILES: Record<NativeVariant, string> = {
+  'relaxed-simd': 'native-kernels-relaxed.wasm',
+  simd: 'native-kernels.wasm',
+};
+
+/** The parts of tfjs-backend-wasm's emscripten module the kernels use. */
+interface EmscriptenModule {
+  asm: { memory: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  HEAPF32: Float32Array;
+}
+
+type NativeFunction = (...args: number[]) => number | void;
+
+export class NativeKernels {
+  private readonly module: EmscriptenModule;
+  /** How often each kernel was looked up for a call (tests check the native path really ran). */
+  private readonly calls = new Map<string, number>();
+
+  constructor(
+    readonly backend: BackendWasm,
+    readonly variant: NativeVariant,
+    private readonly exports: Record<string, unknown>,
+  ) {
+    this.module = backend.wasm as unknown as EmscriptenModule;
+  }
+
+  /** An exported kernel function; throws naming it when this build lacks it. */
+  fn(name: string): NativeFunction {
+    const f = this.exports[name];
+    if (typeof f !== 'function') throw new Error(`native kernel '${name}' is not in ${FILES[this.variant]}; rebuild with npm run build`);
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+    return f as NativeFunction;
+  }
+
+  /** Calls of kernel `name` so far (each `fn(name)` lookup counts as one). */
+  callCount(name: string): number {
+    return this.calls.get(name) ?? 0;
+  }
+
+  /** Byte address of a tensor's data in the shared heap. */
+  address(info: tf.TensorInfo): number {
+    return this.backend.dataIdMap.get(info.dataId)!.memoryOffset;
+  }
+
+  /** Scratch memory of `bytes` bytes (16-byte aligned, as malloc guarantees); free it with `free`. */
+  malloc(bytes: number): number {
+    const p = this.module._malloc(bytes);
+    if (p === 0) throw new Error(`wasm heap exhausted allocating ${bytes} bytes of kernel scratch`);
+    return p;
+  }
+
+  free(pointer: number): void {
+    this.module._free(pointer);
+  }
+
+  /** The heap as floats (re-read on every call: the heap's buffer changes when it grows). */
+  heapF32(): Float32Array {
+    return this.module.HEAPF32;
+  }
+}
+
+const loaded = new WeakMap<BackendWasm, NativeKernels | null>();
+let lastError: string | null = null;
+/** The most recently loaded kernels with their memory (for views of the heap, see `heapSumOfSquares`). */
+let latest: { kernels: NativeKernels; memory: WebAssembly.Memory } | null = null;
+
+/**
+ * Σv² of a float32 view of the wasm heap (what hostValues returns on wasm)
+ * by the SIMD kernel; null when `values` is not such a view.
+ */
+export function heapSumOfSquares(values: Float32Array): number | null {
+  if (latest === null || values.buffer !== latest.memory.buffer) return null;
+  return latest.kernels.fn('sumOfSquares')(values.byteOffset, values.length) as number;
+}
+
+/** Where the compiled kernels are: next to the bundle (dist/), or the repository's dist/ when run from source. */
+export function nativeKernelDir(): string | null {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, FILES.simd))) return dir;
+    if (fs.existsSync(path.join(dir, 'dist', FILES.simd))) return path.join(dir, 'dist');
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+function enableRelaxedSimd(): void {
+  // Unknown to engines that ship relaxed SIMD without a flag: harmless there.
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    /* not V8: the plain SIMD build is used */
+  }
+}
+
+/**
+ * The native kernels instantiated in `backend`'s memory, or null when they
+ * cannot be loaded (`nativeKernelsError()` says why): callers then fall back
+ * to compositions of stock kernels.
+ */
+export function nativeKernels(backend: BackendWasm): NativeKernels | null {
+  if (loaded.has(backend)) return loaded.get(backend)!;
+  let result: NativeKernels | null = null;
+  try {
+    result = instantiate(backend);
+    lastError = null;
+  } catch (e) {
+    lastError = e instanceof Error ? e.message : String(e);
+  }
+  loaded.set(backend, result);
+  return result;
+}
+
+export function nativeKernelsError(): string | null {
+  return lastError;
+}
+
+function instantiate(backend: BackendWasm): NativeKernels {
+  // For before/after measurements and for ruling the native kernels out when
+  // hunting a numerical difference (docs/backends.md).
+  if (process.env.NEURAL_DEBUGGER_NATIVE_KERNELS === 'off') throw new Error('switched off by NEURAL_DEBUGGER_NATIVE_KERNELS=off');
+  const dir = nativeKernelDir();
+  if (!dir) throw new Error(`${FILES.simd} not found near ${__dirname}; run npm run build`);
+  const memory = (backend.wasm as unknown as EmscriptenModule).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm does not expose its memory');
+  const imports = {
+    env: {
+      memory,
+      abort(message: number, file: number, line: number, column: number): never {
+        throw new Error(`native kernel aborted at line ${line}:${column}`);
+      },
+    },
+  };
+  enableRelaxedSimd();
+  for (const variant of ['relaxed-simd', 'simd'] as const) {
+    const bytes = fs.readFileSync(path.join(dir, FILES[variant]));
+    if (!WebAssembly.validate(bytes)) continue;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+    const kernels = new NativeKernels(backend, variant, instance.exports as Record<string, unknown>);
+    latest = { kernels, memory };
+    return kernels;
+  }
+  throw new Error('this engine accepts neither wasm SIMD build of the native kernels');
+}
