@@ -76,8 +76,9 @@ export async function profileStep(name: ModelName, batch: number, warmup = 3, pr
 
 export function formatProfile(p: StepProfile, top = 12): string {
   const total = p.kernels.reduce((a, k) => a + k.ms, 0);
+  const calls = p.kernels.reduce((a, k) => a + k.calls, 0);
   const lines = [
-    `### ${p.model}, batch ${p.batch}: median profiled step ${p.stepMs.toFixed(1)} ms, kernels ${total.toFixed(1)} ms`,
+    `### ${p.model}, batch ${p.batch}: median profiled step ${p.stepMs.toFixed(1)} ms, kernels ${total.toFixed(1)} ms in ${calls} calls`,
     '',
     '| kernel | calls | ms | share | largest call inputs |',
     '|---|---:|---:|---:|---|',

@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerStats, WeightStats } from '../../shared/stats';
 import { featureMaps } from './featureMaps';
-import { hostCopy, hostValues } from './hostValues';
+import { hostValues } from './hostValues';
 import { computeLoss, hostMetrics, type LossName } from './objectives';
-import { activationStats, countNonFinite, histogram, sumOfSquares, updateSums } from './tensorStats';
+import { activationStats, countNonFinite, histogram, snapshot, sumOfSquares, updateSums, type ValuesSnapshot } from './tensorStats';
 
 interface LayerRef {
   layer: tf.layers.Layer;
@@ -132,6 +132,8 @@ export class InstrumentedModel {
       for (const regularization of this.model.calculateLosses()) loss = tf.add(loss, regularization);
       return loss;
     };
+    // Weights before the update, for update ratios (copies: the update overwrites them).
+    let before: ValuesSnapshot[] = [];
     const { value, grads } =
       this.trainableVariables.length > 0
         ? this.optimizer.computeGradients(f, this.trainableVariables)
@@ -140,9 +142,9 @@ export class InstrumentedModel {
       const metricValues = hostMetrics(this.metricNames, this.loss, y, prediction!);
       const trainable = this.weights.filter((w) => w.trainable);
       const gradSumSq = trainable.map((w) => sumOfSquares(hostValues(grads[w.variable.name])));
-      // Weights before the update, for update ratios (a copy: the update overwrites them).
       // An inspection pass (apply: false) updates nothing: it has no update ratio.
-      const before = options.detail && options.apply ? trainable.map((w) => hostCopy(w.variable)) : [];
+      // On wasm the copies are made in the heap, where updateSums runs natively.
+      if (options.detail && options.apply) before = trainable.map((w) => snapshot(hostValues(w.variable)));
       if (options.apply && trainable.length > 0) this.optimizer.applyGradients(grads);
       const loss = (await value.data())[0];
 
@@ -197,6 +199,7 @@ export class InstrumentedModel {
       }
       return measurement;
     } finally {
+      for (const copy of before) copy.dispose();
       tf.dispose(outputs);
       if (prediction) (prediction as tf.Tensor).dispose();
       value.dispose();
@@ -218,7 +221,7 @@ export class InstrumentedModel {
   }
 
   /** Weight norms, non-finite weights, update ratios and (optionally) weight and gradient histograms. */
-  private measureWeights(m: StepMeasurement, before: Float32Array[], histograms: boolean, grads: tf.NamedTensorMap): void {
+  private measureWeights(m: StepMeasurement, before: ValuesSnapshot[], histograms: boolean, grads: tf.NamedTensorMap): void {
     const trainable = this.weights.filter((w) => w.trainable);
     this.weights.forEach((w, i) => {
       const stats = m.weights[i];
@@ -227,7 +230,7 @@ export class InstrumentedModel {
       stats.weightNonFinite = Number.isFinite(sumSq) ? 0 : countNonFinite(hostValues(w.variable));
       const t = trainable.indexOf(w);
       if (t >= 0 && before[t]) {
-        const sums = updateSums(hostValues(w.variable), before[t]);
+        const sums = updateSums(hostValues(w.variable), before[t].values());
         stats.updateRatio = Math.sqrt(sums.diff) / Math.max(Math.sqrt(sums.before), 1e-12);
       }
       if (histograms) {

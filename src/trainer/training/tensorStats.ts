@@ -1,10 +1,21 @@
-// Statistics of activations, weights and gradients, computed by JS loops over
-// the values where the backend holds them (./hostValues). Which numbers are
-// exact and which come from a strided sample is documented in
-// docs/performance.md ("What the statistics cost, and how exact they are").
+// Statistics of activations, weights and gradients, computed over the values
+// where the backend holds them (./hostValues): by the SIMD kernels of
+// backend/native/assembly/stats.ts when the values are a view of the wasm
+// heap, by the JS loops here otherwise. Both paths compute the same numbers
+// (up to float64 rounding of the sums; counts, min, max and histograms are
+// identical). Which numbers are exact and which come from a strided sample is
+// documented in docs/performance.md ("How exact the statistics are").
 
 import type { ActivationStats, Histogram } from '../../shared/stats';
-import { heapSumOfSquares } from '../backend/native/module';
+import {
+  heapCountNonFinite,
+  heapFiniteSumMinMax,
+  heapHistogram,
+  heapSampledMoments,
+  heapSnapshot,
+  heapSumOfSquares,
+  heapUpdateSums,
+} from '../backend/native/heapStats';
 
 export const HISTOGRAM_BINS = 30;
 /** Histograms of larger tensors are computed on a strided sample of about this many values. */
@@ -43,6 +54,8 @@ export function rowStride(rows: number, rowLength: number, limit: number, period
 
 /** Count of NaN/±Inf values. */
 export function countNonFinite(v: Float32Array): number {
+  const native = heapCountNonFinite(v);
+  if (native !== null) return native;
   let bad = 0;
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) bad++;
   return bad;
@@ -60,6 +73,8 @@ export function sumOfSquares(v: Float32Array): number {
 
 /** ||a − b||² and ||b||², for update ratios (a: weight after the update, b: before). */
 export function updateSums(after: Float32Array, before: Float32Array): { diff: number; before: number } {
+  const native = heapUpdateSums(after, before);
+  if (native !== null) return native;
   let diff = 0;
   let norm = 0;
   for (let i = 0; i < after.length; i++) {
@@ -68,6 +83,57 @@ export function updateSums(after: Float32Array, before: Float32Array): { diff: n
     norm += before[i] * before[i];
   }
   return { diff, before: norm };
+}
+
+/** Values kept across tfjs calls (weights before an update): a copy in the wasm heap when possible. */
+export interface ValuesSnapshot {
+  /** The copied values (a fresh view each call: read them at once). */
+  values(): Float32Array;
+  dispose(): void;
+}
+
+/**
+ * A copy of `v`. Of a view of the wasm heap, the copy is made in the heap too,
+ * so that `updateSums` against it runs natively.
+ */
+export function snapshot(v: Float32Array): ValuesSnapshot {
+  const heap = heapSnapshot(v);
+  if (heap) return heap;
+  const copy = Float32Array.from(v);
+  return { values: () => copy, dispose: () => undefined };
+}
+
+const bits = new Float32Array(1);
+const bitsInt = new Int32Array(bits.buffer);
+
+/** The float32 next to `f` (a finite or infinite float32 value) towards −∞ (`down`) or +∞. */
+function nextFloat32(f: number, down: boolean): number {
+  if (f === 0) return Math.fround(down ? -1.4e-45 : 1.4e-45);
+  bits[0] = f;
+  bitsInt[0] += (f > 0) === down ? -1 : 1;
+  return bits[0];
+}
+
+/** The largest float32 ≤ x: for float32 values v, v ≤ x ⇔ v ≤ float32AtMost(x). */
+function float32AtMost(x: number): number {
+  const f = Math.fround(x);
+  return f > x ? nextFloat32(f, true) : f;
+}
+
+/** The smallest float32 ≥ x: for float32 values v, v ≥ x ⇔ v ≥ float32AtLeast(x). */
+function float32AtLeast(x: number): number {
+  const f = Math.fround(x);
+  return f < x ? nextFloat32(f, false) : f;
+}
+
+/**
+ * The first zero (+0 or −0) of `v`, for a minimum or maximum that is zero: a
+ * sequential scan keeps the first of equal values, so it returns the sign of
+ * the first zero, which the SIMD lanes do not know.
+ */
+function firstZero(v: Float32Array): number {
+  for (let i = 0; i < v.length; i++) if (v[i] === 0) return v[i];
+  return 0;
 }
 
 /**
@@ -82,31 +148,39 @@ export function activationStats(v: Float32Array, shape: number[], activation: st
   if (n === 0) {
     return { mean: NaN, std: NaN, min: NaN, max: NaN, zeroFraction: 0, deadFraction: 0, saturatedFraction: null, nonFinite: 0 };
   }
-  // Exact pass: sum (mean, and whether any value is not finite), min, max.
+  // Exact pass: sum (mean), min, max over the finite values, and how many are not.
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = v[i];
-    sum += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
   let nonFinite = 0;
-  if (!Number.isFinite(sum)) {
-    // Rare: count the bad values and take mean/min/max over the finite ones.
-    sum = 0;
-    min = Infinity;
-    max = -Infinity;
+  const native = heapFiniteSumMinMax(v);
+  if (native) {
+    ({ sum, min, max } = native);
+    nonFinite = n - native.finite;
+    if (min === 0) min = firstZero(v);
+    if (max === 0) max = firstZero(v);
+  } else {
     for (let i = 0; i < n; i++) {
       const x = v[i];
-      if (!Number.isFinite(x)) {
-        nonFinite++;
-        continue;
-      }
       sum += x;
       if (x < min) min = x;
       if (x > max) max = x;
+    }
+    if (!Number.isFinite(sum)) {
+      // Rare: count the bad values and take mean/min/max over the finite ones.
+      sum = 0;
+      min = Infinity;
+      max = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const x = v[i];
+        if (!Number.isFinite(x)) {
+          nonFinite++;
+          continue;
+        }
+        sum += x;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
     }
   }
   const finiteCount = n - nonFinite;
@@ -139,23 +213,33 @@ export function activationStats(v: Float32Array, shape: number[], activation: st
   const margin = bounds ? (bounds[1] - bounds[0]) * 0.01 : 0;
   const low = bounds ? bounds[0] + margin : -Infinity;
   const high = bounds ? bounds[1] - margin : Infinity;
+  const fullRows = stride === 1 ? Math.ceil(n / rowLength) : rows;
   let seen = 0;
   let finiteSeen = 0;
   let squares = 0;
   let zeros = 0;
   let saturated = 0;
-  const fullRows = stride === 1 ? Math.ceil(n / rowLength) : rows;
-  for (let r = 0; r < fullRows; r += stride) {
-    const end = Math.min(n, (r + 1) * rowLength);
-    for (let i = r * rowLength; i < end; i++) {
-      const x = v[i];
-      seen++;
-      if (x === 0) zeros++;
-      if (x <= low || x >= high) saturated++;
-      if (x - x === 0) {
-        const d = x - mean;
-        squares += d * d;
-        finiteSeen++;
+  // Contiguous when every row is taken: one range for the kernel.
+  const moments =
+    stride === 1
+      ? heapSampledMoments(v, n, 1, 1, mean, float32AtMost(low), float32AtLeast(high))
+      : heapSampledMoments(v, rowLength, stride, rows, mean, float32AtMost(low), float32AtLeast(high));
+  if (moments) {
+    seen = stride === 1 ? n : Math.ceil(rows / stride) * rowLength;
+    ({ finite: finiteSeen, squares, zeros, saturated } = moments);
+  } else {
+    for (let r = 0; r < fullRows; r += stride) {
+      const end = Math.min(n, (r + 1) * rowLength);
+      for (let i = r * rowLength; i < end; i++) {
+        const x = v[i];
+        seen++;
+        if (x === 0) zeros++;
+        if (x <= low || x >= high) saturated++;
+        if (x - x === 0) {
+          const d = x - mean;
+          squares += d * d;
+          finiteSeen++;
+        }
       }
     }
   }
@@ -180,29 +264,35 @@ export function activationStats(v: Float32Array, shape: number[], activation: st
 export function histogram(v: Float32Array): Histogram {
   const total = v.length;
   const stride = Math.max(1, Math.ceil(total / HISTOGRAM_SAMPLE));
+  const sampled = Math.ceil(total / stride);
   let lo = Infinity;
   let hi = -Infinity;
-  let sampled = 0;
-  for (let i = 0; i < total; i += stride) {
-    const x = v[i];
-    sampled++;
-    if (x - x !== 0) continue;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
+  let counts: number[];
+  const native = heapHistogram(v, stride, HISTOGRAM_BINS);
+  if (native) {
+    ({ lo, hi, counts } = native);
+  } else {
+    for (let i = 0; i < total; i += stride) {
+      const x = v[i];
+      if (x - x !== 0) continue;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+    if (lo <= hi) {
+      const scale = HISTOGRAM_BINS / Math.max(hi - lo, 1e-30);
+      for (let i = 0; i < total; i += stride) {
+        const x = v[i];
+        if (x - x !== 0) continue;
+        const bin = Math.floor((x - lo) * scale);
+        counts[bin >= HISTOGRAM_BINS ? HISTOGRAM_BINS - 1 : bin < 0 ? 0 : bin]++;
+      }
+    }
   }
-  const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
   if (lo > hi) {
     // No finite value at all.
     lo = 0;
     hi = 0;
-  } else {
-    const scale = HISTOGRAM_BINS / Math.max(hi - lo, 1e-30);
-    for (let i = 0; i < total; i += stride) {
-      const x = v[i];
-      if (x - x !== 0) continue;
-      const bin = Math.floor((x - lo) * scale);
-      counts[bin >= HISTOGRAM_BINS ? HISTOGRAM_BINS - 1 : bin < 0 ? 0 : bin]++;
-    }
   }
   const width = (hi - lo) / HISTOGRAM_BINS;
   const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => (i === HISTOGRAM_BINS ? hi : lo + i * width));

@@ -79,16 +79,12 @@ export class NativeKernels {
 
 const loaded = new WeakMap<BackendWasm, NativeKernels | null>();
 let lastError: string | null = null;
-/** The most recently loaded kernels with their memory (for views of the heap, see `heapSumOfSquares`). */
+/** The most recently loaded kernels with their memory (for views of the heap, see `heapKernels`). */
 let latest: { kernels: NativeKernels; memory: WebAssembly.Memory } | null = null;
 
-/**
- * Σv² of a float32 view of the wasm heap (what hostValues returns on wasm)
- * by the SIMD kernel; null when `values` is not such a view.
- */
-export function heapSumOfSquares(values: Float32Array): number | null {
-  if (latest === null || values.buffer !== latest.memory.buffer) return null;
-  return latest.kernels.fn('sumOfSquares')(values.byteOffset, values.length) as number;
+/** The loaded kernels when `values` is a float32 view of their heap (what hostValues returns on wasm), else null. */
+export function heapKernels(values: Float32Array): NativeKernels | null {
+  return latest !== null && values.buffer === latest.memory.buffer ? latest.kernels : null;
 }
 
 /** Where the compiled kernels are: next to the bundle (dist/), or the repository's dist/ when run from source. */
@@ -103,7 +99,8 @@ export function nativeKernelDir(): string | null {
 }
 
 function enableRelaxedSimd(): void {
-  // Unknown to engines that ship relaxed SIMD without a flag: harmless there.
+  // Only called when the engine rejects relaxed SIMD: engines that ship it
+  // (Node 22+) no longer know the flag and would print "unrecognized flag".
   try {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
@@ -149,9 +146,9 @@ function instantiate(backend: BackendWasm): NativeKernels {
       },
     },
   };
-  enableRelaxedSimd();
   for (const variant of ['relaxed-simd', 'simd'] as const) {
     const bytes = fs.readFileSync(path.join(dir, FILES[variant]));
+    if (variant === 'relaxed-simd' && !WebAssembly.validate(bytes)) enableRelaxedSimd();
     if (!WebAssembly.validate(bytes)) continue;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
     const kernels = new NativeKernels(backend, variant, instance.exports as Record<string, unknown>);

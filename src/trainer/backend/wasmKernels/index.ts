@@ -8,6 +8,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig, fusedMatMulConfig } from './batchMatMul';
+import { binaryConfigs } from './binary';
 import { identityConfig } from './identity';
 import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
@@ -46,8 +47,9 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
   identityConfig,
+  ...binaryConfigs,
 ];
-const WRAPS_STOCK = new Set(['BatchMatMul', '_FusedMatMul', 'Identity']);
+const WRAPS_STOCK = new Set(['BatchMatMul', '_FusedMatMul', 'Identity', ...binaryConfigs.map((c) => c.kernelName)]);
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   ...WASM_MISSING_KERNELS,

@@ -6,4 +6,5 @@ export { maxPoolGrad } from './pool';
 export { sumLeadingAxes } from './reduce';
 export { lstmForward, lstmBackward } from './lstm';
 export { denseActivation, denseBackward } from './dense';
-export { sumOfSquares } from './stats';
+export { sumOfSquares, countNonFinite, finiteSumMinMax, sampledMoments, updateSums, stridedHistogram, statsResult } from './stats';
+export { binaryAdd, binarySub, binaryMul, binaryDiv, binarySquaredDifference } from './elementwise';
