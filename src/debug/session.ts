@@ -20,7 +20,7 @@ import {
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CUSTOM_REQUESTS, TRAINER_EVENT, type TrainerEventBody } from '../shared/debugEvents';
+import { CUSTOM_REQUESTS, STEP_BATCH_MS, TRAINER_EVENT, type TrainerEventBody } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
 import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
@@ -52,6 +52,9 @@ export class NeuralDebugSession extends LoggingDebugSession {
   private launchAnswered = false;
   /** Stop and end events produced before the launch response, sent right after it. */
   private deferred: DebugProtocol.Event[] = [];
+  /** Step events waiting to go out together (see STEP_BATCH_MS). */
+  private readonly pendingSteps: TrainerEvent[] = [];
+  private stepFlushTimer: NodeJS.Timeout | undefined;
   private supportsProgress = false;
   private progressId: string | null = null;
   private progressCount = 0;
@@ -91,7 +94,12 @@ export class NeuralDebugSession extends LoggingDebugSession {
       this.sendEvent(new Event('process', { name: modelFile, systemProcessId: pid, isLocalProcess: true, startMethod: 'launch' })),
     );
     r.on('trainerEvent', (event: TrainerEvent) => {
-      this.sendEvent(new Event(TRAINER_EVENT, { event } satisfies TrainerEventBody));
+      if (event.type === 'step') {
+        this.pendingSteps.push(event);
+        this.stepFlushTimer ??= setTimeout(() => this.flushSteps(), STEP_BATCH_MS);
+      } else {
+        this.sendEvent(new Event(TRAINER_EVENT, { events: [event] } satisfies TrainerEventBody));
+      }
       if (event.type === 'header' || event.type === 'error' || event.type === 'finished') this.endProgress();
       if (event.type === 'header') this.recheckBreakpoints();
     });
@@ -99,6 +107,19 @@ export class NeuralDebugSession extends LoggingDebugSession {
       this.endProgress();
       this.sendAfterLaunch(new TerminatedEvent());
     });
+  }
+
+  /** Every event goes out after the steps collected before it, so clients see trainer events in order. */
+  override sendEvent(event: DebugProtocol.Event): void {
+    this.flushSteps();
+    super.sendEvent(event);
+  }
+
+  private flushSteps(): void {
+    if (this.stepFlushTimer) clearTimeout(this.stepFlushTimer);
+    this.stepFlushTimer = undefined;
+    if (this.pendingSteps.length === 0) return;
+    super.sendEvent(new Event(TRAINER_EVENT, { events: this.pendingSteps.splice(0) } satisfies TrainerEventBody));
   }
 
   private sendAfterLaunch(event: DebugProtocol.Event): void {
@@ -217,6 +238,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
   }
 
   override dispose(): void {
+    if (this.stepFlushTimer) clearTimeout(this.stepFlushTimer);
     this.runtime.kill();
     super.dispose();
   }

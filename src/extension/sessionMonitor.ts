@@ -39,7 +39,9 @@ export class SessionMonitor implements vscode.Disposable {
     this.subscriptions.push(
       vscode.debug.onDidStartDebugSession((s) => this.onStart(s)),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.session.type === DEBUG_TYPE && e.event === TRAINER_EVENT) this.onTrainerEvent(e.session, (e.body as TrainerEventBody).event);
+        if (e.session.type === DEBUG_TYPE && e.event === TRAINER_EVENT) {
+          for (const event of (e.body as TrainerEventBody | undefined)?.events ?? []) this.onTrainerEvent(e.session, event);
+        }
       }),
       vscode.debug.onDidTerminateDebugSession((s) => this.onEnd(s)),
       vscode.debug.onDidChangeActiveDebugSession(() => this.renderStatus()),

@@ -8,8 +8,17 @@ import type { TrainerEvent } from './protocol';
 export const TRAINER_EVENT = 'neuralDebugger.trainer';
 
 export interface TrainerEventBody {
-  event: TrainerEvent;
+  /**
+   * Trainer events in order. Step events are batched (at most one DAP event per
+   * STEP_BATCH_MS while steps stream in): a fast run makes thousands of steps a
+   * second, and every DAP event crosses to the workbench and back (in
+   * code-server, through the browser).
+   */
+  events: TrainerEvent[];
 }
+
+/** How long the adapter collects step events before sending them as one DAP event. */
+export const STEP_BATCH_MS = 50;
 
 /** Custom DAP requests the adapter answers besides the standard ones. */
 export const CUSTOM_REQUESTS = {

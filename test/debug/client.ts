@@ -91,7 +91,7 @@ export class NeuralClient {
   }
 
   trainerEvents(): TrainerEvent[] {
-    return this.events.filter((e) => e.event === TRAINER_EVENT).map((e) => (e.body as TrainerEventBody).event);
+    return this.events.filter((e) => e.event === TRAINER_EVENT).flatMap((e) => (e.body as TrainerEventBody).events);
   }
 
   output(category?: string): string {

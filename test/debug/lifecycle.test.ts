@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readTrace } from '../../src/trainer/trace/reader';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
+import { TRAINER_EVENT, type TrainerEventBody } from '../../src/shared/debugEvents';
 import { isAlive, NeuralClient } from './client';
 
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -110,5 +111,21 @@ describe('debug adapter: lifecycle', function () {
     } finally {
       await other.stop();
     }
+  });
+
+  it('sends a fast run\'s steps batched, every one of them, in order, before the end', async () => {
+    const spec = writeSpiralSpec(dir, { training: { epochs: 200 } });
+    await client.launch({ program: spec, backend: 'wasm' });
+    await client.next('terminated');
+    const batches = client.events.filter((e) => e.event === TRAINER_EVENT).map((e) => (e.body as TrainerEventBody).events);
+    const steps = batches.flat().filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? e.stats.step : -1));
+    assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1), 'steps 1..n, none lost or reordered');
+    assert.ok(steps.length >= 1000, `${steps.length} steps`);
+    // Thousands of steps a second arrive in far fewer DAP events (one per STEP_BATCH_MS at most while streaming).
+    const stepEvents = batches.filter((b) => b.some((e) => e.type === 'step')).length;
+    assert.ok(stepEvents * 5 < steps.length, `${steps.length} steps in ${stepEvents} DAP events`);
+    // The 'finished' event comes after the last step.
+    const flat = batches.flat();
+    assert.equal(flat.findIndex((e) => e.type === 'finished') > flat.map((e) => e.type).lastIndexOf('step'), true);
   });
 });

@@ -17,6 +17,8 @@ import { launchBrowser, logTime, openWorkbench, screenshot } from './workbench';
 export const SPECS = {
   /** spiral-mlp as shipped: 30 epochs, ~750 steps, finishes in seconds. */
   short: 'spiral-mlp.nn.json',
+  /** spiral-mlp with 300 epochs (named spiral-medium): 7,500 steps, a few seconds — long enough to watch, short enough to finish. */
+  medium: 'spiral-medium.nn.json',
   /** spiral-mlp with 3000 epochs (named spiral-long): long enough to act on mid-run (300 epochs now train in ~4 s). */
   long: 'spiral-long.nn.json',
   /** spiral-mlp with `"units": -4`. */
@@ -165,6 +167,8 @@ function prepareWorkspace(workspace: string): void {
   const longer = spiral.replace('"epochs": 30,', '"epochs": 3000,').replace('"name": "spiral-mlp"', '"name": "spiral-long"');
   assert.notEqual(longer, spiral, 'spiral-mlp.nn.json no longer has "epochs": 30');
   fs.writeFileSync(path.join(workspace, SPECS.long), longer);
+  const medium = spiral.replace('"epochs": 30,', '"epochs": 300,').replace('"name": "spiral-mlp"', '"name": "spiral-medium"');
+  fs.writeFileSync(path.join(workspace, SPECS.medium), medium);
   const broken = spiral.replace(/("units": )32(, "activation": "relu", "name": "hidden2")/, '$1-4$2');
   assert.notEqual(broken, spiral, 'spiral-mlp.nn.json no longer has the hidden2 layer this test breaks');
   fs.writeFileSync(path.join(workspace, SPECS.broken), broken);

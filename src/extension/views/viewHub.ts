@@ -53,7 +53,10 @@ export class ViewHub implements vscode.Disposable {
       vscode.debug.onDidStartDebugSession((session) => this.started(session)),
       vscode.debug.onDidTerminateDebugSession((session) => this.terminated(session)),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.session.type === DEBUG_TYPE && e.event === TRAINER_EVENT) this.received(e.session, (e.body as TrainerEventBody | undefined)?.event);
+        if (e.session.type !== DEBUG_TYPE || e.event !== TRAINER_EVENT) return;
+        const events = (e.body as TrainerEventBody | undefined)?.events;
+        if (!Array.isArray(events)) return this.received(e.session, undefined);
+        for (const event of events) this.received(e.session, event);
       }),
     );
   }
