@@ -9,10 +9,10 @@ export const TRAINER_EVENT = 'neuralDebugger.trainer';
 
 export interface TrainerEventBody {
   /**
-   * Trainer events in order. Step events are batched (at most one DAP event per
-   * STEP_BATCH_MS while steps stream in): a fast run makes thousands of steps a
-   * second, and every DAP event crosses to the workbench and back (in
-   * code-server, through the browser).
+   * Trainer events in order, batched (one DAP event per STEP_BATCH_MS while
+   * they stream in), a fast run's steps thinned (src/debug/stepBudget.ts): a
+   * fast run makes thousands of steps a second, and every DAP event crosses to
+   * the workbench and back (in code-server, through the browser).
    */
   events: TrainerEvent[];
 }

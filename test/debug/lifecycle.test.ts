@@ -46,7 +46,8 @@ describe('debug adapter: lifecycle', function () {
     const spec = writeSpiralSpec(dir, { training: { epochs: 500 } });
     await client.launch({ program: spec, backend: 'wasm' });
     const pid = await client.trainerPid();
-    const steps = () => client.trainerEvents().filter((e) => e.type === 'step').length;
+    // The newest step number received (a fast run's live stream is thinned; the newest step always arrives).
+    const steps = () => Math.max(0, ...client.trainerEvents().map((e) => (e.type === 'step' ? e.stats.step : 0)));
     await waitUntil(() => steps() >= 10);
     const requestedAfter = steps();
     await client.dc.pauseRequest({ threadId: 1 });
@@ -113,19 +114,22 @@ describe('debug adapter: lifecycle', function () {
     }
   });
 
-  it('sends a fast run\'s steps batched, every one of them, in order, before the end', async () => {
+  it('sends a fast run\'s steps batched and thinned, in order, ending on the last step, before the end', async () => {
     const spec = writeSpiralSpec(dir, { training: { epochs: 200 } });
     await client.launch({ program: spec, backend: 'wasm' });
     await client.next('terminated');
     const batches = client.events.filter((e) => e.event === TRAINER_EVENT).map((e) => (e.body as TrainerEventBody).events);
-    const steps = batches.flat().filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? e.stats.step : -1));
-    assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1), 'steps 1..n, none lost or reordered');
-    assert.ok(steps.length >= 1000, `${steps.length} steps`);
-    // Thousands of steps a second arrive in far fewer DAP events (one per STEP_BATCH_MS at most while streaming).
-    const stepEvents = batches.filter((b) => b.some((e) => e.type === 'step')).length;
-    assert.ok(stepEvents * 5 < steps.length, `${steps.length} steps in ${stepEvents} DAP events`);
-    // The 'finished' event comes after the last step.
     const flat = batches.flat();
-    assert.equal(flat.findIndex((e) => e.type === 'finished') > flat.map((e) => e.type).lastIndexOf('step'), true);
+    const steps = flat.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? e.stats.step : -1));
+    assert.ok(steps.every((s, i) => i === 0 || s > steps[i - 1]), 'steps in order');
+    const finished = flat.find((e) => e.type === 'finished');
+    assert.ok(finished && finished.type === 'finished');
+    const total = finished.steps;
+    assert.equal(steps[steps.length - 1], total, 'the last step arrives');
+    assert.ok(total >= 1000, `${total} steps`);
+    // Thousands of steps a second arrive thinned (./stepBudget) and in far fewer DAP events.
+    assert.ok(batches.length * 5 < total, `${total} steps in ${batches.length} DAP events`);
+    assert.ok(flat.findIndex((e) => e.type === 'finished') > flat.map((e) => e.type).lastIndexOf('step'), "'finished' after the last step");
   });
+
 });
