@@ -16,7 +16,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native/module';
 import { matMulShape, nativeMatMul } from '../native/matMul';
 import { composite, kernelInput, type KernelArgs } from './scope';
-import { requireStockKernel } from './stock';
+import { requireStockKernel, wrapStockKernel } from './stock';
 
 interface BatchMatMulAttrs {
   transposeA: boolean;
@@ -54,14 +54,7 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   });
 }
 
-export const batchMatMulConfig: tf.KernelConfig = {
-  kernelName: 'BatchMatMul',
-  backendName: 'wasm',
-  kernelFunc: batchMatMul as tf.KernelFunc,
-  // The stock kernel binds its wasm function in its setup; it must still run
-  // although the stock config is no longer registered.
-  setupFunc: (backend) => requireStockKernel('BatchMatMul').setupFunc?.(backend),
-};
+export const batchMatMulConfig = wrapStockKernel('BatchMatMul', batchMatMul as tf.KernelFunc);
 
 interface FusedMatMulAttrs extends BatchMatMulAttrs {
   activation: string;
@@ -83,9 +76,4 @@ export function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   return requireStockKernel('_FusedMatMul').kernelFunc(args) as tf.TensorInfo;
 }
 
-export const fusedMatMulConfig: tf.KernelConfig = {
-  kernelName: '_FusedMatMul',
-  backendName: 'wasm',
-  kernelFunc: fusedMatMul as tf.KernelFunc,
-  setupFunc: (backend) => requireStockKernel('_FusedMatMul').setupFunc?.(backend),
-};
+export const fusedMatMulConfig = wrapStockKernel('_FusedMatMul', fusedMatMul as tf.KernelFunc);

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native/module';
 import { kernelInput, type KernelArgs } from './scope';
-import { requireStockKernel } from './stock';
+import { requireStockKernel, wrapStockKernel } from './stock';
 
 /** Layouts of elementwise.ts (same numbering). */
 export enum BinaryMode {
@@ -114,13 +114,7 @@ function binaryKernel(kernelName: string, nativeName: string): tf.KernelConfig {
     }
     return out;
   };
-  return {
-    kernelName,
-    backendName: 'wasm',
-    kernelFunc: kernelFunc as tf.KernelFunc,
-    // The stock kernel binds its wasm function in its setup, needed by the fallback.
-    setupFunc: (backend) => requireStockKernel(kernelName).setupFunc?.(backend),
-  };
+  return wrapStockKernel(kernelName, kernelFunc as tf.KernelFunc);
 }
 
 export const binaryConfigs: readonly tf.KernelConfig[] = Object.entries(NATIVE_BINARY_FUNCTIONS).map(([kernelName, nativeName]) =>

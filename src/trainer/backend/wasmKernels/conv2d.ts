@@ -13,7 +13,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native/module';
 import { nativeConv2d, nativeConvSupported, type NativeActivation } from '../native/conv';
 import { kernelInput, type KernelArgs, type Shape4 } from './scope';
-import { requireStockKernel } from './stock';
+import { requireStockKernel, wrapStockKernel } from './stock';
 
 interface Conv2DAttrs {
   strides: [number, number] | number;
@@ -59,18 +59,5 @@ export function fusedConv2d(args: KernelArgs): tf.TensorInfo {
   return requireStockKernel('FusedConv2D').kernelFunc(args) as tf.TensorInfo;
 }
 
-export const conv2dConfig: tf.KernelConfig = {
-  kernelName: 'Conv2D',
-  backendName: 'wasm',
-  kernelFunc: conv2d as tf.KernelFunc,
-  // The stock kernel binds its wasm function in its setup; it must still run
-  // for the fallback although the stock config is no longer registered.
-  setupFunc: (backend) => requireStockKernel('Conv2D').setupFunc?.(backend),
-};
-
-export const fusedConv2dConfig: tf.KernelConfig = {
-  kernelName: 'FusedConv2D',
-  backendName: 'wasm',
-  kernelFunc: fusedConv2d as tf.KernelFunc,
-  setupFunc: (backend) => requireStockKernel('FusedConv2D').setupFunc?.(backend),
-};
+export const conv2dConfig = wrapStockKernel('Conv2D', conv2d as tf.KernelFunc);
+export const fusedConv2dConfig = wrapStockKernel('FusedConv2D', fusedConv2d as tf.KernelFunc);

@@ -10,7 +10,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelInput, type KernelArgs } from './scope';
-import { requireStockKernel } from './stock';
+import { requireStockKernel, wrapStockKernel } from './stock';
 
 export function identity(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
@@ -19,8 +19,4 @@ export function identity(args: KernelArgs): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-export const identityConfig: tf.KernelConfig = {
-  kernelName: 'Identity',
-  backendName: 'wasm',
-  kernelFunc: identity as tf.KernelFunc,
-};
+export const identityConfig = wrapStockKernel('Identity', identity as tf.KernelFunc);

@@ -18,7 +18,7 @@ import {
   depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwiseBackprop';
 import { maxPoolGradConfig } from './maxPoolGrad';
-import { rememberStockKernel, stockKernel } from './stock';
+import { rememberStockKernel, stockKernel, wrapsStockKernel } from './stock';
 import { sumConfig } from './sum';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
 
@@ -35,9 +35,9 @@ export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradCon
 
 /**
  * Stock wasm kernels that are correct but slow in training, replaced by
- * compositions of fast wasm kernels. BatchMatMul wraps the stock kernel (it
- * hands it the cases it does not speed up), so it is registered only where the
- * stock kernel exists.
+ * compositions of fast wasm kernels or native ones. Those made by
+ * `wrapStockKernel` hand the cases they do not speed up to the stock kernel,
+ * so they are registered only where it exists.
  */
 export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   conv2dConfig,
@@ -49,7 +49,6 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   identityConfig,
   ...binaryConfigs,
 ];
-const WRAPS_STOCK = new Set(['BatchMatMul', '_FusedMatMul', 'Identity', ...binaryConfigs.map((c) => c.kernelName)]);
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   ...WASM_MISSING_KERNELS,
@@ -86,7 +85,7 @@ export function registerMissingWasmKernels(): string[] {
       if (existing !== undefined) {
         rememberStockKernel(existing);
         tf.unregisterKernel(config.kernelName, 'wasm');
-      } else if (WRAPS_STOCK.has(config.kernelName) && !stockKernel(config.kernelName)) {
+      } else if (wrapsStockKernel(config.kernelName) && !stockKernel(config.kernelName)) {
         continue;
       }
       tf.registerKernel(config);

@@ -24,3 +24,21 @@ export function requireStockKernel(kernelName: string): tf.KernelConfig {
   if (!stock) throw new Error(`the stock wasm '${kernelName}' kernel was not found; cannot run its replacement`);
   return stock;
 }
+
+const wrapping = new Set<string>();
+
+/**
+ * The config of a replacement that hands the cases it does not speed up to
+ * the stock kernel `kernelName` (so it is registered only where that kernel
+ * exists). The stock kernel binds its wasm function in its setup, which must
+ * still run although the stock config is no longer registered.
+ */
+export function wrapStockKernel(kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
+  wrapping.add(kernelName);
+  return { kernelName, backendName: 'wasm', kernelFunc, setupFunc: (backend) => requireStockKernel(kernelName).setupFunc?.(backend) };
+}
+
+/** Whether our replacement of `kernelName` was made by `wrapStockKernel`. */
+export function wrapsStockKernel(kernelName: string): boolean {
+  return wrapping.has(kernelName);
+}

@@ -11,7 +11,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native/module';
 import { nativeSumLeadingAxes } from '../native/conv';
 import { kernelInput, type KernelArgs } from './scope';
-import { requireStockKernel } from './stock';
+import { requireStockKernel, wrapStockKernel } from './stock';
 
 interface SumAttrs {
   axis: number | number[];
@@ -37,10 +37,4 @@ export function sum(args: KernelArgs): tf.TensorInfo {
   return nativeSumLeadingAxes(kernels, x, rows, cols, outShape);
 }
 
-export const sumConfig: tf.KernelConfig = {
-  kernelName: 'Sum',
-  backendName: 'wasm',
-  kernelFunc: sum as tf.KernelFunc,
-  // The stock kernel binds its wasm function in its setup, needed by the fallback.
-  setupFunc: (backend) => requireStockKernel('Sum').setupFunc?.(backend),
-};
+export const sumConfig = wrapStockKernel('Sum', sum as tf.KernelFunc);
