@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { LossName } from '../spec/types';
 import { fusedCrossEntropy, fusedCrossEntropyApplies } from '../backend/native/crossEntropy';
-import { hostCopy } from './hostValues';
+import { hostValues } from './hostValues';
 import type { TargetInfo } from '../data/types';
 
 export type { LossName };
@@ -68,9 +68,9 @@ export function computeLoss(loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor):
  */
 export function hostMetrics(names: string[], loss: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): number[] {
   if (names.length === 0) return [];
-  // Copies: hostValues views on wasm are only valid until the next tfjs call.
-  const t = hostCopy(yTrue);
-  const p = hostCopy(yPred);
+  // Views, read at once: no tfjs call below can move the wasm heap.
+  const t = hostValues(yTrue);
+  const p = hostValues(yPred);
   if (t.length !== p.length) throw new Error(`metrics: targets [${yTrue.shape}] and predictions [${yPred.shape}] differ in size`);
   return names.map((name) => {
     switch (name) {
