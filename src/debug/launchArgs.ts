@@ -6,35 +6,15 @@ import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { UserError } from '../shared/errors';
 import type { TrainOptions } from '../shared/protocol';
-import type { BackendChoice, DiagnosticKind } from '../shared/stats';
+import type { NeuralLaunchAttributes } from '../shared/launchAttributes';
+import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
 import { DIAGNOSTIC_KINDS, isDiagnosticKind } from './diagnosticKinds';
 
-export interface NeuralLaunchArguments extends DebugProtocol.LaunchRequestArguments {
+export interface NeuralLaunchArguments extends DebugProtocol.LaunchRequestArguments, NeuralLaunchAttributes {
   /** The model file to train (required). */
   program: string;
-  /** Folder relative paths resolve against (default: the adapter's working directory). */
-  cwd?: string;
-  epochs?: number;
-  steps?: number;
-  batchSize?: number;
-  backend?: BackendChoice;
-  seed?: number;
-  shuffle?: boolean;
-  stopOnEntry?: boolean;
-  /** Diagnostic kinds that pause training, in addition to the enabled exception filters. */
-  breakOn?: DiagnosticKind[];
-  /** Path of the run's trace (JSON Lines). */
-  trace?: string;
-  checkpointDir?: string;
-  statsEvery?: number;
-  histogramsEvery?: number;
-  /** Folder data paths must stay inside (set by the extension in untrusted workspaces). */
-  dataRoot?: string;
-  /** Diagnostic thresholds over the spec's `diagnostics` section (docs/diagnostics.md). */
-  diagnostics?: Record<string, unknown>;
 }
 
-const BACKENDS: BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
 
 function problem(field: string, message: string): UserError {
   return new UserError({ field, message: `${message} (launch configuration)` });
@@ -81,8 +61,8 @@ export function resolveLaunchArguments(raw: unknown): TrainOptions {
   }
 
   const backend = args.backend;
-  if (backend !== undefined && (typeof backend !== 'string' || !BACKENDS.includes(backend as BackendChoice))) {
-    throw problem('backend', `expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+  if (backend !== undefined && (typeof backend !== 'string' || !BACKEND_CHOICES.includes(backend as BackendChoice))) {
+    throw problem('backend', `expected one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(backend)}`);
   }
 
   let breakOn: DiagnosticKind[] | undefined;

@@ -5,34 +5,17 @@
 import * as path from 'node:path';
 import { resolveDiagnosticsConfig, DIAGNOSTIC_KINDS } from '../trainer/diagnostics/config';
 import { isUserError } from '../shared/errors';
-import type { BackendChoice, DiagnosticKind } from '../shared/stats';
+import type { NeuralLaunchAttributes } from '../shared/launchAttributes';
+import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
 import { modelDisplayName, modelFileKind, whyNotTrainable } from './modelFiles';
 
 export const DEBUG_TYPE = 'neural';
-const BACKENDS: BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
 
 /** A `neural` launch configuration (launch.json attributes). */
-export interface NeuralLaunchConfig {
+export interface NeuralLaunchConfig extends NeuralLaunchAttributes {
   type: string;
   request: string;
   name: string;
-  program?: string;
-  cwd?: string;
-  epochs?: number;
-  steps?: number;
-  batchSize?: number;
-  backend?: BackendChoice;
-  seed?: number;
-  stopOnEntry?: boolean;
-  breakOn?: DiagnosticKind[];
-  trace?: string;
-  checkpointDir?: string;
-  statsEvery?: number;
-  histogramsEvery?: number;
-  /** Diagnostic thresholds over the spec's own `diagnostics` section (same shape). */
-  diagnostics?: Record<string, unknown>;
-  /** Folder that data paths must stay inside (set in restricted mode). */
-  dataRoot?: string;
   [attribute: string]: unknown;
 }
 
@@ -137,8 +120,8 @@ interface CheckedSettings {
 /** Checks the settings; a wrong value is an error naming the setting, not silently ignored. */
 export function readSettings(raw: NeuralSettings): CheckedSettings | { error: string } {
   const backend = raw.backend ?? 'auto';
-  if (!BACKENDS.includes(backend as BackendChoice)) {
-    return { error: `setting neuralDebugger.backend: expected one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}` };
+  if (!BACKEND_CHOICES.includes(backend as BackendChoice)) {
+    return { error: `setting neuralDebugger.backend: expected one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(backend)}` };
   }
   const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: ['non-finite'] };
   for (const key of ['statsEvery', 'histogramsEvery'] as const) {

@@ -3,6 +3,8 @@
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
+/** Every backend choice, best first after 'auto' (the order `auto` tries them). */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
 
 export interface BackendReport {
   /** The backend that runs. */

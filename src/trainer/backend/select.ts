@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendChoice, BackendName, BackendReport } from '../../shared/stats';
+import { BACKEND_CHOICES, type BackendChoice, type BackendName, type BackendReport } from '../../shared/stats';
 import { UserError } from '../../shared/errors';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from './wasmKernels';
@@ -23,7 +23,6 @@ export interface BackendOptions {
 }
 
 const BACKEND_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
-const CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_ORDER];
 /** The name each backend registers itself under in tfjs. */
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
@@ -34,10 +33,10 @@ export async function initBackend(
   choice: BackendChoice,
   options: BackendOptions = {},
 ): Promise<BackendReport> {
-  if (!CHOICES.includes(choice)) {
+  if (!BACKEND_CHOICES.includes(choice)) {
     throw new UserError({
       field: 'backend',
-      message: `unknown backend '${String(choice)}'; use one of ${CHOICES.map((c) => `'${c}'`).join(', ')}`,
+      message: `unknown backend '${String(choice)}'; use one of ${BACKEND_CHOICES.map((c) => `'${c}'`).join(', ')}`,
     });
   }
   const reasons: string[] = [];

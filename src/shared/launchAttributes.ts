@@ -1,0 +1,30 @@
+// The attributes of a `neural` launch configuration (launch.json), one shape
+// for the extension (which fills in defaults from the settings) and the debug
+// adapter (which checks them and starts the trainer). Most are the trainer's
+// own start options under the same names.
+
+import type { TrainOptions } from './protocol';
+
+type SharedWithTrainer =
+  | 'epochs'
+  | 'steps'
+  | 'batchSize'
+  | 'backend'
+  | 'seed'
+  | 'shuffle'
+  | 'checkpointDir'
+  | 'statsEvery'
+  | 'histogramsEvery'
+  | 'stopOnEntry'
+  | 'breakOn'
+  | 'diagnostics'
+  | 'dataRoot';
+
+export interface NeuralLaunchAttributes extends Pick<TrainOptions, SharedWithTrainer> {
+  /** The model file to train (TrainOptions.modelFile). */
+  program?: string;
+  /** Folder relative paths resolve against (default: the adapter's working directory). */
+  cwd?: string;
+  /** Path of the run's trace, JSON Lines (TrainOptions.traceFile). */
+  trace?: string;
+}
