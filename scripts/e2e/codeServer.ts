@@ -143,6 +143,8 @@ export function installVsix(tools: E2eTools, vsix: string, options: LaunchOption
   return installedExtension;
 }
 
+export const RECONNECTION_GRACE_SECONDS = 30;
+
 /** Starts code-server on 127.0.0.1 (its own process group) and waits until it serves. */
 export async function launchCodeServer(tools: E2eTools, options: LaunchOptions): Promise<LaunchedCodeServer> {
   const child = spawn(
@@ -155,6 +157,11 @@ export async function launchCodeServer(tools: E2eTools, options: LaunchOptions):
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
+      // A window that goes without saying so (its renderer too busy to run its
+      // unload handlers) leaves its extension host waiting for a reconnection:
+      // 3 hours by default, 30 s here, so that the tests of a closed window see
+      // the end of its extension host (and of the trainer it started).
+      '--reconnection-grace-time', String(RECONNECTION_GRACE_SECONDS),
       ...commonArgs(options),
     ],
     { env: serverEnv(tools, options), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

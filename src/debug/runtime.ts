@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { UserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent, type TrainOptions, type UserErrorInfo } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
-import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail, type TrainerExit } from '../trainer/trainerProcess';
+import { defaultTrainerScript, describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail, type TrainerExit } from '../trainer/trainerProcess';
 
 import { consoleLine } from './format';
 import { EventHistory } from './history';
@@ -62,7 +62,8 @@ export class TrainingRuntime extends EventEmitter {
   start(options: TrainOptions): Promise<void> {
     if (this.trainer) throw new Error('TrainingRuntime.start called twice');
     this.options = options;
-    const trainer = this.trainerScript ? new TrainerProcess(options, this.trainerScript) : new TrainerProcess(options);
+    // Below normal priority: a debugger's trainer shares the machine with the editor (TrainerSpawnOptions).
+    const trainer = new TrainerProcess(options, this.trainerScript ?? defaultTrainerScript(), { belowNormalPriority: true });
     this.trainer = trainer;
     liveTrainers.add(trainer);
     if (trainer.pid !== undefined) this.emit('process', trainer.pid, options.modelFile);

@@ -117,6 +117,14 @@ export type TrainerEvent =
   | { type: 'error'; error: UserErrorInfo; fatal: boolean }
   | { type: 'log'; level: 'info' | 'warning'; message: string };
 
+/**
+ * What crosses the trainer's IPC channel: one event, or several in order. A
+ * fast run makes thousands of steps a second; the child sends them in batches
+ * (src/trainer/eventBatcher.ts) so that the parent handles a few dozen
+ * messages a second instead. The parent unwraps them (TrainerProcess).
+ */
+export type TrainerMessage = TrainerEvent | { type: 'batch'; events: TrainerEvent[] };
+
 export function formatUserError(e: UserErrorInfo): string {
   if (e.file && e.line !== undefined) {
     return `${e.file}:${e.line}:${e.column ?? 1}: error: ${e.message}`;

@@ -5,13 +5,21 @@
 import type { TrainerCommand, TrainerEvent } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
 import { DiagnosticsEngine } from './diagnostics/engine';
+import { EventBatcher } from './eventBatcher';
 import { TrainingController } from './run/controller';
 import { prepareRun } from './run/prepare';
 import { RunRecorder } from './run/recorder';
 
+const batcher = new EventBatcher((message) => {
+  if (process.send && process.connected) process.send(message);
+});
+
 function send(event: TrainerEvent): void {
-  if (process.send && process.connected) process.send(event);
-  if (event.type === 'step' && fault && event.stats.step === fault.step) injectFault(fault.kind);
+  batcher.send(event);
+  if (event.type === 'step' && fault && event.stats.step === fault.step) {
+    batcher.flush();
+    injectFault(fault.kind);
+  }
 }
 
 /**

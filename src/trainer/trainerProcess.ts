@@ -4,8 +4,9 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TrainerCommand, TrainerEvent, TrainOptions } from '../shared/protocol';
+import type { TrainerCommand, TrainerEvent, TrainerMessage, TrainOptions } from '../shared/protocol';
 import { parseUserCodePhase } from './sources/phases';
 import { TraceWriter } from './trace/writer';
 
@@ -19,6 +20,16 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
  * the child's timers) lets this run out.
  */
 export const USER_CODE_KILL_MARGIN_MS = 3000;
+
+export interface TrainerSpawnOptions {
+  /**
+   * Run the trainer below normal CPU priority (niceness 10). For a trainer
+   * started from the editor: it still takes every idle core, but the editor
+   * it shares the machine with (the extension host, the workbench) is served
+   * first, so typing and the views stay responsive while it trains flat out.
+   */
+  belowNormalPriority?: boolean;
+}
 
 export interface TrainerExit {
   code: number | null;
@@ -39,7 +50,7 @@ export class TrainerProcess extends EventEmitter {
   /** `trainerScript` defaults to dist/trainer.js next to the running bundle. */
   private readonly modelFile: string;
 
-  constructor(options: TrainOptions, trainerScript = defaultTrainerScript()) {
+  constructor(options: TrainOptions, trainerScript = defaultTrainerScript(), spawnOptions: TrainerSpawnOptions = {}) {
     super();
     this.modelFile = options.modelFile;
     this.child = fork(trainerScript, [], {
@@ -47,23 +58,15 @@ export class TrainerProcess extends EventEmitter {
       serialization: 'advanced',
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
     });
+    if (spawnOptions.belowNormalPriority && this.child.pid !== undefined) lowerPriority(this.child.pid);
     this.child.stdout?.on('data', () => undefined); // tfjs' console banner; not ours to show
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
       if (this.stderr.length > 100_000) this.stderr = this.stderr.slice(-50_000);
     });
-    this.child.on('message', (event: TrainerEvent) => {
-      if (event.type === 'reply') {
-        const waiter = this.pending.get(event.requestId);
-        if (waiter) {
-          this.pending.delete(event.requestId);
-          if (event.ok) waiter.resolve(event.result);
-          else waiter.reject(new Error(event.error));
-        }
-        return;
-      }
-      this.watchUserCode(event);
-      this.emit('event', event);
+    this.child.on('message', (message: TrainerMessage) => {
+      if (message.type === 'batch') message.events.forEach((event) => this.receive(event));
+      else this.receive(message);
     });
     this.exitPromise = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -76,6 +79,20 @@ export class TrainerProcess extends EventEmitter {
       });
     });
     this.send({ type: 'start', options });
+  }
+
+  private receive(event: TrainerEvent): void {
+    if (event.type === 'reply') {
+      const waiter = this.pending.get(event.requestId);
+      if (waiter) {
+        this.pending.delete(event.requestId);
+        if (event.ok) waiter.resolve(event.result);
+        else waiter.reject(new Error(event.error));
+      }
+      return;
+    }
+    this.watchUserCode(event);
+    this.emit('event', event);
   }
 
   /**
@@ -151,6 +168,15 @@ export class TrainerProcess extends EventEmitter {
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     if (!this.exited) this.child.kill(signal);
+  }
+}
+
+function lowerPriority(pid: number): void {
+  try {
+    // Never raises it: a parent already running lower passes its own on.
+    os.setPriority(pid, Math.max(os.getPriority(pid), os.constants.priority.PRIORITY_BELOW_NORMAL));
+  } catch {
+    // Not permitted here (some containers): the trainer runs at normal priority.
   }
 }
 

@@ -3,6 +3,7 @@
 // errors fail the launch with the FILE:LINE:COL message.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTrace } from '../../src/trainer/trace/reader';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
@@ -34,6 +35,8 @@ describe('debug adapter: lifecycle', function () {
     const pid = await client.trainerPid();
     await client.nextStop();
     assert.ok(isAlive(pid));
+    // A debugger's trainer runs below normal priority (TrainerSpawnOptions), the adapter's own at normal.
+    assert.equal(os.getPriority(pid), Math.max(os.getPriority(process.pid), os.constants.priority.PRIORITY_BELOW_NORMAL));
     // Preparation was reported as progress, and ended.
     const start = await client.next('progressStart');
     assert.match(start.body.title, /preparing training/);

@@ -4,7 +4,7 @@
 
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { processesMatching } from '../../scripts/e2e/codeServer';
+import { processesMatching, RECONNECTION_GRACE_SECONDS } from '../../scripts/e2e/codeServer';
 import { describeInCodeServer, lastTraceRecord, SPECS, tracesOf, type Workbench } from './fixture';
 import { logTime, openFile, runCommand, screenshot, waitForStatus, waitUntil } from './workbench';
 
@@ -19,8 +19,8 @@ async function startLongRun(page: Page, trainerScript: string): Promise<number> 
 }
 
 /** Waits for the trainer to exit; returns how long that took after `since`. */
-async function trainerGone(workbench: Workbench, pid: number, since: number, what: string): Promise<number> {
-  await waitUntil(() => !processesMatching(workbench.trainerScript).some((p) => p.pid === pid), 20_000, `the trainer (pid ${pid}) to exit after ${what}`);
+async function trainerGone(workbench: Workbench, pid: number, since: number, what: string, timeoutMs = 20_000): Promise<number> {
+  await waitUntil(() => !processesMatching(workbench.trainerScript).some((p) => p.pid === pid), timeoutMs, `the trainer (pid ${pid}) to exit after ${what}`);
   const took = Date.now() - since;
   // And nothing started in its place.
   assert.deepEqual(processesMatching(workbench.trainerScript), []);
@@ -57,9 +57,14 @@ describeInCodeServer('e2e: the window goes away mid-run', (workbench) => {
     const started = Date.now();
     const wb = workbench();
     const pid = await startLongRun(wb.page, wb.trainerScript);
-    await wb.page.close();
+    // As a user closing the tab: the page's unload handlers run, and the
+    // workbench tells code-server it is going (without them, code-server
+    // keeps the extension host for a reconnection, 3 hours by default).
+    await wb.page.close({ runBeforeUnload: true });
     const closed = Date.now();
-    const took = await trainerGone(wb, pid, closed, 'the window closed');
+    // At once when the workbench said goodbye; at the latest when code-server
+    // gives up waiting for it to reconnect.
+    const took = await trainerGone(wb, pid, closed, 'the window closed', (RECONNECTION_GRACE_SECONDS + 20) * 1000);
     console.log(`      trainer gone ${(took / 1000).toFixed(1)} s after the window closed`);
     await wb.reopen();
     logTime('scenario (5, close)', started);

@@ -11,20 +11,24 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startCodeServer, type CodeServerRun } from '../../scripts/e2e/codeServer';
 import { CACHE_DIR, E2eUnavailable, ensureE2eTools, type E2eTools } from '../../scripts/e2e/setup';
 import { packageExtension } from '../../scripts/e2e/vsix';
-import { launchBrowser, logTime, openWorkbench, screenshot } from './workbench';
+import { launchBrowser, logTime, openWorkbench, screenshot, workbenchState } from './workbench';
 
 /** Workspace copies of spiral-mlp made by `prepareWorkspace`. */
 export const SPECS = {
   /** spiral-mlp as shipped: 30 epochs, ~750 steps, finishes in seconds. */
   short: 'spiral-mlp.nn.json',
-  /** spiral-mlp with 300 epochs (named spiral-medium): 7,500 steps, a few seconds — long enough to watch, short enough to finish. */
+  /** spiral-mlp with MEDIUM_EPOCHS epochs (named spiral-medium): 25,000 steps, ~10 s on an idle machine — long enough to watch, short enough to finish. */
   medium: 'spiral-medium.nn.json',
-  /** spiral-mlp with 3000 epochs (named spiral-long): long enough to act on mid-run (300 epochs now train in ~4 s). */
+  /** spiral-mlp with 3000 epochs (named spiral-long): long enough to act on mid-run (~2,500 steps a second on an idle machine). */
   long: 'spiral-long.nn.json',
   /** spiral-mlp with `"units": -4`. */
   broken: 'broken-units.nn.json',
   deepSigmoid: 'deep-sigmoid.nn.json',
 } as const;
+
+/** Epochs of SPECS.medium, 25 steps each. The trainer makes ~2,500 steps a second on an idle machine, so fewer would be over before a loaded workbench draws them. */
+export const MEDIUM_EPOCHS = 1000;
+export const MEDIUM_STEPS = MEDIUM_EPOCHS * 25;
 
 export interface Workbench {
   server: CodeServerRun;
@@ -71,7 +75,12 @@ export function describeInCodeServer(title: string, body: (workbench: () => Work
       if (this.currentTest?.state !== 'failed' || !workbench) return;
       const name = `e2e-failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`;
       await screenshot(workbench.page, name).catch(() => undefined);
-      console.log(`      code-server log (tail):\n${workbench.server.log().slice(-2000)}\n      extension host log:\n${workbench.server.extensionHostLog()}`);
+      const state = await workbenchState(workbench.page);
+      console.log(`      workbench: ${state}\n      code-server log (tail):\n${workbench.server.log().slice(-2000)}\n      extension host log:\n${workbench.server.extensionHostLog()}`);
+      // A modal dialog ("Cannot reconnect", …) would fail every later test: start them on a new page.
+      if (workbench.page.isClosed() || state.startsWith('a dialog')) {
+        await workbench.reopen().catch((e: Error) => console.log(`      could not reopen the workbench: ${e.message}`));
+      }
       // A run the failed test left behind would break the next ones.
       const toolbar = workbench.page.locator('.debug-toolbar');
       if (await toolbar.isVisible().catch(() => false)) {
@@ -167,7 +176,7 @@ function prepareWorkspace(workspace: string): void {
   const longer = spiral.replace('"epochs": 30,', '"epochs": 3000,').replace('"name": "spiral-mlp"', '"name": "spiral-long"');
   assert.notEqual(longer, spiral, 'spiral-mlp.nn.json no longer has "epochs": 30');
   fs.writeFileSync(path.join(workspace, SPECS.long), longer);
-  const medium = spiral.replace('"epochs": 30,', '"epochs": 300,').replace('"name": "spiral-mlp"', '"name": "spiral-medium"');
+  const medium = spiral.replace('"epochs": 30,', `"epochs": ${MEDIUM_EPOCHS},`).replace('"name": "spiral-mlp"', '"name": "spiral-medium"');
   fs.writeFileSync(path.join(workspace, SPECS.medium), medium);
   const broken = spiral.replace(/("units": )32(, "activation": "relu", "name": "hidden2")/, '$1-4$2');
   assert.notEqual(broken, spiral, 'spiral-mlp.nn.json no longer has the hidden2 layer this test breaks');

@@ -39,12 +39,39 @@ export async function openWorkbench(context: BrowserContext, url: string, folder
 
 /**
  * Runs a command from the palette by its full title ("Neural Debugger: Train
- * model"). Retries until the command is listed: extension commands appear
- * only once the extension host is up.
+ * model"). Retries until the command is listed (extension commands appear
+ * only once the extension host is up) and until the click lands (the palette
+ * can close between finding the row and clicking it, when a webview that
+ * loads takes the focus).
  */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
-  const row = await findInPalette(page, title, timeoutMs);
-  await row.click();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await findInPalette(page, title, Math.max(1_000, deadline - Date.now()));
+    try {
+      await row.click({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`could not click "${title}" in the palette within ${timeoutMs / 1000} s; ${await workbenchState(page)}`, { cause: e });
+    }
+  }
+}
+
+/**
+ * What may keep the workbench from answering, for error messages: a modal
+ * dialog (e.g. "Cannot reconnect"), the notifications shown, the status bar.
+ */
+export async function workbenchState(page: Page): Promise<string> {
+  if (page.isClosed()) return 'the page is closed';
+  const texts = (selector: string) => page.locator(selector).allInnerTexts().catch(() => [] as string[]);
+  const dialogs = await texts('.monaco-dialog-box');
+  const toasts = await notificationTexts(page).catch(() => [] as string[]);
+  const status = await texts('.part.statusbar .statusbar-item');
+  return [
+    dialogs.length > 0 ? `a dialog is open: ${JSON.stringify(dialogs.map((d) => d.replace(/\s+/g, ' ').trim()))}` : 'no dialog',
+    `notifications: ${JSON.stringify(toasts)}`,
+    `status bar: ${JSON.stringify(status.filter((t) => t.trim() !== ''))}`,
+  ].join('; ');
 }
 
 /** Keys typed while a webview (an iframe) has the focus do not reach the workbench: move it out. */
@@ -73,7 +100,7 @@ export async function findInPalette(page: Page, title: string, timeoutMs = 30_00
     } catch (e) {
       if (Date.now() > deadline) {
         const listed = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
-        throw new Error(`command "${title}" did not appear in the palette within ${timeoutMs / 1000} s; ">${query}" lists ${JSON.stringify(listed)}`, { cause: e });
+        throw new Error(`command "${title}" did not appear in the palette within ${timeoutMs / 1000} s; ">${query}" lists ${JSON.stringify(listed)}; ${await workbenchState(page)}`, { cause: e });
       }
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
@@ -84,19 +111,30 @@ export async function findInPalette(page: Page, title: string, timeoutMs = 30_00
 /**
  * Opens a workspace file by name with Quick Open in the first editor group
  * (the training view opens beside it, in the second), and waits for its tab.
+ * Retried like `runCommand`: Quick Open can close under us.
  */
-export async function openFile(page: Page, fileName: string): Promise<void> {
+export async function openFile(page: Page, fileName: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   if ((await page.locator('.editor-group-container').count()) > 1) await runCommand(page, 'View: Focus First Editor Group', 10_000);
-  await leaveWebview(page);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(fileName);
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: fileName }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${fileName}"]`).waitFor({ state: 'visible', timeout: 15_000 });
+  const tab = page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${fileName}"]`);
+  for (;;) {
+    try {
+      await leaveWebview(page);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill(fileName, { timeout: 5_000 });
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await row.click({ timeout: 5_000 });
+      await tab.waitFor({ state: 'visible', timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`could not open ${fileName} with Quick Open within ${timeoutMs / 1000} s; ${await workbenchState(page)}`, { cause: e });
+      await page.waitForTimeout(500);
+    }
+  }
 }
 
 /** Text of the notification toasts currently shown. */
@@ -165,7 +203,7 @@ export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs = 60_
     await item.waitFor({ state: 'visible', timeout: timeoutMs });
   } catch (e) {
     const items = await page.locator('.part.statusbar .statusbar-item').allInnerTexts();
-    throw new Error(`no status bar item matched ${pattern} within ${timeoutMs / 1000} s; items: ${JSON.stringify(items)}`, { cause: e });
+    throw new Error(`no status bar item matched ${pattern} within ${timeoutMs / 1000} s; items: ${JSON.stringify(items)}; ${await workbenchState(page)}`, { cause: e });
   }
   return item.innerText();
 }
