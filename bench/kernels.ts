@@ -64,6 +64,7 @@ function maxPoolGradPrevious(args: KernelArgs): tf.TensorInfo {
 const CASES: KernelCase[] = [
   ...[32, 64].flatMap(convCases),
   ...[
+    { label: 'MLP dense1 forward x·W, batch 64', a: [64, 784], b: [784, 128], tA: false, tB: false },
     { label: 'MLP dense1 weight gradient xᵀ·dy, batch 64', a: [64, 784], b: [64, 128], tA: true, tB: false },
     { label: 'MLP dense1 input gradient dy·Wᵀ, batch 64', a: [64, 128], b: [784, 128], tA: false, tB: true },
     { label: 'CNN dense1 weight gradient xᵀ·dy, batch 64', a: [64, 4096], b: [64, 128], tA: true, tB: false },
@@ -72,6 +73,8 @@ const CASES: KernelCase[] = [
   ].map((c) => ({
     kernel: 'BatchMatMul',
     label: c.label,
+    // 2·M·N·K: K is the contracted axis of a (its first axis when transposed).
+    flops: 2 * c.a[0] * c.a[1] * (c.tB ? c.b[0] : c.b[1]),
     inputs: () => ({ a: r(c.a), b: r(c.b) }),
     attrs: { transposeA: c.tA, transposeB: c.tB },
   })),
@@ -108,7 +111,7 @@ const ratio = (before: number, after: number) => (Number.isFinite(before) ? `${(
 
 /**
  * Markdown table of stock vs our previous implementation vs ours per kernel
- * case (ms, best of `times` interleaved calls; GFLOP/s of ours for convolutions).
+ * case (ms, best of `times` interleaved calls; GFLOP/s of ours for convolutions and products).
  */
 export function compareKernels(times = 7): string {
   const rows = [

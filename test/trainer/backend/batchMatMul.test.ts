@@ -25,7 +25,9 @@ const CASES: Case[] = [
   { a: [2, 3, 6, 5], b: [1, 1, 6, 4], transposeA: true, transposeB: false }, // batched with broadcasting
   { a: [1, 6, 5], b: [4, 3, 5], transposeA: false, transposeB: true }, // broadcast batch of b
   { a: [6, 5], b: [5, 4], transposeA: false, transposeB: false },
-  { a: [64, 784], b: [784, 128], transposeA: false, transposeB: false }, // MLP forward: full 4x8 blocks
+  { a: [64, 784], b: [784, 128], transposeA: false, transposeB: false }, // MLP forward: ten 6×8 blocks and a 4×8 block per panel
+  { a: [11, 10], b: [19, 10], transposeA: false, transposeB: true }, // 6-, 4- and 1-row blocks; Bᵀ packed 4 k at a time, then 2
+  { a: [7, 10], b: [7, 16], transposeA: true, transposeB: false }, // a 6-row block and a single row, Aᵀ
   { a: [33, 17], b: [17, 11], transposeA: false, transposeB: false }, // remainder rows and columns
   { a: [1, 3], b: [3, 1], transposeA: false, transposeB: false },
   { a: [256, 8, 8], b: [256, 8, 8], transposeA: false, transposeB: true }, // attention scores

@@ -1,9 +1,12 @@
 // One Adam step for one weight, in a single pass over memory (tfjs runs it as
 // about fifteen kernels per weight, each a pass and a dispatch). The order of
 // operations is tfjs' AdamOptimizer.applyGradients, with separate multiplies
-// and adds (no fused multiply-add), so results match it to float32 rounding.
+// and adds (no fused multiply-add). The bias corrections are multiplications
+// by their reciprocals (as PyTorch's step size is): two divisions per element
+// fewer, 25 % less time on the MLP's 109k weights, within a float32 rounding
+// or two of tfjs.
 //   m' = m·β1 + g·(1−β1)        v' = v·β2 + g²·(1−β2)
-//   p' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + p
+//   p' = (m'·(1/(1−β1ᵗ))) / (√(v'·(1/(1−β2ᵗ))) + ε) · (−lr) + p
 // The outputs may be the inputs (in place) or other buffers.
 
 export function adamUpdate(
@@ -15,7 +18,8 @@ export function adamUpdate(
 ): void {
   const b1 = f32x4.splat(beta1), c1 = f32x4.splat(oneMinusBeta1);
   const b2 = f32x4.splat(beta2), c2 = f32x4.splat(oneMinusBeta2);
-  const a1 = f32x4.splat(oneMinusAccBeta1), a2 = f32x4.splat(oneMinusAccBeta2);
+  const recip1: f32 = 1 / oneMinusAccBeta1, recip2: f32 = 1 / oneMinusAccBeta2;
+  const r1 = f32x4.splat(recip1), r2 = f32x4.splat(recip2);
   const eps = f32x4.splat(epsilon), lr = f32x4.splat(negLearningRate);
   const vectorEnd = <usize>(n & ~3) << 2;
   let o: usize = 0;
@@ -23,7 +27,7 @@ export function adamUpdate(
     const gi = v128.load(g + o);
     const mi = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(gi, c1));
     const vi = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gi, gi), c2));
-    const step = f32x4.div(f32x4.div(mi, a1), f32x4.add(f32x4.sqrt(f32x4.div(vi, a2)), eps));
+    const step = f32x4.div(f32x4.mul(mi, r1), f32x4.add(f32x4.sqrt(f32x4.mul(vi, r2)), eps));
     v128.store(pOut + o, f32x4.add(f32x4.mul(step, lr), v128.load(p + o)));
     v128.store(mOut + o, mi);
     v128.store(vOut + o, vi);
@@ -33,7 +37,7 @@ export function adamUpdate(
     const gi = load<f32>(g + o);
     const mi = load<f32>(m + o) * beta1 + gi * oneMinusBeta1;
     const vi = load<f32>(v + o) * beta2 + gi * gi * oneMinusBeta2;
-    const step = (mi / oneMinusAccBeta1) / (<f32>Mathf.sqrt(vi / oneMinusAccBeta2) + epsilon);
+    const step = (mi * recip1) / (<f32>Mathf.sqrt(vi * recip2) + epsilon);
     store<f32>(pOut + o, step * negLearningRate + load<f32>(p + o));
     store<f32>(mOut + o, mi);
     store<f32>(vOut + o, vi);

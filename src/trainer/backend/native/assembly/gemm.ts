@@ -1,14 +1,33 @@
 // Single-precision matrix product C = A·B (+ C) for the wasm backend, with any
 // strides for A and B (so Aᵀ and Bᵀ cost nothing extra), a batch loop, and an
 // optional bias row and ReLU applied on the way out. B is packed, 8 columns
-// at a time, into a contiguous panel; a 4×8 block of C is then kept in eight
+// at a time, into a contiguous panel; a 6×8 block of C is then kept in twelve
 // SIMD registers over the whole K loop (the register-blocked micro-kernel of
-// every fast GEMM, sized for the 16 xmm registers V8 allocates on x64).
+// every fast GEMM, sized for the 15 xmm registers V8 allocates on x64), with
+// 4×8 and 1×8 blocks for the rows left over.
 
 import { madd, at } from './simd';
 
 /** Activation applied to the output: 0 none, 1 ReLU. */
 const ACT_RELU: i32 = 1;
+
+/**
+ * Four columns of B (at src, src + colBytes, …; four floats each, k..k+3)
+ * stored as four panel rows of four floats (k..k+3 at dst, dst + 32, …).
+ */
+// @ts-ignore: decorator
+@inline function transpose4(dst: usize, src: usize, colBytes: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + colBytes);
+  const r2 = v128.load(src + 2 * colBytes), r3 = v128.load(src + 3 * colBytes);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // a0 b0 a1 b1
+  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5); // c0 d0 c1 d1
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7); // a2 b2 a3 b3
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7); // c2 d2 c3 d3
+  v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+  v128.store(dst, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+  v128.store(dst, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+}
 
 // @ts-ignore: decorator
 @inline function packPanel(panel: usize, b: usize, bRow: i32, bCol: i32, K: i32, j0: i32, width: i32): void {
@@ -18,6 +37,26 @@ const ACT_RELU: i32 = 1;
       const dst = at(panel, k * 8);
       v128.store(dst, v128.load(src));
       v128.store(dst, v128.load(src, 16), 16);
+    }
+    return;
+  }
+  if (width == 8 && bRow == 1) {
+    // Bᵀ (a weight read transposed, dX = dY·Wᵀ): each of the 8 columns is
+    // contiguous. Four k of all eight columns at a time: eight loads, two 4×4
+    // transposes in registers, eight stores (the element loop below took a
+    // fifth of the product's time).
+    const colBytes = <usize>bCol << 2;
+    const c0 = at(b, j0 * bCol);
+    let k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const src = c0 + (<usize>k << 2);
+      const dst = at(panel, k * 8);
+      transpose4(dst, src, colBytes);
+      transpose4(dst + 16, src + 4 * colBytes, colBytes);
+    }
+    for (; k < K; k++) {
+      const dst = at(panel, k * 8);
+      for (let j = 0; j < 8; j++) store<f32>(at(dst, j), load<f32>(at(b, k + (j0 + j) * bCol)));
     }
     return;
   }
@@ -55,42 +94,61 @@ const ACT_RELU: i32 = 1;
   }
 }
 
-function block(
+/**
+ * Up to six rows of C by eight columns: twelve accumulators. A multiply-add
+ * takes 4 cycles and two start per cycle, so the eight accumulators of a 4×8
+ * block keep the FMA units busy only if nothing else ever stalls; twelve
+ * leave slack, and with the two B vectors and the broadcast A value they use
+ * all 15 xmm registers V8 allocates. On the benchmark MLP's products
+ * (`node dist/bench.js --kernels`): x·W 36–40 → 46–49 GFLOP/s. With fewer
+ * than six `rows` (3 to 5 left over) the missing rows repeat the last one
+ * and are not stored: cheaper than running them one row at a time.
+ */
+function rowBlock(
   rows: i32, K: i32, a: usize, aRow: i32, aCol: i32, panel: usize,
   cp: usize, ldc: i32, width: i32, accumulate: i32, bias: usize, act: i32,
 ): void {
-  // rows is 4 or 1.
   const aColBytes = <usize>aCol << 2;
-  if (rows == 4) {
-    let p0 = a, p1 = at(a, aRow), p2 = at(a, 2 * aRow), p3 = at(a, 3 * aRow);
-    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    let bp = panel;
-    for (let k = 0; k < K; k++) {
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      let s = v128.load32_splat(p0);
-      c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
-      s = v128.load32_splat(p1);
-      c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
-      s = v128.load32_splat(p2);
-      c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
-      s = v128.load32_splat(p3);
-      c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
-      p0 += aColBytes; p1 += aColBytes; p2 += aColBytes; p3 += aColBytes;
-      bp += 32;
-    }
-    const rowBytes = <usize>ldc << 2;
-    finish(c00, cp, 0, width, accumulate, bias, act);
-    finish(c01, cp + 16, 4, width, accumulate, bias + (bias ? 16 : 0), act);
-    finish(c10, cp + rowBytes, 0, width, accumulate, bias, act);
-    finish(c11, cp + rowBytes + 16, 4, width, accumulate, bias + (bias ? 16 : 0), act);
-    finish(c20, cp + 2 * rowBytes, 0, width, accumulate, bias, act);
-    finish(c21, cp + 2 * rowBytes + 16, 4, width, accumulate, bias + (bias ? 16 : 0), act);
-    finish(c30, cp + 3 * rowBytes, 0, width, accumulate, bias, act);
-    finish(c31, cp + 3 * rowBytes + 16, 4, width, accumulate, bias + (bias ? 16 : 0), act);
-    return;
+  const last = rows - 1;
+  let p0 = a, p1 = at(a, min(1, last) * aRow), p2 = at(a, min(2, last) * aRow);
+  let p3 = at(a, min(3, last) * aRow), p4 = at(a, min(4, last) * aRow), p5 = at(a, min(5, last) * aRow);
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let bp = panel;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let s = v128.load32_splat(p0);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+    s = v128.load32_splat(p1);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+    s = v128.load32_splat(p2);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
+    s = v128.load32_splat(p3);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
+    s = v128.load32_splat(p4);
+    c40 = madd(s, b0, c40); c41 = madd(s, b1, c41);
+    s = v128.load32_splat(p5);
+    c50 = madd(s, b0, c50); c51 = madd(s, b1, c51);
+    p0 += aColBytes; p1 += aColBytes; p2 += aColBytes; p3 += aColBytes; p4 += aColBytes; p5 += aColBytes;
+    bp += 32;
   }
+  // One line per row, returning after the last one: written as nested `if`s,
+  // or with `finish` not inlined, this made V8 spill the accumulators in the
+  // k loop above (measured: half the GFLOP/s).
+  const b4 = bias + (bias ? 16 : 0), r = <usize>ldc << 2;
+  finish(c00, cp, 0, width, accumulate, bias, act); finish(c01, cp + 16, 4, width, accumulate, b4, act);
+  if (rows < 2) return; finish(c10, cp + r, 0, width, accumulate, bias, act); finish(c11, cp + r + 16, 4, width, accumulate, b4, act);
+  if (rows < 3) return; finish(c20, cp + 2 * r, 0, width, accumulate, bias, act); finish(c21, cp + 2 * r + 16, 4, width, accumulate, b4, act);
+  if (rows < 4) return; finish(c30, cp + 3 * r, 0, width, accumulate, bias, act); finish(c31, cp + 3 * r + 16, 4, width, accumulate, b4, act);
+  if (rows < 5) return; finish(c40, cp + 4 * r, 0, width, accumulate, bias, act); finish(c41, cp + 4 * r + 16, 4, width, accumulate, b4, act);
+  if (rows < 6) return; finish(c50, cp + 5 * r, 0, width, accumulate, bias, act); finish(c51, cp + 5 * r + 16, 4, width, accumulate, b4, act);
+}
+
+/** One row of C by eight columns (M of 1 or 2 or the last row or two). */
+function singleRow(K: i32, a: usize, aCol: i32, panel: usize, cp: usize, width: i32, accumulate: i32, bias: usize, act: i32): void {
+  const aColBytes = <usize>aCol << 2;
   let p0 = a;
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let bp = panel;
@@ -128,11 +186,11 @@ export function gemm(
       packPanel(panel, bt, bRow, bCol, K, j0, width);
       const biasBlock = bias ? at(bias, j0) : 0;
       let i = 0;
-      for (; i + 4 <= M; i += 4) {
-        block(4, K, at(at_, i * aRow), aRow, aCol, panel, at(ct, i * ldc + j0), ldc, width, accumulate, biasBlock, act);
+      for (; i + 3 <= M; i += 6) {
+        rowBlock(min(6, M - i), K, at(at_, i * aRow), aRow, aCol, panel, at(ct, i * ldc + j0), ldc, width, accumulate, biasBlock, act);
       }
       for (; i < M; i++) {
-        block(1, K, at(at_, i * aRow), aRow, aCol, panel, at(ct, i * ldc + j0), ldc, width, accumulate, biasBlock, act);
+        singleRow(K, at(at_, i * aRow), aCol, panel, at(ct, i * ldc + j0), width, accumulate, biasBlock, act);
       }
     }
   }
