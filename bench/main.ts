@@ -53,7 +53,34 @@ interface Options {
   out: string;
 }
 
+/** Flags that take a value, and flags that stand alone (`--no-PART` for each part). */
+const VALUE_FLAGS = ['--runs', '--seconds', '--models', '--variants', '--batches', '--only', '--torch-threads', '--python', '--soak-steps', '--out'];
+const SWITCHES = ['--quick', '--soak', '--profile', '--kernels', '--stock-kernels', ...PARTS.map((p) => `--no-${p}`)];
+
+export const USAGE = `usage: node dist/bench.js (npm run bench -- …)
+  [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer] [--batches 32,64]
+  [--variants fit,instrumented-default,instrumented-full] [--only ${PARTS.join(',')}] [--no-PART]
+  [--soak] [--soak-steps N] [--torch-threads N] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
+(method and results: docs/performance.md)`;
+
+/** A bad command line: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
+/** Refuses a flag it does not know or a value flag without its value, naming it. */
+function checkFlags(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (VALUE_FLAGS.includes(arg)) {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      i++;
+    } else if (!SWITCHES.includes(arg)) {
+      throw new UsageError(`unknown argument '${arg}'`);
+    }
+  }
+}
+
 function parseArgs(argv: string[]): Options {
+  checkFlags(argv);
   const has = (flag: string) => argv.includes(flag);
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
@@ -63,28 +90,34 @@ function parseArgs(argv: string[]): Options {
   const list = (flag: string, fallback: readonly string[], allowed: readonly string[]): string[] => {
     const items = value(flag)?.split(',') ?? [...fallback];
     for (const item of items) {
-      if (!allowed.includes(item)) throw new Error(`${flag}: unknown '${item}'; use ${allowed.join(', ')}`);
+      if (!allowed.includes(item)) throw new UsageError(`${flag}: unknown '${item}'; use ${allowed.join(', ')}`);
     }
     return items;
   };
   const models = list('--models', MODEL_NAMES, MODEL_NAMES) as ModelName[];
   const variants = list('--variants', VARIANTS, VARIANTS) as TfjsVariant[];
   const batches = (value('--batches') ?? '32,64').split(',').map(Number);
-  if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('--batches: expected positive integers, e.g. 32,64');
+  if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError('--batches: expected positive integers, e.g. 32,64');
   const parts = new Set(list('--only', quick ? PARTS.filter((p) => p !== 'soak') : PARTS, PARTS) as Part[]);
   if (has('--soak')) parts.add('soak');
   for (const part of PARTS) if (has(`--no-${part}`)) parts.delete(part);
+  const positive = (flag: string, fallback: number, integer = true): number => {
+    const raw = value(flag);
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!(n > 0) || (integer && !Number.isInteger(n))) throw new UsageError(`${flag}: expected a positive ${integer ? 'whole ' : ''}number, got '${raw}'`);
+    return n;
+  };
   return {
     quick,
-    runs: Number(value('--runs') ?? (quick ? 1 : 3)),
-    seconds: Number(value('--seconds') ?? (quick ? 2 : 5)),
+    runs: positive('--runs', quick ? 1 : 3),
+    seconds: positive('--seconds', quick ? 2 : 5, false),
     models,
     batches,
     variants,
     parts,
-    torchThreads: Number(value('--torch-threads') ?? 1),
+    torchThreads: positive('--torch-threads', 1),
     python: value('--python'),
-    soakSteps: Number(value('--soak-steps') ?? 100_000),
+    soakSteps: positive('--soak-steps', 100_000),
     profile: has('--profile'),
     kernels: has('--kernels'),
     stockKernels: has('--stock-kernels'),
@@ -164,7 +197,12 @@ async function benchPair(name: ModelName, batch: number, options: Options, backe
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const options = parseArgs(argv);
   // Stock means tfjs as shipped: none of our own kernels or fused layers either.
   if (options.stockKernels) process.env.NEURAL_DEBUGGER_NATIVE_KERNELS = 'off';
   const backend = await initBackend('auto');
@@ -242,6 +280,10 @@ if (process.env.ND_BENCH_CHILD === 'trainer') {
   startProbedTrainer();
 } else {
   main().catch((e: unknown) => {
+    if (e instanceof UsageError) {
+      log(`bench: ${e.message}\n${USAGE}`);
+      process.exit(2);
+    }
     log(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exit(1);
   });

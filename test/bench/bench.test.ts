@@ -93,6 +93,24 @@ describe('benchmark (quick mode)', function () {
     assert.deepEqual(JSON.parse(fs.readFileSync(skipOut, 'utf8')), []);
   });
 
+  it('prints its usage for --help, and refuses a bad command line naming the flag, with exit code 2', () => {
+    const help = spawnSync(process.execPath, [BENCH, '--help'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^usage: node dist\/bench\.js/);
+    for (const [args, message] of [
+      [['--bogus'], /unknown argument '--bogus'/],
+      [['--runs'], /--runs needs a value/],
+      [['--seconds', 'x'], /--seconds: expected a positive number, got 'x'/],
+      [['--models', 'mlp,rnn'], /--models: unknown 'rnn'; use mlp, cnn, lstm, transformer/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [BENCH, ...args], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /usage: /);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace for a usage error');
+    }
+  });
+
   it('reports the time to the first statistics and the trainer peak RSS', () => {
     assert.match(stdout, /spawn → first step statistics at the parent: median \d+ ms/);
     assert.match(stdout, /trainer peak RSS \(VmHWM\) over a 300-step run: (\d+ MB|not available)/);
