@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { TrainerEvent } from '../src/shared/protocol';
+import type { TrainerEvent, TrainerMessage } from '../src/shared/protocol';
 
 /** Peak and current resident set size of a live process, MB (Linux /proc); null elsewhere. */
 export function processMemoryMb(pid: number | undefined): { rss: number; peak: number } | null {
@@ -47,8 +47,9 @@ export function probeReport(event: TrainerEvent): ProbeReport | null {
 export function startProbedTrainer(everyMs = 1000): void {
   const send = process.send!.bind(process);
   let step = 0;
-  process.send = ((message: TrainerEvent, ...rest: unknown[]) => {
-    if (message?.type === 'step') step = message.stats.step;
+  process.send = ((message: TrainerMessage, ...rest: unknown[]) => {
+    // Steps leave in batches (src/trainer/eventBatcher.ts): the last step of one.
+    for (const event of message?.type === 'batch' ? message.events : [message]) if (event?.type === 'step') step = event.stats.step;
     return (send as (...args: unknown[]) => boolean)(message, ...rest);
   }) as typeof process.send;
   require('../src/trainer/child');

@@ -135,8 +135,8 @@ function rowBlock(
     bp += 32;
   }
   // One line per row, returning after the last one: written as nested `if`s,
-  // or with `finish` not inlined, this made V8 spill the accumulators in the
-  // k loop above (measured: half the GFLOP/s).
+  // or with `finish` not inlined, the whole kernel ran at half the GFLOP/s
+  // (V8's code for the k loop above changes with it; spills, we guess).
   const b4 = bias + (bias ? 16 : 0), r = <usize>ldc << 2;
   finish(c00, cp, 0, width, accumulate, bias, act); finish(c01, cp + 16, 4, width, accumulate, b4, act);
   if (rows < 2) return; finish(c10, cp + r, 0, width, accumulate, bias, act); finish(c11, cp + r + 16, 4, width, accumulate, b4, act);
