@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
+import { htmlPage } from '../shared/htmlPage';
 import { parseTrace } from '../trainer/trace/parse';
 import { forEachArg } from './argv';
 
@@ -65,28 +66,17 @@ export function buildReportHtml(o: ReportHtmlOptions): string {
       : `document.body.classList.add('vscode-${o.theme}');`;
   // `</script` cannot occur in the bundle as text of a closing tag.
   const script = o.script.replace(/<\/(script)/gi, '<\\/$1');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="neural-debugger report">
-<title>${escapeHtml(o.title)}</title>
-<style nonce="${o.nonce}">${o.css.replace(/<\/(style)/gi, '<\\/$1')}</style>
-</head>
-<body class="nd-standalone" data-view="training" data-trace-name="${escapeHtml(o.traceName)}">
-<div id="app"></div>
-<script type="application/json" id="nd-trace">${embedTraceText(o.traceText)}</script>
-<script nonce="${o.nonce}">${themeScript}</script>
-<script nonce="${o.nonce}">${script}</script>
-</body>
-</html>
-`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return htmlPage({
+    csp,
+    title: o.title,
+    head: ['<meta name="generator" content="neural-debugger report">', `<style nonce="${o.nonce}">${o.css.replace(/<\/(style)/gi, '<\\/$1')}</style>`],
+    bodyAttributes: { class: 'nd-standalone', 'data-view': 'training', 'data-trace-name': o.traceName },
+    body: [
+      `<script type="application/json" id="nd-trace">${embedTraceText(o.traceText)}</script>`,
+      `<script nonce="${o.nonce}">${themeScript}</script>`,
+      `<script nonce="${o.nonce}">${script}</script>`,
+    ],
+  });
 }
 
 /** dist/webview.js and dist/webview.css next to the CLI bundle (or under dist/ when run from source). */

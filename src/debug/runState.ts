@@ -3,18 +3,12 @@
 // the learning rate now in effect, and the diagnostics that are open.
 
 import type { TrainerEvent } from '../shared/protocol';
-import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, StopReason, TrainingDiagnostic } from '../shared/stats';
+import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, TrainingDiagnostic } from '../shared/stats';
 
 export type RunStatus = 'preparing' | 'running' | 'paused' | 'ended';
 
-export interface StopInfo {
-  reason: StopReason;
-  step: number;
-  epoch: number;
-  batch: number;
-  breakpointId?: number;
-  diagnostic?: TrainingDiagnostic;
-}
+/** Where and why the run is paused: the trainer's `stopped` event without its statistics. */
+export type StopInfo = Omit<Extract<TrainerEvent, { type: 'stopped' }>, 'type' | 'stats'>;
 
 export class RunState {
   status: RunStatus = 'preparing';

@@ -6,26 +6,17 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../webview/harness';
 
 export const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'test-results');
 /** The README's screenshots: refreshed from a test run with UPDATE_SCREENSHOTS=1. */
 export const README_SCREENSHOTS_DIR = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export async function launchBrowser(executablePath: string, profileDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
   });
 }

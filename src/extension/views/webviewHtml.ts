@@ -5,6 +5,7 @@
 // a canvas). No vscode import: the CSP is unit-tested.
 
 import { randomBytes } from 'node:crypto';
+import { escapeAttribute, htmlPage } from '../../shared/htmlPage';
 import type { WebviewKind } from '../../shared/webviewProtocol';
 
 export function makeNonce(): string {
@@ -31,26 +32,11 @@ export interface WebviewHtmlOptions {
 }
 
 export function webviewHtml(o: WebviewHtmlOptions): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(contentSecurityPolicy(o.cspSource, o.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttribute(o.styleUri)}">
-<title>${escapeText(o.title)}</title>
-</head>
-<body data-view="${o.view}">
-<div id="app"></div>
-<script nonce="${o.nonce}" src="${escapeAttribute(o.scriptUri)}"></script>
-</body>
-</html>`;
-}
-
-export function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return htmlPage({
+    csp: contentSecurityPolicy(o.cspSource, o.nonce),
+    title: o.title,
+    head: [`<link rel="stylesheet" href="${escapeAttribute(o.styleUri)}">`],
+    bodyAttributes: { 'data-view': o.view },
+    body: [`<script nonce="${o.nonce}" src="${escapeAttribute(o.scriptUri)}"></script>`],
+  });
 }

@@ -3,6 +3,7 @@
 
 import type { Expr } from './ast';
 import { ExpressionEvalError } from './errors';
+import { nameNodes } from './freeNames';
 import { concretePath, explainMissingName, GuardedScope, wildcardKeysOf } from './names';
 import { toScope, type Scope, type ScopeResolver } from './scope';
 
@@ -10,26 +11,14 @@ import { toScope, type Scope, type ScopeResolver } from './scope';
 export function checkNames(expr: Expr, scope: Scope | ScopeResolver): ExpressionEvalError[] {
   const guarded = new GuardedScope(toScope(scope));
   const errors: ExpressionEvalError[] = [];
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'name':
-        try {
-          if (e.segments.some((s) => s.kind === 'wildcard')) wildcardKeysOf(guarded, e);
-          else if (guarded.get(concretePath(e.segments, undefined), e) === undefined) errors.push(explainMissingName(guarded, e));
-        } catch (error) {
-          if (!(error instanceof ExpressionEvalError)) throw error;
-          errors.push(error);
-        }
-        return;
-      case 'unary':
-        return visit(e.operand);
-      case 'binary':
-        visit(e.left);
-        return visit(e.right);
-      case 'call':
-        return e.args.forEach(visit);
+  for (const name of nameNodes(expr)) {
+    try {
+      if (name.segments.some((s) => s.kind === 'wildcard')) wildcardKeysOf(guarded, name);
+      else if (guarded.get(concretePath(name.segments, undefined), name) === undefined) errors.push(explainMissingName(guarded, name));
+    } catch (error) {
+      if (!(error instanceof ExpressionEvalError)) throw error;
+      errors.push(error);
     }
-  };
-  visit(expr);
+  }
   return errors;
 }

@@ -15,33 +15,20 @@
 // sums patch ⊗ dy over blocks of output positions without any transpose.
 
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels } from '../native/module';
-import { nativeConv2dBackpropFilter, nativeConvSupported } from '../native/conv';
+import { nativeConv2dBackpropFilter } from '../native/conv';
+import { nativeConvGradient, type ConvBackpropAttrs } from './convBackprop';
 import { composite, kernelInput, type KernelArgs, type Shape4 } from './scope';
 
-interface Conv2DBackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Conv2DBackpropFilterAttrs extends ConvBackpropAttrs {
   filterShape: Shape4;
 }
 
 export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const dy = kernelInput(args, 'dy');
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-    args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const kernels = dataFormat === 'NCHW' ? null : nativeKernels(args.backend as BackendWasm);
-  if (kernels) {
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    if (nativeConvSupported(info, x, dy) && tf.util.arraysEqual(dy.shape, info.outShape)) {
-      return nativeConv2dBackpropFilter(kernels, x, dy, info);
-    }
-  }
-  return conv2dBackpropFilterComposite(args);
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const native = nativeConvGradient(args, attrs, x.shape as Shape4, attrs.filterShape, dy, x);
+  return native ? nativeConv2dBackpropFilter(native.kernels, x, dy, native.info) : conv2dBackpropFilterComposite(args);
 }
 
 /** The composite of stock wasm kernels (fallback; also the "before" of bench/kernels.ts). */

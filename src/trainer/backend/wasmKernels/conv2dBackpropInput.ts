@@ -17,32 +17,20 @@
 // into dx — no zero-spread dy for strides > 1.
 
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels } from '../native/module';
-import { nativeConv2dBackpropInput, nativeConvSupported } from '../native/conv';
+import { nativeConv2dBackpropInput } from '../native/conv';
+import { nativeConvGradient, type ConvBackpropAttrs } from './convBackprop';
 import { composite, kernelInput, type KernelArgs, type Shape4 } from './scope';
 
-interface Conv2DBackpropInputAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Conv2DBackpropInputAttrs extends ConvBackpropAttrs {
   inputShape: Shape4;
 }
 
 export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dy = kernelInput(args, 'dy');
   const filter = kernelInput(args, 'filter');
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  const kernels = dataFormat === 'NCHW' ? null : nativeKernels(args.backend as BackendWasm);
-  if (kernels) {
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    if (nativeConvSupported(info, dy, filter) && tf.util.arraysEqual(dy.shape, info.outShape)) {
-      return nativeConv2dBackpropInput(kernels, dy, filter, info);
-    }
-  }
-  return conv2dBackpropInputComposite(args);
+  const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const native = nativeConvGradient(args, attrs, attrs.inputShape, filter.shape as Shape4, dy, filter);
+  return native ? nativeConv2dBackpropInput(native.kernels, dy, filter, native.info) : conv2dBackpropInputComposite(args);
 }
 
 /** The composite of stock wasm kernels (fallback; also the "before" of bench/kernels.ts). */
