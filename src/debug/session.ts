@@ -20,8 +20,7 @@ import {
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CUSTOM_REQUESTS, STEP_BATCH_MS, TRAINER_EVENT, type TrainerEventBody } from '../shared/debugEvents';
-import { StepBudget } from './stepBudget';
+import { CUSTOM_REQUESTS } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
 import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
@@ -34,6 +33,7 @@ import { FunctionBreakpoints } from './functionBreakpoints';
 import { resolveLaunchArguments, type NeuralLaunchArguments } from './launchArgs';
 import { TrainingRuntime } from './runtime';
 import { learningRateFrom } from './learningRate';
+import { LiveStream } from './liveStream';
 import { LEARNING_RATE_VARIABLE, VariableStore } from './variables';
 
 /** How long launch waits for `configurationDone` before starting anyway (as mock-debug does). */
@@ -53,13 +53,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
   private launchAnswered = false;
   /** Stop and end events produced before the launch response, sent right after it. */
   private deferred: DebugProtocol.Event[] = [];
-  /** Trainer events and output waiting to go out together (see STEP_BATCH_MS). */
-  private readonly pendingTrainer: TrainerEvent[] = [];
-  private readonly pendingOutput: { category: string; text: string }[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  /** Thins the live stream of a fast run (./stepBudget.ts). */
-  private readonly stepBudget = new StepBudget();
-  private newestSkippedStep: TrainerEvent | null = null;
+  /** Trainer events and output, batched and thinned (./liveStream.ts). */
+  private readonly live: LiveStream;
   private supportsProgress = false;
   private progressId: string | null = null;
   private progressCount = 0;
@@ -68,6 +63,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+    this.live = new LiveStream((event) => super.sendEvent(event));
     this.runtime = new TrainingRuntime();
     this.variables = new VariableStore(this.runtime.state);
     this.wireRuntime();
@@ -93,27 +89,13 @@ export class NeuralDebugSession extends LoggingDebugSession {
     r.on('stopOnException', (d: TrainingDiagnostic) =>
       stopped('exception', { description: `Paused on ${d.kind}`, text: d.explanation }),
     );
-    r.on('output', (text: string, category: string) => {
-      // Coalesced like the trainer events: a fast run prints an epoch line every few milliseconds.
-      const last = this.pendingOutput[this.pendingOutput.length - 1];
-      if (last && last.category === category) last.text += text;
-      else this.pendingOutput.push({ category, text });
-      this.scheduleFlush();
-    });
+    r.on('output', (text: string, category: string) => this.live.print(text, category));
     r.on('progress', (message: string) => this.progress(message));
     r.on('process', (pid: number, modelFile: string) =>
       this.sendEvent(new Event('process', { name: modelFile, systemProcessId: pid, isLocalProcess: true, startMethod: 'launch' })),
     );
     r.on('trainerEvent', (event: TrainerEvent) => {
-      if (event.type === 'step' && !this.stepBudget.admit(event.stats.detailed)) {
-        this.newestSkippedStep = event;
-      } else {
-        // A skipped step older than this event goes out before it, so the client sees the newest state.
-        if (event.type !== 'step' && this.newestSkippedStep) this.pendingTrainer.push(this.newestSkippedStep);
-        this.newestSkippedStep = null;
-        this.pendingTrainer.push(event);
-      }
-      this.scheduleFlush();
+      this.live.trainerEvent(event);
       if (event.type === 'header' || event.type === 'error' || event.type === 'finished') this.endProgress();
       if (event.type === 'header') this.recheckBreakpoints();
     });
@@ -125,25 +107,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
 
   /** Every event goes out after the steps collected before it, so clients see trainer events in order. */
   override sendEvent(event: DebugProtocol.Event): void {
-    this.flushPending();
+    this.live.flush();
     super.sendEvent(event);
-  }
-
-  private scheduleFlush(): void {
-    this.flushTimer ??= setTimeout(() => this.flushPending(), STEP_BATCH_MS);
-  }
-
-  /** Sends the collected trainer events (one DAP event) and output (one per category run). */
-  private flushPending(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    // The newest step always goes out, so the client ends each batch on the current step.
-    if (this.newestSkippedStep) this.pendingTrainer.push(this.newestSkippedStep);
-    this.newestSkippedStep = null;
-    if (this.pendingTrainer.length > 0) {
-      super.sendEvent(new Event(TRAINER_EVENT, { events: this.pendingTrainer.splice(0) } satisfies TrainerEventBody));
-    }
-    for (const { category, text } of this.pendingOutput.splice(0)) super.sendEvent(new OutputEvent(text, category));
   }
 
   private sendAfterLaunch(event: DebugProtocol.Event): void {
@@ -153,7 +118,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
 
   /** Answers launch (failing it with `error`), then sends the stop/end events that waited for the answer. */
   private answerLaunch(response: DebugProtocol.Response, error?: string, printError = true): void {
-    this.flushPending(); // what the trainer printed before the answer, first
+    this.live.flush(); // what the trainer printed before the answer, first
     if (error === undefined) {
       this.sendResponse(response);
     } else {
@@ -263,7 +228,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
   }
 
   override dispose(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.live.dispose();
     this.runtime.kill();
     super.dispose();
   }
