@@ -173,7 +173,9 @@ export class TrainerProcess extends EventEmitter {
 
 function lowerPriority(pid: number): void {
   try {
-    // Never raises it: a parent already running lower passes its own on.
+    // Never raises it: a parent already running lower passes its own on. On
+    // Linux this sets the main thread's, where training runs (wasm is single-
+    // threaded here); threads it starts later inherit it.
     os.setPriority(pid, Math.max(os.getPriority(pid), os.constants.priority.PRIORITY_BELOW_NORMAL));
   } catch {
     // Not permitted here (some containers): the trainer runs at normal priority.
