@@ -1,12 +1,14 @@
 // The call stack of a paused run: one thread "training" with three frames,
 // the current batch, its epoch and the run, each pointing at the model file.
 // For JSON specs the batch frame points at the line of the layer the stop is
-// about (a diagnostic's first layer, or the layer a breakpoint reads).
+// about (a diagnostic's first layer, or the layer a breakpoint reads), the
+// epoch frame at `training.epochs` and the run frame at the spec's `name`.
 
 import * as path from 'node:path';
 import { Source, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { TrainingDiagnostic } from '../shared/stats';
+import type { SpecFrameLines } from '../trainer/sources';
 import { formatEvidence } from './format';
 import type { RunState } from './runState';
 import type { FrameKind } from './variables';
@@ -25,7 +27,7 @@ export function frameKind(frameId: number): FrameKind {
 }
 
 /** `layerOfBreakpoint` maps a function breakpoint id to the layer its expression reads. */
-export function stackFrames(state: RunState, layerOfBreakpoint: (id: number) => string | null): DebugProtocol.StackFrame[] {
+export function stackFrames(state: RunState, layerOfBreakpoint: (id: number) => string | null, specLines: SpecFrameLines = {}): DebugProtocol.StackFrame[] {
   const { settings, topology, current, stop } = state;
   if (!settings || !topology) return [];
   const source = new Source(path.basename(settings.modelFile), settings.modelFile);
@@ -36,8 +38,12 @@ export function stackFrames(state: RunState, layerOfBreakpoint: (id: number) => 
   };
   if (stop?.diagnostic) names.batch += ` — ${stop.diagnostic.kind}`;
   const layer = stop?.diagnostic?.layers[0] ?? (stop?.breakpointId !== undefined ? layerOfBreakpoint(stop.breakpointId) : null);
-  const layerLine = topology.layers.find((l) => l.name === layer)?.specLine ?? 1;
-  return FRAMES.map((f) => new StackFrame(f.id, names[f.kind], source, f.kind === 'batch' ? layerLine : 1, 1));
+  const lines: Record<FrameKind, number> = {
+    batch: topology.layers.find((l) => l.name === layer)?.specLine ?? 1,
+    epoch: specLines.epochs ?? 1,
+    run: specLines.name ?? 1,
+  };
+  return FRAMES.map((f) => new StackFrame(f.id, names[f.kind], source, lines[f.kind], 1));
 }
 
 /** What the exception widget shows for a diagnostic stop: explanation, evidence, remedies. */

@@ -24,7 +24,7 @@ import { CUSTOM_REQUESTS } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
 import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
-import { precheckModelSource } from '../trainer/sources';
+import { precheckWithLines, type SpecFrameLines } from '../trainer/sources';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
 import { formatValue } from './format';
@@ -55,6 +55,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
   private deferred: DebugProtocol.Event[] = [];
   /** Trainer events and output, batched and thinned (./liveStream.ts). */
   private readonly live: LiveStream;
+  /** Where the epoch and run frames point in a spec (./frames.ts). */
+  private specLines: SpecFrameLines = {};
   private supportsProgress = false;
   private progressId: string | null = null;
   private progressCount = 0;
@@ -200,7 +202,9 @@ export class NeuralDebugSession extends LoggingDebugSession {
       options = resolveLaunchArguments(args);
       // A broken spec fails here in milliseconds, before a process starts
       // (a TS/JS module is checked when the trainer bundles it).
-      for (const w of precheckModelSource(options.modelFile)) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
+      const precheck = precheckWithLines(options.modelFile);
+      this.specLines = precheck.lines;
+      for (const w of precheck.warnings) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
     } catch (e) {
       return this.answerLaunch(response, launchError(e));
     }
@@ -326,7 +330,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
   // ---- inspection ----------------------------------------------------------
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
-    const frames = stackFrames(this.runtime.state, (id) => this.functionBreakpoints.layerOf(id));
+    const frames = stackFrames(this.runtime.state, (id) => this.functionBreakpoints.layerOf(id), this.specLines);
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);
   }

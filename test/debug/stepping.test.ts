@@ -1,6 +1,7 @@
 // The adapter over stdio on a small real model: entry, stepping a batch and
 // an epoch, variables, evaluate, setVariable on the learning rate, step back.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { CUSTOM_REQUESTS } from '../../src/shared/debugEvents';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
@@ -33,6 +34,11 @@ describe('debug adapter: stepping and inspecting', function () {
     const frames = (await client.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     assert.deepEqual(frames.map((f) => f.name), ['before the first batch', 'epoch 1/3', 'train test-spiral']);
     assert.ok(frames.every((f) => f.source?.path === spec));
+    // The epoch frame points at training.epochs, the run frame at the spec's name (the batch frame at a layer, when the stop is about one).
+    const specText = fs.readFileSync(spec, 'utf8').split('\n');
+    const lineOf = (text: string) => specText.findIndex((l) => l.includes(text)) + 1;
+    assert.deepEqual(frames.map((f) => f.line), [1, lineOf('"epochs": 3'), lineOf('"name": "test-spiral"')]);
+    assert.ok(lineOf('"epochs": 3') > 1 && lineOf('"name": "test-spiral"') > 1);
     assert.equal((await client.training()).step, 0);
 
     await client.dc.stepInRequest({ threadId: 1 });

@@ -46,6 +46,21 @@ export function requiresTrust(kind: ModelSourceKind): boolean {
  * bundles them). Returns the spec's warnings.
  */
 export function precheckModelSource(file: string): UserErrorInfo[] {
+  return precheckWithLines(file).warnings;
+}
+
+/**
+ * Lines of a model spec the debugger's stack frames point at: the run frame
+ * at the spec's `name`, the epoch frame at `training.epochs` (else the
+ * `training` section). Absent for a module, or a field the spec leaves out.
+ */
+export interface SpecFrameLines {
+  name?: number;
+  epochs?: number;
+}
+
+/** `precheckModelSource`, plus the lines of the fields a paused run's frames point at. */
+export function precheckWithLines(file: string): { warnings: UserErrorInfo[]; lines: SpecFrameLines } {
   // Any *.json is read as a spec (as the trainer does); editors offer only *.nn.json.
   const kind = isModelSourceFile(file) ?? (file.toLowerCase().endsWith('.json') ? 'spec' : null);
   if (kind === null) {
@@ -53,7 +68,9 @@ export function precheckModelSource(file: string): UserErrorInfo[] {
   }
   if (kind === 'module') {
     if (!fs.existsSync(file)) throw new UserError({ file, message: 'file not found; give the path of a *.model.ts or *.model.js file' });
-    return [];
+    return { warnings: [], lines: {} };
   }
-  return loadModelSpec(file).warnings;
+  const parsed = loadModelSpec(file);
+  const line = (field: string): number | undefined => parsed.positions[field]?.line;
+  return { warnings: parsed.warnings, lines: { name: line('name'), epochs: line('training.epochs') ?? line('training') } };
 }
