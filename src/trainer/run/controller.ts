@@ -14,6 +14,7 @@ import { getLearningRate, setLearningRate, targetTensor } from '../training/obje
 import { BreakpointSet } from './breakpoints';
 import type { DiagnosticsHook, RunContext } from './context';
 import { buildScope, skeletonScope } from './scope';
+import { EpochTotals } from './epochTotals';
 import { EpochSnapshots } from './snapshots';
 import type { RunRecorder } from './recorder';
 
@@ -51,6 +52,7 @@ export class TrainingController {
   private lastStep: StepStats | null = null;
   private lastEpoch: EpochStats | null = null;
   private lastBatch: { x: tf.Tensor; y: tf.Tensor } | null = null;
+  private readonly epochTotals = new EpochTotals();
 
   constructor(
     private readonly ctx: RunContext,
@@ -189,7 +191,7 @@ export class TrainingController {
     };
     this.batch += 1;
     this.lastStep = stats;
-    this.accumulate(stats);
+    this.epochTotals.add(stats);
     this.options.recorder.step(stats);
     this.options.emit({ type: 'step', stats });
     return stats;
@@ -206,14 +208,13 @@ export class TrainingController {
     const stats: EpochStats = {
       epoch: this.epoch,
       step: this.step,
-      loss: this.epochMean('loss'),
-      metrics: Object.fromEntries(this.ctx.metrics.map((m) => [m, this.epochMean(m)])),
+      loss: this.epochTotals.mean('loss'),
+      metrics: Object.fromEntries(this.ctx.metrics.map((m) => [m, this.epochTotals.mean(m)])),
       valLoss: validation?.loss ?? null,
       valMetrics: validation?.metrics ?? {},
-      durationMs: performance.now() - started + this.epochTrainMs,
+      durationMs: performance.now() - started + this.epochTotals.trainMs,
     };
-    this.epochTrainMs = 0;
-    this.epochSums.clear();
+    this.epochTotals.reset();
     this.lastEpoch = stats;
     this.options.recorder.epoch(stats);
     this.options.emit({ type: 'epoch', stats });
@@ -226,22 +227,6 @@ export class TrainingController {
     }
     this.epoch += 1;
     this.batch = 0;
-  }
-
-  // Running sums of the epoch's batch losses/metrics, weighted by batch size.
-  private readonly epochSums = new Map<string, number>();
-  private epochTrainMs = 0;
-  private epochMean(name: string): number {
-    const total = this.epochSums.get('__samples') ?? 0;
-    return total > 0 ? (this.epochSums.get(name) ?? 0) / total : NaN;
-  }
-
-  private accumulate(stats: StepStats): void {
-    const add = (k: string, v: number) => this.epochSums.set(k, (this.epochSums.get(k) ?? 0) + v);
-    add('__samples', stats.batchSize);
-    add('loss', stats.loss * stats.batchSize);
-    for (const [k, v] of Object.entries(stats.metrics)) add(k, v * stats.batchSize);
-    this.epochTrainMs += stats.durationMs;
   }
 
   private pauseReason(
@@ -376,8 +361,7 @@ export class TrainingController {
     this.batch = 0;
     this.step = restored.step;
     this.samplesSeen = restored.samplesSeen;
-    this.epochSums.clear();
-    this.epochTrainMs = 0;
+    this.epochTotals.reset();
     this.lastStep = null;
     this.disposeLastBatch();
     this.options.recorder.restore(this.epoch, this.step, fromStep);
