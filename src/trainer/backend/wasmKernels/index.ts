@@ -18,6 +18,7 @@ import {
   depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwiseBackprop';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { registerReluGradient, reluGradConfig } from './reluGrad';
 import { rememberStockKernel, stockKernel, wrapsStockKernel } from './stock';
 import { sumConfig } from './sum';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum';
@@ -28,6 +29,8 @@ export const WASM_MISSING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
+  // Not a tfjs kernel: the one-pass ReLU gradient (./reluGrad.ts), with the gradient that uses it.
+  reluGradConfig,
 ];
 
 /** Stock wasm kernels that give wrong results, replaced by ours. */
@@ -72,6 +75,7 @@ function isOurs(kernel: tf.KernelConfig | undefined, config: tf.KernelConfig): b
  * (or a future tfjs-backend-wasm) already provides is left alone and not listed.
  */
 export function registerMissingWasmKernels(): string[] {
+  registerReluGradient();
   const supplied: string[] = [];
   for (const config of WASM_MISSING_KERNELS) {
     const existing = tf.getKernel(config.kernelName, 'wasm');

@@ -59,3 +59,25 @@ export function denseBackward(rows: i32, cols: i32, dy: usize, y: usize, act: i3
     }
   }
 }
+
+/**
+ * The ReLU gradient dx = dy · step(x), as tfjs composes it (Step, Cast and
+ * Multiply: three passes and dispatches) in one pass with the same products,
+ * so the same bits: step is 1 where x > 0, NaN where x is NaN, else 0 (so
+ * dy = ±Inf or NaN gives NaN there, and a negative dy −0, as in tfjs).
+ */
+export function reluGrad(n: i32, dy: usize, x: usize, dx: usize): void {
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  const vectorEnd = <usize>(n & ~3) << 2;
+  let o: usize = 0;
+  for (; o < vectorEnd; o += 16) {
+    const xv = v128.load(x + o);
+    const step = v128.bitselect(xv, v128.and(f32x4.gt(xv, zero), one), f32x4.ne(xv, xv));
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), step));
+  }
+  for (; o < (<usize>n << 2); o += 4) {
+    const xs = load<f32>(x + o);
+    const step: f32 = xs != xs ? xs : xs > 0 ? 1 : 0;
+    store<f32>(dx + o, load<f32>(dy + o) * step);
+  }
+}
