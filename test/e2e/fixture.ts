@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startCodeServer, type CodeServerRun } from '../../scripts/e2e/codeServer';
 import { CACHE_DIR, E2eUnavailable, ensureE2eTools, type E2eTools } from '../../scripts/e2e/setup';
 import { packageExtension } from '../../scripts/e2e/vsix';
-import { launchBrowser, logTime, openWorkbench, screenshot, workbenchState } from './workbench';
+import { launchBrowser, logTime, openDialogs, openWorkbench, screenshot, workbenchState } from './workbench';
 
 /** Workspace copies of spiral-mlp made by `prepareWorkspace`. */
 export const SPECS = {
@@ -78,7 +78,7 @@ export function describeInCodeServer(title: string, body: (workbench: () => Work
       const state = await workbenchState(workbench.page);
       console.log(`      workbench: ${state}\n      code-server log (tail):\n${workbench.server.log().slice(-2000)}\n      extension host log:\n${workbench.server.extensionHostLog()}`);
       // A modal dialog ("Cannot reconnect", …) would fail every later test: start them on a new page.
-      if (workbench.page.isClosed() || state.startsWith('a dialog')) {
+      if (workbench.page.isClosed() || (await openDialogs(workbench.page)).length > 0) {
         await workbench.reopen().catch((e: Error) => console.log(`      could not reopen the workbench: ${e.message}`));
       }
       // A run the failed test left behind would break the next ones.

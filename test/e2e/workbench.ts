@@ -48,18 +48,25 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   }
 }
 
+/** Texts of the modal dialogs shown ("Cannot reconnect", …); none on a closed page. */
+export async function openDialogs(page: Page): Promise<string[]> {
+  if (page.isClosed()) return [];
+  const texts = await page.locator('.monaco-dialog-box').allInnerTexts().catch(() => [] as string[]);
+  return texts.map((d) => d.replace(/\s+/g, ' ').trim());
+}
+
 /**
  * What may keep the workbench from answering, for error messages: a modal
- * dialog (e.g. "Cannot reconnect"), the notifications shown, the status bar.
+ * dialog, the notifications shown, the status bar.
  */
 export async function workbenchState(page: Page): Promise<string> {
   if (page.isClosed()) return 'the page is closed';
   const texts = (selector: string) => page.locator(selector).allInnerTexts().catch(() => [] as string[]);
-  const dialogs = await texts('.monaco-dialog-box');
+  const dialogs = await openDialogs(page);
   const toasts = await notificationTexts(page).catch(() => [] as string[]);
   const status = await texts('.part.statusbar .statusbar-item');
   return [
-    dialogs.length > 0 ? `a dialog is open: ${JSON.stringify(dialogs.map((d) => d.replace(/\s+/g, ' ').trim()))}` : 'no dialog',
+    dialogs.length > 0 ? `a dialog is open: ${JSON.stringify(dialogs)}` : 'no dialog',
     `notifications: ${JSON.stringify(toasts)}`,
     `status bar: ${JSON.stringify(status.filter((t) => t.trim() !== ''))}`,
   ].join('; ');

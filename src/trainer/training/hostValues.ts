@@ -29,8 +29,3 @@ export function hostValues(t: tf.Tensor): Float32Array {
   const values = t.dataSync();
   return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
-
-/** A copy of the values of `t` that stays valid (for values needed after later tfjs calls). */
-export function hostCopy(t: tf.Tensor): Float32Array {
-  return Float32Array.from(hostValues(t));
-}

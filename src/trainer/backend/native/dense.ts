@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeMatMul } from './matMul';
-import { nativeKernels, type NativeKernels } from './module';
+import { nativeKernels, requireNativeKernels } from './module';
 import { kernelInput, type KernelArgs } from '../wasmKernels/scope';
 
 export const DENSE_KERNEL = 'NeuralDense';
@@ -23,14 +23,8 @@ interface DenseAttrs {
   activation: number;
 }
 
-function kernelsOf(backend: tf.KernelBackend): NativeKernels {
-  const kernels = nativeKernels(backend as BackendWasm);
-  if (!kernels) throw new Error(`${DENSE_KERNEL}: the native wasm kernels are not loaded`);
-  return kernels;
-}
-
 function denseForward(args: KernelArgs): tf.TensorInfo {
-  const native = kernelsOf(args.backend);
+  const native = requireNativeKernels(args.backend, DENSE_KERNEL);
   const [x, kernel, bias] = [kernelInput(args, 'x'), kernelInput(args, 'kernel'), args.inputs.bias];
   const activation = (args.attrs as unknown as DenseAttrs).activation;
   const y = nativeMatMul(native, { a: x, b: kernel, transposeA: false, transposeB: false }, { bias, relu: activation === 1 });
@@ -40,7 +34,7 @@ function denseForward(args: KernelArgs): tf.TensorInfo {
 
 /** dz = dy ⊙ act'(y) and, when `withBias`, db = Σ_rows dz. */
 function denseBackward(args: KernelArgs): tf.TensorInfo[] {
-  const native = kernelsOf(args.backend);
+  const native = requireNativeKernels(args.backend, DENSE_BACKWARD_KERNEL);
   const [dy, y] = [kernelInput(args, 'dy'), kernelInput(args, 'y')];
   const { activation, withBias } = args.attrs as unknown as DenseAttrs & { withBias: boolean };
   const [rows, cols] = y.shape;

@@ -12,7 +12,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels, type NativeKernels } from './module';
+import { nativeKernels, requireNativeKernels, type NativeKernels } from './module';
 
 export const LSTM_FORWARD_KERNEL = 'NeuralLstmSequence';
 export const LSTM_BACKWARD_KERNEL = 'NeuralLstmSequenceGrad';
@@ -42,12 +42,6 @@ interface LstmAttrs {
 
 /** Calls of each kernel since the process started (tests use them to prove the fused path ran). */
 export const fusedLstmCalls = { forward: 0, backward: 0 };
-
-function kernelsOf(backend: unknown): NativeKernels {
-  const kernels = nativeKernels(backend as BackendWasm);
-  if (!kernels) throw new Error(`${LSTM_FORWARD_KERNEL}: the native wasm kernels are not loaded`);
-  return kernels;
-}
 
 function dims(x: tf.TensorInfo, recurrentKernel: tf.TensorInfo): { B: number; T: number; D: number; U: number } {
   const [B, T, D] = x.shape;
@@ -80,7 +74,7 @@ function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const [x, kernel, recurrentKernel] = ['x', 'kernel', 'recurrentKernel'].map((n) => input(args, n));
   const bias = args.inputs.bias;
   const attrs = args.attrs as unknown as LstmAttrs;
-  const kernels = kernelsOf(args.backend);
+  const kernels = requireNativeKernels(args.backend, LSTM_FORWARD_KERNEL);
   const { B, T, D, U } = dims(x, recurrentKernel);
   const backend = args.backend as BackendWasm;
   const out = backend.makeOutput(attrs.returnSequences ? [B, T, U] : [B, U], 'float32');
@@ -100,7 +94,7 @@ function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
 function lstmBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const [x, kernel, recurrentKernel, workspace, dy] = ['x', 'kernel', 'recurrentKernel', 'workspace', 'dy'].map((n) => input(args, n));
   const attrs = args.attrs as unknown as LstmAttrs & { hasBias: boolean };
-  const kernels = kernelsOf(args.backend);
+  const kernels = requireNativeKernels(args.backend, LSTM_BACKWARD_KERNEL);
   const { B, T, D, U } = dims(x, recurrentKernel);
   const G = 4 * U;
   const backend = args.backend as BackendWasm;

@@ -130,6 +130,13 @@ export function nativeKernelsError(): string | null {
   return lastError;
 }
 
+/** The kernels of `backend`, for a kernel (`kernelName`) that only exists when they loaded. */
+export function requireNativeKernels(backend: unknown, kernelName: string): NativeKernels {
+  const kernels = nativeKernels(backend as BackendWasm);
+  if (!kernels) throw new Error(`${kernelName}: the native wasm kernels are not loaded`);
+  return kernels;
+}
+
 function instantiate(backend: BackendWasm): NativeKernels {
   // For before/after measurements and for ruling the native kernels out when
   // hunting a numerical difference (docs/backends.md).

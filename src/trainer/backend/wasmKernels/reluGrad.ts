@@ -9,14 +9,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels } from '../native/module';
+import { nativeKernels, requireNativeKernels } from '../native/module';
 import { kernelInput, type KernelArgs } from './scope';
 
 export const RELU_GRAD_KERNEL = 'NeuralReluGrad';
 
 function reluGrad(args: KernelArgs): tf.TensorInfo {
-  const native = nativeKernels(args.backend as BackendWasm);
-  if (!native) throw new Error(`${RELU_GRAD_KERNEL}: the native wasm kernels are not loaded`);
+  const native = requireNativeKernels(args.backend, RELU_GRAD_KERNEL);
   const [dy, x] = [kernelInput(args, 'dy'), kernelInput(args, 'x')];
   const dx = native.backend.makeOutput(x.shape, 'float32');
   native.fn('reluGrad')(tf.util.sizeFromShape(x.shape), native.address(dy), native.address(x), native.address(dx));
