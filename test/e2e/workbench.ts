@@ -72,6 +72,16 @@ export async function workbenchState(page: Page): Promise<string> {
   ].join('; ');
 }
 
+/** The tab labels of each editor group, the active tab of each starred: for failure messages. */
+export async function editorGroupTabs(page: Page): Promise<string[][]> {
+  return page
+    .locator('.editor-group-container')
+    .evaluateAll((groups) =>
+      groups.map((g) => Array.from(g.querySelectorAll('.tab')).map((t) => `${t.classList.contains('active') ? '*' : ''}${(t.textContent ?? '').trim()}`)),
+    )
+    .catch(() => []);
+}
+
 /** Keys typed while a webview (an iframe) has the focus do not reach the workbench: move it out. */
 async function leaveWebview(page: Page): Promise<void> {
   await page.evaluate(() => {
