@@ -114,11 +114,14 @@ function commandExists(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** An install that stalls (a registry that stops answering) fails after this, rather than hang the test run. */
+const INSTALL_TIMEOUT_MS = 15 * 60_000;
+
 function run(command: string, args: string[], options: SpawnSyncOptions, what: string): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...options });
+  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL', ...options });
   if (result.status === 0) return;
   const output = `${result.stdout?.toString() ?? ''}${result.stderr?.toString() ?? ''}`.trim().split('\n').slice(-8).join('\n');
-  const why = result.error ? result.error.message : `exit code ${result.status}`;
+  const why = result.signal === 'SIGKILL' && result.status === null ? `stopped after ${INSTALL_TIMEOUT_MS / 60_000} min without finishing` : result.error ? result.error.message : `exit code ${result.status}`;
   throw new E2eUnavailable(`${what} failed (${why})${output ? `:\n${output}` : ''}`);
 }
 
