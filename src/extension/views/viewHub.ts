@@ -82,11 +82,17 @@ export class ViewHub implements vscode.Disposable {
   private started(session: vscode.DebugSession): void {
     if (session.type !== DEBUG_TYPE) return;
     this.flush();
-    this.sessions.set(session.id, { session, store: new SessionEventStore(), live: true });
+    // Events that came before this notice (see `received`) are kept.
+    const tracked = this.sessions.get(session.id) ?? { session, store: new SessionEventStore(), live: true };
+    this.sessions.set(session.id, tracked);
     // Ended sessions stay for catch-up until a newer one replaces them.
-    for (const [id, tracked] of this.sessions) if (!tracked.live && id !== session.id) this.sessions.delete(id);
+    for (const [id, other] of this.sessions) if (!other.live && id !== session.id) this.sessions.delete(id);
     this.currentId = session.id;
-    for (const c of this.connections) if (c.ready) void this.sendReset(c);
+    // The open views switch to the new run now. The hub sees all of its events
+    // from here on, so there is nothing to ask the adapter for; waiting for that
+    // round trip (seconds on a loaded machine) would leave them on the old run,
+    // dropping the new one's live events, until the answer came.
+    for (const c of this.connections) if (c.ready) void c.webview.postMessage(this.resetMessage(tracked));
     this.onSessionStarted(session);
   }
 
@@ -128,6 +134,11 @@ export class ViewHub implements vscode.Disposable {
     return { id: tracked.session.id, name: tracked.session.name, live: tracked.live };
   }
 
+  private resetMessage(tracked: TrackedSession): HostToWebviewMessage {
+    return { type: 'reset', session: this.info(tracked), events: tracked.store.all() };
+  }
+
+  /** Brings a view that has just loaded up to the current run. */
   private async sendReset(connection: Connection): Promise<void> {
     this.flush();
     const tracked = this.currentId ? this.sessions.get(this.currentId) : undefined;
@@ -149,7 +160,7 @@ export class ViewHub implements vscode.Disposable {
     // them to the other views first, then mark this one ready.
     this.flush();
     connection.ready = true;
-    await connection.webview.postMessage({ type: 'reset', session: this.info(tracked), events: tracked.store.all() } satisfies HostToWebviewMessage);
+    await connection.webview.postMessage(this.resetMessage(tracked));
     if (connection.kind === 'training' && this.pendingReveal !== null) {
       await connection.webview.postMessage({ type: 'selectLayer', layer: this.pendingReveal } satisfies HostToWebviewMessage);
       this.pendingReveal = null;

@@ -1,0 +1,147 @@
+import * as assert from 'node:assert/strict';
+import { debugEvents, installFakeVscode, type FakeDebugSession } from './fakeVscode';
+installFakeVscode();
+import { CUSTOM_REQUESTS, TRAINER_EVENT } from '../../src/shared/debugEvents';
+import type { TrainerEvent } from '../../src/shared/protocol';
+import type { StepStats } from '../../src/shared/stats';
+import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
+
+// Required, not imported: the fake must be installed first.
+const { ViewHub } = require('../../src/extension/views/viewHub') as typeof import('../../src/extension/views/viewHub');
+
+const header = (name: string) =>
+  ({
+    type: 'header',
+    topology: { name, layers: [], inputs: [], outputs: [], totalParams: 0, trainableParams: 0 },
+    settings: { epochs: 30 },
+    backend: { name: 'wasm', requested: 'auto', reasons: [], addedKernels: [] },
+  }) as unknown as TrainerEvent;
+const step = (n: number) => ({ type: 'step', stats: { step: n, epoch: 1, batch: n - 1, batchesPerEpoch: 25, loss: 1 / n } as Partial<StepStats> }) as TrainerEvent;
+
+/** A debug session whose custom requests are recorded and answered only when the test says so. */
+function session(id: string, history: TrainerEvent[] = []): FakeDebugSession & { requests: string[]; answer(): void } {
+  const waiting: (() => void)[] = [];
+  return {
+    id,
+    name: `Train ${id}`,
+    type: 'neural',
+    configuration: {},
+    requests: [],
+    customRequest(command: string) {
+      this.requests.push(command);
+      // A loaded workbench: the answer comes when the test releases it.
+      return new Promise((resolve) => waiting.push(() => resolve({ events: history })));
+    },
+    answer: () => waiting.splice(0).forEach((release) => release()),
+  };
+}
+
+/** A webview that records what it is sent, and the hub's side of its messages. */
+function view() {
+  const posted: HostToWebviewMessage[] = [];
+  let listener: ((message: unknown) => unknown) | undefined;
+  return {
+    posted,
+    webview: {
+      postMessage: async (message: HostToWebviewMessage) => {
+        posted.push(message);
+        return true;
+      },
+      onDidReceiveMessage: (l: (message: unknown) => unknown) => {
+        listener = l;
+        return { dispose: () => (listener = undefined) };
+      },
+    },
+    send: async (message: unknown) => {
+      await listener?.(message);
+    },
+  };
+}
+
+const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const emit = (s: FakeDebugSession, ...events: TrainerEvent[]) => debugEvents.custom.fire({ session: s, event: TRAINER_EVENT, body: { events } });
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What a view was last reset to, and the events it was sent for that session since. */
+function shown(posted: HostToWebviewMessage[]): { session: string | null; steps: number[] } {
+  let current: { session: string | null; steps: number[] } = { session: null, steps: [] };
+  for (const m of posted) {
+    if (m.type === 'reset') current = { session: m.session?.id ?? null, steps: m.events.flatMap((e) => (e.type === 'step' ? [e.stats.step] : [])) };
+    // As the webview does (app.ts): events of another session are dropped.
+    if (m.type === 'events' && m.sessionId === current.session) current.steps.push(...m.events.flatMap((e) => (e.type === 'step' ? [e.stats.step] : [])));
+  }
+  return current;
+}
+
+describe('extension: ViewHub (debug sessions → webviews)', () => {
+  let hub: any;
+  afterEach(() => hub?.dispose());
+
+  function makeHub(): InstanceType<typeof ViewHub> {
+    hub = new ViewHub(silentLog as any, () => undefined, () => undefined);
+    return hub;
+  }
+
+  it('switches an open view to a new run at once, without waiting for the adapter, and forwards its live steps', async () => {
+    const h = makeHub();
+    const v = view();
+    h.attach(v.webview as any, 'training');
+    await v.send({ type: 'ready', view: 'training' });
+    assert.deepEqual(shown(v.posted), { session: null, steps: [] });
+
+    const first = session('first');
+    debugEvents.started.fire(first);
+    emit(first, header('first'), step(1), step(2));
+    await tick(80);
+    debugEvents.terminated.fire(first);
+    assert.deepEqual(shown(v.posted), { session: 'first', steps: [1, 2] });
+
+    // The adapter of the second run never answers during this test: the view must not depend on it.
+    const second = session('second');
+    debugEvents.started.fire(second);
+    assert.deepEqual(shown(v.posted), { session: 'second', steps: [] }, 'the view still shows the previous run');
+    emit(second, header('second'), step(1));
+    await tick(80);
+    emit(second, step(2), step(3));
+    await tick(80);
+    assert.deepEqual(shown(v.posted), { session: 'second', steps: [1, 2, 3] });
+    assert.deepEqual(second.requests, [], 'the hub asked the adapter for a history it already has');
+  });
+
+  it('a view that loads mid-run gets the steps so far from the hub, or from the adapter when the hub missed the start', async () => {
+    const h = makeHub();
+    const run = session('run');
+    debugEvents.started.fire(run);
+    emit(run, header('run'), step(1), step(2));
+    await tick(80);
+    const late = view();
+    h.attach(late.webview as any, 'inspector');
+    await late.send({ type: 'ready', view: 'inspector' });
+    assert.deepEqual(shown(late.posted), { session: 'run', steps: [1, 2] });
+    assert.deepEqual(run.requests, []);
+
+    // A run whose start the hub did not see (no header yet in its store): the adapter's history fills it.
+    const missed = session('missed', [header('missed'), step(1), step(2), step(3)]);
+    debugEvents.started.fire(missed);
+    const another = view();
+    h.attach(another.webview as any, 'training');
+    const ready = another.send({ type: 'ready', view: 'training' });
+    await tick(10);
+    assert.deepEqual(missed.requests, [CUSTOM_REQUESTS.history]);
+    missed.answer();
+    await ready;
+    assert.deepEqual(shown(another.posted), { session: 'missed', steps: [1, 2, 3] });
+  });
+
+  it('keeps the events that came before the session-start notice', async () => {
+    const h = makeHub();
+    const v = view();
+    h.attach(v.webview as any, 'training');
+    await v.send({ type: 'ready', view: 'training' });
+    const early = session('early');
+    emit(early, header('early'), step(1));
+    debugEvents.started.fire(early);
+    emit(early, step(2));
+    await tick(80);
+    assert.deepEqual(shown(v.posted), { session: 'early', steps: [1, 2] });
+  });
+});
