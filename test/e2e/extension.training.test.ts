@@ -69,8 +69,15 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
     // MEDIUM_STEPS take ~10 s on an idle machine (the 750 of the shipped
     // example are over in well under one). The view may show a previous run
     // until this one's header arrives.
-    const thisRun = async () => (await view.locator('#run-title').innerText()).startsWith('spiral-medium ·');
-    const finished = async () => (await view.locator('#run-status').getAttribute('data-status')) === 'finished' && (await thisRun());
+    // Title and status in one read: read one after the other, a redraw in between
+    // could pair the previous run's "finished" with this run's title.
+    const finished = async () => {
+      const shown = await view.evaluate(() => ({
+        title: document.querySelector('#run-title')?.textContent ?? '',
+        status: document.querySelector('#run-status')?.getAttribute('data-status') ?? '',
+      }));
+      return shown.status === 'finished' && shown.title.startsWith('spiral-medium ·');
+    };
     // A view hidden behind another tab is rebuilt when it shows again (the run reveals it):
     // its recorder goes with it, so each one's last reading is kept.
     const recordings: LossRecording[] = [];
@@ -94,6 +101,8 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
       if (looks === 10) await screenshot(page, 'e2e-1-training-view-live');
       await page.waitForTimeout(200);
     }
+    // Read again: the last look's reading came before the "finished" it saw.
+    current = (await lossRecording(view).catch(() => undefined)) ?? current;
     if (current) recordings.push(current);
     const status = view.locator('#run-status');
     const extents = recordings.flatMap((r) => r.extents);
@@ -104,7 +113,10 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
       `${looks} looks over ${((Date.now() - commandRan) / 1000).toFixed(1)} s after the command (the longest ${longestLookMs} ms)`,
       `${recordings.length} view(s) recorded`,
       `editor groups ${JSON.stringify(await editorGroupTabs(page))}`,
-      ...recordings.map((r, i) => `view ${i + 1}: ${r.redraws} redraws for the run, the first ${r.firstAfterMs} ms and the last ${r.lastAfterMs} ms after its recorder started; extents ${r.extents.join(', ')}`),
+      ...recordings.map(
+        (r, i) =>
+          `view ${i + 1}: "${r.title}", ${r.status}; ${r.redraws} redraws for the run, the first ${r.firstAfterMs} ms and the last ${r.lastAfterMs} ms after its recorder started; extents ${r.extents.join(', ')}; messages from the host:\n        ${r.messages.join('\n        ')}${r.moreMessages > 0 ? `\n        … ${r.moreMessages} more` : ''}`,
+      ),
     ].join('; ');
     assert.ok(toolbarAfter !== null, `the debug toolbar did not show during the run (${timeline})`);
     console.log(`      ⏱ Train model → debug toolbar: ${(toolbarAfter / 1000).toFixed(1)} s`);

@@ -14,6 +14,13 @@ export interface LossRecording {
   /** Milliseconds from the recorder's start to the first redraw for the run, and to the last. */
   firstAfterMs: number | null;
   lastAfterMs: number | null;
+  /** The host's messages to the view, one line each ("+812 ms reset 1a2b3c4d live [header, step×3]"), the first 80. */
+  messages: string[];
+  /** Messages past those 80. */
+  moreMessages: number;
+  /** The title and status line when last read. */
+  title: string;
+  status: string;
 }
 
 interface RecorderWindow {
@@ -46,8 +53,21 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
       return Math.round(a.value + ((lastX - a.x) * (b.value - a.value)) / (b.x - a.x));
     };
     const extentOf = w.ndLossExtent;
-    const recording: LossRecording = { extents: [], redraws: 0, firstAfterMs: null, lastAfterMs: null };
+    const recording: LossRecording = { extents: [], redraws: 0, firstAfterMs: null, lastAfterMs: null, messages: [], moreMessages: 0, title: '', status: '' };
     const started = performance.now();
+    // What the host said, in order: which session each message is for, and what it carries.
+    window.addEventListener('message', (e: MessageEvent) => {
+      const m = e.data as { type?: string; sessionId?: string; session?: { id: string; live: boolean } | null; events?: { type: string }[] };
+      if (recording.messages.length >= 80) {
+        recording.moreMessages++;
+        return;
+      }
+      const counts = new Map<string, number>();
+      for (const event of m.events ?? []) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+      const events = m.events ? ` [${[...counts].map(([t, n]) => (n > 1 ? `${t}×${n}` : t)).join(', ')}]` : '';
+      const session = m.sessionId ?? (m.session === null ? 'none' : m.session ? `${m.session.id}${m.session.live ? ' live' : ' ended'}` : '');
+      recording.messages.push(`+${Math.round(performance.now() - started)} ms ${m.type} ${session.slice(0, 14)}${events}`);
+    });
     w.ndLossRecording = recording;
     // Called once per batch of DOM changes, i.e. once per rendered frame.
     new MutationObserver(() => {
@@ -66,7 +86,14 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
 /** What the recorder saw so far; throws if the view was reloaded since (it would have lost its recorder). */
 export async function lossRecording(view: Frame): Promise<LossRecording> {
   if (view.isDetached()) throw new Error('the training view was reloaded during the run (its frame is detached)');
-  const recording = await view.evaluate(() => (window as RecorderWindow).ndLossRecording);
+  const recording = await view.evaluate(() => {
+    const r = (window as RecorderWindow).ndLossRecording;
+    if (r) {
+      r.title = document.querySelector('#run-title')?.textContent ?? '';
+      r.status = `${document.querySelector('#run-status')?.getAttribute('data-status')}: ${document.querySelector('#run-status')?.textContent ?? ''}`;
+    }
+    return r;
+  });
   if (!recording) throw new Error('the training view was reloaded during the run (its recorder is gone)');
   return recording;
 }

@@ -73,18 +73,19 @@ function shown(posted: HostToWebviewMessage[]): { session: string | null; steps:
 }
 
 describe('extension: ViewHub (debug sessions → webviews)', () => {
-  let hub: any;
+  let hub: { dispose(): void } | undefined;
   afterEach(() => hub?.dispose());
 
   function makeHub(): InstanceType<typeof ViewHub> {
-    hub = new ViewHub(silentLog as any, () => undefined, () => undefined);
-    return hub;
+    const made = new ViewHub(silentLog as never, () => undefined, () => undefined);
+    hub = made;
+    return made;
   }
 
   it('switches an open view to a new run at once, without waiting for the adapter, and forwards its live steps', async () => {
     const h = makeHub();
     const v = view();
-    h.attach(v.webview as any, 'training');
+    h.attach(v.webview as never, 'training');
     await v.send({ type: 'ready', view: 'training' });
     assert.deepEqual(shown(v.posted), { session: null, steps: [] });
 
@@ -114,7 +115,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     emit(run, header('run'), step(1), step(2));
     await tick(80);
     const late = view();
-    h.attach(late.webview as any, 'inspector');
+    h.attach(late.webview as never, 'inspector');
     await late.send({ type: 'ready', view: 'inspector' });
     assert.deepEqual(shown(late.posted), { session: 'run', steps: [1, 2] });
     assert.deepEqual(run.requests, []);
@@ -123,7 +124,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     const missed = session('missed', [header('missed'), step(1), step(2), step(3)]);
     debugEvents.started.fire(missed);
     const another = view();
-    h.attach(another.webview as any, 'training');
+    h.attach(another.webview as never, 'training');
     const ready = another.send({ type: 'ready', view: 'training' });
     await tick(10);
     assert.deepEqual(missed.requests, [CUSTOM_REQUESTS.history]);
@@ -135,13 +136,34 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
   it('keeps the events that came before the session-start notice', async () => {
     const h = makeHub();
     const v = view();
-    h.attach(v.webview as any, 'training');
+    h.attach(v.webview as never, 'training');
     await v.send({ type: 'ready', view: 'training' });
     const early = session('early');
     emit(early, header('early'), step(1));
+    await tick(80);
+    assert.deepEqual(shown(v.posted), { session: 'early', steps: [1] }, 'the view waits for the start notice');
     debugEvents.started.fire(early);
     emit(early, step(2));
     await tick(80);
     assert.deepEqual(shown(v.posted), { session: 'early', steps: [1, 2] });
+  });
+
+  it('a late event of an ended run does not take the views back to it', async () => {
+    const h = makeHub();
+    const v = view();
+    h.attach(v.webview as never, 'training');
+    await v.send({ type: 'ready', view: 'training' });
+    const old = session('old');
+    debugEvents.started.fire(old);
+    emit(old, header('old'), step(1));
+    debugEvents.terminated.fire(old);
+    const next = session('next');
+    debugEvents.started.fire(next);
+    emit(next, header('next'), step(1));
+    emit(old, step(2)); // after its end and the next run's start
+    await tick(80);
+    emit(next, step(2));
+    await tick(80);
+    assert.deepEqual(shown(v.posted), { session: 'next', steps: [1, 2] });
   });
 });

@@ -20,6 +20,7 @@ import { SessionEventStore } from './sessionEventStore';
 export const DEBUG_TYPE = 'neural';
 /** Events are forwarded at most this often (100 steps/s become ~20 messages/s). */
 const FLUSH_MS = 50;
+const MAX_ENDED_IDS = 100;
 
 interface TrackedSession {
   session: vscode.DebugSession;
@@ -35,6 +36,8 @@ interface Connection {
 
 export class ViewHub implements vscode.Disposable {
   private readonly sessions = new Map<string, TrackedSession>();
+  /** Sessions that have ended (the latest MAX_ENDED_IDS), so that a late event cannot bring one back. */
+  private readonly ended = new Set<string>();
   /** The session the views show: the latest started. */
   private currentId: string | null = null;
   private readonly connections = new Set<Connection>();
@@ -87,18 +90,26 @@ export class ViewHub implements vscode.Disposable {
     this.sessions.set(session.id, tracked);
     // Ended sessions stay for catch-up until a newer one replaces them.
     for (const [id, other] of this.sessions) if (!other.live && id !== session.id) this.sessions.delete(id);
-    this.currentId = session.id;
-    // The open views switch to the new run now. The hub sees all of its events
-    // from here on, so there is nothing to ask the adapter for; waiting for that
-    // round trip (seconds on a loaded machine) would leave them on the old run,
-    // dropping the new one's live events, until the answer came.
-    for (const c of this.connections) if (c.ready) void c.webview.postMessage(this.resetMessage(tracked));
+    this.makeCurrent(tracked);
     this.onSessionStarted(session);
+  }
+
+  /**
+   * The open views switch to `tracked`'s run now. The hub sees all of its
+   * events from here on, so there is nothing to ask the adapter for; waiting
+   * for that round trip (seconds on a loaded machine) would leave them on the
+   * old run, dropping the new one's live events, until the answer came.
+   */
+  private makeCurrent(tracked: TrackedSession): void {
+    this.currentId = tracked.session.id;
+    for (const c of this.connections) if (c.ready) void c.webview.postMessage(this.resetMessage(tracked));
   }
 
   private terminated(session: vscode.DebugSession): void {
     const tracked = this.sessions.get(session.id);
     if (!tracked) return;
+    this.ended.add(session.id);
+    if (this.ended.size > MAX_ENDED_IDS) this.ended.delete(this.ended.values().next().value as string);
     this.flush();
     tracked.live = false;
     if (session.id === this.currentId) this.broadcast({ type: 'session', session: this.info(tracked) });
@@ -111,10 +122,13 @@ export class ViewHub implements vscode.Disposable {
     }
     let tracked = this.sessions.get(session.id);
     if (!tracked) {
-      // The session started before the views were registered.
+      // A late event of a run that has ended and been replaced: the views stay on the newer one.
+      if (this.ended.has(session.id)) return;
+      // A run whose start notice has not come yet (or came before the views were registered).
+      this.flush();
       tracked = { session, store: new SessionEventStore(), live: true };
       this.sessions.set(session.id, tracked);
-      this.currentId = session.id;
+      this.makeCurrent(tracked);
     }
     if (!tracked.store.add(event) || session.id !== this.currentId) return;
     this.pending.push(event);
