@@ -76,6 +76,14 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
   let hub: { dispose(): void } | undefined;
   afterEach(() => hub?.dispose());
 
+  /** A view attached to the hub that has said it is ready (and so got its first reset). */
+  async function openView(h: InstanceType<typeof ViewHub>, kind: 'training' | 'inspector') {
+    const v = view();
+    h.attach(v.webview as never, kind);
+    await v.send({ type: 'ready', view: kind });
+    return v;
+  }
+
   function makeHub(): InstanceType<typeof ViewHub> {
     const made = new ViewHub(silentLog as never, () => undefined, () => undefined);
     hub = made;
@@ -84,9 +92,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
 
   it('switches an open view to a new run at once, without waiting for the adapter, and forwards its live steps', async () => {
     const h = makeHub();
-    const v = view();
-    h.attach(v.webview as never, 'training');
-    await v.send({ type: 'ready', view: 'training' });
+    const v = await openView(h, 'training');
     assert.deepEqual(shown(v.posted), { session: null, steps: [] });
 
     const first = session('first');
@@ -114,9 +120,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     debugEvents.started.fire(run);
     emit(run, header('run'), step(1), step(2));
     await tick(80);
-    const late = view();
-    h.attach(late.webview as never, 'inspector');
-    await late.send({ type: 'ready', view: 'inspector' });
+    const late = await openView(h, 'inspector');
     assert.deepEqual(shown(late.posted), { session: 'run', steps: [1, 2] });
     assert.deepEqual(run.requests, []);
 
@@ -135,9 +139,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
 
   it('keeps the events that came before the session-start notice', async () => {
     const h = makeHub();
-    const v = view();
-    h.attach(v.webview as never, 'training');
-    await v.send({ type: 'ready', view: 'training' });
+    const v = await openView(h, 'training');
     const early = session('early');
     emit(early, header('early'), step(1));
     await tick(80);
@@ -150,9 +152,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
 
   it('a late event of an ended run does not take the views back to it', async () => {
     const h = makeHub();
-    const v = view();
-    h.attach(v.webview as never, 'training');
-    await v.send({ type: 'ready', view: 'training' });
+    const v = await openView(h, 'training');
     const old = session('old');
     debugEvents.started.fire(old);
     emit(old, header('old'), step(1));
