@@ -14,7 +14,7 @@ export interface LossRecording {
   /** Milliseconds from the recorder's start to the first redraw for the run, and to the last. */
   firstAfterMs: number | null;
   lastAfterMs: number | null;
-  /** The host's messages to the view, one line each ("+812 ms reset 1a2b3c4d live [header, step×3]"), the first 80. */
+  /** The host's messages to the view, one line each ("+812 ms reset 1a2b3c4d live [header, step×3]": session ids cut to 8 characters), the first 80. */
   messages: string[];
   /** Messages past those 80. */
   moreMessages: number;
@@ -65,8 +65,8 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
       const counts = new Map<string, number>();
       for (const event of m.events ?? []) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
       const events = m.events ? ` [${[...counts].map(([t, n]) => (n > 1 ? `${t}×${n}` : t)).join(', ')}]` : '';
-      const session = m.sessionId ?? (m.session === null ? 'none' : m.session ? `${m.session.id}${m.session.live ? ' live' : ' ended'}` : '');
-      recording.messages.push(`+${Math.round(performance.now() - started)} ms ${m.type} ${session.slice(0, 14)}${events}`);
+      const session = m.sessionId?.slice(0, 8) ?? (m.session === null ? 'none' : m.session ? `${m.session.id.slice(0, 8)}${m.session.live ? ' live' : ' ended'}` : '');
+      recording.messages.push(`+${Math.round(performance.now() - started)} ms ${m.type} ${session}${events}`);
     });
     w.ndLossRecording = recording;
     // Called once per batch of DOM changes, i.e. once per rendered frame.
