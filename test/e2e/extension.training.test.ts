@@ -68,16 +68,10 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
 
     // MEDIUM_STEPS take ~10 s on an idle machine (the 750 of the shipped
     // example are over in well under one). The view may show a previous run
-    // until this one's header arrives.
-    // Title and status in one read: read one after the other, a redraw in between
-    // could pair the previous run's "finished" with this run's title.
-    const finished = async () => {
-      const shown = await view.evaluate(() => ({
-        title: document.querySelector('#run-title')?.textContent ?? '',
-        status: document.querySelector('#run-status')?.getAttribute('data-status') ?? '',
-      }));
-      return shown.status === 'finished' && shown.title.startsWith('spiral-medium ·');
-    };
+    // until this one's header arrives, so "finished" counts only with this
+    // run's title, and both come from one reading: read one after the other, a
+    // redraw in between could pair the previous run's "finished" with this title.
+    const finished = (r: LossRecording | undefined) => r?.status === 'finished' && r.title.startsWith('spiral-medium ·');
     // A view hidden behind another tab is rebuilt when it shows again (the run reveals it):
     // its recorder goes with it, so each one's last reading is kept.
     const recordings: LossRecording[] = [];
@@ -94,15 +88,13 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
         await recordLossExtents(view, 'spiral-medium');
       }
       current = (await lossRecording(view).catch(() => undefined)) ?? current;
-      if (await finished().catch(() => false)) break;
+      if (finished(current)) break;
       assert.ok(Date.now() < deadline, `the run did not finish within 120 s (status: ${await view.locator('#run-status').innerText()})`);
       looks++;
       longestLookMs = Math.max(longestLookMs, Date.now() - lookStarted);
       if (looks === 10) await screenshot(page, 'e2e-1-training-view-live');
       await page.waitForTimeout(200);
     }
-    // Read again: the last look's reading came before the "finished" it saw.
-    current = (await lossRecording(view).catch(() => undefined)) ?? current;
     if (current) recordings.push(current);
     const status = view.locator('#run-status');
     const extents = recordings.flatMap((r) => r.extents);
@@ -115,7 +107,7 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
       `editor groups ${JSON.stringify(await editorGroupTabs(page))}`,
       ...recordings.map(
         (r, i) =>
-          `view ${i + 1}: "${r.title}", ${r.status}; ${r.redraws} redraws for the run, the first ${r.firstAfterMs} ms and the last ${r.lastAfterMs} ms after its recorder started; extents ${r.extents.join(', ')}; messages from the host:\n        ${r.messages.join('\n        ')}${r.moreMessages > 0 ? `\n        … ${r.moreMessages} more` : ''}`,
+          `view ${i + 1}: "${r.title}", ${r.status}: ${r.statusText}; ${r.redraws} redraws for the run, the first ${r.firstAfterMs} ms and the last ${r.lastAfterMs} ms after its recorder started; extents ${r.extents.join(', ')}; messages from the host:\n        ${r.messages.join('\n        ')}${r.moreMessages > 0 ? `\n        … ${r.moreMessages} more` : ''}`,
       ),
     ].join('; ');
     assert.ok(toolbarAfter !== null, `the debug toolbar did not show during the run (${timeline})`);

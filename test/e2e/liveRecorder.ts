@@ -18,9 +18,10 @@ export interface LossRecording {
   messages: string[];
   /** Messages past those 80. */
   moreMessages: number;
-  /** The title and status line when last read. */
+  /** The title, the status (`data-status`: waiting, running, finished, …) and the status line, read together when last read. */
   title: string;
   status: string;
+  statusText: string;
 }
 
 interface RecorderWindow {
@@ -53,7 +54,7 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
       return Math.round(a.value + ((lastX - a.x) * (b.value - a.value)) / (b.x - a.x));
     };
     const extentOf = w.ndLossExtent;
-    const recording: LossRecording = { extents: [], redraws: 0, firstAfterMs: null, lastAfterMs: null, messages: [], moreMessages: 0, title: '', status: '' };
+    const recording: LossRecording = { extents: [], redraws: 0, firstAfterMs: null, lastAfterMs: null, messages: [], moreMessages: 0, title: '', status: '', statusText: '' };
     const started = performance.now();
     // What the host said, in order: which session each message is for, and what it carries.
     window.addEventListener('message', (e: MessageEvent) => {
@@ -83,14 +84,16 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
   }, runName);
 }
 
-/** What the recorder saw so far; throws if the view was reloaded since (it would have lost its recorder). */
+/** What the recorder saw so far, with the title and status read in the same instant; throws if the view was reloaded since (it would have lost its recorder). */
 export async function lossRecording(view: Frame): Promise<LossRecording> {
   if (view.isDetached()) throw new Error('the training view was reloaded during the run (its frame is detached)');
   const recording = await view.evaluate(() => {
     const r = (window as RecorderWindow).ndLossRecording;
     if (r) {
+      const status = document.querySelector('#run-status');
       r.title = document.querySelector('#run-title')?.textContent ?? '';
-      r.status = `${document.querySelector('#run-status')?.getAttribute('data-status')}: ${document.querySelector('#run-status')?.textContent ?? ''}`;
+      r.status = status?.getAttribute('data-status') ?? '';
+      r.statusText = status?.textContent ?? '';
     }
     return r;
   });
