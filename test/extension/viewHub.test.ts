@@ -124,9 +124,17 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     assert.deepEqual(shown(late.posted), { session: 'run', steps: [1, 2] });
     assert.deepEqual(run.requests, []);
 
-    // A run whose start the hub did not see (no header yet in its store): the adapter's history fills it.
+    // A view that loads after a start the hub saw, before the run's header: nothing to ask.
+    const fresh = session('fresh');
+    debugEvents.started.fire(fresh);
+    const early = openView(h, 'training');
+    await tick(10);
+    assert.deepEqual(fresh.requests, []);
+    assert.deepEqual(shown((await early).posted), { session: 'fresh', steps: [] });
+
+    // A run whose start the hub did not see (it came mid-run: a step, no header): the adapter's history fills it.
     const missed = session('missed', [header('missed'), step(1), step(2), step(3)]);
-    debugEvents.started.fire(missed);
+    emit(missed, step(3));
     const another = view();
     h.attach(another.webview as never, 'training');
     const ready = another.send({ type: 'ready', view: 'training' });

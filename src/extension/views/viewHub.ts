@@ -26,6 +26,8 @@ interface TrackedSession {
   session: vscode.DebugSession;
   store: SessionEventStore;
   live: boolean;
+  /** The hub was listening when the session started, so its store has every event of the run. */
+  sawStart: boolean;
 }
 
 interface Connection {
@@ -86,11 +88,13 @@ export class ViewHub implements vscode.Disposable {
     if (session.type !== DEBUG_TYPE) return;
     this.flush();
     // Events that came before this notice (see `received`) are kept.
-    const tracked = this.sessions.get(session.id) ?? { session, store: new SessionEventStore(), live: true };
+    const tracked = this.sessions.get(session.id) ?? { session, store: new SessionEventStore(), live: true, sawStart: true };
+    tracked.sawStart = true;
     this.sessions.set(session.id, tracked);
     // Ended sessions stay for catch-up until a newer one replaces them.
     for (const [id, other] of this.sessions) if (!other.live && id !== session.id) this.sessions.delete(id);
-    this.makeCurrent(tracked);
+    // Already current when its events came first: the views were reset then and have had every event since.
+    if (this.currentId !== session.id) this.makeCurrent(tracked);
     this.onSessionStarted(session);
   }
 
@@ -126,7 +130,7 @@ export class ViewHub implements vscode.Disposable {
       if (this.ended.has(session.id)) return;
       // A run whose start notice has not come yet (or came before the views were registered).
       this.flush();
-      tracked = { session, store: new SessionEventStore(), live: true };
+      tracked = { session, store: new SessionEventStore(), live: true, sawStart: false };
       this.sessions.set(session.id, tracked);
       this.makeCurrent(tracked);
     }
@@ -161,8 +165,8 @@ export class ViewHub implements vscode.Disposable {
       await connection.webview.postMessage({ type: 'reset', session: null, events: [], note: 'No training run yet: run “Neural Debugger: Train model” on a model file.' } satisfies HostToWebviewMessage);
       return;
     }
-    if (tracked.live && !tracked.store.hasHeader) {
-      // Opened before this host saw the run's start: ask the adapter for everything so far.
+    if (tracked.live && !tracked.sawStart && !tracked.store.hasHeader) {
+      // This host may have missed the run's start: ask the adapter for everything so far.
       try {
         const body = (await tracked.session.customRequest(CUSTOM_REQUESTS.history)) as { events?: TrainerEvent[] } | undefined;
         if (Array.isArray(body?.events)) tracked.store.replaceAll(body.events);
