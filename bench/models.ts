@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedData } from '../src/trainer/data/types';
 import { buildModel, createOptimizer } from '../src/trainer/model';
-import { parseModelSpec, type ParsedSpec } from '../src/trainer/spec';
+import { parseModelSpec, type ParsedSpec } from '../src/spec';
 import type { LossName } from '../src/trainer/training/objectives';
 import { mulberry32 } from '../src/trainer/data/random';
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerEvent } from '../src/shared/protocol';
-import { TrainerProcess } from '../src/trainer/trainerProcess';
+import { TrainerProcess } from '../src/client/trainerProcess';
 import { repoRoot } from './models';
 import { probeReport, processMemoryMb, type ProbeReport } from './trainerProbe';
 

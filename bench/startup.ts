@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import type { TrainerEvent } from '../src/shared/protocol';
-import { TrainerProcess } from '../src/trainer/trainerProcess';
+import { TrainerProcess } from '../src/client/trainerProcess';
 import { repoRoot } from './models';
 import { processMemoryMb } from './trainerProbe';
 

@@ -2,7 +2,7 @@
 // in the standalone report, a static host that replays the embedded trace
 // and has no session to control.
 
-import { parseTrace } from '../src/trainer/trace/parse';
+import { parseTrace } from '../src/shared/trace/parse';
 import type { HostToWebviewMessage, ViewSelection, WebviewToHostMessage } from '../src/shared/webviewProtocol';
 import { traceToEvents } from './traceEvents';
 

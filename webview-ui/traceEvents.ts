@@ -2,7 +2,7 @@
 // static "host" and the tests feed these to the same views as a debug session.
 
 import type { TrainerEvent } from '../src/shared/protocol';
-import type { TraceRecord } from '../src/shared/trace';
+import type { TraceRecord } from '../src/shared/trace/format';
 
 export function traceRecordToEvents(record: TraceRecord): TrainerEvent[] {
   switch (record.kind) {

@@ -4,8 +4,8 @@
 import * as path from 'node:path';
 import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
-import { precheckModelSource } from '../trainer/sources';
-import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../trainer/trainerProcess';
+import { precheckModelSource } from '../spec/modelFiles';
+import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../client/trainerProcess';
 import { parseTrainArgs, USAGE } from './args';
 import { ProgressPrinter } from './progress';
 import { runReport } from './report';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
 import { htmlPage } from '../shared/htmlPage';
-import { parseTrace } from '../trainer/trace/parse';
+import { parseTrace } from '../shared/trace/parse';
 import { forEachArg } from './argv';
 
 export const REPORT_USAGE = `Usage: neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]

@@ -5,7 +5,7 @@
 // (src/trainer/run/scope.ts `buildScope`).
 
 import { evaluate, parseExpression, scopeFromObject, type PathSegment, type Value } from '../shared/expression';
-import { ACTIVATION_FIELDS, buildScope } from '../trainer/run/scope';
+import { ACTIVATION_FIELDS, buildScope } from '../shared/expression/runScope';
 import type { RunNames } from './functionBreakpoints';
 import type { RunState } from './runState';
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Source, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { TrainingDiagnostic } from '../shared/stats';
-import type { SpecFrameLines } from '../trainer/sources';
+import type { SpecFrameLines } from '../spec/modelFiles';
 import { formatEvidence } from './format';
 import type { RunState } from './runState';
 import type { FrameKind } from './variables';

@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { UserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent, type TrainOptions, type UserErrorInfo } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
-import { defaultTrainerScript, describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail, type TrainerExit } from '../trainer/trainerProcess';
+import { defaultTrainerScript, describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail, type TrainerExit } from '../client/trainerProcess';
 
 import { consoleLine } from './format';
 import { EventHistory } from './history';

@@ -24,7 +24,7 @@ import { CUSTOM_REQUESTS } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
 import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
-import { precheckWithLines, type SpecFrameLines } from '../trainer/sources';
+import { precheckWithLines, type SpecFrameLines } from '../spec/modelFiles';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
 import { formatValue } from './format';

@@ -11,7 +11,7 @@ import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { formatPath, type PathSegment } from '../shared/expression';
 import type { LayerStats, WeightStats } from '../shared/stats';
-import { ACTIVATION_FIELDS } from '../trainer/run/scope';
+import { ACTIVATION_FIELDS } from '../shared/expression/runScope';
 import { expressionObject } from './expressions';
 import { formatShape, formatShort, formatValue } from './format';
 import type { RunState } from './runState';

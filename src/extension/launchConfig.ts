@@ -3,7 +3,7 @@
 // before a session starts. No `vscode` import: unit-tested under mocha.
 
 import * as path from 'node:path';
-import { resolveDiagnosticsConfig, DIAGNOSTIC_KINDS } from '../trainer/diagnostics/config';
+import { resolveDiagnosticsConfig, DIAGNOSTIC_KINDS } from '../shared/diagnosticsConfig';
 import { isUserError } from '../shared/errors';
 import type { NeuralLaunchAttributes } from '../shared/launchAttributes';
 import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';

@@ -3,7 +3,7 @@
 // host), and once more right before a run starts.
 
 import * as vscode from 'vscode';
-import { checkModelSpec } from '../trainer/spec';
+import { checkModelSpec } from '../spec';
 import { modelFileKind } from './modelFiles';
 import { PROBLEM_SOURCE, specProblems, type Problem } from './problems';
 

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readTrace } from '../../src/trainer/trace/reader';
+import { readTrace } from '../../src/node/traceReader';
 import { tempDir } from '../trainer/run/harness';
 import { ROOT, runCli } from './helpers';
 

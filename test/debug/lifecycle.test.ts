@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTrace } from '../../src/trainer/trace/reader';
+import { readTrace } from '../../src/node/traceReader';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
 import { TRAINER_EVENT, type TrainerEventBody } from '../../src/shared/debugEvents';
 import { isAlive, NeuralClient } from './client';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelTopology, TrainingDiagnostic } from '../../src/shared/stats';
-import { checkModelSpec } from '../../src/trainer/spec';
+import { checkModelSpec } from '../../src/spec';
 import { mapSeverity, parseFieldPath, specProblems, trainingProblem } from '../../src/extension/problems';
 
 const spiralFile = path.join(__dirname, '..', '..', 'examples', 'spiral-mlp.nn.json');

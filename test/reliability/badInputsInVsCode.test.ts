@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { specProblems } from '../../src/extension/problems';
-import { checkModelSpec } from '../../src/trainer/spec';
+import { checkModelSpec } from '../../src/spec';
 import { isAlive, NeuralClient } from '../debug/client';
 import { CASES } from './badInputs.cases';
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCheckpointModel } from '../../src/trainer/checkpoint';
-import { readTrace } from '../../src/trainer/trace/reader';
+import { readTrace } from '../../src/node/traceReader';
 import { runCli } from '../cli/helpers';
 import { tempDir } from '../trainer/run/harness';
 

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { isUserError } from '../../src/shared/errors';
-import { checkModelSpec, parseModelSpec } from '../../src/trainer/spec';
-import { parseTrace } from '../../src/trainer/trace/parse';
+import { checkModelSpec, parseModelSpec } from '../../src/spec';
+import { parseTrace } from '../../src/shared/trace/parse';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const exampleTexts = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.nn.json')).map((f) => fs.readFileSync(path.join(EXAMPLES, f), 'utf8'));

@@ -2,7 +2,7 @@
 // work — one paused and stepped while the other trains to the end.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readTrace } from '../../src/trainer/trace/reader';
+import { readTrace } from '../../src/node/traceReader';
 import { isAlive, NeuralClient } from '../debug/client';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
 

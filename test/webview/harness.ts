@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { HostToWebviewMessage, WebviewToHostMessage } from '../../src/shared/webviewProtocol';
-import { parseTrace } from '../../src/trainer/trace/parse';
+import { parseTrace } from '../../src/shared/trace/parse';
 import { traceToEvents } from '../../webview-ui/traceEvents';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

@@ -5,7 +5,7 @@
 
 import type { DiagnosticKind, EpochStats, StepStats, TrainingDiagnostic } from '../../shared/stats';
 import type { DiagnosticsHook } from '../run/context';
-import { resolveDiagnosticsConfig, type DiagnosticsConfig } from './config';
+import { resolveDiagnosticsConfig, type DiagnosticsConfig } from '../../shared/diagnosticsConfig';
 import { RunHistory } from './history';
 import * as rules from './rules';
 import type { Finding } from './rules';

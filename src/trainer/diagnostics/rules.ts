@@ -4,7 +4,7 @@
 // Thresholds: config.ts; reasoning and sources: docs/diagnostics.md.
 
 import type { DiagnosticKind, EpochStats, StepStats } from '../../shared/stats';
-import type { DiagnosticsConfig } from './config';
+import type { DiagnosticsConfig } from '../../shared/diagnosticsConfig';
 import { mean, median, type RunHistory } from './history';
 import { fmt } from './text';
 

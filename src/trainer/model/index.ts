@@ -3,8 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../shared/errors';
-import { DEFAULT_INPUT_NAME, layerName } from '../spec/structure';
-import type { LayerSpec, ParsedSpec, Position } from '../spec/types';
+import { DEFAULT_INPUT_NAME, layerName } from '../../spec/structure';
+import type { LayerSpec, ParsedSpec, Position } from '../../spec/types';
 import { createLayers } from './layers';
 import { metricProblem, outputProblem, type TargetInfo } from './output';
 import { inputShapeProblem, formatShape, type SampleShape, type ShapedInput } from './shapes';

@@ -3,7 +3,7 @@
 // defaults draw from Math.random).
 
 import * as tf from '@tensorflow/tfjs';
-import type { InitializerSpec, RegularizerSpec } from '../spec/types';
+import type { InitializerSpec, RegularizerSpec } from '../../spec/types';
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type Regularizer = ReturnType<typeof tf.regularizers.l1l2>;

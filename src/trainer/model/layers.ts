@@ -2,7 +2,7 @@
 // spec options → configured tfjs layers, with seeded initializers.
 
 import * as tf from '@tensorflow/tfjs';
-import type { InitializerSpec, LayerSpec, LayerType, RegularizerSpec } from '../spec/types';
+import type { InitializerSpec, LayerSpec, LayerType, RegularizerSpec } from '../../spec/types';
 import { dense as fusedDenseLayer } from '../backend/native/denseLayer';
 import { lstm as fusedLstmLayer } from '../backend/native/lstmLayer';
 import { PositionalEmbedding } from './custom/positionalEmbedding';

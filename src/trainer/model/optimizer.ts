@@ -1,7 +1,7 @@
 // Spec optimizer → tfjs optimizer.
 
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../spec/types';
+import type { OptimizerSpec } from '../../spec/types';
 import { NativeAdamOptimizer } from '../backend/native/adam';
 
 export const DEFAULT_LEARNING_RATES: Record<OptimizerSpec['type'], number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };

@@ -1,7 +1,7 @@
 // Does the model's output fit the data's target and the loss? Checked once
 // the graph is built, with messages that say which option to change.
 
-import type { LayerSpec, LossName, MetricName } from '../spec/types';
+import type { LayerSpec, LossName, MetricName } from '../../spec/types';
 import { formatShape, type SampleShape } from './shapes';
 
 export type TargetInfo = { kind: 'class'; numClasses: number; shape: number[] } | { kind: 'value'; shape: number[] };

@@ -2,7 +2,7 @@
 // spec's words ("kernel size 5 is larger than its input 4x4 from
 // 'maxPooling2d_2'") instead of a tfjs stack trace.
 
-import type { LayerSpec } from '../spec/types';
+import type { LayerSpec } from '../../spec/types';
 
 export type SampleShape = (number | null)[];
 

@@ -12,7 +12,7 @@ import {
   scopeFromObject,
   type Expr,
 } from '../../shared/expression';
-import { ACTIVATION_FIELDS, type ScopeObject } from './scope';
+import { ACTIVATION_FIELDS, type ScopeObject } from '../../shared/expression/runScope';
 
 interface ActiveBreakpoint {
   id: number;

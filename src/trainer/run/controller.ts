@@ -13,7 +13,7 @@ import { InstrumentedModel } from '../training/instrumentedModel';
 import { getLearningRate, setLearningRate, targetTensor } from '../training/objectives';
 import { BreakpointSet } from './breakpoints';
 import type { DiagnosticsHook, RunContext } from './context';
-import { buildScope, skeletonScope } from './scope';
+import { buildScope, skeletonScope } from '../../shared/expression/runScope';
 import { EpochTotals } from './epochTotals';
 import { EpochSnapshots } from './snapshots';
 import type { RunRecorder } from './recorder';

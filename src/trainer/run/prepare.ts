@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import type { TrainOptions } from '../../shared/protocol';
 import { isUserError, UserError } from '../../shared/errors';
-import { resolveDiagnosticsConfig } from '../diagnostics/config';
+import { resolveDiagnosticsConfig } from '../../shared/diagnosticsConfig';
 import type { LayerInfo, ModelTopology, RunSettings } from '../../shared/stats';
 import { initBackend } from '../backend/select';
 import { loadModelSource } from '../sources/load';

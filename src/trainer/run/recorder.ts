@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainerEvent, UserErrorInfo } from '../../shared/protocol';
 import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, TrainingDiagnostic } from '../../shared/stats';
-import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../../shared/trace';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../../shared/trace/format';
 import { saveCheckpoint } from '../checkpoint';
-import { TraceWriter } from '../trace/writer';
+import { TraceWriter } from '../../node/traceWriter';
 
 export class RunRecorder {
   private trace: TraceWriter | null;

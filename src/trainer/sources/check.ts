@@ -8,7 +8,7 @@ import { UserError } from '../../shared/errors';
 import type { LoadedData } from '../data/types';
 import { formatShape } from '../model/shapes';
 import { metricProblem, outputProblem } from '../model/output';
-import type { LayerSpec, LossName, MetricName } from '../spec/types';
+import type { LayerSpec, LossName, MetricName } from '../../spec/types';
 
 /** Where a problem is reported: the file (module, spec) and, for a spec, the field and position. */
 export type ProblemSite = Omit<UserErrorInfo, 'message'>;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findNodeAtLocation, getNodeValue, type Node } from 'jsonc-parser';
 import { UserError } from '../../shared/errors';
 import { displayPath } from '../data/files';
-import { parseJsonWithPositions, propertyKey, propertyValue, type LineMap } from '../spec/json';
+import { parseJsonWithPositions, propertyKey, propertyValue, type LineMap } from '../../spec/json';
 import { layerConfigs, locateTopology, SERIALIZATION_CLASSES, seedInitializers, toKeras2, type LocatedTopology } from './kerasFormat';
 import { asGraphModel, type ProblemSite } from './check';
 

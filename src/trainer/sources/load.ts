@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { TrainOptions } from '../../shared/protocol';
 import { UserError } from '../../shared/errors';
-import { isModelSourceFile } from './index';
+import { isModelSourceFile } from '../../spec/modelFiles';
 import { loadModuleSource } from './module';
 import { loadSpecSource } from './spec';
 import type { ModelSource, SourceIO } from './types';

@@ -10,7 +10,7 @@ import { UserError } from '../../shared/errors';
 import { loadData } from '../data';
 import type { DataSpec, LoadedData, Split, TargetInfo } from '../data/types';
 import { formatShape } from '../model/shapes';
-import { dataUnion } from '../spec/catalog/sections';
+import { dataUnion } from '../../spec/catalog/sections';
 import type { LossName } from '../training/objectives';
 import { validateExport } from './section';
 import type { SourceIO } from './types';

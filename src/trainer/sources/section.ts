@@ -3,9 +3,9 @@
 // defaults and messages are the same in both places.
 
 import { UserError } from '../../shared/errors';
-import type { FieldType } from '../spec/catalog/fields';
-import { parseJsonWithPositions } from '../spec/json';
-import { SpecValidator } from '../spec/validate';
+import type { FieldType } from '../../spec/catalog/fields';
+import { parseJsonWithPositions } from '../../spec/json';
+import { SpecValidator } from '../../spec/validate';
 
 /**
  * Throws a UserError naming `file` and the dotted field (`training.epochs`)

@@ -7,7 +7,8 @@ import type { EpochStats } from '../../shared/stats';
 import type { LoadedData } from '../data/types';
 import type { LossName } from '../training/objectives';
 
-export type ModelSourceKind = 'spec' | 'module' | 'keras';
+export type { ModelSourceKind } from '../../spec/modelFiles';
+import type { ModelSourceKind } from '../../spec/modelFiles';
 
 /** Per-run hooks a model module may export; each call runs with the module's time limit. */
 export interface RunHooks {

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { UserError, isUserError } from '../../shared/errors';
 import { originalPosition, type ModuleBundle, type OriginalPosition } from './bundle';
-import { MODULE_TIMEOUT_ENV, userCodeReturned, userCodeStarted } from './phases';
+import { MODULE_TIMEOUT_ENV, userCodeReturned, userCodeStarted } from '../../node/userCodePhases';
 
 /** `@tensorflow/*` packages that resolve to the trainer's own tfjs namespace. */
 const TF_NAMESPACE_PACKAGES = new Set([

@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../shared/errors';
 import { MODEL_FILE, readCheckpointFiles } from '../checkpoint';
 import { displayPath } from '../data/files';
-import { closestName, suggestion } from '../spec/suggest';
-import type { FreezeSpec, WeightsSpec } from '../spec/types';
+import { closestName, suggestion } from '../../spec/suggest';
+import type { FreezeSpec, WeightsSpec } from '../../spec/types';
 import type { ProblemSite } from './check';
 
 export interface WeightLoadReport {

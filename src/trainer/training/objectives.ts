@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 
-import type { LossName } from '../spec/types';
+import type { LossName } from '../../spec/types';
 import { fusedCrossEntropy, fusedCrossEntropyApplies } from '../backend/native/crossEntropy';
 import { hostValues } from './hostValues';
 import type { TargetInfo } from '../data/types';

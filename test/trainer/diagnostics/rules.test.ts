@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type { EpochStats, LayerStats, StepStats, WeightStats } from '../../../src/shared/stats';
 import { DiagnosticsEngine } from '../../../src/trainer/diagnostics/engine';
-import { resolveDiagnosticsConfig } from '../../../src/trainer/diagnostics/config';
+import { resolveDiagnosticsConfig } from '../../../src/shared/diagnosticsConfig';
 
 interface LayerDef {
   name: string;

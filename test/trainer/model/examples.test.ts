@@ -5,7 +5,7 @@ import { initBackend } from '../../../src/trainer/backend/select';
 import { loadData } from '../../../src/trainer/data';
 import type { DataSpec } from '../../../src/trainer/data/types';
 import { buildModel, createOptimizer, type DataShape } from '../../../src/trainer/model';
-import { loadModelSpec } from '../../../src/trainer/spec';
+import { loadModelSpec } from '../../../src/spec';
 import { computeLoss, targetTensor, type LossName } from '../../../src/trainer/training/objectives';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isUserError } from '../../../src/shared/errors';
 import type { UserErrorInfo } from '../../../src/shared/protocol';
 import { buildModel, type DataShape } from '../../../src/trainer/model';
-import { parseModelSpec, type ParsedSpec } from '../../../src/trainer/spec';
+import { parseModelSpec, type ParsedSpec } from '../../../src/spec';
 
 export function specWith(layers: object[], options: { loss?: string; metrics?: string[]; model?: object } = {}): ParsedSpec {
   const text = JSON.stringify(

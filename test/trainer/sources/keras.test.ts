@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveCheckpoint } from '../../../src/trainer/checkpoint';
 import { prepareRun } from '../../../src/trainer/run/prepare';
-import { checkModelSpec } from '../../../src/trainer/spec';
+import { checkModelSpec } from '../../../src/spec';
 import { ControllerHarness } from '../run/harness';
 import { EXAMPLES, kerasSequential, kerasSpec, lineOf, prepareError, writeFiles } from './helpers';
 

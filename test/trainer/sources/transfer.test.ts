@@ -10,7 +10,7 @@ import type { StepStats } from '../../../src/shared/stats';
 import { readCheckpointFiles } from '../../../src/trainer/checkpoint';
 import { DiagnosticsEngine } from '../../../src/trainer/diagnostics/engine';
 import { prepareRun } from '../../../src/trainer/run/prepare';
-import { checkModelSpec } from '../../../src/trainer/spec';
+import { checkModelSpec } from '../../../src/spec';
 import { ControllerHarness, tempDir, writeSpiralSpec } from '../run/harness';
 import { prepareError } from './helpers';
 

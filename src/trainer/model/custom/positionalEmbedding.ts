@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import type { InitializerSpec } from '../../spec/types';
+import type { InitializerSpec } from '../../../spec/types';
 import { makeInitializer } from '../initializers';
 
 

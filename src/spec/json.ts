@@ -2,7 +2,7 @@
 // offset of every value, so errors can point at line and column.
 
 import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { UserError } from '../../shared/errors';
+import { UserError } from '../shared/errors';
 import type { Position } from './types';
 
 /** Maps character offsets of a text to 1-based line/column. */

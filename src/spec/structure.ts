@@ -2,7 +2,7 @@
 // unique and well-formed, `inputs` name a model input or an earlier layer,
 // merge layers have at least two inputs, `outputs` exist.
 
-import type { UserErrorInfo } from '../../shared/protocol';
+import type { UserErrorInfo } from '../shared/protocol';
 import { MERGE_LAYERS } from './catalog/layers';
 import { suggestion } from './suggest';
 import type { LayerSpec, ModelSection, ModelSpec, Position } from './types';

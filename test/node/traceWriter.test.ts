@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UserError } from '../../../src/shared/errors';
-import type { TraceRecord } from '../../../src/shared/trace';
-import { readTrace } from '../../../src/trainer/trace/reader';
-import { TraceWriter } from '../../../src/trainer/trace/writer';
-import { sampleHeader, sampleStepStats, sampleTrace } from './sample-records';
+import { UserError } from '../../src/shared/errors';
+import type { TraceRecord } from '../../src/shared/trace/format';
+import { readTrace } from '../../src/node/traceReader';
+import { TraceWriter } from '../../src/node/traceWriter';
+import { sampleHeader, sampleStepStats, sampleTrace } from '../shared/trace/sample-records';
 
 function step(n: number): TraceRecord {
   return { kind: 'step', time: 1 + n, stats: sampleStepStats(n + 1) };

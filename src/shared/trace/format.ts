@@ -3,7 +3,7 @@
 // Format description: docs/trace-format.md. This module has no Node imports so
 // that browser bundles can use it.
 
-import type { UserErrorInfo } from './protocol';
+import type { UserErrorInfo } from '../protocol';
 import type {
   BackendReport,
   EpochStats,
@@ -12,7 +12,7 @@ import type {
   StepStats,
   StopReason,
   TrainingDiagnostic,
-} from './stats';
+} from '../stats';
 
 /** Value of the header's `format` field: identifies a file as a Neural Debugger trace. */
 export const TRACE_FORMAT = 'neural-debugger-trace';

@@ -7,8 +7,8 @@ import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerCommand, TrainerEvent, TrainerMessage, TrainOptions } from '../shared/protocol';
-import { parseUserCodePhase } from './sources/phases';
-import { TraceWriter } from './trace/writer';
+import { parseUserCodePhase } from '../node/userCodePhases';
+import { TraceWriter } from '../node/traceWriter';
 
 type RequestCommand = Extract<TrainerCommand, { requestId: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -4,12 +4,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TrainerEvent } from '../../../src/shared/protocol';
-import { readTrace } from '../../../src/trainer/trace/reader';
-import { TrainerProcess } from '../../../src/trainer/trainerProcess';
-import { runCli } from '../../cli/helpers';
-import { tempDir } from '../run/harness';
-import { isAlive } from '../../debug/client';
+import type { TrainerEvent } from '../../src/shared/protocol';
+import { readTrace } from '../../src/node/traceReader';
+import { TrainerProcess } from '../../src/client/trainerProcess';
+import { runCli } from '../cli/helpers';
+import { tempDir } from '../trainer/run/harness';
+import { isAlive } from '../debug/client';
 
 const EXAMPLE = path.resolve(__dirname, '..', '..', '..', 'examples', 'spiral-mlp.nn.json');
 

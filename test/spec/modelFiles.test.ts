@@ -2,10 +2,10 @@
 // and the fast check before a trainer process starts.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { isUserError } from '../../../src/shared/errors';
-import { isModelSourceFile, precheckModelSource, requiresTrust } from '../../../src/trainer/sources';
-import { parseUserCodePhase, userCodeReturned, userCodeStarted } from '../../../src/trainer/sources/phases';
-import { EXAMPLES, writeFiles } from './helpers';
+import { isUserError } from '../../src/shared/errors';
+import { isModelSourceFile, precheckModelSource, requiresTrust } from '../../src/spec/modelFiles';
+import { parseUserCodePhase, userCodeReturned, userCodeStarted } from '../../src/node/userCodePhases';
+import { EXAMPLES, writeFiles } from '../trainer/sources/helpers';
 
 describe('model source kinds', () => {
   it('tells specs, Keras specs and modules apart, and only modules need a trusted workspace', () => {

@@ -2,7 +2,7 @@
 // catalog (catalog/*.ts) is the single source of truth for what is allowed;
 // these types mirror it for the code that consumes a validated spec.
 
-import type { UserErrorInfo } from '../../shared/protocol';
+import type { UserErrorInfo } from '../shared/protocol';
 
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leakyReLU' | 'elu' | 'gelu' | 'softmax' | 'linear';
 

@@ -1,15 +1,15 @@
 // Which files are models Neural Debugger can train, and whether training them
 // runs the user's code. Light on purpose (no TensorFlow.js, no esbuild): the
-// extension host imports it. The loaders are in ./load.
+// extension host imports it. The loaders are in src/trainer/sources/load.ts.
 
 import * as fs from 'node:fs';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import type { UserErrorInfo } from '../../shared/protocol';
-import { UserError } from '../../shared/errors';
-import { loadModelSpec } from '../spec';
-import type { ModelSourceKind } from './types';
+import type { UserErrorInfo } from '../shared/protocol';
+import { UserError } from '../shared/errors';
+import { loadModelSpec } from './index';
 
-export type { ModelSource, ModelSourceKind, RunHooks } from './types';
+/** How a model file defines its model: a JSON spec, a Keras/TensorFlow.js topology in a spec, or a JS/TS module. */
+export type ModelSourceKind = 'spec' | 'module' | 'keras';
 
 const MODULE_FILE = /\.model\.(ts|mts|cts|js|mjs|cjs)$/i;
 const SPEC_FILE = /\.nn\.json$/i;

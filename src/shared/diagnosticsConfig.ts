@@ -2,8 +2,8 @@
 // (the spec's `diagnostics` section, VS Code settings). The reasoning and
 // sources for every default are in docs/diagnostics.md.
 
-import { UserError } from '../../shared/errors';
-import type { DiagnosticKind } from '../../shared/stats';
+import { UserError } from './errors';
+import type { DiagnosticKind } from './stats';
 
 export interface DiagnosticsConfig {
   /** Steps ignored by the gradient-history rules while the network settles. */

@@ -2,9 +2,9 @@
 // line by line; only the records are kept, never the whole text.
 
 import * as fs from 'node:fs';
-import { UserError } from '../../shared/errors';
-import type { TraceHeaderRecord, TraceRecord } from '../../shared/trace';
-import { TraceCollector, TraceParser, parseTrace, type ParsedTrace } from './parse';
+import { UserError } from '../shared/errors';
+import type { TraceHeaderRecord, TraceRecord } from '../shared/trace/format';
+import { TraceCollector, TraceParser, parseTrace, type ParsedTrace } from '../shared/trace/parse';
 
 export { parseTrace, TraceParser, TraceCollector, type ParsedTrace };
 

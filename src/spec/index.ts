@@ -4,14 +4,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { getNodeValue } from 'jsonc-parser';
-import { UserError } from '../../shared/errors';
-import type { UserErrorInfo } from '../../shared/protocol';
+import { UserError } from '../shared/errors';
+import type { UserErrorInfo } from '../shared/protocol';
 import { TOP_LEVEL } from './catalog/sections';
 import { parseJsonWithPositions } from './json';
 import { checkFreezeNames, checkStructure } from './structure';
 import type { LossName, MetricName, ModelSpec, OptimizerSpec, ParsedSpec, TrainingSpec } from './types';
 import { SpecValidator } from './validate';
-import { resolveDiagnosticsConfig } from '../diagnostics/config';
+import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
 
 export type * from './types';
 export { layerName, modelInputNames, DEFAULT_INPUT_NAME } from './structure';

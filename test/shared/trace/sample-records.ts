@@ -6,7 +6,7 @@ import {
   TRACE_FORMAT_VERSION,
   type TraceHeaderRecord,
   type TraceRecord,
-} from '../../../src/shared/trace';
+} from '../../../src/shared/trace/format';
 import type { StepStats } from '../../../src/shared/stats';
 
 export function sampleHeader(time = 1_700_000_000_000): TraceHeaderRecord {

@@ -6,8 +6,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../shared/errors';
-import { encodeTraceRecord, type TraceRecord } from '../../shared/trace';
+import { UserError } from '../shared/errors';
+import { encodeTraceRecord, type TraceRecord } from '../shared/trace/format';
 
 /** Every trace starts with these bytes (the writer puts `kind` first). */
 const TRACE_START = '{"kind":"header"';

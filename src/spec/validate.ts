@@ -2,7 +2,7 @@
 // problem with the position of the offending value and its dotted path.
 
 import type { Node } from 'jsonc-parser';
-import type { UserErrorInfo } from '../../shared/protocol';
+import type { UserErrorInfo } from '../shared/protocol';
 import type { FieldDef, FieldType, ObjectDef, UnionDef } from './catalog/fields';
 import { describeExpected, describeValue, jsonTypeOf, numberFits } from './describe';
 import { type LineMap, propertyKey, propertyValue } from './json';

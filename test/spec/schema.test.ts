@@ -1,9 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUILDABLE_LAYER_TYPES } from '../../../src/trainer/model';
-import { LAYER_VARIANTS, loadModelSpec } from '../../../src/trainer/spec';
-import { generateSchema } from '../../../src/trainer/spec/schema';
+import { BUILDABLE_LAYER_TYPES } from '../../src/trainer/model';
+import { LAYER_VARIANTS, loadModelSpec } from '../../src/spec';
+import { generateSchema } from '../../src/spec/schema';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SCHEMA_FILE = path.join(ROOT, 'schema/model-spec.schema.json');

@@ -1,7 +1,7 @@
 // The names a breakpoint condition or a watch expression can use, built from
 // the latest step and epoch statistics. Documented in docs/expressions.md.
 
-import type { EpochStats, StepStats } from '../../shared/stats';
+import type { EpochStats, StepStats } from '../stats';
 
 /** `null`: the name exists but was not measured this step (aggregates skip it). */
 export interface ScopeObject {

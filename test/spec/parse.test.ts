@@ -2,9 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isUserError } from '../../../src/shared/errors';
-import type { UserErrorInfo } from '../../../src/shared/protocol';
-import { checkModelSpec, loadModelSpec, parseModelSpec } from '../../../src/trainer/spec';
+import { isUserError } from '../../src/shared/errors';
+import type { UserErrorInfo } from '../../src/shared/protocol';
+import { checkModelSpec, loadModelSpec, parseModelSpec } from '../../src/spec';
 
 // Line numbers below refer to this layout (1-based).
 const BASE = [

@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { UserError } from '../../../src/shared/errors';
-import { encodeTraceRecord, type TraceRecord } from '../../../src/shared/trace';
-import { parseTrace, readTrace, readTraceStream } from '../../../src/trainer/trace/reader';
-import { TraceWriter } from '../../../src/trainer/trace/writer';
+import { encodeTraceRecord, type TraceRecord } from '../../../src/shared/trace/format';
+import { parseTrace, readTrace, readTraceStream } from '../../../src/node/traceReader';
+import { TraceWriter } from '../../../src/node/traceWriter';
 import { sampleHeader, sampleTrace } from './sample-records';
 
 function traceText(records: TraceRecord[]): string {

@@ -2,8 +2,8 @@
 // as fast as it can until it is killed. Prints "ready" after the first 50.
 // Usage: node -r tsx/cjs write-until-killed.ts TRACE_FILE
 
-import { TraceWriter } from '../../../src/trainer/trace/writer';
-import { sampleHeader, sampleStepStats } from './sample-records';
+import { TraceWriter } from '../../src/node/traceWriter';
+import { sampleHeader, sampleStepStats } from '../shared/trace/sample-records';
 
 const writer = TraceWriter.open(process.argv[2]);
 writer.write(sampleHeader());

@@ -2,7 +2,7 @@
 // Node API, so that the webview bundle can use it on text it was given.
 // `reader.ts` feeds the same parser from a file stream.
 
-import { UserError } from '../../shared/errors';
+import { UserError } from '../errors';
 import {
   TRACE_FORMAT,
   TRACE_FORMAT_VERSION,
@@ -19,7 +19,7 @@ import {
   type TraceResumeRecord,
   type TraceStepRecord,
   type TraceStopRecord,
-} from '../../shared/trace';
+} from './format';
 
 export interface ParsedTrace {
   header: TraceHeaderRecord;
