@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TrainerCommand, TrainerEvent, TrainerMessage, TrainOptions } from '../shared/protocol';
+import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent, type TrainerMessage, type TrainOptions } from '../shared/protocol';
 import { parseUserCodePhase } from '../node/userCodePhases';
 import { TraceWriter } from '../node/traceWriter';
 
@@ -78,7 +78,7 @@ export class TrainerProcess extends EventEmitter {
         resolve(this.exited);
       });
     });
-    this.send({ type: 'start', options });
+    this.send({ type: 'start', protocol: PROTOCOL_VERSION, options });
   }
 
   private receive(event: TrainerEvent): void {

@@ -42,7 +42,7 @@ export function applyTrainerEvent(status: TrainingStatus, event: TrainerEvent): 
         loss: event.stats.loss,
       };
     case 'stopped':
-      return event.reason === 'end' ? status : { ...status, state: 'paused' };
+      return { ...status, state: 'paused' };
     case 'resumed':
       return { ...status, state: 'running' };
     case 'finished':

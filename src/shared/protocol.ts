@@ -1,6 +1,11 @@
-// Typed messages between the trainer child process and its parent (the CLI or
-// the debug adapter). One union per direction; requests carry a `requestId`
-// and are answered by exactly one `reply` with the same id.
+// The trainer wire protocol: typed messages between a trainer (the tfjs child
+// process, or any trainer in another language: the Python probe) and its
+// client (the CLI or the debug adapter). One union per direction; requests
+// carry a `requestId` and are answered by exactly one `reply` with the same id.
+// Every message is plain JSON (non-finite numbers spelled as in
+// src/shared/json.ts), framed as one JSON object per line on a byte stream.
+// docs/protocol.md describes it for other languages; schema/protocol.schema.json
+// is generated from these types.
 
 import type {
   BackendChoice,
@@ -68,10 +73,34 @@ export interface BreakpointStatus {
   message?: string;
 }
 
-// ---- parent → trainer ------------------------------------------------------
+/**
+ * Version of this protocol. A trainer says which it speaks in its first
+ * message (`hello`); the client says it in `start`. Either side refuses a
+ * different version with an error naming both. 1 was the Node-IPC protocol of
+ * releases before the wire protocol; 2 is the first plain-JSON one.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** Why training is paused. */
+export interface StopInfo {
+  reason: StopReason;
+  /** Updates applied so far (the paused step). */
+  step: number;
+  epoch: number;
+  /** 0-based batch of the paused step within its epoch. */
+  batch: number;
+  /** Set when `reason` is `breakpoint`. */
+  breakpointId?: number;
+  /** Set when `reason` is `diagnostic`: the diagnostic that fired. */
+  diagnostic?: TrainingDiagnostic;
+  /** Full statistics (with histograms) at the pause; absent at entry and after a step back. */
+  stats?: StepStats;
+}
+
+// ---- client → trainer ------------------------------------------------------
 
 export type TrainerCommand =
-  | { type: 'start'; options: TrainOptions }
+  | { type: 'start'; protocol: number; options: TrainOptions }
   | { type: 'continue' }
   | { type: 'pause' }
   | { type: 'stepBatch' }
@@ -83,27 +112,27 @@ export type TrainerCommand =
   | { type: 'setLearningRate'; requestId: number; value: number }
   | { type: 'evaluate'; requestId: number; expression: string };
 
-// ---- trainer → parent ------------------------------------------------------
+// ---- trainer → client ------------------------------------------------------
 
 export type TrainerEvent =
+  /** The trainer's first message: the protocol version it speaks and what it is (e.g. `tfjs 4.22.0`, `pytorch 1.13.1`). */
+  | { type: 'hello'; protocol: number; trainer: string }
   | { type: 'progress'; message: string }
   | { type: 'backend'; report: BackendReport }
   | { type: 'header'; topology: ModelTopology; settings: RunSettings; backend: BackendReport }
   | { type: 'step'; stats: StepStats }
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'diagnostic'; diagnostic: TrainingDiagnostic }
-  | {
-      type: 'stopped';
-      reason: StopReason;
-      step: number;
-      epoch: number;
-      batch: number;
-      breakpointId?: number;
-      diagnostic?: TrainingDiagnostic;
-      /** Full statistics (with histograms) at the pause. */
-      stats?: StepStats;
-    }
+  | ({ type: 'stopped' } & StopInfo)
   | { type: 'resumed' }
+  /** The learning rate changed: the new rate applies from update `step + 1` on. */
+  | { type: 'learningRate'; step: number; from: number; to: number }
+  /**
+   * Weights and optimizer state were restored to an earlier point (step
+   * back): the next step has `step + 1`; steps and epochs after `step` that
+   * came before this event are superseded.
+   */
+  | { type: 'restored'; epoch: number; step: number; fromStep: number }
   | { type: 'reply'; requestId: number; ok: true; result: unknown }
   | { type: 'reply'; requestId: number; ok: false; error: string }
   | { type: 'breakpoints'; statuses: BreakpointStatus[] }
@@ -117,13 +146,12 @@ export type TrainerEvent =
   | { type: 'error'; error: UserErrorInfo; fatal: boolean }
   | { type: 'log'; level: 'info' | 'warning'; message: string };
 
-/**
- * What crosses the trainer's IPC channel: one event, or several in order. A
- * fast run makes thousands of steps a second; the child sends them in batches
- * (src/trainer/eventBatcher.ts) so that the parent handles a few dozen
- * messages a second instead. The parent unwraps them (TrainerProcess).
- */
+/** Node-IPC batching of the old protocol; goes with the wire framing. */
 export type TrainerMessage = TrainerEvent | { type: 'batch'; events: TrainerEvent[] };
+
+export type TrainerEventType = TrainerEvent['type'];
+/** A trainer event of one type. */
+export type TrainerEventOf<T extends TrainerEventType> = Extract<TrainerEvent, { type: T }>;
 
 export function formatUserError(e: UserErrorInfo): string {
   if (e.file && e.line !== undefined) {

@@ -213,4 +213,4 @@ export interface TrainingDiagnostic {
   count: number;
 }
 
-export type StopReason = 'entry' | 'pause' | 'step' | 'breakpoint' | 'diagnostic' | 'end';
+export type StopReason = 'entry' | 'pause' | 'step' | 'breakpoint' | 'diagnostic';
