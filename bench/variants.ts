@@ -24,7 +24,7 @@ import { DiagnosticsEngine } from '../src/trainer/diagnostics/engine';
 import type { LoadedData } from '../src/trainer/data/types';
 import { EpochSnapshots } from '../src/trainer/run/snapshots';
 import { InstrumentedModel } from '../src/trainer/training/instrumentedModel';
-import { computeLoss, getLearningRate, targetTensor } from '../src/trainer/training/objectives';
+import { computeLoss, targetTensor } from '../src/trainer/training/objectives';
 import { buildFresh, type BenchModel } from './models';
 
 export const VARIANTS = ['fit', 'instrumented-default', 'instrumented-full'] as const;
@@ -138,9 +138,7 @@ function instrumentedRunner(
       samplesSeen += b.size;
       const stats: StepStats = {
         step, epoch, batch, batchesPerEpoch: batches.batchesPerEpoch, batchSize: b.size,
-        loss: measured.loss, metrics: measured.metrics, learningRate: getLearningRate(optimizer),
-        gradNorm: measured.gradNorm, nonFinite: measured.nonFinite, detailed: detail, withHistograms: histograms,
-        layers: measured.layers, weights: measured.weights, durationMs: performance.now() - started, samplesSeen,
+        ...measured, durationMs: performance.now() - started, samplesSeen,
       };
       v8.serialize({ type: 'step', stats });
       diagnostics.onStep(stats);

@@ -166,7 +166,7 @@ export class TrainingController {
     const detail =
       nextStep === 1 || nextStep % settings.statsEvery === 0 || this.willPauseAfter() || this.breakpoints.needsDetail();
     const histograms = detail && (nextStep === 1 || nextStep % settings.histogramsEvery === 0 || this.willPauseAfter());
-    const m = await this.instrumented.step(x, y, { detail, histograms, apply: true });
+    const measured = await this.instrumented.step(x, y, { detail, histograms, apply: true });
     this.disposeLastBatch();
     this.lastBatch = { x, y };
     this.step = nextStep;
@@ -177,15 +177,7 @@ export class TrainingController {
       batch: this.batch,
       batchesPerEpoch: this.batchesPerEpoch,
       batchSize: batch.size,
-      loss: m.loss,
-      metrics: m.metrics,
-      learningRate: getLearningRate(this.ctx.optimizer),
-      gradNorm: m.gradNorm,
-      nonFinite: m.nonFinite,
-      detailed: detail,
-      withHistograms: histograms,
-      layers: m.layers,
-      weights: m.weights,
+      ...measured,
       durationMs: performance.now() - started,
       samplesSeen: this.samplesSeen,
     };
@@ -256,10 +248,13 @@ export class TrainingController {
     if (stats && !stats.withHistograms && this.lastBatch) {
       // Histograms are always available at a pause: measure the paused
       // step's batch again with the current weights, without updating.
-      const m = await this.instrumented.step(this.lastBatch.x, this.lastBatch.y, { detail: true, histograms: true, apply: false });
-      // The pass applies no update: keep the update ratios the real step measured (null when it measured none).
-      const weights = m.weights.map((w, i) => ({ ...w, updateRatio: stats!.weights[i]?.updateRatio ?? null }));
-      stats = { ...stats, layers: m.layers, weights, detailed: true, withHistograms: true };
+      const pass = await this.instrumented.step(this.lastBatch.x, this.lastBatch.y, { detail: true, histograms: true, apply: false });
+      // Only the per-layer and per-weight detail comes from the pass: loss,
+      // metrics and gradient norm stay the real step's (the pass sees the
+      // updated weights), and so do the update ratios, as the pass applies no
+      // update (null when the real step measured none).
+      const weights = pass.weights.map((w, i) => ({ ...w, updateRatio: stats!.weights[i]?.updateRatio ?? null }));
+      stats = { ...stats, layers: pass.layers, weights, detailed: pass.detailed, withHistograms: pass.withHistograms };
     }
     const stopped: TrainerEvent = {
       type: 'stopped',

@@ -5,10 +5,10 @@
 // gradients, and we need to stop between any two batches.
 
 import * as tf from '@tensorflow/tfjs';
-import type { LayerStats, WeightStats } from '../../shared/stats';
+import type { StepStats } from '../../shared/stats';
 import { featureMaps } from './featureMaps';
 import { hostValues } from './hostValues';
-import { computeLoss, hostMetrics, type LossName } from './objectives';
+import { computeLoss, getLearningRate, hostMetrics, type LossName } from './objectives';
 import { activationStats, countNonFinite, histogram, snapshot, sumOfSquares, updateSums, type ValuesSnapshot } from './tensorStats';
 
 interface LayerRef {
@@ -37,14 +37,15 @@ export interface StepOptions {
   apply: boolean;
 }
 
-export interface StepMeasurement {
-  loss: number;
-  metrics: Record<string, number>;
-  gradNorm: number;
-  nonFinite: number;
-  layers: LayerStats[];
-  weights: WeightStats[];
-}
+/**
+ * The part of a step's `StepStats` the step itself measures; the caller adds
+ * the position (step, epoch, batch), the timing and the sample count. Keys in
+ * `StepStats` order, so that a spread between them keeps the record's order.
+ */
+export type MeasuredStepStats = Pick<
+  StepStats,
+  'loss' | 'metrics' | 'learningRate' | 'gradNorm' | 'nonFinite' | 'detailed' | 'withHistograms' | 'layers' | 'weights'
+>;
 
 /** The activation function a layer applies, from its config. */
 function layerActivation(layer: tf.layers.Layer): string | null {
@@ -118,7 +119,7 @@ export class InstrumentedModel {
    * all per-layer statistics are JS loops over the tensors' values where the
    * backend holds them (./hostValues: no kernel dispatch, no copy on wasm).
    */
-  async step(x: tf.Tensor, y: tf.Tensor, options: StepOptions): Promise<StepMeasurement> {
+  async step(x: tf.Tensor, y: tf.Tensor, options: StepOptions): Promise<MeasuredStepStats> {
     let outputs: tf.Tensor[] = [];
     let prediction: tf.Tensor | null = null;
     const f = (): tf.Scalar => {
@@ -163,11 +164,15 @@ export class InstrumentedModel {
       const metrics: Record<string, number> = {};
       this.metricNames.forEach((name, i) => (metrics[name] = metricValues[i]));
       const gradNormOf = new Map(trainable.map((w, i) => [w.name, Math.sqrt(gradSumSq[i])]));
-      const measurement: StepMeasurement = {
+      const measurement: MeasuredStepStats = {
         loss,
         metrics,
+        // The rate this update used (a change applies from the next step on).
+        learningRate: getLearningRate(this.optimizer),
         gradNorm: Math.sqrt(total),
         nonFinite,
+        detailed: options.detail,
+        withHistograms: options.detail && options.histograms,
         layers: this.layers.map((ref) => {
           const own = trainable.filter((w) => w.layer === ref.name);
           const sum = own.reduce((acc, w) => acc + gradSumSq[trainable.indexOf(w)], 0);
@@ -207,7 +212,7 @@ export class InstrumentedModel {
     }
   }
 
-  private measureActivations(m: StepMeasurement, outputs: tf.Tensor[], histograms: boolean): void {
+  private measureActivations(m: MeasuredStepStats, outputs: tf.Tensor[], histograms: boolean): void {
     this.layers.forEach((ref, i) => {
       const output = ref.outputIndex >= 0 ? outputs[ref.outputIndex] : undefined;
       if (!output) return;
@@ -221,7 +226,7 @@ export class InstrumentedModel {
   }
 
   /** Weight norms, non-finite weights, update ratios and (optionally) weight and gradient histograms. */
-  private measureWeights(m: StepMeasurement, before: ValuesSnapshot[], histograms: boolean, grads: tf.NamedTensorMap): void {
+  private measureWeights(m: MeasuredStepStats, before: ValuesSnapshot[], histograms: boolean, grads: tf.NamedTensorMap): void {
     const trainable = this.weights.filter((w) => w.trainable);
     this.weights.forEach((w, i) => {
       const stats = m.weights[i];

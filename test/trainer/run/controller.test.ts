@@ -92,6 +92,10 @@ describe('training control loop', function () {
       // ratios shown are the real step's (or absent), never a made-up 0.
       for (const w of stopped.stats!.weights.filter((w) => w.trainable)) assert.ok(w.updateRatio === null || w.updateRatio > 0, `${w.name}: ${w.updateRatio}`);
       assert.ok(stopped.stats!.withHistograms);
+      // Only the per-layer detail is re-measured: loss, metrics, gradient norm and learning rate are the paused step's own.
+      const paused = h.steps().find((s) => s.step === stopped.step)!;
+      const { loss, metrics, gradNorm, learningRate } = stopped.stats!;
+      assert.deepEqual({ loss, metrics, gradNorm, learningRate }, { loss: paused.loss, metrics: paused.metrics, gradNorm: paused.gradNorm, learningRate: paused.learningRate });
       if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 0' }] });
       h.send({ type: 'continue' });
     }
