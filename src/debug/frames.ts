@@ -1,19 +1,22 @@
-// The call stack of a paused run: one thread "training" with three frames,
-// the current batch, its epoch and the run, each pointing at the model file.
-// For JSON specs the batch frame points at the line of the layer the stop is
-// about (a diagnostic's first layer, or the layer a breakpoint reads), the
-// epoch frame at `training.epochs` and the run frame at the spec's `name`.
+// A paused run as DAP shows it: the stopped event, the call stack and the
+// exception widget. The call stack is one thread "training" with three
+// frames, the current batch, its epoch and the run, each pointing at the
+// model file. For JSON specs the batch frame points at the line of the layer
+// the stop is about (a diagnostic's first layer, or the layer a breakpoint
+// reads), the epoch frame at `training.epochs` and the run frame at the
+// spec's `name`.
 
 import * as path from 'node:path';
-import { Source, StackFrame } from '@vscode/debugadapter';
+import { Source, StackFrame, StoppedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { TRAINING_THREAD_ID } from '../shared/debugEvents';
+import type { StopInfo } from '../shared/protocol';
 import type { TrainingDiagnostic } from '../shared/stats';
 import type { SpecFrameLines } from '../spec/modelFiles';
 import { formatEvidence } from './format';
 import type { RunState } from './runState';
 import type { FrameKind } from './variables';
 
-export const THREAD_ID = 1;
 export const THREAD_NAME = 'training';
 
 export const FRAMES: readonly { id: number; kind: FrameKind }[] = [
@@ -24,6 +27,21 @@ export const FRAMES: readonly { id: number; kind: FrameKind }[] = [
 
 export function frameKind(frameId: number): FrameKind {
   return (FRAMES.find((f) => f.id === frameId) ?? FRAMES[0]).kind;
+}
+
+/**
+ * The DAP stopped event of a pause. A diagnostic stop is an 'exception' (the
+ * workbench then offers the exception widget, ./frames.ts exceptionInfo); a
+ * step back stops with reason 'step'.
+ */
+export function stoppedEvent(info: StopInfo): DebugProtocol.StoppedEvent {
+  const event = new StoppedEvent(info.reason === 'diagnostic' ? 'exception' : info.reason, TRAINING_THREAD_ID) as DebugProtocol.StoppedEvent;
+  if (info.reason === 'breakpoint' && info.breakpointId !== undefined) event.body.hitBreakpointIds = [info.breakpointId];
+  if (info.reason === 'diagnostic' && info.diagnostic) {
+    event.body.description = `Paused on ${info.diagnostic.kind}`;
+    event.body.text = info.diagnostic.explanation;
+  }
+  return event;
 }
 
 /** `layerOfBreakpoint` maps a function breakpoint id to the layer its expression reads. */

@@ -1,21 +1,11 @@
 // The training "runtime" behind the debug session (the mock-debug shape): it
 // owns the trainer child process, keeps the run's state and event history,
-// and turns trainer events into the stop/output/end events the session maps
-// to DAP. It knows nothing about DAP.
-//
-// Events:
-//   stopOnEntry | stopOnStep | stopOnPause ()      training paused
-//   stopOnBreakpoint (breakpointId: number)        a function breakpoint fired
-//   stopOnException (diagnostic)                   a diagnostic in breakOn fired
-//   output (text: string, category: 'console' | 'stderr')
-//   process (pid: number, modelFile: string)       the trainer process started
-//   progress (message: string)                     preparation (and test) progress
-//   trainerEvent (event: TrainerEvent)             every trainer event, as received
-//   end ()                                          training is over (finished, failed or killed)
+// and turns trainer events into the typed events below (RuntimeEvents), which
+// the session maps to DAP. It knows nothing about DAP.
 
 import { EventEmitter } from 'node:events';
 import { UserError } from '../shared/errors';
-import { formatUserError, type BreakpointSpec, type TrainerEvent, type TrainOptions, type UserErrorInfo } from '../shared/protocol';
+import { formatUserError, type BreakpointSpec, type StopInfo, type TrainerEvent, type TrainOptions } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
 import { defaultTrainerScript, describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail, type TrainerExit } from '../client/trainerProcess';
 
@@ -34,7 +24,22 @@ export function killAllTrainers(): void {
   for (const trainer of liveTrainers) trainer.kill();
 }
 
-export class TrainingRuntime extends EventEmitter {
+/** The runtime's events and their listeners' arguments (checked by the compiler on `on` and `emit`). */
+interface RuntimeEvents {
+  /** Training paused: why, and where (one event for every reason). */
+  stopped: [info: StopInfo];
+  output: [text: string, category: 'console' | 'stderr'];
+  /** The trainer process started. */
+  process: [pid: number, modelFile: string];
+  /** Preparation (and test-set) progress. */
+  progress: [message: string];
+  /** Every trainer event, as received. */
+  trainerEvent: [event: TrainerEvent];
+  /** Training is over (finished, failed or killed). */
+  end: [];
+}
+
+export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
   readonly state = new RunState();
   readonly history = new EventHistory();
   private trainer: TrainerProcess | null = null;
@@ -152,18 +157,8 @@ export class TrainingRuntime extends EventEmitter {
         this.emit('progress', event.message);
         return;
       case 'stopped':
-        switch (event.reason) {
-          case 'entry':
-            return void this.emit('stopOnEntry');
-          case 'pause':
-            return void this.emit('stopOnPause');
-          case 'breakpoint':
-            return void this.emit('stopOnBreakpoint', event.breakpointId ?? 0);
-          case 'diagnostic':
-            return void this.emit('stopOnException', event.diagnostic);
-          default:
-            return void this.emit('stopOnStep');
-        }
+        this.emit('stopped', event);
+        return;
       case 'error':
         this.emit('output', `${formatUserError(event.error)}\n`, 'stderr');
         if (event.fatal) this.finish();
@@ -195,8 +190,6 @@ export class TrainingRuntime extends EventEmitter {
     this.finish();
     return message;
   }
-
-
 
   private finish(): void {
     if (this.ended) return;

@@ -15,20 +15,19 @@ import {
   ProgressEndEvent,
   ProgressStartEvent,
   ProgressUpdateEvent,
-  StoppedEvent,
   TerminatedEvent,
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CUSTOM_REQUESTS } from '../shared/debugEvents';
+import { CUSTOM_REQUESTS, TRAINING_THREAD_ID } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
-import { formatUserError, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
-import type { DiagnosticKind, TrainingDiagnostic } from '../shared/stats';
+import { formatUserError, type BreakpointSpec } from '../shared/protocol';
+import type { DiagnosticKind } from '../shared/stats';
 import { precheckWithLines, type SpecFrameLines } from '../spec/modelFiles';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
 import { formatValue } from './format';
-import { exceptionInfo, frameKind, stackFrames, THREAD_ID, THREAD_NAME } from './frames';
+import { exceptionInfo, frameKind, stackFrames, stoppedEvent, THREAD_NAME } from './frames';
 import { FunctionBreakpoints } from './functionBreakpoints';
 import { resolveLaunchArguments, type NeuralLaunchArguments } from './launchArgs';
 import { TrainingRuntime } from './runtime';
@@ -78,25 +77,16 @@ export class NeuralDebugSession extends LoggingDebugSession {
 
   private wireRuntime(): void {
     const r = this.runtime;
-    const stopped = (reason: string, extra: Partial<DebugProtocol.StoppedEvent['body']> = {}) => {
+    r.on('stopped', (info) => {
       this.variables.reset();
-      const event = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
-      Object.assign(event.body, extra);
-      this.sendAfterLaunch(event);
-    };
-    r.on('stopOnEntry', () => stopped('entry'));
-    r.on('stopOnStep', () => stopped('step'));
-    r.on('stopOnPause', () => stopped('pause'));
-    r.on('stopOnBreakpoint', (id: number) => stopped('breakpoint', { hitBreakpointIds: [id] }));
-    r.on('stopOnException', (d: TrainingDiagnostic) =>
-      stopped('exception', { description: `Paused on ${d.kind}`, text: d.explanation }),
-    );
-    r.on('output', (text: string, category: string) => this.live.print(text, category));
-    r.on('progress', (message: string) => this.progress(message));
-    r.on('process', (pid: number, modelFile: string) =>
+      this.sendAfterLaunch(stoppedEvent(info));
+    });
+    r.on('output', (text, category) => this.live.print(text, category));
+    r.on('progress', (message) => this.progress(message));
+    r.on('process', (pid, modelFile) =>
       this.sendEvent(new Event('process', { name: modelFile, systemProcessId: pid, isLocalProcess: true, startMethod: 'launch' })),
     );
-    r.on('trainerEvent', (event: TrainerEvent) => {
+    r.on('trainerEvent', (event) => {
       this.live.trainerEvent(event);
       if (event.type === 'header' || event.type === 'error' || event.type === 'finished') this.endProgress();
       if (event.type === 'header') this.recheckBreakpoints();
@@ -276,7 +266,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
   // ---- execution -----------------------------------------------------------
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, THREAD_NAME)] };
+    response.body = { threads: [new Thread(TRAINING_THREAD_ID, THREAD_NAME)] };
     this.sendResponse(response);
   }
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
-import { DEBUG_TYPE } from './launchConfig';
+import { DEBUG_TYPE } from '../shared/debugEvents';
 import { modelDisplayName, modelFileKind, TRAINABLE_MODEL_GLOB, whyNotTrainable } from './modelFiles';
 import type { SessionMonitor } from './sessionMonitor';
 

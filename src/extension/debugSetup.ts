@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NeuralDebugSession } from '../debug/session';
+import { DEBUG_TYPE } from '../shared/debugEvents';
 import {
-  DEBUG_TYPE,
   initialConfigurations,
   resolveLaunchDefaults,
   resolveLaunchPaths,

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugging } from './debugSetup';
-import { DEBUG_TYPE } from './launchConfig';
+import { DEBUG_TYPE } from '../shared/debugEvents';
 import { SessionMonitor } from './sessionMonitor';
 import { SpecDiagnostics } from './specDiagnostics';
 import { registerTrainingViews } from './views';

@@ -4,12 +4,11 @@
 
 import * as path from 'node:path';
 import { resolveDiagnosticsConfig, DIAGNOSTIC_KINDS } from '../shared/diagnosticsConfig';
+import { DEBUG_TYPE } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
 import type { NeuralLaunchAttributes } from '../shared/launchAttributes';
 import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
 import { modelDisplayName, modelFileKind, whyNotTrainable } from './modelFiles';
-
-export const DEBUG_TYPE = 'neural';
 
 /** A `neural` launch configuration (launch.json attributes). */
 export interface NeuralLaunchConfig extends NeuralLaunchAttributes {

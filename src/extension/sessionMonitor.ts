@@ -3,10 +3,9 @@
 // prepares, and training diagnostics in the Problems panel.
 
 import * as vscode from 'vscode';
-import { TRAINER_EVENT, type TrainerEventBody } from '../shared/debugEvents';
+import { DEBUG_TYPE, TRAINER_EVENT, type TrainerEventBody } from '../shared/debugEvents';
 import type { TrainerEvent } from '../shared/protocol';
 import type { ModelTopology, TrainingDiagnostic } from '../shared/stats';
-import { DEBUG_TYPE } from './launchConfig';
 import { trainingProblem } from './problems';
 import { toVscodeDiagnostic } from './specDiagnostics';
 import { applyTrainerEvent, formatStatusText, initialStatus, throttle, type TrainingStatus } from './trainingStatus';

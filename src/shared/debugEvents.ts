@@ -1,8 +1,15 @@
-// Custom DAP events: the debug adapter forwards every trainer event to the
-// extension host as one custom event, which hands them to the webviews. One
-// stream, no second trainer.
+// What the debug adapter and the extension host agree on: the debug type,
+// the adapter's one thread, and the custom DAP events and requests. The
+// adapter forwards every trainer event to the extension host as one custom
+// event, which hands them to the webviews. One stream, no second trainer.
 
 import type { TrainerEvent } from './protocol';
+
+/** The debug type of launch configurations and sessions (package.json `contributes.debuggers[0].type`, checked by a test). */
+export const DEBUG_TYPE = 'neural';
+
+/** The adapter's single thread: training. */
+export const TRAINING_THREAD_ID = 1;
 
 /** `event` field of the custom DAP event; its `body` is a `TrainerEventBody`. */
 export const TRAINER_EVENT = 'neuralDebugger.trainer';

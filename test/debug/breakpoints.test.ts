@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { TRAINING_THREAD_ID } from '../../src/shared/debugEvents';
 import type { StepStats } from '../../src/shared/stats';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
 import { EXAMPLES, NeuralClient } from './client';
@@ -62,7 +63,7 @@ describe('debug adapter: breakpoints', function () {
     // Hit count: the 2nd later step where the loss is below X.
     let r = await client.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: `loss < ${threshold}`, hitCondition: '2' }] });
     assert.equal(r.body.breakpoints[0].verified, true);
-    await client.dc.continueRequest({ threadId: 1 });
+    await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
     assert.equal(t.step, stepsWhere(reference, expected, below)[1]);
@@ -71,7 +72,7 @@ describe('debug adapter: breakpoints', function () {
     const from = t.step;
     r = await client.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'epoch == 3', condition: 'batch == 2' }] });
     assert.equal(r.body.breakpoints[0].verified, true);
-    await client.dc.continueRequest({ threadId: 1 });
+    await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
     assert.deepEqual([t.epoch, t.batch], [3, 2]);
@@ -79,7 +80,7 @@ describe('debug adapter: breakpoints', function () {
 
     // Running to the end: terminated.
     await client.dc.setFunctionBreakpointsRequest({ breakpoints: [] });
-    await client.dc.continueRequest({ threadId: 1 });
+    await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await client.next('terminated');
   });
 
@@ -133,7 +134,7 @@ describe('debug adapter: breakpoints', function () {
     const stop = await client.nextStop();
     assert.equal(stop.body.reason, 'exception');
     assert.match(stop.body.description ?? '', /vanishing-gradient/);
-    const info = await client.dc.exceptionInfoRequest({ threadId: 1 });
+    const info = await client.dc.exceptionInfoRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal(info.body.exceptionId, 'vanishing-gradient');
     assert.equal(info.body.breakMode, 'always');
     assert.match(info.body.description ?? '', /'dense_1'/);
@@ -156,14 +157,14 @@ describe('debug adapter: breakpoints', function () {
     await client.launch({ program: path.join(EXAMPLES, 'exploding.nn.json'), backend: 'wasm', steps: 30 });
     const stop = await client.nextStop();
     assert.equal(stop.body.reason, 'exception');
-    const info = await client.dc.exceptionInfoRequest({ threadId: 1 });
+    const info = await client.dc.exceptionInfoRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal(info.body.exceptionId, 'non-finite');
     const diagnostic = client.trainerEvents().find((e) => e.type === 'diagnostic' && e.diagnostic.kind === 'non-finite');
     assert.ok(diagnostic && diagnostic.type === 'diagnostic');
     assert.equal((await client.training()).step, diagnostic.diagnostic.step);
     // Turning the filter off while paused lets training run on to the end.
     await client.dc.setExceptionBreakpointsRequest({ filters: [] });
-    await client.dc.continueRequest({ threadId: 1 });
+    await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await client.next('terminated');
   });
 });

@@ -6,8 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { TrainerEventBody } from '../../src/shared/debugEvents';
-import { TRAINER_EVENT } from '../../src/shared/debugEvents';
+import { DEBUG_TYPE, TRAINER_EVENT, TRAINING_THREAD_ID, type TrainerEventBody } from '../../src/shared/debugEvents';
 import type { TrainerEvent } from '../../src/shared/protocol';
 
 export const ADAPTER = path.resolve(__dirname, '..', '..', 'dist', 'debugAdapter.js');
@@ -38,7 +37,7 @@ export class NeuralClient {
   functionBreakpoints: DebugProtocol.Breakpoint[] = [];
 
   private constructor() {
-    this.dc = new DebugClient('node', ADAPTER, 'neural', undefined, Boolean(process.env.ND_ADAPTER_STDERR));
+    this.dc = new DebugClient('node', ADAPTER, DEBUG_TYPE, undefined, Boolean(process.env.ND_ADAPTER_STDERR));
     this.dc.defaultTimeout = 60_000;
     const emit = this.dc.emit.bind(this.dc);
     this.dc.emit = (name: string | symbol, ...args: unknown[]): boolean => {
@@ -104,7 +103,7 @@ export class NeuralClient {
   /** initialize → (initialized) → breakpoints, filters → configurationDone, with launch in parallel, as VS Code does it. */
   async launch(args: Record<string, unknown>, config: Configuration = {}): Promise<DebugProtocol.LaunchResponse> {
     await this.dc.initializeRequest({
-      adapterID: 'neural',
+      adapterID: DEBUG_TYPE,
       linesStartAt1: true,
       columnsStartAt1: true,
       pathFormat: 'path',
@@ -129,7 +128,7 @@ export class NeuralClient {
   }
 
   async topFrame(): Promise<DebugProtocol.StackFrame> {
-    const r = await this.dc.stackTraceRequest({ threadId: 1 });
+    const r = await this.dc.stackTraceRequest({ threadId: TRAINING_THREAD_ID });
     return r.body.stackFrames[0];
   }
 

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTrace } from '../../src/node/traceReader';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
-import { TRAINER_EVENT, type TrainerEventBody } from '../../src/shared/debugEvents';
+import { TRAINER_EVENT, TRAINING_THREAD_ID, type TrainerEventBody } from '../../src/shared/debugEvents';
 import { isAlive, NeuralClient } from './client';
 
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -53,14 +53,14 @@ describe('debug adapter: lifecycle', function () {
     const steps = () => Math.max(0, ...client.trainerEvents().map((e) => (e.type === 'step' ? e.stats.step : 0)));
     await waitUntil(() => steps() >= 10);
     const requestedAfter = steps();
-    await client.dc.pauseRequest({ threadId: 1 });
+    await client.dc.pauseRequest({ threadId: TRAINING_THREAD_ID });
     const paused = await client.nextStop();
     assert.equal(paused.body.reason, 'pause');
     const t = await client.training();
     assert.ok(t.step >= requestedAfter && t.step <= steps(), `paused at step ${t.step}, requested after ${requestedAfter}`);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(steps(), t.step, 'no step runs while paused');
-    await client.dc.continueRequest({ threadId: 1 });
+    await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await waitUntil(() => steps() >= t.step + 5);
     await client.dc.terminateRequest({});
     await client.next('terminated');

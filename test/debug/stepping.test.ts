@@ -2,7 +2,7 @@
 // an epoch, variables, evaluate, setVariable on the learning rate, step back.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { CUSTOM_REQUESTS } from '../../src/shared/debugEvents';
+import { CUSTOM_REQUESTS, TRAINING_THREAD_ID } from '../../src/shared/debugEvents';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
 import { NeuralClient } from './client';
@@ -28,10 +28,10 @@ describe('debug adapter: stepping and inspecting', function () {
     await client.launch({ program: spec, stopOnEntry: true, backend: 'wasm' });
     const entry = await client.nextStop();
     assert.equal(entry.body.reason, 'entry');
-    assert.equal(entry.body.threadId, 1);
+    assert.equal(entry.body.threadId, TRAINING_THREAD_ID);
     const threads = await client.dc.threadsRequest();
     assert.deepEqual(threads.body.threads.map((t) => t.name), ['training']);
-    const frames = (await client.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const frames = (await client.dc.stackTraceRequest({ threadId: TRAINING_THREAD_ID })).body.stackFrames;
     assert.deepEqual(frames.map((f) => f.name), ['before the first batch', 'epoch 1/3', 'train test-spiral']);
     assert.ok(frames.every((f) => f.source?.path === spec));
     // The epoch frame points at training.epochs, the run frame at the spec's name (the batch frame at a layer, when the stop is about one).
@@ -41,7 +41,7 @@ describe('debug adapter: stepping and inspecting', function () {
     assert.ok(lineOf('"epochs": 3') > 1 && lineOf('"name": "test-spiral"') > 1);
     assert.equal((await client.training()).step, 0);
 
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     const s1 = await client.nextStop();
     assert.equal(s1.body.reason, 'step');
     let t = await client.training();
@@ -50,7 +50,7 @@ describe('debug adapter: stepping and inspecting', function () {
     assert.equal((await client.topFrame()).name, 'batch 1/6 (step 1)');
     assert.equal(client.trainerEvents().filter((e) => e.type === 'step').length, 1, 'exactly one step ran');
 
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
     assert.deepEqual([t.step, t.epoch, t.batch], [2, 1, 1]);
@@ -80,9 +80,9 @@ describe('debug adapter: stepping and inspecting', function () {
   it('next runs to the end of the epoch; stepOut to the end of the next one; epoch summaries go to the console', async () => {
     await client.launch({ program: spec, stopOnEntry: true, backend: 'wasm' });
     await client.nextStop();
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
-    await client.dc.nextRequest({ threadId: 1 });
+    await client.dc.nextRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal((await client.nextStop()).body.reason, 'step');
     let t = await client.training();
     assert.deepEqual([t.step, t.epoch, t.batch], [PER_EPOCH, 1, PER_EPOCH - 1]);
@@ -91,7 +91,7 @@ describe('debug adapter: stepping and inspecting', function () {
     assert.ok(Number(epoch.get('val_loss')?.value) > 0);
     assert.match(client.output('console'), /epoch 1\/3 {2}loss \d/);
 
-    await client.dc.stepOutRequest({ threadId: 1 });
+    await client.dc.stepOutRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
     assert.deepEqual([t.step, t.epoch, t.batch], [2 * PER_EPOCH, 2, PER_EPOCH - 1]);
@@ -100,7 +100,7 @@ describe('debug adapter: stepping and inspecting', function () {
   it('evaluate reads the same names as breakpoints; errors are failed responses', async () => {
     await client.launch({ program: spec, stopOnEntry: true, backend: 'wasm' });
     await client.nextStop();
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     const t = await client.training();
     assert.equal(Number(await client.evaluate('loss')), t.loss);
@@ -122,7 +122,7 @@ describe('debug adapter: stepping and inspecting', function () {
   it('setVariable on the learning rate changes the next update', async () => {
     await client.launch({ program: sgdSpec, stopOnEntry: true, backend: 'wasm' });
     await client.nextStop();
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     const ratio = async () => {
       // Plain SGD: ||ΔW|| = lr·||g||, so updateRatio·norm / gradNorm is the learning rate used by the last update.
@@ -143,7 +143,7 @@ describe('debug adapter: stepping and inspecting', function () {
     assert.equal(set.body.value, '0.001');
     assert.equal((await client.training()).learning_rate, 0.001);
 
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     assert.equal((await client.training()).learning_rate, 0.001);
     const after = await ratio();
@@ -153,7 +153,7 @@ describe('debug adapter: stepping and inspecting', function () {
   it('stepBack restores the epoch start: step counter, weight norms, and an identical replay', async () => {
     await client.launch({ program: spec, stopOnEntry: true, backend: 'wasm', shuffle: true });
     await client.nextStop();
-    await client.dc.nextRequest({ threadId: 1 });
+    await client.dc.nextRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     const kernelNorms = async () => {
       const out: string[] = [];
@@ -165,37 +165,37 @@ describe('debug adapter: stepping and inspecting', function () {
     };
     const atBoundary = await kernelNorms();
     assert.equal((await client.training()).step, PER_EPOCH);
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     const firstLoss = (await client.training()).loss;
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     assert.notDeepEqual(await kernelNorms(), atBoundary);
 
-    await client.dc.stepBackRequest({ threadId: 1 });
+    await client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal((await client.nextStop()).body.reason, 'step');
     assert.equal((await client.training()).step, PER_EPOCH);
     assert.equal(await client.evaluate('step'), String(PER_EPOCH));
     assert.deepEqual(await kernelNorms(), atBoundary);
     // The restored weights replay the same first batch of epoch 2 exactly.
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     const replay = await client.training();
     assert.deepEqual([replay.step, replay.loss], [PER_EPOCH + 1, firstLoss]);
 
     // Back twice: to the start of training, then nothing earlier.
-    await client.dc.stepBackRequest({ threadId: 1 });
+    await client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
-    await client.dc.stepBackRequest({ threadId: 1 });
+    await client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     assert.equal((await client.training()).step, 0);
-    await assert.rejects(client.dc.stepBackRequest({ threadId: 1 }), /already at the start of training/);
+    await assert.rejects(client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID }), /already at the start of training/);
   });
 
   it('answers the history and setBreakOn custom requests', async () => {
     await client.launch({ program: spec, stopOnEntry: true, backend: 'wasm' });
     await client.nextStop();
-    await client.dc.stepInRequest({ threadId: 1 });
+    await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     const history = await client.dc.customRequest(CUSTOM_REQUESTS.history);
     const events = history.body.events as TrainerEvent[];

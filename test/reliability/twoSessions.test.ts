@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readTrace } from '../../src/node/traceReader';
+import { TRAINING_THREAD_ID } from '../../src/shared/debugEvents';
 import { isAlive, NeuralClient } from '../debug/client';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
 
@@ -24,7 +25,7 @@ describe('two debug sessions at once', () => {
       await b.next('terminated');
       assert.ok(isAlive(pidA), 'A is still there, paused');
       // A steps one batch, then is stopped.
-      await a.dc.stepInRequest({ threadId: 1 });
+      await a.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
       const stopped = await a.nextStop();
       assert.equal(stopped.body.reason, 'step');
       await a.dc.disconnectRequest({});

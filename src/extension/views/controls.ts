@@ -19,6 +19,3 @@ export const CONTROL_REQUESTS: Record<Exclude<ControlAction, 'stop'>, string> = 
   stepBatch: 'stepIn',
   stepEpoch: 'next',
 };
-
-/** The adapter's single thread (src/debug/frames.ts THREAD_ID). */
-export const TRAINING_THREAD_ID = 1;

@@ -4,7 +4,7 @@
 // sync between the training view and the inspector, export, logs).
 
 import * as vscode from 'vscode';
-import { CUSTOM_REQUESTS, TRAINER_EVENT, type TrainerEventBody } from '../../shared/debugEvents';
+import { CUSTOM_REQUESTS, DEBUG_TYPE, TRAINER_EVENT, TRAINING_THREAD_ID, type TrainerEventBody } from '../../shared/debugEvents';
 import type { TrainerEvent } from '../../shared/protocol';
 import {
   invalidWebviewMessage,
@@ -14,10 +14,9 @@ import {
   type WebviewKind,
   type WebviewToHostMessage,
 } from '../../shared/webviewProtocol';
-import { CONTROL_COMMANDS, CONTROL_REQUESTS, TRAINING_THREAD_ID } from './controls';
+import { CONTROL_COMMANDS, CONTROL_REQUESTS } from './controls';
 import { SessionEventStore } from './sessionEventStore';
 
-export const DEBUG_TYPE = 'neural';
 /** Events are forwarded at most this often (100 steps/s become ~20 messages/s). */
 const FLUSH_MS = 50;
 const MAX_ENDED_IDS = 100;
