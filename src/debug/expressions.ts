@@ -2,14 +2,14 @@
 // over the step the debugger shows (not by a round trip to the trainer): the
 // Variables view and expressions then always agree, also after a step back,
 // and a hover costs no IPC. Same language and names as breakpoint conditions
-// (src/trainer/run/scope.ts `buildScope`).
+// (src/shared/expression/runScope.ts `buildScope`).
 
 import { evaluate, parseExpression, scopeFromObject, type PathSegment, type Value } from '../shared/expression';
 import { ACTIVATION_FIELDS, buildScope } from '../shared/expression/runScope';
 import type { RunNames } from './functionBreakpoints';
 import type { RunState } from './runState';
 
-export type EvaluationResult =
+type EvaluationResult =
   | { kind: 'value'; value: Value }
   /** A path naming a group (`layers.dense_1`): shown as an expandable object. */
   | { kind: 'group'; path: PathSegment[]; group: Record<string, unknown> };

@@ -27,7 +27,7 @@ export function formatShape(shape: readonly (number | null)[] | readonly (number
   return one(shape as (number | null)[]);
 }
 
-export function epochSummary(e: EpochStats, settings: RunSettings | null): string {
+function epochSummary(e: EpochStats, settings: RunSettings | null): string {
   const metrics = Object.entries(e.metrics).map(([k, v]) => `${k} ${formatShort(v)}`);
   const val =
     e.valLoss !== null
@@ -43,7 +43,7 @@ export function formatEvidence(d: TrainingDiagnostic): string {
 }
 
 /** `warning: vanishing-gradient [dense_1, dense_2] at epoch 2, step 31: … (evidence)` */
-export function diagnosticLine(d: TrainingDiagnostic): string {
+function diagnosticLine(d: TrainingDiagnostic): string {
   const where = d.layers.length > 0 ? ` [${d.layers.join(', ')}]` : '';
   return `${d.severity}: ${d.kind}${where} at epoch ${d.epoch}, step ${d.step}: ${d.explanation} (${formatEvidence(d)})`;
 }

@@ -19,7 +19,7 @@ import type { FrameKind } from './variables';
 
 export const THREAD_NAME = 'training';
 
-export const FRAMES: readonly { id: number; kind: FrameKind }[] = [
+const FRAMES: readonly { id: number; kind: FrameKind }[] = [
   { id: 1, kind: 'batch' },
   { id: 2, kind: 'epoch' },
   { id: 3, kind: 'run' },
@@ -31,8 +31,8 @@ export function frameKind(frameId: number): FrameKind {
 
 /**
  * The DAP stopped event of a pause. A diagnostic stop is an 'exception' (the
- * workbench then offers the exception widget, ./frames.ts exceptionInfo); a
- * step back stops with reason 'step'.
+ * workbench then asks for exceptionInfo, below); a step back stops with
+ * reason 'step'.
  */
 export function stoppedEvent(info: StopInfo): DebugProtocol.StoppedEvent {
   const event = new StoppedEvent(info.reason === 'diagnostic' ? 'exception' : info.reason, TRAINING_THREAD_ID) as DebugProtocol.StoppedEvent;

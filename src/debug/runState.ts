@@ -2,13 +2,10 @@
 // the step the Variables view and expressions read, the last finished epoch,
 // the learning rate now in effect, and the diagnostics that are open.
 
-import type { TrainerEvent } from '../shared/protocol';
+import type { StopInfo, TrainerEvent } from '../shared/protocol';
 import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, TrainingDiagnostic } from '../shared/stats';
 
 export type RunStatus = 'preparing' | 'running' | 'paused' | 'ended';
-
-/** Where and why the run is paused: the trainer's `stopped` event without its statistics. */
-export type StopInfo = Omit<Extract<TrainerEvent, { type: 'stopped' }>, 'type' | 'stats'>;
 
 export class RunState {
   status: RunStatus = 'preparing';
@@ -20,6 +17,7 @@ export class RunState {
   lastEpoch: EpochStats | null = null;
   /** The learning rate the next update will use. */
   learningRate = NaN;
+  /** Where and why the run is paused; null while it runs. */
   stop: StopInfo | null = null;
   /** Open or active diagnostics by id (closed ones are removed). */
   readonly diagnostics = new Map<string, TrainingDiagnostic>();
@@ -57,14 +55,7 @@ export class RunState {
         return;
       case 'stopped':
         this.status = 'paused';
-        this.stop = {
-          reason: event.reason,
-          step: event.step,
-          epoch: event.epoch,
-          batch: event.batch,
-          breakpointId: event.breakpointId,
-          diagnostic: event.diagnostic,
-        };
+        this.stop = event;
         if (event.stats) {
           this.current = event.stats;
           this.rememberEpochEnd(event.stats);

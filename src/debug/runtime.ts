@@ -14,7 +14,7 @@ import { EventHistory } from './history';
 import { RunState } from './runState';
 
 /** How long a stopped trainer may take to exit before it is killed. */
-export const STOP_GRACE_MS = 2000;
+const STOP_GRACE_MS = 2000;
 
 // Every live trainer of this process, so that the standalone adapter can kill
 // them when it exits however it exits.
@@ -47,14 +47,6 @@ export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
   private ended = false;
   private stopping = false;
 
-  constructor(private readonly trainerScript?: string) {
-    super();
-  }
-
-  get pid(): number | undefined {
-    return this.trainer?.pid;
-  }
-
   get started(): boolean {
     return this.trainer !== null;
   }
@@ -68,7 +60,7 @@ export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
     if (this.trainer) throw new Error('TrainingRuntime.start called twice');
     this.options = options;
     // Below normal priority: a debugger's trainer shares the machine with the editor (TrainerSpawnOptions).
-    const trainer = new TrainerProcess(options, this.trainerScript ?? defaultTrainerScript(), { belowNormalPriority: true });
+    const trainer = new TrainerProcess(options, defaultTrainerScript(), { belowNormalPriority: true });
     this.trainer = trainer;
     liveTrainers.add(trainer);
     if (trainer.pid !== undefined) this.emit('process', trainer.pid, options.modelFile);

@@ -70,11 +70,6 @@ export class NeuralDebugSession extends LoggingDebugSession {
     this.wireRuntime();
   }
 
-  /** The trainer child's process id (for tests and the extension host). */
-  get trainerPid(): number | undefined {
-    return this.runtime.pid;
-  }
-
   private wireRuntime(): void {
     const r = this.runtime;
     r.on('stopped', (info) => {
