@@ -130,7 +130,7 @@ describe('webview Store', () => {
 
 describe('host SessionEventStore', () => {
   it('keeps what the views need, bounded, and starts over at a new header', () => {
-    const store = new SessionEventStore(100, 2);
+    const store = new SessionEventStore({ maxSteps: 100, maxHistogramRecords: 2 });
     assert.equal(store.add({ type: 'log', level: 'info', message: 'x' }), false);
     store.add({ type: 'header' } as TrainerEvent);
     for (let n = 1; n <= 300; n++) {
