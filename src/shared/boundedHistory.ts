@@ -160,7 +160,7 @@ export class BoundedHistory<T> {
 }
 
 /** The statistics without histograms and feature maps (the rest of the record stays). */
-export function withoutHistograms(stats: StepStats): StepStats {
+function withoutHistograms(stats: StepStats): StepStats {
   return {
     ...stats,
     withHistograms: false,

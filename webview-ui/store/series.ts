@@ -7,7 +7,7 @@
 
 import type { StepStats } from '../../src/shared/stats';
 
-export type Column = number[];
+type Column = number[];
 
 /** Steps and columns aligned by index; subclasses name the columns. */
 abstract class StepTable {

@@ -14,7 +14,7 @@ import type {
   TrainingDiagnostic,
 } from '../../src/shared/stats';
 import type { SessionInfo } from '../../src/shared/webviewProtocol';
-import { BoundedHistory, STEP_STATS_ENTRIES } from '../../src/shared/boundedHistory';
+import { BoundedHistory, STEP_STATS_ENTRIES, type HistoryBounds } from '../../src/shared/boundedHistory';
 import { layerHealth, type Health } from './health';
 import { ActivationSeries, StepSeries } from './series';
 
@@ -28,7 +28,7 @@ export type RunStatus = 'waiting' | 'running' | 'paused' | 'finished' | 'failed'
  * 50-layer model are ~45 MB of doubles; the charts draw a few thousand
  * points of them (LTTB).
  */
-export const STEP_CAPACITY = 100_000;
+const STEP_CAPACITY = 100_000;
 /**
  * The per-step records the inspector and the activations view look up
  * (src/shared/boundedHistory.ts): 400 detailed steps (the numbers of every
@@ -36,7 +36,7 @@ export const STEP_CAPACITY = 100_000;
  * records that carry them (the largest parts of a record). More than the
  * host's catch-up keeps (50), so a view that opened mid-run loses none of it.
  */
-export const DETAIL_BOUNDS = { maxSteps: 400, maxHistogramRecords: 60 };
+const DETAIL_BOUNDS: HistoryBounds = { maxSteps: 400, maxHistogramRecords: 60 };
 
 export interface StatusLine {
   status: RunStatus;
