@@ -3,7 +3,9 @@
 // makes thousands of steps a second; this stream batches everything that
 // arrives within STEP_BATCH_MS into one DAP event (output into one event per
 // run of a category), thins the steps (./stepBudget.ts) and always ends a
-// batch on the newest step. docs/debugging.md.
+// batch on the newest step. This is the one batching and thinning step on
+// the live path: the extension host forwards each DAP event to the views as
+// one message as it arrives (src/extension/views/viewHub.ts). docs/debugging.md.
 
 import { Event, OutputEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';

@@ -98,7 +98,6 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     const first = session('first');
     debugEvents.started.fire(first);
     emit(first, header('first'), step(1), step(2));
-    await tick(80);
     debugEvents.terminated.fire(first);
     assert.deepEqual(shown(v.posted), { session: 'first', steps: [1, 2] });
 
@@ -107,9 +106,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     debugEvents.started.fire(second);
     assert.deepEqual(shown(v.posted), { session: 'second', steps: [] }, 'the view still shows the previous run');
     emit(second, header('second'), step(1));
-    await tick(80);
     emit(second, step(2), step(3));
-    await tick(80);
     assert.deepEqual(shown(v.posted), { session: 'second', steps: [1, 2, 3] });
     assert.deepEqual(second.requests, [], 'the hub asked the adapter for a history it already has');
   });
@@ -119,7 +116,6 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     const run = session('run');
     debugEvents.started.fire(run);
     emit(run, header('run'), step(1), step(2));
-    await tick(80);
     const late = await openView(h, 'inspector');
     assert.deepEqual(shown(late.posted), { session: 'run', steps: [1, 2] });
     assert.deepEqual(run.requests, []);
@@ -150,12 +146,23 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     const v = await openView(h, 'training');
     const early = session('early');
     emit(early, header('early'), step(1));
-    await tick(80);
     assert.deepEqual(shown(v.posted), { session: 'early', steps: [1] }, 'the view waits for the start notice');
     debugEvents.started.fire(early);
     emit(early, step(2));
-    await tick(80);
     assert.deepEqual(shown(v.posted), { session: 'early', steps: [1, 2] });
+  });
+
+  it('forwards each DAP batch to the views as one message as it arrives (the adapter is the one batching step)', async () => {
+    const h = makeHub();
+    const v = await openView(h, 'training');
+    const run = session('run');
+    debugEvents.started.fire(run);
+    const before = v.posted.length;
+    emit(run, header('run'), step(1), step(2));
+    debugEvents.custom.fire({ session: run, event: TRAINER_EVENT, body: { events: [step(3), 'not an event', { type: 'log', level: 'info', message: 'x' }] } });
+    // No timer: both batches are out before anything else runs.
+    const sent = v.posted.slice(before).filter((m) => m.type === 'events');
+    assert.deepEqual(sent.map((m) => (m.type === 'events' ? m.events.map((e) => e.type) : [])), [['header', 'step', 'step'], ['step']], 'one message per batch; a malformed event and a log are not forwarded');
   });
 
   it('a late event of an ended run does not take the views back to it', async () => {
@@ -169,9 +176,7 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     debugEvents.started.fire(next);
     emit(next, header('next'), step(1));
     emit(old, step(2)); // after its end and the next run's start
-    await tick(80);
     emit(next, step(2));
-    await tick(80);
     assert.deepEqual(shown(v.posted), { session: 'next', steps: [1, 2] });
   });
 });

@@ -9,7 +9,7 @@ import { contentSecurityPolicy, webviewHtml } from '../../src/extension/views/we
 import { CONTROL_COMMANDS } from '../../src/extension/views/controls';
 import { buildReportHtml, embedTraceText } from '../../src/cli/report';
 import { lttbIndices } from '../../webview-ui/lttb';
-import { SeriesTable } from '../../webview-ui/store/series';
+import { ActivationSeries, StepSeries } from '../../webview-ui/store/series';
 import { Store } from '../../webview-ui/store/store';
 
 function step(n: number, extra: Partial<StepStats> = {}): StepStats {
@@ -66,22 +66,49 @@ describe('LTTB downsampling', () => {
   });
 });
 
-describe('SeriesTable', () => {
+describe('step columns (typed)', () => {
   it('thins the older half 2:1 past its capacity and keeps recent rows exact', () => {
-    const t = new SeriesTable(100);
-    for (let s = 1; s <= 101; s++) t.push(s, { v: s * 2 });
+    const t = new StepSeries(100);
+    for (let s = 1; s <= 101; s++) t.push(step(s, { loss: s * 2 }));
     assert.equal(t.length, 76);
+    assert.equal(t.loss.length, 76);
+    assert.equal(t.layerGradNorm.get('a')!.length, 76);
     assert.deepEqual(t.steps.slice(0, 3), [1, 3, 5]);
     assert.deepEqual(t.steps.slice(-3), [99, 100, 101]);
-    assert.equal(t.valueAt('v', 100), 200);
-    assert.equal(t.valueAt('v', 2), 2, 'step 2 was thinned: the row at or before it is step 1');
+    assert.equal(t.valueAt(t.loss, 100), 200);
+    assert.equal(t.valueAt(t.loss, 2), 2, 'step 2 was thinned: the row at or before it is step 1');
   });
-  it('truncates from a step (step back)', () => {
-    const t = new SeriesTable(1000);
-    for (let s = 1; s <= 10; s++) t.push(s, { v: s });
+  it('keeps each metric and layer in its own column, aligned, NaN where a step did not measure it', () => {
+    const t = new StepSeries(1000);
+    t.push(step(1, { metrics: {} }));
+    t.push(step(2, { metrics: { accuracy: 0.5 }, layers: [{ name: 'a', className: 'Dense', activation: 'relu', gradNorm: 3 }] }));
+    assert.deepEqual([...t.metrics.keys()], ['accuracy']);
+    assert.deepEqual(t.metrics.get('accuracy'), [NaN, 0.5], 'a metric that appears late is padded');
+    assert.deepEqual(t.layerGradNorm.get('b'), [0.5, NaN], 'a layer a step did not report gets NaN');
+    assert.deepEqual(t.layerGradNorm.get('a'), [1e-9, 3]);
+    assert.deepEqual(t.learningRate, [0.1, 0.1]);
+    assert.deepEqual(t.epoch, [1, 1]);
+  });
+  it('truncates from a step (step back) and clears per-name columns with the run', () => {
+    const t = new StepSeries(1000);
+    for (let s = 1; s <= 10; s++) t.push(step(s));
     t.truncateFrom(6);
     assert.deepEqual(t.steps, [1, 2, 3, 4, 5]);
-    assert.equal(t.column('v').length, 5);
+    assert.equal(t.loss.length, 5);
+    assert.equal(t.metrics.get('accuracy')!.length, 5);
+    t.clear();
+    assert.equal(t.length, 0);
+    assert.equal(t.loss.length, 0);
+    assert.equal(t.layerGradNorm.size, 0);
+  });
+  it('keeps activation statistics per layer as typed columns, only for steps that measured them', () => {
+    const t = new ActivationSeries(1000);
+    assert.equal(t.push(step(1)), false, 'no activation statistics: no row');
+    const activationStats = { mean: 0.4, std: 0.5, min: 0, max: 2, zeroFraction: 0.3, deadFraction: 0.1, saturatedFraction: null, nonFinite: 0 };
+    assert.equal(t.push(step(10, { detailed: true, layers: [{ name: 'a', className: 'Dense', activation: 'relu', gradNorm: 1, activationStats }] })), true);
+    assert.deepEqual(t.steps, [10]);
+    const a = t.layers.get('a')!;
+    assert.deepEqual([a.mean, a.std, a.min, a.max, a.zeroFraction, a.deadFraction, a.saturatedFraction], [[0.4], [0.5], [0], [2], [0.3], [0.1], [NaN]]);
   });
 });
 
@@ -111,7 +138,22 @@ describe('webview Store', () => {
     assert.equal(store.pinnedStep, null, 'the last step means follow the latest');
     store.apply([{ type: 'step', stats: step(3, { loss: 42 }) }]);
     assert.deepEqual(store.series.steps, [1, 2, 3]);
-    assert.equal(store.series.valueAt('loss', 3), 42);
+    assert.equal(store.series.valueAt(store.series.loss, 3), 42);
+  });
+  it('keeps detailed records for lookups: a pause replaces its step, histograms at or before a step, a step back drops later ones', () => {
+    const store = new Store();
+    const histogram = { edges: [0, 1], counts: [1], sampled: 1, total: 1 };
+    const weights = [{ name: 'w', layer: 'a', shape: [1], trainable: true, norm: 1, gradNorm: 1, updateRatio: 0, gradNonFinite: 0, weightNonFinite: 0, gradHistogram: histogram }];
+    store.apply([header, ...[1, 2, 3, 4, 5, 6].map((n) => ({ type: 'step', stats: step(n, { detailed: n % 2 === 0, withHistograms: n === 2, weights: n === 2 ? weights : [] }) }) as TrainerEvent)]);
+    assert.equal(store.detailAt(5)?.step, 4);
+    assert.equal(store.detailAt(null)?.step, 6);
+    assert.equal(store.detailAt(1), undefined);
+    assert.equal(store.histogramsAt(6)?.step, 2);
+    store.apply([{ type: 'stopped', reason: 'pause', step: 6, epoch: 1, batch: 5, stats: step(6, { detailed: true, withHistograms: true, weights, loss: 7 }) }]);
+    assert.equal(store.histogramsAt(null)?.step, 6, 'the pause’s full record replaced the step’s');
+    assert.equal(store.detailAt(6)?.loss, 7);
+    store.apply([{ type: 'step', stats: step(3) }]);
+    assert.equal(store.detailAt(null)?.step, 2, 'a step back drops the records it replays');
   });
   it('colours a layer vanishing from its RMS gradient and from an open diagnostic', () => {
     const store = new Store();
@@ -130,7 +172,7 @@ describe('webview Store', () => {
 
 describe('host SessionEventStore', () => {
   it('keeps what the views need, bounded, and starts over at a new header', () => {
-    const store = new SessionEventStore(100, 2);
+    const store = new SessionEventStore({ maxSteps: 100, maxHistogramRecords: 2 });
     assert.equal(store.add({ type: 'log', level: 'info', message: 'x' }), false);
     store.add({ type: 'header' } as TrainerEvent);
     for (let n = 1; n <= 300; n++) {

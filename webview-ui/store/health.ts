@@ -5,6 +5,7 @@
 // is below 1e-3 of the strongest layer's (the vanishing-gradient rule's
 // default ratio), and ReLU layers with half their units dead.
 
+import { DEFAULT_DIAGNOSTICS_CONFIG } from '../../src/shared/diagnosticsConfig';
 import type { DiagnosticKind, StepStats, TrainingDiagnostic } from '../../src/shared/stats';
 
 export type Health = 'healthy' | 'vanishing' | 'exploding' | 'dead' | 'non-finite' | 'none';
@@ -27,9 +28,9 @@ const KIND_HEALTH: Partial<Record<DiagnosticKind, Health>> = {
   'dead-relu': 'dead',
 };
 
-/** Step-local thresholds (defaults of src/trainer/diagnostics/config.ts). */
-const VANISHING_RMS_RATIO = 1e-3;
-const DEAD_FRACTION = 0.5;
+/** Step-local thresholds: the diagnostics' defaults (src/shared/diagnosticsConfig.ts). */
+const VANISHING_RMS_RATIO = DEFAULT_DIAGNOSTICS_CONFIG['vanishing-gradient'].layerRatio;
+const DEAD_FRACTION = DEFAULT_DIAGNOSTICS_CONFIG['dead-relu'].deadFraction;
 
 function worse(a: Health, b: Health): Health {
   return HEALTH_ORDER.indexOf(a) <= HEALTH_ORDER.indexOf(b) ? a : b;

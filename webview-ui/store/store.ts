@@ -1,8 +1,8 @@
 // The one store of a webview: everything the views draw, fed by trainer
 // events (live from the host, or from a trace in the report). Views never
-// keep their own copy of the data; they subscribe and re-render the parts
-// whose change flag is set. Updates are coalesced to one notification per
-// animation frame by the app, so a 100 steps/s stream costs one render.
+// keep their own copy of the data: the app takes the accumulated change flags
+// once per animation frame (`takeChanges`) and each view re-renders the parts
+// whose flag is set, so a 100 steps/s stream costs one render a frame.
 
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type {
@@ -14,19 +14,29 @@ import type {
   TrainingDiagnostic,
 } from '../../src/shared/stats';
 import type { SessionInfo } from '../../src/shared/webviewProtocol';
+import { BoundedHistory, STEP_STATS_ENTRIES, type HistoryBounds } from '../../src/shared/boundedHistory';
 import { layerHealth, type Health } from './health';
-import { SeriesTable } from './series';
+import { ActivationSeries, StepSeries } from './series';
 
 export type Change = 'run' | 'steps' | 'detail' | 'epochs' | 'diagnostics' | 'status' | 'selection' | 'cursor';
 
 export type RunStatus = 'waiting' | 'running' | 'paused' | 'finished' | 'failed';
 
-/** Steps kept exactly before the older half is thinned (see SeriesTable). */
-export const STEP_CAPACITY = 100_000;
-/** Detailed steps (activation statistics, weight norms) kept in full. */
-export const DETAIL_CAPACITY = 400;
-/** Steps with histograms kept in full (they are the largest records). */
-export const HISTOGRAM_CAPACITY = 60;
+/**
+ * Rows of the step columns before their older half is thinned (series.ts):
+ * a row is one number per layer and a few more, so 100 000 rows of a
+ * 50-layer model are ~45 MB of doubles; the charts draw a few thousand
+ * points of them (LTTB).
+ */
+const STEP_CAPACITY = 100_000;
+/**
+ * The per-step records the inspector and the activations view look up
+ * (src/shared/boundedHistory.ts): 400 detailed steps (the numbers of every
+ * weight and layer) thinned past that, and histograms on the latest 60
+ * records that carry them (the largest parts of a record). More than the
+ * host's catch-up keeps (50), so a view that opened mid-run loses none of it.
+ */
+const DETAIL_BOUNDS: HistoryBounds = { maxSteps: 400, maxHistogramRecords: 60 };
 
 export interface StatusLine {
   status: RunStatus;
@@ -42,12 +52,12 @@ export class Store {
   notes: string[] = [];
   status: StatusLine = { status: 'waiting', text: 'waiting for a training run' };
 
-  /** Per-step numbers: `loss`, `gradNorm`, `lr`, `m:<metric>`, `g:<layer>` (gradient norm). */
-  readonly series = new SeriesTable(STEP_CAPACITY);
-  /** Per detailed step, per layer: `mean:`, `std:`, `min:`, `max:`, `zero:`, `sat:`, `dead:` + layer. */
-  readonly activations = new SeriesTable(STEP_CAPACITY);
-  private readonly detailed = new Map<number, StepStats>();
-  private readonly withHistograms = new Map<number, StepStats>();
+  /** Every step's numbers: loss, gradient norms (global and per layer), learning rate, epoch, metrics. */
+  readonly series = new StepSeries(STEP_CAPACITY);
+  /** Every detailed step's activation statistics, per layer. */
+  readonly activations = new ActivationSeries(STEP_CAPACITY);
+  /** Detailed steps' full records (pauses included), oldest first. */
+  private readonly details = new BoundedHistory(STEP_STATS_ENTRIES, DETAIL_BOUNDS);
   epochs: EpochStats[] = [];
   /** Every record of each diagnostic id, in arrival order. */
   readonly diagnosticHistory = new Map<string, TrainingDiagnostic[]>();
@@ -59,29 +69,12 @@ export class Store {
   pinnedStep: number | null = null;
 
   private readonly pending = new Set<Change>();
-  private readonly listeners: ((changes: ReadonlySet<Change>) => void)[] = [];
-
-  subscribe(listener: (changes: ReadonlySet<Change>) => void): void {
-    this.listeners.push(listener);
-  }
-
-  /** Hands the accumulated changes to the listeners (called once per frame by the app). */
-  flush(): void {
-    if (this.pending.size === 0) return;
-    const changes = new Set(this.pending);
-    this.pending.clear();
-    for (const listener of this.listeners) listener(changes);
-  }
 
   /** The accumulated changes, cleared (the app renders them once per frame). */
   takeChanges(): Set<Change> {
     const changes = new Set(this.pending);
     this.pending.clear();
     return changes;
-  }
-
-  get hasPendingChanges(): boolean {
-    return this.pending.size > 0;
   }
 
   /** Marks changes without changing data (a resize redraws everything). */
@@ -104,8 +97,7 @@ export class Store {
     this.status = { status: 'waiting', text: session ? 'waiting for the trainer' : 'no training run' };
     this.series.clear();
     this.activations.clear();
-    this.detailed.clear();
-    this.withHistograms.clear();
+    this.details.clear();
     this.epochs = [];
     this.diagnosticHistory.clear();
     this.stops = [];
@@ -190,36 +182,17 @@ export class Store {
   private addStep(stats: StepStats): void {
     const last = this.series.lastStep;
     if (last !== null && stats.step <= last) this.rewindTo(stats.step);
-    const row: Record<string, number> = { loss: stats.loss, gradNorm: stats.gradNorm, lr: stats.learningRate, epoch: stats.epoch };
-    for (const [name, value] of Object.entries(stats.metrics)) row[`m:${name}`] = value;
-    for (const layer of stats.layers) row[`g:${layer.name}`] = layer.gradNorm ?? NaN;
-    this.series.push(stats.step, row);
+    this.series.push(stats);
     if (stats.detailed) this.addDetail(stats);
   }
 
   private addDetail(stats: StepStats): void {
-    this.detailed.set(stats.step, stats);
-    trimOldest(this.detailed, DETAIL_CAPACITY);
-    if (stats.withHistograms) {
-      this.withHistograms.set(stats.step, stats);
-      trimOldest(this.withHistograms, HISTOGRAM_CAPACITY);
-    }
+    // A pause's full record replaces the step's lighter one.
+    const records = this.details.view;
+    if (records.length > 0 && records[records.length - 1].step >= stats.step) this.details.retain((r) => r.step !== stats.step);
+    this.details.add(stats);
     const last = this.activations.lastStep;
-    if (last === null || stats.step > last) {
-      const row: Record<string, number> = {};
-      for (const layer of stats.layers) {
-        const a = layer.activationStats;
-        if (!a) continue;
-        row[`mean:${layer.name}`] = a.mean;
-        row[`std:${layer.name}`] = a.std;
-        row[`min:${layer.name}`] = a.min;
-        row[`max:${layer.name}`] = a.max;
-        row[`zero:${layer.name}`] = a.zeroFraction;
-        row[`dead:${layer.name}`] = a.deadFraction;
-        row[`sat:${layer.name}`] = a.saturatedFraction ?? NaN;
-      }
-      if (Object.keys(row).length > 0) this.activations.push(stats.step, row);
-    }
+    if (last === null || stats.step > last) this.activations.push(stats);
     this.mark('detail');
   }
 
@@ -227,7 +200,7 @@ export class Store {
   private rewindTo(step: number): void {
     this.series.truncateFrom(step);
     this.activations.truncateFrom(step);
-    for (const map of [this.detailed, this.withHistograms]) for (const s of [...map.keys()]) if (s >= step) map.delete(s);
+    this.details.retain((r) => r.step < step);
     this.epochs = this.epochs.filter((e) => e.step < step);
     this.mark('epochs', 'detail');
   }
@@ -268,12 +241,12 @@ export class Store {
 
   /** The latest detailed statistics at or before `step`. */
   detailAt(step: number | null): StepStats | undefined {
-    return latestAtOrBefore(this.detailed, step);
+    return latestAtOrBefore(this.details.view, step, () => true);
   }
 
   /** The latest statistics with histograms at or before `step`. */
   histogramsAt(step: number | null): StepStats | undefined {
-    return latestAtOrBefore(this.withHistograms, step);
+    return latestAtOrBefore(this.details.view, step, (r) => r.withHistograms);
   }
 
   /** Each diagnostic's latest record at or before `step` (all of them when step is null). */
@@ -293,7 +266,7 @@ export class Store {
     const i = this.series.indexAtOrBefore(step);
     return layerHealth({
       layers,
-      gradNorm: (layer) => (i < 0 || !this.series.has(`g:${layer}`) ? NaN : this.series.column(`g:${layer}`)[i]),
+      gradNorm: (layer) => (i < 0 ? NaN : (this.series.layerGradNorm.get(layer)?.[i] ?? NaN)),
       detail: this.detailAt(step),
       active: this.diagnosticsAt(step).filter((d) => d.state !== 'closed'),
     });
@@ -301,20 +274,13 @@ export class Store {
 
   /** Epoch, batch of a step (from the series), for labels. */
   epochAt(step: number): number {
-    return this.series.valueAt('epoch', step);
+    return this.series.valueAt(this.series.epoch, step);
   }
 }
 
-function trimOldest<V>(map: Map<number, V>, capacity: number): void {
-  while (map.size > capacity) {
-    let oldest = Infinity;
-    for (const key of map.keys()) oldest = Math.min(oldest, key);
-    map.delete(oldest);
-  }
-}
-
-function latestAtOrBefore<V>(map: Map<number, V>, step: number | null): V | undefined {
-  let best = -Infinity;
-  for (const key of map.keys()) if (key > best && (step === null || key <= step)) best = key;
-  return best === -Infinity ? undefined : map.get(best);
+/** The record with the highest step at or before `step` (any when null) that passes `accept`; the later one on a tie. */
+function latestAtOrBefore(records: readonly StepStats[], step: number | null, accept: (r: StepStats) => boolean): StepStats | undefined {
+  let best: StepStats | undefined;
+  for (const r of records) if ((step === null || r.step <= step) && (!best || r.step >= best.step) && accept(r)) best = r;
+  return best;
 }

@@ -5,6 +5,7 @@
 
 import * as d3 from 'd3';
 import { formatNumber, formatPercent } from '../format';
+import type { ActivationColumns } from '../store/series';
 import type { Change, Store } from '../store/store';
 import { FeatureMapsView } from './featureMapsView';
 import { HistogramChart } from './histogramChart';
@@ -55,7 +56,7 @@ export class ActivationsView {
     const selected = this.store.selectedLayer;
     if (selected) return selected;
     const layers = this.store.topology?.layers ?? [];
-    return layers.find((l) => this.store.activations.has(`mean:${l.name}`))?.name ?? layers.find((l) => l.className !== 'InputLayer')?.name ?? null;
+    return layers.find((l) => this.store.activations.layers.has(l.name))?.name ?? layers.find((l) => l.className !== 'InputLayer')?.name ?? null;
   }
 
   update(changes: ReadonlySet<Change>): void {
@@ -63,7 +64,8 @@ export class ActivationsView {
     const layer = this.layer();
     const { activations } = this.store;
     const step = this.store.currentStep;
-    const col = (prefix: string) => (layer && activations.has(`${prefix}:${layer}`) ? activations.column(`${prefix}:${layer}`) : []);
+    const columns = layer === null ? undefined : activations.layers.get(layer);
+    const col = (name: keyof ActivationColumns): number[] => columns?.[name] ?? [];
     const xs = activations.steps;
     const mean = col('mean');
     const std = col('std');
@@ -81,9 +83,9 @@ export class ActivationsView {
     });
     this.fractions.render({
       lines: [
-        { key: 'zero', xs, ys: col('zero'), className: 'frac-line zero', label: 'fraction of zero outputs' },
-        { key: 'dead', xs, ys: col('dead'), className: 'frac-line dead', label: 'fraction of dead units' },
-        { key: 'sat', xs, ys: col('sat'), className: 'frac-line sat', label: 'fraction of saturated outputs' },
+        { key: 'zero', xs, ys: col('zeroFraction'), className: 'frac-line zero', label: 'fraction of zero outputs' },
+        { key: 'dead', xs, ys: col('deadFraction'), className: 'frac-line dead', label: 'fraction of dead units' },
+        { key: 'sat', xs, ys: col('saturatedFraction'), className: 'frac-line sat', label: 'fraction of saturated outputs' },
       ],
       cursor,
       yDomain: [0, 1],

@@ -10,7 +10,6 @@ import type { Change, Store } from '../store/store';
 import { LineChart } from './lineChart';
 import { ElementSize } from './size';
 
-/** Distinct line colours for up to 10 layers; more layers reuse them (the highlight tells them apart). */
 /**
  * Lines are shaded by depth (faint near the input, full near the output) in
  * the foreground colour: the health colours (blue vanishing, orange exploding,
@@ -66,7 +65,7 @@ export class GradientView {
       lines: layers.map((name, i) => ({
         key: name,
         xs: series.steps,
-        ys: series.has(`g:${name}`) ? series.column(`g:${name}`) : [],
+        ys: series.layerGradNorm.get(name) ?? [],
         className: 'grad-line',
         label: `${name}: gradient norm`,
         color: depthColor(i, layers.length),
@@ -85,7 +84,7 @@ export class GradientView {
     this.depthPlot.attr('transform', `translate(${margin.left},${margin.top})`);
     const step = this.store.currentStep;
     const health = this.store.healthAt(step);
-    const values = layers.map((name) => ({ name, value: step === null ? NaN : this.store.series.valueAt(`g:${name}`, step) }));
+    const values = layers.map((name) => ({ name, value: step === null ? NaN : this.store.series.valueAt(this.store.series.layerGradNorm.get(name), step) }));
     const positive = values.map((v) => v.value).filter((v) => Number.isFinite(v) && v > 0);
     const [lo, hi] = positive.length ? [Math.min(...positive), Math.max(...positive)] : [1e-3, 1];
     // The lower bound sits below the smallest value so that its bar stays visible.

@@ -202,13 +202,12 @@ export class GraphView {
     const last = this.store.currentStep;
     const end = last === null ? 0 : series.indexAtOrBefore(last) + 1;
     this.viewport.selectAll<SVGGElement, GraphLayout['nodes'][number]>('g.layer-node').each(function (n) {
-      const key = `g:${n.name}`;
+      const ys = series.layerGradNorm.get(n.name);
       const path = d3.select(this).select('path.sparkline');
-      if (!series.has(key) || end < 2) {
+      if (!ys || end < 2) {
         path.attr('d', null);
         return;
       }
-      const ys = series.column(key);
       const indices = lttbIndices(series.steps, ys, SPARK_POINTS, true, 0, end);
       if (indices.length < 2) {
         path.attr('d', null);

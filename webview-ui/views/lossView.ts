@@ -33,7 +33,7 @@ export class LossView {
     const marks = epochs.map((e) => e.step);
     const epochSteps = epochs.map((e) => e.step);
     const lossLines: LineSeries[] = [
-      { key: 'train', xs: series.steps, ys: series.has('loss') ? series.column('loss') : [], className: 'loss-line train', label: 'training loss (per step)' },
+      { key: 'train', xs: series.steps, ys: series.loss, className: 'loss-line train', label: 'training loss (per step)' },
       { key: 'val', xs: epochSteps, ys: epochs.map((e) => e.valLoss ?? NaN), className: 'loss-line val', label: 'validation loss (per epoch)' },
     ];
     this.loss.render({
@@ -45,14 +45,14 @@ export class LossView {
       marks,
       cursor,
     });
-    this.metricName = this.store.settings?.metrics[0] ?? series.columnNames().find((c) => c.startsWith('m:'))?.slice(2) ?? null;
+    this.metricName = this.store.settings?.metrics[0] ?? series.metrics.keys().next().value ?? null;
     const name = this.metricName;
     this.metric.svg.classed('hidden', !name);
     if (!name) return;
     this.metric.svg.select('.axis-label').text(name);
     this.metric.render({
       lines: [
-        { key: 'train', xs: series.steps, ys: series.has(`m:${name}`) ? series.column(`m:${name}`) : [], className: 'loss-line train', label: `training ${name} (per step)` },
+        { key: 'train', xs: series.steps, ys: series.metrics.get(name) ?? [], className: 'loss-line train', label: `training ${name} (per step)` },
         { key: 'val', xs: epochSteps, ys: epochs.map((e) => e.valMetrics[name] ?? NaN), className: 'loss-line val', label: `validation ${name} (per epoch)` },
       ],
       points: epochs.flatMap((e) =>

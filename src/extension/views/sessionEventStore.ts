@@ -1,45 +1,38 @@
 // The host's copy of a debug session's trainer events, so that a view opened
 // (or reloaded) mid-run gets the history. No vscode import: unit-tested.
 //
-// Bounded: every event the views draw from is kept except that, past
-// `maxSteps` step events, the older half is thinned (every other light step
-// dropped first, then every other step), and histograms are kept only on the
-// latest `maxHistogramSteps` records that carry them. Events the views do not
-// use (replies, logs, progress after the header) are not kept.
+// The shared bounded history (src/shared/boundedHistory.ts, with the
+// catch-up bounds) over the events the views draw from: replies, logs,
+// breakpoint statuses and progress after the header are not kept, and a new
+// header (a restart in the same session) starts the history over.
 
+import { BoundedHistory, CATCH_UP_BOUNDS, TRAINER_EVENT_ENTRIES, type HistoryBounds } from '../../shared/boundedHistory';
 import type { TrainerEvent } from '../../shared/protocol';
-import type { StepStats } from '../../shared/stats';
-
-export const MAX_STEP_EVENTS = 20_000;
-export const MAX_HISTOGRAM_STEPS = 50;
 
 export class SessionEventStore {
-  private events: TrainerEvent[] = [];
-  private stepCount = 0;
-  private histogramIndices: number[] = [];
+  private readonly history: BoundedHistory<TrainerEvent>;
+  private headerSeen = false;
 
-  constructor(
-    readonly maxSteps = MAX_STEP_EVENTS,
-    readonly maxHistogramSteps = MAX_HISTOGRAM_STEPS,
-  ) {}
+  constructor(bounds: HistoryBounds = CATCH_UP_BOUNDS) {
+    this.history = new BoundedHistory(TRAINER_EVENT_ENTRIES, bounds);
+  }
 
   get size(): number {
-    return this.events.length;
+    return this.history.size;
   }
 
   get hasHeader(): boolean {
-    return this.events.some((e) => e.type === 'header');
+    return this.headerSeen;
   }
 
   all(): TrainerEvent[] {
-    return this.events.slice();
+    return this.history.all();
   }
 
   /** Replaces the history (with the adapter's `neuralDebugger.history`), then keeps adding. */
   replaceAll(events: readonly TrainerEvent[]): void {
-    this.events = [];
-    this.stepCount = 0;
-    this.histogramIndices = [];
+    this.history.clear();
+    this.headerSeen = false;
     for (const e of events) this.add(e);
   }
 
@@ -51,61 +44,15 @@ export class SessionEventStore {
       case 'breakpoints':
         return false;
       case 'progress':
-        if (this.hasHeader) return false;
+        if (this.headerSeen) return false;
         break;
       case 'header':
         // A new run in the same session (restart): its history starts here.
-        this.events = [];
-        this.stepCount = 0;
-        this.histogramIndices = [];
+        this.history.clear();
+        this.headerSeen = true;
         break;
     }
-    this.events.push(event);
-    const stats = statsOf(event);
-    if (event.type === 'step') this.stepCount++;
-    if (stats?.withHistograms) {
-      this.histogramIndices.push(this.events.length - 1);
-      if (this.histogramIndices.length > this.maxHistogramSteps) {
-        const index = this.histogramIndices.shift()!;
-        this.events[index] = withoutHistograms(this.events[index]);
-      }
-    }
-    if (this.stepCount > this.maxSteps) this.thin();
+    this.history.add(event);
     return true;
   }
-
-  private thin(): void {
-    const stepPositions: number[] = [];
-    this.events.forEach((e, i) => e.type === 'step' && stepPositions.push(i));
-    const olderHalf = stepPositions.slice(0, Math.floor(stepPositions.length / 2));
-    const light = olderHalf.filter((i) => !(this.events[i] as { stats: StepStats }).stats.detailed);
-    const pool = light.length >= olderHalf.length / 4 ? light : olderHalf;
-    const drop = new Set(pool.filter((_, k) => k % 2 === 1));
-    this.events = this.events.filter((_, i) => !drop.has(i));
-    this.stepCount -= drop.size;
-    this.histogramIndices = [];
-    this.events.forEach((e, i) => statsOf(e)?.withHistograms && this.histogramIndices.push(i));
-  }
-}
-
-function statsOf(event: TrainerEvent): StepStats | undefined {
-  if (event.type === 'step') return event.stats;
-  if (event.type === 'stopped') return event.stats;
-  return undefined;
-}
-
-function withoutHistograms(event: TrainerEvent): TrainerEvent {
-  const stats = statsOf(event);
-  if (!stats) return event;
-  const light: StepStats = {
-    ...stats,
-    withHistograms: false,
-    layers: stats.layers.map((l) =>
-      l.activationStats?.histogram || l.featureMaps
-        ? { ...l, featureMaps: undefined, activationStats: l.activationStats && { ...l.activationStats, histogram: undefined } }
-        : l,
-    ),
-    weights: stats.weights.map((w) => (w.histogram || w.gradHistogram ? { ...w, histogram: undefined, gradHistogram: undefined } : w)),
-  };
-  return { ...event, stats: light } as TrainerEvent;
 }

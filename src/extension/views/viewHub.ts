@@ -1,6 +1,6 @@
 // Connects debug sessions to the webviews: keeps each `neural` session's
 // trainer events (bounded, for catch-up), forwards new ones to every open
-// view in batches, and carries out what the views ask (controls, selection
+// view, and carries out what the views ask (controls, selection
 // sync between the training view and the inspector, export, logs).
 
 import * as vscode from 'vscode';
@@ -17,8 +17,6 @@ import {
 import { CONTROL_COMMANDS, CONTROL_REQUESTS } from './controls';
 import { SessionEventStore } from './sessionEventStore';
 
-/** Events are forwarded at most this often (100 steps/s become ~20 messages/s). */
-const FLUSH_MS = 50;
 const MAX_ENDED_IDS = 100;
 
 interface TrackedSession {
@@ -42,10 +40,8 @@ export class ViewHub implements vscode.Disposable {
   /** The session the views show: the latest started. */
   private currentId: string | null = null;
   private readonly connections = new Set<Connection>();
-  private pending: TrainerEvent[] = [];
   /** A layer to select once the training view that "reveal" opened is ready. */
   private pendingReveal: string | null = null;
-  private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -59,8 +55,7 @@ export class ViewHub implements vscode.Disposable {
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
         if (e.session.type !== DEBUG_TYPE || e.event !== TRAINER_EVENT) return;
         const events = (e.body as TrainerEventBody | undefined)?.events;
-        if (!Array.isArray(events)) return this.received(e.session, undefined);
-        for (const event of events) this.received(e.session, event);
+        this.received(e.session, Array.isArray(events) ? events : [undefined]);
       }),
     );
   }
@@ -85,7 +80,6 @@ export class ViewHub implements vscode.Disposable {
 
   private started(session: vscode.DebugSession): void {
     if (session.type !== DEBUG_TYPE) return;
-    this.flush();
     // Events that came before this notice (see `received`) are kept.
     const tracked = this.sessions.get(session.id) ?? { session, store: new SessionEventStore(), live: true, sawStart: true };
     tracked.sawStart = true;
@@ -113,38 +107,35 @@ export class ViewHub implements vscode.Disposable {
     if (!tracked) return;
     this.ended.add(session.id);
     if (this.ended.size > MAX_ENDED_IDS) this.ended.delete(this.ended.values().next().value as string);
-    this.flush();
     tracked.live = false;
     if (session.id === this.currentId) this.broadcast({ type: 'session', session: this.info(tracked) });
   }
 
-  private received(session: vscode.DebugSession, event: TrainerEvent | undefined): void {
-    if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
-      this.log.warn(`ignored a malformed ${TRAINER_EVENT} event from session ${session.name}`);
-      return;
+  /**
+   * One `neuralDebugger.trainer` DAP event: its events go into the session's
+   * store, and those kept go to the views as one message now. The adapter's
+   * LiveStream (src/debug/liveStream.ts) is the one batching and thinning
+   * step on the live path, so the hub adds no timer of its own.
+   */
+  private received(session: vscode.DebugSession, events: readonly (TrainerEvent | undefined)[]): void {
+    const forward: TrainerEvent[] = [];
+    for (const event of events) {
+      if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+        this.log.warn(`ignored a malformed ${TRAINER_EVENT} event from session ${session.name}`);
+        continue;
+      }
+      let tracked = this.sessions.get(session.id);
+      if (!tracked) {
+        // A late event of a run that has ended and been replaced: the views stay on the newer one.
+        if (this.ended.has(session.id)) return;
+        // A run whose start notice has not come yet (or came before the views were registered).
+        tracked = { session, store: new SessionEventStore(), live: true, sawStart: false };
+        this.sessions.set(session.id, tracked);
+        this.makeCurrent(tracked);
+      }
+      if (tracked.store.add(event) && session.id === this.currentId) forward.push(event);
     }
-    let tracked = this.sessions.get(session.id);
-    if (!tracked) {
-      // A late event of a run that has ended and been replaced: the views stay on the newer one.
-      if (this.ended.has(session.id)) return;
-      // A run whose start notice has not come yet (or came before the views were registered).
-      this.flush();
-      tracked = { session, store: new SessionEventStore(), live: true, sawStart: false };
-      this.sessions.set(session.id, tracked);
-      this.makeCurrent(tracked);
-    }
-    if (!tracked.store.add(event) || session.id !== this.currentId) return;
-    this.pending.push(event);
-    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
-  }
-
-  private flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0 || this.currentId === null) return;
-    const events = this.pending;
-    this.pending = [];
-    this.broadcast({ type: 'events', sessionId: this.currentId, events });
+    if (forward.length > 0) this.broadcast({ type: 'events', sessionId: session.id, events: forward });
   }
 
   private info(tracked: TrackedSession): SessionInfo {
@@ -157,7 +148,6 @@ export class ViewHub implements vscode.Disposable {
 
   /** Brings a view that has just loaded up to the current run. */
   private async sendReset(connection: Connection): Promise<void> {
-    this.flush();
     const tracked = this.currentId ? this.sessions.get(this.currentId) : undefined;
     if (!tracked) {
       connection.ready = true;
@@ -173,9 +163,8 @@ export class ViewHub implements vscode.Disposable {
         this.log.warn(`${CUSTOM_REQUESTS.history} failed: ${(e as Error).message}`);
       }
     }
-    // Events that arrived meanwhile are in the store, so in this reset: send
-    // them to the other views first, then mark this one ready.
-    this.flush();
+    // Events that arrived meanwhile went to the other views and are in the
+    // store, so in this reset; from here on this view gets them too.
     connection.ready = true;
     await connection.webview.postMessage(this.resetMessage(tracked));
     if (connection.kind === 'training' && this.pendingReveal !== null) {
@@ -250,7 +239,6 @@ export class ViewHub implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.disposables) d.dispose();
     this.connections.clear();
   }
