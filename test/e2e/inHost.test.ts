@@ -41,7 +41,7 @@ describe('e2e: the in-host suite in code-server', function () {
     const suite = this.test?.parent;
     assert.ok(suite);
     for (const t of run.result.tests) {
-      const test = new Mocha.Test(`in host: ${t.fullTitle}`, function () {
+      const test = new Mocha.Test(`in host: ${t.fullTitle}`, function (this: Mocha.Context) {
         if (t.state === 'pending') this.skip();
         if (t.state === 'failed') throw new Error(`failed in the extension host:\n${t.error}`);
       });

@@ -18,7 +18,7 @@ describe('Training as a debug session', () => {
     assert.equal(ok, true, 'Train model did not start a debug session');
     const session = await withTimeout(started, 30_000, 'the neural session to start');
     assert.equal(session.type, DEBUG_TYPE);
-    assert.equal(session.configuration.program, spec);
+    assert.equal(session.configuration.program, vscode.Uri.file(spec).fsPath);
     const trace = session.configuration.trace as string;
     workspaceTraces.push(trace);
     await waitForTermination(session, 150_000);
