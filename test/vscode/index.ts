@@ -49,6 +49,7 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'test/vscode/suite', mocha);
   loadSuites();
+  mocha.suite.afterAll(() => require('./suite/helpers').removeScratchDir());
   const tests: InHostTestResult[] = [];
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((n) => resolve(n));

@@ -31,7 +31,13 @@ export function exampleSpec(name = 'spiral-mlp.nn.json'): string {
 }
 
 let scratch: string | undefined;
-/** A folder outside the workspace for traces and modified specs (removed by the host's tmp cleanup). */
+/** Removes the scratch folder (the index calls this after the last test). */
+export function removeScratchDir(): void {
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
+
+/** A folder outside the workspace for traces and modified specs (removed after the suite). */
 export function scratchDir(): string {
   scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'nd-vscode-suite-'));
   return scratch;
