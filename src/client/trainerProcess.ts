@@ -183,7 +183,7 @@ function lowerPriority(pid: number): void {
 }
 
 export function defaultTrainerScript(): string {
-  // Bundled: __dirname is dist/. From sources (tests via tsx): src/trainer → dist/.
+  // Bundled: __dirname is dist/. From sources (tests via tsx): src/client → dist/.
   const here = __dirname;
   return path.basename(here) === 'dist' ? path.join(here, 'trainer.js') : path.join(here, '..', '..', 'dist', 'trainer.js');
 }
