@@ -69,15 +69,30 @@ export function generatedParts(): GeneratedPart[] {
   return [
     { path: `${launch}.backend.enum`, parent: (p) => at(launchProperties(p), launch, 'backend'), key: 'enum', value: [...BACKEND_CHOICES] },
     { path: `${launch}.breakOn.items.enum`, parent: (p) => at(launchProperties(p), launch, 'breakOn', 'items'), key: 'enum', value: [...DIAGNOSTIC_KINDS] },
-    { path: `${setting}.neuralDebugger.backend.enum`, parent: (p) => at(settings(p), setting, 'neuralDebugger.backend'), key: 'enum', value: [...BACKEND_CHOICES] },
+    {
+      path: `${setting}.neuralDebugger.backend.enum`,
+      parent: (p) => at(settings(p), setting, 'neuralDebugger.backend'),
+      key: 'enum',
+      value: [...BACKEND_CHOICES],
+    },
     {
       path: `${setting}.neuralDebugger.backend.enumDescriptions`,
       parent: (p) => at(settings(p), setting, 'neuralDebugger.backend'),
       key: 'enumDescriptions',
       value: BACKEND_CHOICES.map((choice) => BACKEND_CHOICE_DESCRIPTIONS[choice]),
     },
-    { path: `${setting}.neuralDebugger.breakOn.items.enum`, parent: (p) => at(settings(p), setting, 'neuralDebugger.breakOn', 'items'), key: 'enum', value: [...DIAGNOSTIC_KINDS] },
-    { path: `${setting}.neuralDebugger.breakOn.default`, parent: (p) => at(settings(p), setting, 'neuralDebugger.breakOn'), key: 'default', value: [...DEFAULT_BREAK_ON] },
+    {
+      path: `${setting}.neuralDebugger.breakOn.items.enum`,
+      parent: (p) => at(settings(p), setting, 'neuralDebugger.breakOn', 'items'),
+      key: 'enum',
+      value: [...DIAGNOSTIC_KINDS],
+    },
+    {
+      path: `${setting}.neuralDebugger.breakOn.default`,
+      parent: (p) => at(settings(p), setting, 'neuralDebugger.breakOn'),
+      key: 'default',
+      value: [...DEFAULT_BREAK_ON],
+    },
     {
       path: `${setting}.neuralDebugger.diagnostics.properties`,
       parent: (p) => at(settings(p), setting, 'neuralDebugger.diagnostics'),

@@ -9,6 +9,8 @@ import { DEFAULT_DIAGNOSTICS_CONFIG } from '../../src/shared/diagnosticsConfig';
 import { EXCEPTION_FILTERS } from '../../src/debug/diagnosticKinds';
 
 const PACKAGE_FILE = path.resolve(__dirname, '../../package.json');
+// The test walks package.json by known paths and edits it: typed as loosely as parsed JSON is.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const readPackage = () => JSON.parse(fs.readFileSync(PACKAGE_FILE, 'utf8')) as Record<string, any>;
 
 describe('package.json generated parts', () => {
@@ -40,12 +42,21 @@ describe('package.json generated parts', () => {
 
 describe('diagnostic kinds: one list', () => {
   it('the thresholds configuration has exactly the kinds (plus warmupSteps)', () => {
-    assert.deepEqual(Object.keys(DEFAULT_DIAGNOSTICS_CONFIG).filter((k) => k !== 'warmupSteps'), DIAGNOSTIC_KINDS);
+    assert.deepEqual(
+      Object.keys(DEFAULT_DIAGNOSTICS_CONFIG).filter((k) => k !== 'warmupSteps'),
+      DIAGNOSTIC_KINDS,
+    );
   });
 
   it('the exception filters are the kinds, on where the kind breaks by default', () => {
-    assert.deepEqual(EXCEPTION_FILTERS.map((f) => f.filter), DIAGNOSTIC_KINDS);
-    assert.deepEqual(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter), DEFAULT_BREAK_ON);
+    assert.deepEqual(
+      EXCEPTION_FILTERS.map((f) => f.filter),
+      DIAGNOSTIC_KINDS,
+    );
+    assert.deepEqual(
+      EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter),
+      DEFAULT_BREAK_ON,
+    );
     assert.deepEqual(DEFAULT_BREAK_ON, ['non-finite']);
   });
 
