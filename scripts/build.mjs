@@ -3,7 +3,7 @@
 // exact @tensorflow/tfjs-core instance that the rest of the trainer uses.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
-import { buildNative } from './build-native.mjs';
+import { buildNative } from './buildNative.mjs';
 
 const watch = process.argv.includes('--watch');
 // `--only trainer,cli`: build just these node targets (and no webview).

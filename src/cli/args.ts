@@ -1,7 +1,8 @@
 // Command-line arguments of `neural-debugger train`. Hand-written: a dozen
 // flags do not need a dependency, and errors must be in our format.
 
-import type { BackendChoice, DiagnosticKind } from '../shared/stats';
+import { BACKEND_CHOICES, type BackendChoice } from '../shared/stats';
+import { DIAGNOSTIC_KINDS, isDiagnosticKind } from '../shared/diagnosticKinds';
 import type { TrainOptions } from '../shared/protocol';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
@@ -15,7 +16,7 @@ Options:
   --epochs N            number of epochs (default: the spec's training.epochs)
   --steps N             stop after N training steps
   --batch-size B        batch size (default: the spec's training.batchSize)
-  --backend NAME        auto | node | wasm | cpu (default auto: node, then wasm, then cpu)
+  --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default auto: node, then wasm, then cpu)
   --seed S              random seed for initialisation, shuffling and synthetic data
   --no-shuffle          keep the training data in file order
   --trace FILE          write the run trace (JSON Lines) to FILE
@@ -37,17 +38,6 @@ it runs its own code; NEURAL_DEBUGGER_MODULE_TIMEOUT=SECONDS bounds each call in
 report writes one self-contained HTML file with the training views over a trace.
 
 Exit codes: 0 trained, 2 bad input, 3 stopped by --break-on or --break-when, 1 internal error.`;
-
-export const DIAGNOSTIC_KINDS: DiagnosticKind[] = [
-  'non-finite',
-  'exploding-gradient',
-  'vanishing-gradient',
-  'dead-relu',
-  'saturation',
-  'learning-rate',
-  'overfitting',
-  'plateau',
-];
 
 export interface CliTrainArgs {
   options: TrainOptions;
@@ -80,7 +70,7 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         break;
       case '--backend': {
         const v = value();
-        if (!['auto', 'node', 'wasm', 'cpu'].includes(v)) throw usageError(`--backend must be auto, node, wasm or cpu, got '${v}'`);
+        if (!BACKEND_CHOICES.includes(v as BackendChoice)) throw usageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${v}'`);
         options.backend = v as BackendChoice;
         break;
       }
@@ -95,12 +85,10 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         break;
       case '--break-on': {
         const kinds = value().split(',').map((k) => k.trim()).filter(Boolean);
-        for (const k of kinds) {
-          if (!DIAGNOSTIC_KINDS.includes(k as DiagnosticKind)) {
-            throw usageError(`--break-on: unknown diagnostic kind '${k}' (known: ${DIAGNOSTIC_KINDS.join(', ')})`);
-          }
-        }
-        options.breakOn = kinds as DiagnosticKind[];
+        options.breakOn = kinds.map((k) => {
+          if (!isDiagnosticKind(k)) throw usageError(`--break-on: unknown diagnostic kind '${k}' (known: ${DIAGNOSTIC_KINDS.join(', ')})`);
+          return k;
+        });
         break;
       }
       case '--break-when': {

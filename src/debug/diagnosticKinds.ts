@@ -1,29 +1,15 @@
-// The diagnostic kinds as exception breakpoint filters: one filter per kind,
-// `non-finite` on by default (a NaN loss is never what anyone wants).
+// The diagnostic kinds as exception breakpoint filters: one filter per kind
+// of src/shared/diagnosticKinds.ts, on by default where the kind breaks by default.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { DiagnosticKind } from '../shared/stats';
+import { DIAGNOSTIC_KIND_INFO, DIAGNOSTIC_KINDS } from '../shared/diagnosticKinds';
 
-const FILTERS: Record<DiagnosticKind, { label: string; description: string; default?: boolean }> = {
-  'non-finite': { label: 'NaN or Infinity', description: 'a NaN or ±Infinity in the loss, a gradient or a weight', default: true },
-  'exploding-gradient': { label: 'Exploding gradients', description: "a gradient norm far above its own recent history" },
-  'vanishing-gradient': { label: 'Vanishing gradients', description: "early layers' gradients orders of magnitude below later layers' while the loss is stuck" },
-  'dead-relu': { label: 'Dead ReLUs', description: 'a large fraction of ReLU units output zero for every sample' },
-  saturation: { label: 'Saturated activations', description: 'sigmoid/tanh outputs pinned near their bounds' },
-  'learning-rate': { label: 'Learning rate out of range', description: 'update-to-weight ratios far from ~1e-3' },
-  overfitting: { label: 'Overfitting', description: 'validation loss rising while the training loss falls' },
-  plateau: { label: 'Loss plateau', description: 'the loss has stopped improving' },
-};
-
-export const DIAGNOSTIC_KINDS = Object.keys(FILTERS) as DiagnosticKind[];
-
-export function isDiagnosticKind(value: unknown): value is DiagnosticKind {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FILTERS, value);
-}
+// Re-exported for the adapter's modules, which take the kinds from here.
+export { DIAGNOSTIC_KINDS, isDiagnosticKind } from '../shared/diagnosticKinds';
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = DIAGNOSTIC_KINDS.map((kind) => ({
   filter: kind,
-  label: FILTERS[kind].label,
-  description: `Pause when ${FILTERS[kind].description} (diagnostic '${kind}').`,
-  default: FILTERS[kind].default ?? false,
+  label: DIAGNOSTIC_KIND_INFO[kind].label,
+  description: `Pause when ${DIAGNOSTIC_KIND_INFO[kind].description} (diagnostic '${kind}').`,
+  default: DIAGNOSTIC_KIND_INFO[kind].breaksByDefault,
 }));

@@ -3,8 +3,9 @@
 // before a session starts. No `vscode` import: unit-tested under mocha.
 
 import * as path from 'node:path';
-import { resolveDiagnosticsConfig, DIAGNOSTIC_KINDS } from '../shared/diagnosticsConfig';
 import { DEBUG_TYPE } from '../shared/debugEvents';
+import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
+import { DEFAULT_BREAK_ON, DIAGNOSTIC_KINDS } from '../shared/diagnosticKinds';
 import { isUserError } from '../shared/errors';
 import type { NeuralLaunchAttributes } from '../shared/launchAttributes';
 import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
@@ -122,7 +123,7 @@ export function readSettings(raw: NeuralSettings): CheckedSettings | { error: st
   if (!BACKEND_CHOICES.includes(backend as BackendChoice)) {
     return { error: `setting neuralDebugger.backend: expected one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(backend)}` };
   }
-  const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: ['non-finite'] };
+  const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: [...DEFAULT_BREAK_ON] };
   for (const key of ['statsEvery', 'histogramsEvery'] as const) {
     const value = raw[key];
     if (value === undefined || value === null) continue;

@@ -3,75 +3,75 @@
 // sources for every default are in docs/diagnostics.md.
 
 import { UserError } from './errors';
-import type { DiagnosticKind } from './stats';
+import { DIAGNOSTIC_KINDS, type DiagnosticKind } from './diagnosticKinds';
 
 export interface DiagnosticsConfig {
   /** Steps ignored by the gradient-history rules while the network settles. */
   warmupSteps: number;
+  // What each threshold means: THRESHOLD_DESCRIPTIONS below (also the text of package.json's settings).
   'non-finite': { enabled: boolean };
-  'exploding-gradient': {
-    enabled: boolean;
-    /** A layer's gradient norm this many times above the median of its own history. */
-    historyFactor: number;
-    /** Steps of history the median is taken over. */
-    window: number;
-    /** Consecutive steps the condition must hold. */
-    persistence: number;
-    /** Update larger than this fraction of the weight itself (‖ΔW‖/‖W‖). */
-    updateRatio: number;
-  };
-  'vanishing-gradient': {
-    enabled: boolean;
-    /** A layer's RMS gradient below this fraction of the largest layer's. */
-    layerRatio: number;
-    /** Steps the medians are taken over. */
-    window: number;
-    /** Loss still above this fraction of its starting value counts as not converged. */
-    unconvergedLoss: number;
-  };
-  'dead-relu': {
-    enabled: boolean;
-    /** Fraction of a ReLU layer's units that output zero for every sample of the batch. */
-    deadFraction: number;
-    /** Consecutive measured steps the condition must hold. */
-    persistence: number;
-  };
-  saturation: {
-    enabled: boolean;
-    /** Fraction of sigmoid/tanh outputs within 1% of a bound. */
-    saturatedFraction: number;
-    persistence: number;
-  };
-  'learning-rate': {
-    enabled: boolean;
-    /** Median update-to-weight ratio above this: learning rate too high. */
-    tooHigh: number;
-    /** Median update-to-weight ratio below this: learning rate too low. */
-    tooLow: number;
-    /** Measured steps the median is taken over. */
-    window: number;
-  };
-  overfitting: {
-    enabled: boolean;
-    /** Epochs since the best validation loss. */
-    patience: number;
-    /** Validation loss this fraction above its best, in each of the last `patience` epochs. */
-    rise: number;
-    /** Training loss at least this fraction below its value at the best epoch. */
-    trainDrop: number;
-    /** Epochs averaged before comparing (validation loss on a small set is noisy). */
-    smoothing: number;
-  };
-  plateau: {
-    enabled: boolean;
-    /** Steps per window: the mean loss of the last window is compared with the window before. */
-    window: number;
-    /** Relative improvement below this is "not improving". */
-    minImprovement: number;
-    /** Only while the loss is above this fraction of its starting value (a converged run may rest). */
-    unconvergedLoss: number;
-  };
+  'exploding-gradient': { enabled: boolean; historyFactor: number; window: number; persistence: number; updateRatio: number };
+  'vanishing-gradient': { enabled: boolean; layerRatio: number; window: number; unconvergedLoss: number };
+  'dead-relu': { enabled: boolean; deadFraction: number; persistence: number };
+  saturation: { enabled: boolean; saturatedFraction: number; persistence: number };
+  'learning-rate': { enabled: boolean; tooHigh: number; tooLow: number; window: number };
+  overfitting: { enabled: boolean; patience: number; rise: number; trainDrop: number; smoothing: number };
+  plateau: { enabled: boolean; window: number; minImprovement: number; unconvergedLoss: number };
 }
+
+type ThresholdDescriptions = { warmupSteps: string } & {
+  [K in DiagnosticKind]: Record<Exclude<keyof DiagnosticsConfig[K], 'enabled'>, string>;
+};
+
+/**
+ * One sentence per threshold (without its default, which comes from
+ * DEFAULT_DIAGNOSTICS_CONFIG). The compiler asks for one per threshold of
+ * every kind; `npm run sync-package` writes them into package.json's
+ * neuralDebugger.diagnostics setting.
+ */
+export const THRESHOLD_DESCRIPTIONS: ThresholdDescriptions = {
+  warmupSteps: 'Steps ignored by the gradient-history rules while the network settles',
+  'non-finite': {},
+  'exploding-gradient': {
+    historyFactor: "A layer's gradient norm this many times above the median of its own history",
+    window: 'Steps of history the median is taken over',
+    persistence: 'Consecutive steps the condition must hold',
+    updateRatio: 'Update larger than this fraction of the weight itself, ||dW||/||W||',
+  },
+  'vanishing-gradient': {
+    layerRatio: "A layer's RMS gradient below this fraction of the largest layer's",
+    window: 'Steps the medians are taken over',
+    unconvergedLoss: 'Loss still above this fraction of its starting value counts as not converged',
+  },
+  'dead-relu': {
+    deadFraction: "Fraction of a ReLU layer's units that output zero for every sample of the batch",
+    persistence: 'Consecutive measured steps the condition must hold',
+  },
+  saturation: {
+    saturatedFraction: 'Fraction of sigmoid/tanh outputs within 1% of a bound',
+    persistence: 'Consecutive measured steps the condition must hold',
+  },
+  'learning-rate': {
+    tooHigh: 'Median update-to-weight ratio above this: learning rate too high',
+    tooLow: 'Median update-to-weight ratio below this: learning rate too low',
+    window: 'Measured steps the median is taken over',
+  },
+  overfitting: {
+    patience: 'Epochs since the best validation loss',
+    // In each of the last `patience` epochs.
+    rise: 'Validation loss this fraction above its best',
+    trainDrop: 'Training loss at least this fraction below its value at the best epoch',
+    // Validation loss on a small set is noisy.
+    smoothing: 'Epochs averaged before comparing',
+  },
+  plateau: {
+    // The mean loss of the last window is compared with the window before's.
+    window: 'Steps per window compared with the window before',
+    minImprovement: 'Relative improvement below this is not improving',
+    // A converged run may rest.
+    unconvergedLoss: 'Only while the loss is above this fraction of its starting value',
+  },
+};
 
 export const DEFAULT_DIAGNOSTICS_CONFIG: DiagnosticsConfig = {
   warmupSteps: 10,
@@ -84,8 +84,6 @@ export const DEFAULT_DIAGNOSTICS_CONFIG: DiagnosticsConfig = {
   overfitting: { enabled: true, patience: 2, rise: 0.1, trainDrop: 0.05, smoothing: 3 },
   plateau: { enabled: true, window: 100, minImprovement: 0.005, unconvergedLoss: 0.25 },
 };
-
-export const DIAGNOSTIC_KINDS = Object.keys(DEFAULT_DIAGNOSTICS_CONFIG).filter((k) => k !== 'warmupSteps') as DiagnosticKind[];
 
 /**
  * Merges user overrides into the defaults, checking every key and type so a

@@ -1,10 +1,22 @@
 // Types of a run's statistics: what the trainer measures, the trace stores,
 // the debug adapter shows as variables and the webview draws.
 
+import type { DiagnosticKind } from './diagnosticKinds';
+
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
-/** Every backend choice, best first after 'auto' (the order `auto` tries them). */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
+/**
+ * What each backend choice means (package.json's `enumDescriptions`, written
+ * by `npm run sync-package`), best first after 'auto' (the order `auto` tries them).
+ */
+export const BACKEND_CHOICE_DESCRIPTIONS: Readonly<Record<BackendChoice, string>> = {
+  auto: 'tfjs-node if installed, else WebAssembly, else pure JavaScript',
+  node: 'tfjs-node (native TensorFlow; must be installed)',
+  wasm: 'WebAssembly (works everywhere)',
+  cpu: 'pure JavaScript (slow: ~100x slower for convolutions)',
+};
+/** Every backend choice, in the order above. */
+export const BACKEND_CHOICES = Object.keys(BACKEND_CHOICE_DESCRIPTIONS) as readonly BackendChoice[];
 
 export interface BackendReport {
   /** The backend that runs. */
@@ -186,15 +198,8 @@ export interface RunSettings {
 }
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
-export type DiagnosticKind =
-  | 'non-finite'
-  | 'exploding-gradient'
-  | 'vanishing-gradient'
-  | 'dead-relu'
-  | 'saturation'
-  | 'learning-rate'
-  | 'overfitting'
-  | 'plateau';
+// The kinds are listed once, in diagnosticKinds.ts; re-exported here beside the diagnostic's shape.
+export type { DiagnosticKind };
 
 export interface TrainingDiagnostic {
   /** Stable id within a run: kind plus the layer(s) it concerns. */

@@ -7,7 +7,7 @@ import { UserError } from '../../src/shared/errors';
 import type { TraceRecord } from '../../src/shared/trace/format';
 import { readTrace } from '../../src/node/traceReader';
 import { TraceWriter } from '../../src/node/traceWriter';
-import { sampleHeader, sampleStepStats, sampleTrace } from '../shared/trace/sample-records';
+import { sampleHeader, sampleStepStats, sampleTrace } from '../shared/trace/sampleRecords';
 
 function step(n: number): TraceRecord {
   return { kind: 'step', time: 1 + n, stats: sampleStepStats(n + 1) };
@@ -15,7 +15,7 @@ function step(n: number): TraceRecord {
 
 /** Runs the writer child until it has written some records, then SIGKILLs it at a random moment. */
 function writeUntilKilled(file: string, extraDelayMs: number): Promise<NodeJS.Signals | null> {
-  const script = path.join(__dirname, 'write-until-killed.ts');
+  const script = path.join(__dirname, 'writeUntilKilled.ts');
   const child = spawn(process.execPath, ['-r', require.resolve('tsx/cjs'), script, file], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -5,7 +5,7 @@ import { BUILDABLE_LAYER_TYPES } from '../../src/trainer/model';
 import { LAYER_VARIANTS, loadModelSpec } from '../../src/spec';
 import { generateSchema } from '../../src/spec/schema';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 const SCHEMA_FILE = path.join(ROOT, 'schema/model-spec.schema.json');
 const EXAMPLES = path.join(ROOT, 'examples');
 

@@ -2,13 +2,13 @@
 // `model.json` (topology, weights manifest, userDefinedMetadata) and
 // `weights.bin`, loadable by `tf.loadLayersModel`. tfjs without tfjs-node
 // has no file:// handler, so this module provides one; saves are atomic
-// (see atomic-folder.ts).
+// (see atomicFolder.ts).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../shared/errors';
-import { writeFolderAtomically, type AtomicWriteOptions } from './atomic-folder';
+import { writeFolderAtomically, type AtomicWriteOptions } from './atomicFolder';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { UserError } from '../../shared/errors';
 import { displayPath, requireFile, resolveDataPath } from './files';
-import { isNumeric, parseCsv, parseNumberCell, type CsvRow } from './csv-parse';
+import { isNumeric, parseCsv, parseNumberCell, type CsvRow } from './csvParse';
 import type { RawDataset, RawSplit } from './raw';
 import type { CsvDataSpec, LoadContext } from './types';
 

@@ -3,8 +3,8 @@
 
 import { UserError } from '../../shared/errors';
 import { deriveSeed, Random } from './random';
-import * as sets from './synthetic-sets';
-import type { Generated, SyntheticOptions } from './synthetic-sets';
+import * as sets from './syntheticSets';
+import type { Generated, SyntheticOptions } from './syntheticSets';
 import type { RawDataset } from './raw';
 import type { LoadContext, SyntheticDataSpec, SyntheticName } from './types';
 

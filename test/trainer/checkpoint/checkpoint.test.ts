@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../../src/shared/errors';
 import { loadCheckpointModel, loadCheckpointWeights, saveCheckpoint } from '../../../src/trainer/checkpoint';
-import { assertSameWeights, convBatchNormModel, denseModel, randomizeWeights, weightBytes } from './test-models';
+import { assertSameWeights, convBatchNormModel, denseModel, randomizeWeights, weightBytes } from './testModels';
 
 function assertUserError(pattern: RegExp, check?: (e: UserError) => void): (e: unknown) => boolean {
   return (e: unknown) => {

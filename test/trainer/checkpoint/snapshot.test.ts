@@ -8,7 +8,7 @@ import {
   snapshotWeights,
   disposeSnapshot,
 } from '../../../src/trainer/checkpoint';
-import { assertSameWeights, denseModel, randomizeWeights, weightBytes } from './test-models';
+import { assertSameWeights, denseModel, randomizeWeights, weightBytes } from './testModels';
 
 interface Batch {
   x: tf.Tensor;

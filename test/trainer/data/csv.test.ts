@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { loadData, type DataSpec } from '../../../src/trainer/data';
-import { parseCsv } from '../../../src/trainer/data/csv-parse';
+import { parseCsv } from '../../../src/trainer/data/csvParse';
 import { expectUserError, makeTempDir, removeDir, writeFile } from './helpers';
 
 describe('CSV loader', () => {

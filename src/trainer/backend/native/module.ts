@@ -1,5 +1,5 @@
 // Loads the project's own wasm kernels (AssemblyScript sources in ./assembly,
-// compiled by scripts/build-native.mjs into dist/) into the memory of
+// compiled by scripts/buildNative.mjs into dist/) into the memory of
 // tfjs-backend-wasm, so a kernel reads and writes tensors where the backend
 // keeps them: a tensor's data is at byte `memoryOffset` of the shared heap.
 // The relaxed-SIMD build (fused multiply-add) is used where the engine accepts

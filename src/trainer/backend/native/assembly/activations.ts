@@ -1,7 +1,7 @@
 // Activation functions on four lanes, shared by the LSTM and Dense kernels.
 // Written out rather than taken from AssemblyScript's Mathf: its exp uses
 // lookup tables, i.e. a data segment, which these modules must not have
-// (they share tfjs-backend-wasm's memory; scripts/build-native.mjs).
+// (they share tfjs-backend-wasm's memory; scripts/buildNative.mjs).
 
 /** exp(x), four lanes: Cephes' expf (range reduction by ln 2, degree-6 polynomial), ~1 ulp; NaN stays NaN. */
 // @ts-ignore: decorator

@@ -1,7 +1,7 @@
 // SIMD helpers shared by every kernel. `madd` is a fused multiply-add where
 // the engine has relaxed SIMD (the relaxed build: V8 emits vfmadd), and a
 // separate multiply and add otherwise (the plain SIMD build); both builds come
-// from this one source (scripts/build-native.mjs).
+// from this one source (scripts/buildNative.mjs).
 
 /** a * b + c, four lanes. */
 // @ts-ignore: decorator

@@ -7,7 +7,7 @@ import { UserError } from '../../../src/shared/errors';
 import { encodeTraceRecord, type TraceRecord } from '../../../src/shared/trace/format';
 import { parseTrace, readTrace, readTraceStream } from '../../../src/node/traceReader';
 import { TraceWriter } from '../../../src/node/traceWriter';
-import { sampleHeader, sampleTrace } from './sample-records';
+import { sampleHeader, sampleTrace } from './sampleRecords';
 
 function traceText(records: TraceRecord[]): string {
   return records.map((r) => encodeTraceRecord(r) + '\n').join('');

@@ -1,9 +1,9 @@
 // Child process for the SIGKILL test: writes a header and then step records
 // as fast as it can until it is killed. Prints "ready" after the first 50.
-// Usage: node -r tsx/cjs write-until-killed.ts TRACE_FILE
+// Usage: node -r tsx/cjs writeUntilKilled.ts TRACE_FILE
 
 import { TraceWriter } from '../../src/node/traceWriter';
-import { sampleHeader, sampleStepStats } from '../shared/trace/sample-records';
+import { sampleHeader, sampleStepStats } from '../shared/trace/sampleRecords';
 
 const writer = TraceWriter.open(process.argv[2]);
 writer.write(sampleHeader());

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../../src/shared/errors';
 import { loadCheckpointModel, saveCheckpoint } from '../../../src/trainer/checkpoint';
-import { assertSameWeights, denseModel, randomizeWeights, weightBytes } from './test-models';
+import { assertSameWeights, denseModel, randomizeWeights, weightBytes } from './testModels';
 
 /** A writeFile that behaves like a disk filling up during the `failOn`-th file: half of it is written, then ENOSPC. */
 function diskFullOnFile(failOn: number): (file: string, data: Uint8Array) => void {
