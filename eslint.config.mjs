@@ -83,6 +83,8 @@ export default tseslint.config(
         },
       ],
       'no-restricted-imports': ['error', { patterns: [TENSORFLOW] }],
+      // `_name`: a parameter or a destructured part that must be there but is not used.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
     },
   },
   {
@@ -119,6 +121,12 @@ export default tseslint.config(
     // Where TensorFlow.js may be loaded (examples/ holds users' model modules, which build tfjs models).
     files: ['src/trainer/**', 'bench/**', 'test/**', 'examples/**'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The CLI's launcher is plain CommonJS: it requires the bundle.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Names users type: the CLI command (bin/neural-debugger.js) and the example files the docs cite.

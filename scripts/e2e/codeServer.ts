@@ -179,7 +179,7 @@ export async function launchCodeServer(tools: E2eTools, options: LaunchOptions):
     await waitForHealthy(url, child, 60_000);
   } catch (e) {
     await server.stop();
-    throw new Error(`${(e as Error).message}\ncode-server output:\n${output.slice(-3000)}`);
+    throw new Error(`${(e as Error).message}\ncode-server output:\n${output.slice(-3000)}`, { cause: e });
   }
   return server;
 }

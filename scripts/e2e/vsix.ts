@@ -51,6 +51,7 @@ export function packageExtension(outFile: string): string {
 
 /** Project files (relative, `/`-separated) that the `!` patterns of .vscodeignore put back. */
 export function selectPackagedFiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vsce's own minimatch, resolved from its folder
   const { Minimatch } = require(require.resolve('minimatch', { paths: [VSCE_DIR] })) as MinimatchModule;
   const lines = fs
     .readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8')

@@ -19,7 +19,10 @@ describe('debug adapter: live step budget', () => {
     for (let i = 0; i < 2300 * 10; i++) {
       now += 1000 / 2300; // 2,300 steps a second for 10 s, every 10th detailed
       const isDetailed = i % 10 === 0;
-      if (budget.admit(isDetailed)) isDetailed ? detailed++ : light++;
+      if (budget.admit(isDetailed)) {
+        if (isDetailed) detailed++;
+        else light++;
+      }
     }
     assert.ok(Math.abs(light - LIGHT_STEPS_PER_SECOND * 10) <= LIGHT_STEPS_PER_SECOND * 0.2, `${light} light steps`);
     assert.ok(Math.abs(detailed - DETAILED_STEPS_PER_SECOND * 10) <= DETAILED_STEPS_PER_SECOND * 0.2, `${detailed} detailed steps`);

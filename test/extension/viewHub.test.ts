@@ -7,6 +7,7 @@ import type { StepStats } from '../../src/shared/stats';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
 
 // Required, not imported: the fake must be installed first.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ViewHub } = require('../../src/extension/views/viewHub') as typeof import('../../src/extension/views/viewHub');
 
 const header = (name: string) =>

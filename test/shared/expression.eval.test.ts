@@ -194,7 +194,7 @@ describe('expression evaluator', () => {
     it('read null as NaN (exists, not measured)', () => {
       assert.ok(Number.isNaN(run('layers.flatten.gradNorm') as number));
       assert.equal(run('layers.dense_1.saturatedFraction > 0.5'), false);
-      assert.equal(run('weights[\"dense_1/bias\"].updateRatio > 0 || true'), true);
+      assert.equal(run('weights["dense_1/bias"].updateRatio > 0 || true'), true);
     });
 
     it('index arrays by number', () => {

@@ -35,11 +35,13 @@ export interface InHostSuiteResult {
 
 /** The suite files, in running order (esbuild bundles them: they are required after mocha's globals exist). */
 function loadSuites(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports -- in order, after mocha's globals exist */
   require('./suite/activation.test');
   require('./suite/diagnostics.test');
   require('./suite/training.test');
   require('./suite/customRequests.test');
   require('./suite/commands.test');
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 export async function run(): Promise<void> {
@@ -49,6 +51,7 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'test/vscode/suite', mocha);
   loadSuites();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a suite file, loaded with the suites
   mocha.suite.afterAll(() => require('./suite/helpers').removeScratchDir());
   const tests: InHostTestResult[] = [];
   const failures = await new Promise<number>((resolve) => {

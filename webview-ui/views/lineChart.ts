@@ -138,7 +138,12 @@ export class LineChart {
       }
     };
     for (const { series, indices } of drawn) for (const i of indices) extend(series.ys[i]);
-    for (const { band, indices } of drawnBands) for (const i of indices) (extend(band.lower[i]), extend(band.upper[i]));
+    for (const { band, indices } of drawnBands) {
+      for (const i of indices) {
+        extend(band.lower[i]);
+        extend(band.upper[i]);
+      }
+    }
     for (const p of points) extend(p.y);
     if (input.yDomain) [yMin, yMax] = input.yDomain;
     if (!Number.isFinite(yMin)) [yMin, yMax] = this.options.yScale === 'log' ? [1e-3, 1] : [0, 1];

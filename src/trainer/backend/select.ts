@@ -91,6 +91,7 @@ async function tryNode(): Promise<Attempt> {
   try {
     // Kept a run-time require: tfjs-node is an optional dependency whose
     // native addon is usually missing (its install downloads libtensorflow).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional, and its failure is a reason to report
     require('@tensorflow/tfjs-node');
   } catch (e) {
     return { ok: false, reason: describeNodeLoadFailure(e) };

@@ -45,7 +45,7 @@ export function checkpointIOHandler(
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
       };
       if (artifacts.trainingConfig) modelJSON.trainingConfig = artifacts.trainingConfig;
-      const metadata = { ...(artifacts.userDefinedMetadata ?? {}), ...(extra ?? {}) } as Record<string, {}>;
+      const metadata = { ...(artifacts.userDefinedMetadata ?? {}), ...(extra ?? {}) } as Record<string, object>;
       if (Object.keys(metadata).length > 0) modelJSON.userDefinedMetadata = metadata;
       writeFolderAtomically(
         dir,

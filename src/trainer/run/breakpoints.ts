@@ -79,7 +79,7 @@ export class BreakpointSet {
     const resolver = scopeFromObject(scope);
     let fired: number | null = null;
     for (const bp of this.active) {
-      let holds = false;
+      let holds: boolean;
       try {
         holds = isTruthy(evaluate(bp.condition, resolver));
       } catch (e) {

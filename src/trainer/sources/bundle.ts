@@ -32,6 +32,7 @@ type Esbuild = typeof import('esbuild');
 
 function loadEsbuild(): Esbuild {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: only model modules need esbuild
     return require('esbuild') as Esbuild;
   } catch (e) {
     throw new UserError({

@@ -144,9 +144,11 @@ export class UserCode {
 
   private require(name: string): unknown {
     if (TF_NAMESPACE_PACKAGES.has(name)) return this.tf;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's own require, answered at run time
     if (isBuiltin(name)) return require(name);
     if (name.startsWith('@tensorflow/')) {
       // Other tfjs packages (e.g. a backend) from the trainer's own installation.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a package the module names at run time
       return require(name);
     }
     // esbuild bundles everything else; reaching here means a dynamic require.

@@ -33,15 +33,6 @@ async function finiteDifferenceNorms(model: InstrumentedModel, x: tf.Tensor, y: 
   return norms;
 }
 
-function build(layers: tf.layers.Layer[], inputShape: number[]): tf.LayersModel {
-  const model = tf.sequential();
-  layers.forEach((l, i) => {
-    if (i === 0) (l as unknown as { batchInputShape: number[] }).batchInputShape = [null as unknown as number, ...inputShape];
-    model.add(l);
-  });
-  return model;
-}
-
 describe('reported gradient norms vs central finite differences', () => {
   before(async () => {
     await tf.setBackend('cpu');

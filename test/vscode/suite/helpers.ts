@@ -102,11 +102,11 @@ export function trackSessions(): void {
 }
 
 /** Waits until the adapter of `session` has sent a DAP event `event` (optionally matching `body`). */
-export async function waitForEvent(session: vscode.DebugSession, event: string, timeoutMs: number, match: (body: any) => boolean = () => true): Promise<unknown> {
+export async function waitForEvent<Body>(session: vscode.DebugSession, event: string, timeoutMs: number, match: (body: Body) => boolean = () => true): Promise<Body> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const hit = sentMessages.get(session.id)?.find((m) => m.type === 'event' && m.event === event && match(m.body));
-    if (hit) return hit.body;
+    const hit = sentMessages.get(session.id)?.find((m) => m.type === 'event' && m.event === event && match(m.body as Body));
+    if (hit) return hit.body as Body;
     if (Date.now() > deadline) {
       const seen = [...new Set((sentMessages.get(session.id) ?? []).map((m) => m.event ?? m.type))].join(', ');
       throw new Error(`no '${event}' event from session ${session.name} within ${timeoutMs / 1000} s (seen: ${seen || 'nothing'})`);
