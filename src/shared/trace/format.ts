@@ -75,11 +75,11 @@ export function killedRecord(why: string, steps: number, time: number): TraceRec
   return { type: 'error', time, fatal: true, killed: true, error: { message: `${why} (after step ${steps})` } };
 }
 
-/** One trace line, without the newline. `type` always comes first. */
+/** One trace line, without the newline. `type` always comes first, then `time`. */
 export function encodeTraceRecord(record: TraceRecord): string {
   // Key order is creation order: `type` first lets a writer recognize a trace
-  // by its first bytes.
-  const ordered: Record<string, unknown> = { type: record.type };
+  // by its first bytes; `time` next keeps the lines easy to read.
+  const ordered: Record<string, unknown> = { type: record.type, time: record.time };
   Object.assign(ordered, record);
   return encodeJson(ordered);
 }
