@@ -52,7 +52,11 @@ export function isTracedEvent(event: TrainerEvent): boolean {
 
 /** The trace record of a traced event (the header gets the format fields). */
 export function traceRecordOf(event: TrainerEvent, time: number): TraceRecord {
-  if (event.type === 'header') return { ...event, time, format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION };
+  if (event.type === 'header') {
+    // The format fields first, so that a reader meets them early in the line.
+    const { type, ...rest } = event;
+    return { type, time, format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...rest };
+  }
   return { ...event, time } as TraceRecord;
 }
 
