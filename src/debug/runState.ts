@@ -72,9 +72,8 @@ export class RunState {
         return;
       case 'restored':
         // A step back: the weights are those after the restored epoch
-        // boundary's last step; epochs from the restored one on are replayed.
+        // boundary's last step, and the last finished epoch the one before.
         this.current = this.epochEnds.get(event.step) ?? null;
-        for (const epoch of [...this.epochs.keys()]) if (epoch >= event.epoch) this.epochs.delete(epoch);
         this.lastEpoch = this.epochs.get(event.epoch - 1) ?? null;
         return;
       case 'learningRate':
