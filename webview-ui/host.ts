@@ -2,9 +2,9 @@
 // in the standalone report, a static host that replays the embedded trace
 // and has no session to control.
 
+import { eventOfRecord } from '../src/shared/trace/format';
 import { parseTrace } from '../src/shared/trace/parse';
 import type { HostToWebviewMessage, ViewSelection, WebviewToHostMessage } from '../src/shared/webviewProtocol';
-import { traceToEvents } from './traceEvents';
 
 export interface Host {
   /** False in the report: there is no session, so no controls. */
@@ -68,7 +68,8 @@ export function reportHost(): Host {
         const trace = parseTrace(element?.textContent ?? '', name);
         if (trace.truncated) notes.push('The trace ends in the middle of a record (the run was killed): showing what was recorded.');
         else if (!trace.end) notes.push('The trace has no end record (the run was killed or was still running): showing what was recorded.');
-        events = { type: 'reset', session: null, events: traceToEvents(trace.records), note: notes.join(' ') || undefined };
+        // Each record is the event the trainer sent live, plus its time.
+        events = { type: 'reset', session: null, events: trace.records.map(eventOfRecord), note: notes.join(' ') || undefined };
       } catch (e) {
         events = { type: 'reset', session: null, events: [], note: (e as Error).message };
       }

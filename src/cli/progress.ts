@@ -89,6 +89,14 @@ export class ProgressPrinter {
       case 'log':
         this.message(`${event.level}: ${event.message}`);
         return;
+      case 'learningRate':
+        this.message(`learning rate ${fmt(event.from)} → ${fmt(event.to)} from step ${event.step + 1}`);
+        return;
+      case 'restored':
+        this.message(`stepped back from step ${event.fromStep} to the start of epoch ${event.epoch} (step ${event.step})`);
+        this.epochStarted = Date.now();
+        this.epochSamples = 0;
+        return;
       default:
         return;
     }

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
+import { formatUserError } from '../shared/protocol';
 import { htmlPage } from '../shared/htmlPage';
-import { parseTrace } from '../shared/trace/parse';
+import { endReason, parseTrace, type ParsedTrace } from '../shared/trace/parse';
 import { forEachArg } from './argv';
 
 export const REPORT_USAGE = `Usage: neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
@@ -123,6 +124,23 @@ export function runReport(argv: string[], write: (line: string) => void = (l) =>
   }
   const steps = trace.steps.length;
   const state = trace.truncated ? ' (the trace is truncated: the report shows what was recorded)' : trace.end ? '' : ' (the trace has no end record: the run was killed or is still running)';
-  write(`wrote ${args.out}: ${trace.header.topology.name}, ${steps} steps, ${trace.diagnostics.length} diagnostic records${state}`);
+  write(`wrote ${args.out}: ${trace.header.topology.name}, ${steps} steps, ${trace.diagnostics.length} diagnostic records${state}; ${describeEnd(trace)}`);
   return 0;
+}
+
+/** How the recorded run ended, for the summary line. */
+export function describeEnd(trace: ParsedTrace): string {
+  const end = trace.end;
+  switch (endReason(trace)) {
+    case null:
+      return 'the run did not end in the trace';
+    case 'completed':
+      return 'the run completed';
+    case 'stopped':
+      return 'the run was stopped';
+    case 'killed':
+      return `the run was killed: ${end?.type === 'error' ? end.error.message : ''}`;
+    case 'error':
+      return `the run failed: ${end?.type === 'error' ? formatUserError(end.error) : ''}`;
+  }
 }

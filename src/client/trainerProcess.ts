@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent, type TrainerMessage, type TrainOptions } from '../shared/protocol';
 import { parseUserCodePhase } from '../node/userCodePhases';
 import { TraceWriter } from '../node/traceWriter';
+import { killedRecord } from '../shared/trace/format';
 
 type RequestCommand = Extract<TrainerCommand, { requestId: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -198,13 +199,14 @@ export function describeTrainerExit(exit: TrainerExit, stderr: string): string {
 }
 
 /**
- * The child could not write its own `end` record: append one saying it was
- * killed. False when there is no trace to mend (it died before its header).
+ * The child died without writing how its run ended: append the fatal error
+ * it could not write, marked `killed`, with `steps` the last step seen. False
+ * when there is no trace to mend (it died before its header).
  */
 export function recordKilledInTrace(traceFile: string, why: string, steps: number): boolean {
   try {
     const writer = TraceWriter.append(traceFile);
-    writer.write({ kind: 'end', time: Date.now(), reason: 'killed', steps, epochs: 0, test: null, error: { message: why } });
+    writer.write(killedRecord(why, steps, Date.now()));
     writer.close();
     return true;
   } catch {

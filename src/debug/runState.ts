@@ -59,12 +59,16 @@ export class RunState {
         if (event.stats) {
           this.current = event.stats;
           this.rememberEpochEnd(event.stats);
-        } else if ((this.current?.step ?? 0) !== event.step) {
-          // A stop without statistics at another step is a step back: the
-          // weights are those after the restored epoch boundary's last step.
-          this.current = this.epochEnds.get(event.step) ?? null;
-          this.lastEpoch = this.epochs.get(event.epoch - 1) ?? null;
         }
+        return;
+      case 'restored':
+        // A step back: the weights are those after the restored epoch
+        // boundary's last step, and the last finished epoch the one before.
+        this.current = this.epochEnds.get(event.step) ?? null;
+        this.lastEpoch = this.epochs.get(event.epoch - 1) ?? null;
+        return;
+      case 'learningRate':
+        this.learningRate = event.to;
         return;
       case 'resumed':
         this.status = 'running';

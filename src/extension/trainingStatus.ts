@@ -43,6 +43,9 @@ export function applyTrainerEvent(status: TrainingStatus, event: TrainerEvent): 
       };
     case 'stopped':
       return { ...status, state: 'paused' };
+    case 'restored':
+      // Stepped back to the start of `event.epoch`: no batch of it done yet.
+      return { ...status, epoch: event.epoch, batch: 0 };
     case 'resumed':
       return { ...status, state: 'running' };
     case 'finished':

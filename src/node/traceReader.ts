@@ -4,12 +4,14 @@
 import * as fs from 'node:fs';
 import { UserError } from '../shared/errors';
 import type { TraceHeaderRecord, TraceRecord } from '../shared/trace/format';
-import { TraceCollector, TraceParser, parseTrace, type ParsedTrace } from '../shared/trace/parse';
+import { endReason, TraceCollector, TraceParser, parseTrace, type ParsedTrace } from '../shared/trace/parse';
 
-export { parseTrace, TraceParser, TraceCollector, type ParsedTrace };
+export { endReason, parseTrace, TraceParser, TraceCollector, type ParsedTrace };
 
 export interface TraceStreamSummary {
   header: TraceHeaderRecord;
+  /** The format version the file was written in (version 1 records are passed on upgraded). */
+  fileVersion: number;
   /** Records passed to the callback, the header included. */
   recordCount: number;
   truncated: boolean;
@@ -37,7 +39,7 @@ function fileError(file: string, e: unknown): UserError {
 
 /**
  * Streams the trace in `file`, calling `onRecord` for each record in order
- * (the header first). Throws `UserError` (with the line) for a damaged trace.
+ * (the header first; a version 1 trace's records upgraded). Throws `UserError` (with the line) for a damaged trace.
  */
 export async function readTraceStream(
   file: string,
@@ -46,10 +48,11 @@ export async function readTraceStream(
 ): Promise<TraceStreamSummary> {
   const parser = new TraceParser(file);
   let recordCount = 0;
-  const emit = (record: TraceRecord | null): void => {
-    if (record === null) return;
-    recordCount++;
-    onRecord(record);
+  const emit = (records: TraceRecord[]): void => {
+    for (const record of records) {
+      recordCount++;
+      onRecord(record);
+    }
   };
   let pending = '';
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: options.chunkBytes ?? 1 << 20 });
@@ -76,12 +79,12 @@ export async function readTraceStream(
     throw e;
   }
   emit(parser.finish(pending));
-  return { header: parser.header as TraceHeaderRecord, recordCount, truncated: parser.truncated };
+  return { header: parser.header as TraceHeaderRecord, fileVersion: parser.fileVersion, recordCount, truncated: parser.truncated };
 }
 
-/** Reads a whole trace, records sorted by kind. */
+/** Reads a whole trace, records grouped by event type. */
 export async function readTrace(file: string): Promise<ParsedTrace> {
   const collector = new TraceCollector();
   const summary = await readTraceStream(file, (record) => collector.add(record));
-  return collector.result(summary.header, summary.truncated);
+  return collector.result(summary);
 }

@@ -9,8 +9,10 @@ import * as path from 'node:path';
 import { UserError } from '../shared/errors';
 import { encodeTraceRecord, type TraceRecord } from '../shared/trace/format';
 
-/** Every trace starts with these bytes (the writer puts `kind` first). */
-const TRACE_START = '{"kind":"header"';
+/** Every trace starts with these bytes (the writer puts `type` first). */
+const TRACE_START = '{"type":"header"';
+/** How version 1 traces start: re-running over one overwrites it like a current trace. */
+const V1_TRACE_START = '{"kind":"header"';
 
 export interface TraceWriterOptions {
   /** Replaces `fs.writeSync` (tests inject disk-full failures with it). */
@@ -98,7 +100,7 @@ export class TraceWriter {
    */
   static open(file: string, options: TraceWriterOptions = {}): TraceWriter {
     const start = readStart(file);
-    if (start !== null && !TRACE_START.startsWith(start)) {
+    if (start !== null && !TRACE_START.startsWith(start) && !V1_TRACE_START.startsWith(start)) {
       throw new UserError({
         file,
         message: 'this file exists and is not a Neural Debugger trace; refusing to overwrite it. Choose another trace path',
@@ -114,7 +116,7 @@ export class TraceWriter {
 
   /**
    * Opens an existing trace to add records at its end, e.g. the parent process
-   * writing an `end` record with reason `killed` after the trainer died. An
+   * writing a fatal `error` marked `killed` after the trainer died. An
    * incomplete last line left by the killed writer is cut off first, so the
    * new records start on a line of their own.
    */

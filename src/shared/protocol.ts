@@ -143,7 +143,12 @@ export type TrainerEvent =
       epochs: number;
       test: { loss: number; metrics: Record<string, number> } | null;
     }
-  | { type: 'error'; error: UserErrorInfo; fatal: boolean }
+  /**
+   * `killed` is never sent by a trainer: a client sets it on the fatal error it
+   * records in the trace for a trainer that died without reporting one
+   * (signal, crash, out of memory).
+   */
+  | { type: 'error'; error: UserErrorInfo; fatal: boolean; killed?: true }
   | { type: 'log'; level: 'info' | 'warning'; message: string };
 
 /** Node-IPC batching of the old protocol; goes with the wire framing. */

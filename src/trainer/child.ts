@@ -8,19 +8,24 @@ import { DiagnosticsEngine } from './diagnostics/engine';
 import { EventBatcher } from './eventBatcher';
 import { TrainingController } from './run/controller';
 import { prepareRun } from './run/prepare';
-import { RunRecorder } from './run/recorder';
+import { RunCheckpoints } from './run/checkpoints';
+import { EventLog } from './run/eventLog';
 
 const batcher = new EventBatcher((message) => {
   if (process.send && process.connected) process.send(message);
 });
 
-function send(event: TrainerEvent): void {
+function transmit(event: TrainerEvent): void {
   batcher.send(event);
   if (event.type === 'step' && fault && event.stats.step === fault.step) {
     batcher.flush();
     injectFault(fault.kind);
   }
 }
+
+/** Every event goes through here: the trace (once it is open), then the parent. */
+const eventLog = new EventLog(transmit);
+const send = eventLog.emit;
 
 /**
  * Fault injection for the reliability tests (docs/reliability.md):
@@ -80,7 +85,6 @@ async function main(): Promise<void> {
   });
 
   async function start(options: Extract<TrainerCommand, { type: 'start' }>['options']): Promise<void> {
-    let recorder: RunRecorder | null = null;
     try {
       const ctx = await prepareRun(
         options,
@@ -88,12 +92,11 @@ async function main(): Promise<void> {
         (level, message) => send({ type: 'log', level, message }),
       );
       send({ type: 'backend', report: ctx.backend });
-      recorder = new RunRecorder(options.traceFile, options.checkpointDir);
-      recorder.header(ctx.backend, ctx.topology, ctx.settings);
+      if (options.traceFile) eventLog.openTrace(options.traceFile);
       send({ type: 'header', topology: ctx.topology, settings: ctx.settings, backend: ctx.backend });
       controller = new TrainingController(ctx, {
         emit: send,
-        recorder,
+        checkpoints: new RunCheckpoints(options.checkpointDir),
         stopOnEntry: options.stopOnEntry,
         breakOn: options.breakOn,
         breakpoints: options.breakpoints,
@@ -104,12 +107,7 @@ async function main(): Promise<void> {
       await controller.run();
       setTimeout(() => process.exit(0), 20);
     } catch (e) {
-      try {
-        recorder?.end('error', 0, 0, null, isUserError(e) ? e.info : { message: (e as Error).message });
-      } catch {
-        // The trace itself may be what failed.
-      }
-      fail(e);
+      fail(e); // its error event is the trace's last record
     }
   }
 }

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readTrace } from '../../src/node/traceReader';
+import { endReason, readTrace } from '../../src/node/traceReader';
 import { tempDir } from '../trainer/run/harness';
 import { ROOT, runCli } from './helpers';
 
@@ -58,7 +58,7 @@ describe('CLI: neural-debugger train', () => {
     assert.equal(parsed.header.backend.name, 'wasm');
     assert.equal(parsed.epochs.length, 4);
     assert.equal(parsed.steps.length, parsed.epochs[3].stats.step);
-    assert.equal(parsed.end?.reason, 'completed');
+    assert.equal(endReason(parsed), 'completed');
     for (const name of ['initial', 'epoch-1', 'epoch-4']) {
       assert.ok(fs.existsSync(path.join(ckpt, name, 'model.json')), `${name}/model.json`);
       assert.ok(fs.existsSync(path.join(ckpt, name, 'weights.bin')), `${name}/weights.bin`);

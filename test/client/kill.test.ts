@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent } from '../../src/shared/protocol';
-import { readTrace } from '../../src/node/traceReader';
+import { endReason, readTrace } from '../../src/node/traceReader';
 import { TrainerProcess } from '../../src/client/trainerProcess';
 import { runCli } from '../cli/helpers';
 import { tempDir } from '../trainer/run/harness';
@@ -71,7 +71,7 @@ describe('trainer child process', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /the trainer process was killed by SIGKILL \(.*\); the trace up to the last step is in/);
     const parsed = await readTrace(trace);
-    assert.equal(parsed.end?.reason, 'killed');
+    assert.equal(endReason(parsed), 'killed');
     assert.ok(parsed.steps.length > 0);
   });
 

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTrace } from '../../src/node/traceReader';
+import { endReason, readTrace } from '../../src/node/traceReader';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
 import { TRAINER_EVENT, TRAINING_THREAD_ID, type TrainerEventBody } from '../../src/shared/debugEvents';
 import { isAlive, NeuralClient } from './client';
@@ -79,7 +79,7 @@ describe('debug adapter: lifecycle', function () {
     const tracePath = path.join(dir, trace);
     assert.match(client.output('stderr'), new RegExp(`the trainer process was killed by SIGKILL.*; the trace up to the last step is kept in ${tracePath.replace(/[.]/g, '\\.')}`));
     const parsed = await readTrace(tracePath);
-    assert.equal(parsed.end?.reason, 'killed');
+    assert.equal(endReason(parsed), 'killed');
     assert.ok(parsed.steps.length >= 20);
     assert.deepEqual(parsed.steps.map((s) => s.stats.step), Array.from({ length: parsed.steps.length }, (_, i) => i + 1));
   });

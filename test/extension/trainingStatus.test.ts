@@ -42,6 +42,11 @@ describe('extension: status bar text', () => {
     assert.equal(applyTrainerEvent(paused, { type: 'error', error: { message: 'x' }, fatal: false }).state, 'paused');
   });
 
+  it('a step back shows the start of the restored epoch', () => {
+    const s = fold([header, step(2, 4, 0.5), { type: 'stopped', reason: 'pause', step: 30, epoch: 2, batch: 4 }, { type: 'restored', epoch: 2, step: 25, fromStep: 30 }]);
+    assert.equal(formatStatusText(s), 'epoch 2/30 · batch 0/25 · loss 0.5 · wasm · paused');
+  });
+
   it('does not change the status it is given', () => {
     const before = initialStatus();
     applyTrainerEvent(before, header);

@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../../src/shared/errors';
-import type { TraceRecord } from '../../src/shared/trace/format';
-import { readTrace } from '../../src/node/traceReader';
+import { killedRecord, type TraceRecord } from '../../src/shared/trace/format';
+import { endReason, readTrace } from '../../src/node/traceReader';
 import { TraceWriter } from '../../src/node/traceWriter';
 import { sampleHeader, sampleStepStats, sampleTrace } from '../shared/trace/sampleRecords';
 
 function step(n: number): TraceRecord {
-  return { kind: 'step', time: 1 + n, stats: sampleStepStats(n + 1) };
+  return { type: 'step', time: 1 + n, stats: sampleStepStats(n + 1) };
 }
 
 /** Runs the writer child until it has written some records, then SIGKILLs it at a random moment. */
@@ -49,11 +49,11 @@ describe('trace: writing', () => {
       // The parent can then record how the run ended.
       const before = trace.steps.length;
       const parent = TraceWriter.append(file);
-      parent.write({ kind: 'end', time: 2, reason: 'killed', steps: before, epochs: 0, test: null, error: null });
+      parent.write(killedRecord('the trainer process was killed by SIGKILL', before, 2));
       parent.close();
       const ended = await readTrace(file);
       assert.equal(ended.steps.length, before);
-      assert.equal(ended.end?.reason, 'killed');
+      assert.equal(endReason(ended), 'killed');
       assert.equal(ended.truncated, false);
     }
   });
@@ -64,13 +64,14 @@ describe('trace: writing', () => {
     writer.write(sampleHeader());
     writer.write(step(0));
     writer.close();
-    fs.appendFileSync(file, '{"kind":"step","time":3,"stats":{"st');
+    fs.appendFileSync(file, '{"type":"step","time":3,"stats":{"st');
     assert.equal((await readTrace(file)).truncated, true);
     const parent = TraceWriter.append(file);
-    parent.write({ kind: 'end', time: 4, reason: 'killed', steps: 1, epochs: 0, test: null, error: null });
+    parent.write(killedRecord('the trainer process exited with code 70', 1, 4));
     parent.close();
     const trace = await readTrace(file);
-    assert.deepEqual(trace.records.map((r) => r.kind), ['header', 'step', 'end']);
+    assert.deepEqual(trace.records.map((r) => r.type), ['header', 'step', 'error']);
+    assert.equal(trace.end?.type === 'error' && trace.end.error.message, 'the trainer process exited with code 70 (after step 1)');
     assert.equal(trace.truncated, false);
     assert.throws(() => TraceWriter.append(path.join(dir, 'none.jsonl')), /no trace to append to/);
   });
@@ -99,6 +100,12 @@ describe('trace: writing', () => {
     const empty = path.join(dir, 'empty.jsonl');
     fs.writeFileSync(empty, '');
     TraceWriter.open(empty).close();
+    // A version 1 trace is a trace: a re-run overwrites it, but nothing is appended to it.
+    const old = path.join(dir, 'old.jsonl');
+    fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'traces', 'v1-spiral-mlp.jsonl'), old);
+    assert.throws(() => TraceWriter.append(old), /no trace to append to/);
+    TraceWriter.open(old).close();
+    assert.equal(fs.readFileSync(old, 'utf8'), '');
   });
 
   it('reports an unwritable path as a UserError on open', () => {

@@ -11,6 +11,6 @@ for (let step = 1; ; step++) {
   const stats = sampleStepStats(step);
   // Make records big enough (~20 KB) that a kill often lands during a write.
   stats.weights = Array.from({ length: 60 }, () => stats.weights[0]);
-  writer.write({ kind: 'step', time: Date.now(), stats });
+  writer.write({ type: 'step', time: Date.now(), stats });
   if (step === 50) process.stdout.write('ready\n');
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCheckpointModel } from '../../src/trainer/checkpoint';
-import { readTrace } from '../../src/node/traceReader';
+import { endReason, readTrace } from '../../src/node/traceReader';
 import { runCli } from '../cli/helpers';
 import { tempDir } from '../trainer/run/harness';
 
@@ -24,12 +24,12 @@ describe('faults', () => {
     assert.match(r.stderr, /JavaScript heap out of memory/);
     assert.doesNotMatch(r.stderr, /: 0x[0-9a-f]{6,}/, 'no native stack frames');
     const parsed = await readTrace(trace);
-    assert.equal(parsed.end?.reason, 'killed');
+    assert.equal(endReason(parsed), 'killed');
     assert.deepEqual(parsed.steps.map((s) => s.stats.step), Array.from({ length: 30 }, (_, i) => i + 1));
 
     const again = await runCli(['train', SPIRAL, '--epochs', '2', '--trace', trace]);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal((await readTrace(trace)).end?.reason, 'completed');
+    assert.equal(endReason(await readTrace(trace)), 'completed');
   });
 
   describe('a disk that fills up mid-run', function () {
@@ -89,8 +89,8 @@ describe('faults', () => {
     const [ta, tb] = await Promise.all([readTrace(path.join(dir, 'a.jsonl')), readTrace(path.join(dir, 'b.jsonl'))]);
     assert.equal(ta.header.settings.seed, 1);
     assert.equal(tb.header.settings.seed, 2);
-    assert.equal(ta.end?.reason, 'completed');
-    assert.equal(tb.end?.reason, 'completed');
+    assert.equal(endReason(ta), 'completed');
+    assert.equal(endReason(tb), 'completed');
     assert.notEqual(ta.steps[0].stats.loss, tb.steps[0].stats.loss);
   });
 });

@@ -73,12 +73,23 @@ describe('parser fuzzing', () => {
   });
 
   it('trace parser: random and mutated traces never throw anything but a UserError', () => {
-    const header = JSON.stringify({ kind: 'header', time: 1, format: 'neural-debugger-trace', version: 1, backend: {}, topology: { layers: [] }, settings: {} });
-    const step = JSON.stringify({ kind: 'step', time: 2, stats: { step: 1, loss: 'NaN', layers: [] } });
-    const valid = `${header}\n${step}\n${step}\n`;
+    const header = JSON.stringify({ type: 'header', time: 1, format: 'neural-debugger-trace', version: 2, backend: {}, topology: { layers: [] }, settings: {} });
+    const step = JSON.stringify({ type: 'step', time: 2, stats: { step: 1, loss: 'NaN', layers: [] } });
+    const stop = JSON.stringify({ type: 'stopped', time: 3, reason: 'diagnostic', step: 1, epoch: 1, batch: 0, diagnostic: { id: 'd' } });
+    const valid = `${header}\n${step}\n${stop}\n${step}\n`;
+    // Version 1 lines go through the upgrade before they are checked.
+    const v1Header = JSON.stringify({ kind: 'header', time: 1, format: 'neural-debugger-trace', version: 1, backend: {}, topology: { layers: [] }, settings: {} });
+    const v1Lines = [
+      JSON.stringify({ kind: 'diagnostic', time: 2, diagnostic: { id: 'd', kind: 'non-finite', step: 1 } }),
+      JSON.stringify({ kind: 'step', time: 2, stats: { step: 1, loss: 'NaN', layers: [], withHistograms: true } }),
+      JSON.stringify({ kind: 'stop', time: 3, reason: 'diagnostic', step: 1, epoch: 1, batch: 0, diagnosticId: 'd' }),
+      JSON.stringify({ kind: 'restore', time: 4, epoch: 1, step: 0, fromStep: 1 }),
+      JSON.stringify({ kind: 'end', time: 5, reason: 'killed', steps: 1, epochs: 0, test: null, error: null }),
+    ];
+    const validV1 = [v1Header, ...v1Lines, ''].join('\n');
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => onlyUserErrors(() => parseTrace(text, 'fuzz.jsonl'))), { numRuns: 2000 });
-    fc.assert(fc.property(mutated([valid]), (text) => onlyUserErrors(() => parseTrace(text, 'fuzz.jsonl'))), { numRuns: 2000 });
-    const deep = `{"kind":"step","time":1,"stats":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    fc.assert(fc.property(mutated([valid, validV1]), (text) => onlyUserErrors(() => parseTrace(text, 'fuzz.jsonl'))), { numRuns: 3000 });
+    const deep = `{"type":"step","time":1,"stats":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
     onlyUserErrors(() => parseTrace(`${header}\n${deep}\n`, 'deep.jsonl'));
   });
 });

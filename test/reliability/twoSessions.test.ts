@@ -2,7 +2,7 @@
 // work — one paused and stepped while the other trains to the end.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readTrace } from '../../src/node/traceReader';
+import { endReason, readTrace } from '../../src/node/traceReader';
 import { TRAINING_THREAD_ID } from '../../src/shared/debugEvents';
 import { isAlive, NeuralClient } from '../debug/client';
 import { tempDir, writeSpiralSpec } from '../trainer/run/harness';
@@ -35,7 +35,7 @@ describe('two debug sessions at once', () => {
       const [ta, tb] = await Promise.all([readTrace(path.join(dir, 'a.jsonl')), readTrace(path.join(dir, 'b.jsonl'))]);
       assert.equal(ta.steps.length, 1);
       assert.equal(ta.header.settings.seed, 1);
-      assert.equal(tb.end?.reason, 'completed');
+      assert.equal(endReason(tb), 'completed');
       assert.equal(tb.header.settings.seed, 2);
     } finally {
       await Promise.all([a.stop(), b.stop()]);

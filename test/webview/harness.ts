@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { HostToWebviewMessage, WebviewToHostMessage } from '../../src/shared/webviewProtocol';
 import { parseTrace } from '../../src/shared/trace/parse';
-import { traceToEvents } from '../../webview-ui/traceEvents';
+import { eventOfRecord } from '../../src/shared/trace/format';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(ROOT, 'dist');
@@ -63,9 +63,9 @@ export function recordTrace(name: string, steps: number): string {
   return trace;
 }
 
-/** The trace's records as the trainer events a debug session would have streamed. */
+/** The trace's records as the trainer events a debug session streamed (each record is one, plus its time). */
 export function traceEvents(tracePath: string): TrainerEvent[] {
-  return traceToEvents(parseTrace(fs.readFileSync(tracePath, 'utf8'), tracePath).records);
+  return parseTrace(fs.readFileSync(tracePath, 'utf8'), tracePath).records.map(eventOfRecord);
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { recordKilledInTrace } from '../../src/client/trainerProcess';
+import { parseTrace } from '../../src/shared/trace/parse';
 import { CHROMIUM, ROOT, ensureBuilt, launchBrowser, recordTrace, screenshot, settle } from './harness';
 
 const BIN = path.join(ROOT, 'bin', 'neural-debugger.js');
@@ -94,7 +96,7 @@ describe('neural-debugger report (standalone HTML)', function () {
 
   it('renders a truncated trace (a killed run) with a note', async function () {
     const text = fs.readFileSync(trace, 'utf8');
-    const cut = text.slice(0, text.indexOf('"kind":"step","time"', text.length / 2) + 30);
+    const cut = text.slice(0, text.indexOf('"type":"step","time"', text.length / 2) + 30);
     const truncated = path.join(dir, 'killed.jsonl');
     fs.writeFileSync(truncated, cut);
     const out = path.join(dir, 'killed.html');
@@ -112,6 +114,45 @@ describe('neural-debugger report (standalone HTML)', function () {
     await page.close();
   });
 
+  it('renders version 1 traces (from before the wire protocol), ending and pause included', async function () {
+    const fixtures = path.join(ROOT, 'test', 'fixtures', 'traces');
+    for (const [name, steps, warnings] of [['v1-spiral-mlp', 40, 0], ['v1-deep-sigmoid', 31, 1]] as const) {
+      const out = path.join(dir, `${name}.html`);
+      const r = report([path.join(fixtures, `${name}.jsonl`), '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`wrote .*${name}\\.html: .*, ${steps} steps, .*; the run was stopped$`, 'm'));
+      if (!browser) continue;
+      const { page, errors } = await open(out);
+      await page.waitForSelector('g.layer-node');
+      await settle(page);
+      assert.match((await page.textContent('#run-status')) ?? '', new RegExp(`stopped after ${steps} steps`));
+      assert.equal(Number(await page.getAttribute('#timeline', 'data-step')), steps);
+      assert.equal(await page.locator('#warnings [data-kind="vanishing-gradient"]').count(), warnings);
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  });
+
+  it('says that a killed run was killed (the parent\'s record), in the summary and the view', async function () {
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const killed = path.join(dir, 'parent-killed.jsonl');
+    const cut = lines.slice(0, 60).join('\n') + '\n';
+    fs.writeFileSync(killed, cut);
+    const lastStep = parseTrace(cut).steps.at(-1)!.stats.step;
+    assert.equal(recordKilledInTrace(killed, 'the trainer process was killed by SIGKILL', lastStep), true);
+    const out = path.join(dir, 'parent-killed.html');
+    const r = report([killed, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`; the run was killed: the trainer process was killed by SIGKILL \\(after step ${lastStep}\\)$`, 'm'));
+    if (!browser) this.skip();
+    const { page, errors } = await open(out);
+    await page.waitForSelector('g.layer-node');
+    await settle(page);
+    assert.match((await page.textContent('#run-status')) ?? '', /error: the trainer process was killed by SIGKILL/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('refuses garbage with FILE:LINE and exit code 2', () => {
     const lines = fs.readFileSync(trace, 'utf8').split('\n');
     const garbage = path.join(dir, 'garbage.jsonl');
@@ -121,7 +162,7 @@ describe('neural-debugger report (standalone HTML)', function () {
     assert.equal(r.stderr.trim(), `${garbage}:4:1: error: not a JSON record (Unexpected token 'h', "this is not json" is not valid JSON); the trace is damaged`);
     assert.ok(!fs.existsSync(path.join(dir, 'never.html')));
     const notATrace = path.join(dir, 'plain.jsonl');
-    fs.writeFileSync(notATrace, '{"kind":"step","time":1}\n');
+    fs.writeFileSync(notATrace, '{"type":"step","time":1}\n');
     const r2 = report([notATrace, '--out', path.join(dir, 'never.html')]);
     assert.equal(r2.code, 2);
     assert.match(r2.stderr, /plain\.jsonl:1:1: error: the first record must be a header/);

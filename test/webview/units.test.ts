@@ -155,6 +155,19 @@ describe('webview Store', () => {
     store.apply([{ type: 'step', stats: step(3) }]);
     assert.equal(store.detailAt(null)?.step, 2, 'a step back drops the records it replays');
   });
+  it('a restored event rewinds to its step; a learningRate event changes the rate shown', () => {
+    const store = new Store();
+    store.apply([header, ...[1, 2, 3, 4].map((n) => ({ type: 'step', stats: step(n) }) as TrainerEvent)]);
+    store.apply([{ type: 'restored', epoch: 1, step: 2, fromStep: 4 }, { type: 'stopped', reason: 'step', step: 2, epoch: 1, batch: 0 }]);
+    assert.deepEqual(store.series.steps, [1, 2]);
+    assert.equal(store.currentStep, 2);
+    store.apply([{ type: 'learningRate', step: 2, from: 0.1, to: 0.025 }]);
+    assert.equal(store.settings?.learningRate, 0.025);
+    assert.ok(store.takeChanges().has('run'));
+    store.apply([{ type: 'step', stats: step(3) }]);
+    assert.deepEqual(store.series.steps, [1, 2, 3]);
+  });
+
   it('colours a layer vanishing from its RMS gradient and from an open diagnostic', () => {
     const store = new Store();
     store.apply([header, { type: 'step', stats: step(1) }]);

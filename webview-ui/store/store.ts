@@ -159,6 +159,16 @@ export class Store {
         this.status = { status: 'running', text: 'training' };
         this.mark('status');
         return;
+      case 'restored':
+        // A step back: what was recorded after the restored step is replayed.
+        if (this.series.lastStep !== null && this.series.lastStep > event.step) this.rewindTo(event.step + 1);
+        this.mark('steps', ...(this.pinnedStep === null ? (['cursor'] as Change[]) : []));
+        return;
+      case 'learningRate':
+        // The rate the header line shows is the one in effect now.
+        if (this.settings) this.settings = { ...this.settings, learningRate: event.to };
+        this.mark('run');
+        return;
       case 'finished':
         this.status = { status: 'finished', text: `${event.reason === 'completed' ? 'finished' : 'stopped'} after ${event.steps} steps` };
         this.mark('status');

@@ -1,143 +1,89 @@
-// Records of a run trace: a JSON Lines file, one record per line, written by
-// the trainer as it goes and read back by the CLI report and the webview.
-// Format description: docs/trace-format.md. This module has no Node imports so
-// that browser bundles can use it.
+// Records of a run trace: a JSON Lines file, one trainer event per line plus
+// the time it happened, written by the trainer as it goes and read back by
+// the CLI report and the webview. Format description: docs/trace-format.md.
+// This module has no Node imports so that browser bundles can use it.
 
 import { decodeJson, encodeJson } from '../json';
-import type { UserErrorInfo } from '../protocol';
-import type {
-  BackendReport,
-  EpochStats,
-  ModelTopology,
-  RunSettings,
-  StepStats,
-  StopReason,
-  TrainingDiagnostic,
-} from '../stats';
+import type { TrainerEvent, TrainerEventOf } from '../protocol';
 
 /** Value of the header's `format` field: identifies a file as a Neural Debugger trace. */
 export const TRACE_FORMAT = 'neural-debugger-trace';
-/** The format version this code writes and the only one it reads. */
-export const TRACE_FORMAT_VERSION = 1;
-
-interface RecordBase {
-  /** Milliseconds since the Unix epoch when the record was written. */
-  time: number;
-}
-
-/** First record of every trace; `time` is the start of the run. */
-export interface TraceHeaderRecord extends RecordBase {
-  kind: 'header';
-  format: typeof TRACE_FORMAT;
-  version: number;
-  backend: BackendReport;
-  topology: ModelTopology;
-  settings: RunSettings;
-}
-
-export interface TraceStepRecord extends RecordBase {
-  kind: 'step';
-  stats: StepStats;
-}
-
-export interface TraceEpochRecord extends RecordBase {
-  kind: 'epoch';
-  stats: EpochStats;
-}
-
-export interface TraceDiagnosticRecord extends RecordBase {
-  kind: 'diagnostic';
-  diagnostic: TrainingDiagnostic;
-}
-
-/** Training paused. */
-export interface TraceStopRecord extends RecordBase {
-  kind: 'stop';
-  reason: StopReason;
-  step: number;
-  epoch: number;
-  batch: number;
-  /** Set when `reason` is `breakpoint`. */
-  breakpointId?: number;
-  /** Set when `reason` is `diagnostic`: the `id` of the diagnostic that fired. */
-  diagnosticId?: string;
-}
-
-/** Training continued after a `stop`. */
-export interface TraceResumeRecord extends RecordBase {
-  kind: 'resume';
-}
-
-/** The learning rate was changed during the run. */
-export interface TraceLearningRateRecord extends RecordBase {
-  kind: 'lr';
-  /** Updates applied when the rate changed: the new rate applies from update `step + 1` on. */
-  step: number;
-  from: number;
-  to: number;
-}
+/** The format version this code writes. Version 1 (per-kind records) is still read: see upgrade.ts. */
+export const TRACE_FORMAT_VERSION = 2;
 
 /**
- * Weights and optimizer state were restored to an earlier point ("step back").
- * Step and epoch records written before it with a step greater than `step`
- * are superseded by the ones that follow.
+ * The events a trace keeps: everything a view, `report` or a replay needs.
+ * Not traced: `hello`, `progress`, `backend` (the header has it), `reply` and
+ * `breakpoints` (answers to one client), `log` below warning level and
+ * non-fatal errors (shown live only).
  */
-export interface TraceRestoreRecord extends RecordBase {
-  kind: 'restore';
-  /** The epoch of the restored point, numbered as in StepStats. */
-  epoch: number;
-  /** Updates applied at the restored point: the next step record has `step + 1`. */
-  step: number;
-  /** The global step the run was at before the restore. */
-  fromStep: number;
-}
-
-export type TraceEndReason = 'completed' | 'stopped' | 'error' | 'killed';
-
-/** Last record of a run that ended normally, was stopped, failed, or was killed (written by the parent). */
-export interface TraceEndRecord extends RecordBase {
-  kind: 'end';
-  reason: TraceEndReason;
-  /** Updates applied in total. */
-  steps: number;
-  /** Epochs completed. */
-  epochs: number;
-  /** Test-set evaluation, when there is a test set and the run completed. */
-  test: { loss: number; metrics: Record<string, number> } | null;
-  /** Set when `reason` is `error`. */
-  error: UserErrorInfo | null;
-}
-
-export type TraceRecord =
-  | TraceHeaderRecord
-  | TraceStepRecord
-  | TraceEpochRecord
-  | TraceDiagnosticRecord
-  | TraceStopRecord
-  | TraceResumeRecord
-  | TraceLearningRateRecord
-  | TraceRestoreRecord
-  | TraceEndRecord;
-
-export type TraceRecordKind = TraceRecord['kind'];
-
-export const TRACE_RECORD_KINDS: readonly TraceRecordKind[] = [
+export const TRACED_EVENT_TYPES = [
   'header',
   'step',
   'epoch',
   'diagnostic',
-  'stop',
-  'resume',
-  'lr',
-  'restore',
-  'end',
-];
+  'stopped',
+  'resumed',
+  'learningRate',
+  'restored',
+  'log',
+  'finished',
+  'error',
+] as const;
 
-/** One trace line, without the newline. `kind` always comes first. */
+export type TracedEventType = (typeof TRACED_EVENT_TYPES)[number];
+
+/** A traced event and when it happened (milliseconds since the Unix epoch). */
+export type TraceRecordOf<T extends TracedEventType> = TrainerEventOf<T> & { time: number } & (T extends 'header'
+    ? { format: typeof TRACE_FORMAT; version: number }
+    : unknown);
+
+/** The first line of every trace: the `header` event, which also names the format and its version; `time` is the start of the run. */
+export type TraceHeaderRecord = TraceRecordOf<'header'>;
+
+export type TraceRecord = { [T in TracedEventType]: TraceRecordOf<T> }[TracedEventType];
+
+/** Whether `event` belongs in the trace (see TRACED_EVENT_TYPES). */
+export function isTracedEvent(event: TrainerEvent): boolean {
+  if (event.type === 'log') return event.level === 'warning';
+  if (event.type === 'error') return event.fatal;
+  return (TRACED_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** The trace record of a traced event (the header gets the format fields). */
+export function traceRecordOf(event: TrainerEvent, time: number): TraceRecord {
+  if (event.type === 'header') {
+    // The format fields first, so that a reader meets them early in the line.
+    const { type, ...rest } = event;
+    return { type, time, format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...rest };
+  }
+  return { ...event, time } as TraceRecord;
+}
+
+/** The event a record was written from (the record without `time`, the header without its format fields). */
+export function eventOfRecord(record: TraceRecord): TrainerEvent {
+  if (record.type === 'header') {
+    const { time: _time, format: _format, version: _version, ...event } = record;
+    return event;
+  }
+  const { time: _time, ...event } = record;
+  return event as TrainerEvent;
+}
+
+/**
+ * The fatal error a client appends for a trainer that died without saying
+ * why (written after the trainer's last step, so `steps` is the last step
+ * it recorded).
+ */
+export function killedRecord(why: string, steps: number, time: number): TraceRecordOf<'error'> {
+  return { type: 'error', time, fatal: true, killed: true, error: { message: `${why} (after step ${steps})` } };
+}
+
+/** One trace line, without the newline. `type` always comes first, then `time`. */
 export function encodeTraceRecord(record: TraceRecord): string {
-  // Key order is creation order: `kind` first lets a writer recognize a trace
-  // by its first bytes.
-  const ordered: Record<string, unknown> = { kind: record.kind };
+  // Key order is creation order: `type` first lets a writer recognize a trace
+  // by its first bytes; `time` next keeps the lines easy to read.
+  const ordered: Record<string, unknown> = { type: record.type, time: record.time };
   Object.assign(ordered, record);
   return encodeJson(ordered);
 }

@@ -1,48 +1,57 @@
 // Parsing of run traces (JSON Lines, see docs/trace-format.md) without any
 // Node API, so that the webview bundle can use it on text it was given.
-// `reader.ts` feeds the same parser from a file stream.
+// `src/node/traceReader.ts` feeds the same parser from a file stream. Version
+// 1 traces are upgraded record by record (upgrade.ts) and then checked like
+// version 2 ones.
 
 import { UserError } from '../errors';
 import {
   TRACE_FORMAT,
   TRACE_FORMAT_VERSION,
-  TRACE_RECORD_KINDS,
+  TRACED_EVENT_TYPES,
   decodeTraceLine,
-  type TraceDiagnosticRecord,
-  type TraceEndRecord,
-  type TraceEpochRecord,
   type TraceHeaderRecord,
-  type TraceLearningRateRecord,
   type TraceRecord,
-  type TraceRecordKind,
-  type TraceRestoreRecord,
-  type TraceResumeRecord,
-  type TraceStepRecord,
-  type TraceStopRecord,
+  type TraceRecordOf,
+  type TracedEventType,
 } from './format';
+import { V1_RECORD_KINDS, newV1UpgradeState, upgradeV1Record, type V1Record, type V1UpgradeState } from './upgrade';
 
+/** A trace's records grouped by event type. */
 export interface ParsedTrace {
+  /** The header, as version 2 writes it (`version` is 2 for an upgraded trace too: see `fileVersion`). */
   header: TraceHeaderRecord;
+  /** The format version the file was written in. */
+  fileVersion: number;
   /** Every record in file order, the header first. */
   records: TraceRecord[];
-  steps: TraceStepRecord[];
-  epochs: TraceEpochRecord[];
-  diagnostics: TraceDiagnosticRecord[];
-  stops: TraceStopRecord[];
-  resumes: TraceResumeRecord[];
-  learningRates: TraceLearningRateRecord[];
-  restores: TraceRestoreRecord[];
-  /** Null when the run was killed or is still running. */
-  end: TraceEndRecord | null;
+  steps: TraceRecordOf<'step'>[];
+  epochs: TraceRecordOf<'epoch'>[];
+  diagnostics: TraceRecordOf<'diagnostic'>[];
+  stops: TraceRecordOf<'stopped'>[];
+  resumes: TraceRecordOf<'resumed'>[];
+  learningRates: TraceRecordOf<'learningRate'>[];
+  restores: TraceRecordOf<'restored'>[];
+  warnings: TraceRecordOf<'log'>[];
+  /** The record that ended the run: `finished`, or a fatal `error` (the trainer's, or `killed` from its parent). Null while running or when nobody could write it. */
+  end: TraceRecordOf<'finished'> | TraceRecordOf<'error'> | null;
   /** True when the file ends with an incomplete line (a killed run); that line was ignored. */
   truncated: boolean;
 }
 
-type FieldType = 'number' | 'string' | 'object' | 'array' | 'object|null';
+/** How the run ended, in one word (null when the trace has no end record). */
+export function endReason(trace: ParsedTrace): 'completed' | 'stopped' | 'error' | 'killed' | null {
+  const end = trace.end;
+  if (end === null) return null;
+  if (end.type === 'finished') return end.reason;
+  return end.killed ? 'killed' : 'error';
+}
 
-// Fields each record kind must have (dotted paths), checked on read so that a
+type FieldType = 'number' | 'string' | 'boolean' | 'object' | 'array' | 'object|null';
+
+// Fields each event type must have (dotted paths), checked on read so that a
 // consumer can rely on them. Deeper content is not validated.
-const REQUIRED_FIELDS: Record<TraceRecordKind, [string, FieldType][]> = {
+const REQUIRED_FIELDS: Record<TracedEventType, [string, FieldType][]> = {
   header: [
     ['backend', 'object'],
     ['backend.name', 'string'],
@@ -71,30 +80,44 @@ const REQUIRED_FIELDS: Record<TraceRecordKind, [string, FieldType][]> = {
     ['diagnostic.kind', 'string'],
     ['diagnostic.step', 'number'],
   ],
-  stop: [
+  stopped: [
     ['reason', 'string'],
     ['step', 'number'],
     ['epoch', 'number'],
     ['batch', 'number'],
   ],
-  resume: [],
-  lr: [
+  resumed: [],
+  learningRate: [
     ['step', 'number'],
     ['from', 'number'],
     ['to', 'number'],
   ],
-  restore: [
+  restored: [
     ['epoch', 'number'],
     ['step', 'number'],
     ['fromStep', 'number'],
   ],
-  end: [
+  log: [
+    ['level', 'string'],
+    ['message', 'string'],
+  ],
+  finished: [
     ['reason', 'string'],
     ['steps', 'number'],
     ['epochs', 'number'],
     ['test', 'object|null'],
-    ['error', 'object|null'],
   ],
+  error: [
+    ['error', 'object'],
+    ['error.message', 'string'],
+    ['fatal', 'boolean'],
+  ],
+};
+
+/** Fields with a closed set of values. */
+const ALLOWED_VALUES: Partial<Record<TracedEventType, [string, readonly string[]]>> = {
+  stopped: ['reason', ['entry', 'pause', 'step', 'breakpoint', 'diagnostic']],
+  finished: ['reason', ['completed', 'stopped']],
 };
 
 function typeOf(value: unknown): string {
@@ -118,14 +141,22 @@ function hasType(value: unknown, type: FieldType): boolean {
   return actual === type;
 }
 
+function isEnd(record: TraceRecord): boolean {
+  return record.type === 'finished' || (record.type === 'error' && record.fatal);
+}
+
 /**
  * Incremental trace parser: feed it complete lines with `pushLine`, then the
- * text after the last newline with `finish`. Throws `UserError` with the file
- * and 1-based line for anything that is not a valid trace.
+ * text after the last newline with `finish`. Each line gives its records
+ * (one, or for an upgraded version 1 line, one or two). Throws `UserError`
+ * with the file and 1-based line for anything that is not a valid trace.
  */
 export class TraceParser {
   private lineNumber = 0;
   private headerRecord: TraceHeaderRecord | null = null;
+  /** Set once the header says version 1. */
+  private v1: V1UpgradeState | null = null;
+  private version = TRACE_FORMAT_VERSION;
   private endLine = 0;
   private truncatedTail = false;
 
@@ -135,15 +166,20 @@ export class TraceParser {
     return this.headerRecord;
   }
 
+  /** The format version the file was written in (known after the header). */
+  get fileVersion(): number {
+    return this.version;
+  }
+
   get truncated(): boolean {
     return this.truncatedTail;
   }
 
-  /** One complete line, without its newline. Returns null for a blank line. */
-  pushLine(line: string): TraceRecord | null {
+  /** One complete line, without its newline. A blank line gives no records. */
+  pushLine(line: string): TraceRecord[] {
     this.lineNumber++;
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() === '') return null;
+    if (text.trim() === '') return [];
     let value: unknown;
     try {
       value = decodeTraceLine(text);
@@ -159,8 +195,8 @@ export class TraceParser {
    * `truncated`; an unterminated but complete record (the newline alone is
    * missing) is kept, because no proper prefix of a JSON object is valid JSON.
    */
-  finish(rest: string): TraceRecord | null {
-    let record: TraceRecord | null = null;
+  finish(rest: string): TraceRecord[] {
+    let records: TraceRecord[] = [];
     if (rest.trim() !== '') {
       let value: unknown;
       let complete = true;
@@ -170,7 +206,7 @@ export class TraceParser {
         complete = false;
       }
       this.lineNumber++;
-      if (complete) record = this.check(value);
+      if (complete) records = this.check(value);
       else this.truncatedTail = true;
     }
     if (this.headerRecord === null) {
@@ -179,125 +215,154 @@ export class TraceParser {
         : 'the trace is empty: it has no header record';
       throw new UserError({ file: this.file, line: 1, column: 1, message: what });
     }
-    return record;
+    return records;
   }
 
   private error(message: string): UserError {
     return new UserError({ file: this.file, line: this.lineNumber, column: 1, message });
   }
 
-  private check(value: unknown): TraceRecord {
+  private check(value: unknown): TraceRecord[] {
     if (typeOf(value) !== 'object') {
       throw this.error(`expected a JSON object record, found ${typeOf(value)}`);
     }
     const record = value as Record<string, unknown>;
-    const kind = record.kind;
-    if (typeof kind !== 'string' || !(TRACE_RECORD_KINDS as readonly string[]).includes(kind)) {
-      throw this.error(
-        `unknown record kind ${JSON.stringify(kind)}; expected one of ${TRACE_RECORD_KINDS.join(', ')}`,
-      );
-    }
-    if (this.headerRecord === null) {
-      if (kind !== 'header') {
-        throw this.error(
-          `the first record must be a header, found "${kind}": this is not the start of a Neural Debugger trace`,
-        );
+    if (this.headerRecord === null) this.checkHeaderVersion(record);
+    if (this.v1 !== null) {
+      const kind = record.kind;
+      if (typeof kind !== 'string' || !(V1_RECORD_KINDS as readonly string[]).includes(kind)) {
+        throw this.error(`unknown record kind ${JSON.stringify(kind)}; expected one of ${V1_RECORD_KINDS.join(', ')} (trace format version 1)`);
       }
-      this.checkHeaderVersion(record);
-    } else if (kind === 'header') {
-      throw this.error('a second header record: two runs wrote to the same trace file');
-    } else if (this.endLine > 0) {
-      throw this.error(`a "${kind}" record after the end record on line ${this.endLine}`);
+      this.checkTime(record, `"${kind}" record`);
+      const upgraded = upgradeV1Record(record as V1Record, this.v1);
+      for (const r of upgraded) this.checkRecord(r as unknown as Record<string, unknown>, `"${kind}" record (version 1)`);
+      return upgraded;
     }
+    const type = record.type;
+    if (typeof type !== 'string' || !(TRACED_EVENT_TYPES as readonly string[]).includes(type)) {
+      throw this.error(`unknown event type ${JSON.stringify(type)}; expected one of ${TRACED_EVENT_TYPES.join(', ')}`);
+    }
+    this.checkTime(record, `"${type}" event`);
+    return [this.checkRecord(record, `"${type}" event`)];
+  }
+
+  private checkTime(record: Record<string, unknown>, what: string): void {
     if (typeof record.time !== 'number') {
-      throw this.error(`"${kind}" record: field "time" must be a number, found ${typeOf(record.time)}`);
+      throw this.error(`${what}: field "time" must be a number, found ${typeOf(record.time)}`);
     }
-    for (const [path, type] of REQUIRED_FIELDS[kind as TraceRecordKind]) {
+  }
+
+  /** Checks one version 2 record: its place in the file and its required fields. */
+  private checkRecord(record: Record<string, unknown>, what: string): TraceRecord {
+    const type = record.type as TracedEventType;
+    if (this.headerRecord !== null && type === 'header') {
+      throw this.error('a second header record: two runs wrote to the same trace file');
+    }
+    if (this.endLine > 0) {
+      throw this.error(`${what} after the end of the run on line ${this.endLine}`);
+    }
+    for (const [path, fieldType] of REQUIRED_FIELDS[type]) {
       const field = fieldAt(record, path);
-      if (!hasType(field, type)) {
-        throw this.error(`"${kind}" record: field "${path}" must be ${type.replace('|', ' or ')}, found ${typeOf(field)}`);
+      if (!hasType(field, fieldType)) {
+        throw this.error(`${what}: field "${path}" must be ${fieldType.replace('|', ' or ')}, found ${typeOf(field)}`);
       }
+    }
+    const allowed = ALLOWED_VALUES[type];
+    if (allowed && !allowed[1].includes(record[allowed[0]] as string)) {
+      throw this.error(`${what}: field "${allowed[0]}" is ${JSON.stringify(record[allowed[0]])}; expected one of ${allowed[1].join(', ')}`);
     }
     const checked = record as unknown as TraceRecord;
-    if (checked.kind === 'header') this.headerRecord = checked;
-    if (checked.kind === 'end') this.endLine = this.lineNumber;
+    if (checked.type === 'header') this.headerRecord = checked;
+    if (isEnd(checked)) this.endLine = this.lineNumber;
     return checked;
   }
 
+  /** The first record: a header of a version this code reads. */
   private checkHeaderVersion(record: Record<string, unknown>): void {
+    const isV1 = record.type === undefined && record.kind !== undefined;
+    const first = isV1 ? record.kind : record.type;
+    if (first !== 'header') {
+      throw this.error(
+        `the first record must be a header, found ${JSON.stringify(first)}: this is not the start of a Neural Debugger trace`,
+      );
+    }
     if (record.format !== TRACE_FORMAT) {
       throw this.error(
         `the header's "format" is ${JSON.stringify(record.format)}, not "${TRACE_FORMAT}": this is not a Neural Debugger trace`,
       );
     }
-    if (record.version !== TRACE_FORMAT_VERSION) {
+    const expected = isV1 ? 1 : TRACE_FORMAT_VERSION;
+    if (record.version !== expected) {
       const newer = typeof record.version === 'number' && record.version > TRACE_FORMAT_VERSION;
       throw this.error(
-        `trace format version ${JSON.stringify(record.version)} is not supported (this Neural Debugger reads version ${TRACE_FORMAT_VERSION})` +
+        `trace format version ${JSON.stringify(record.version)} is not supported (this Neural Debugger reads versions 1 and ${TRACE_FORMAT_VERSION}` +
+          (!isV1 && record.version === 1 ? '; a version 1 header has "kind" where this one has "type"' : '') +
+          ')' +
           (newer ? '; update Neural Debugger to read it' : ''),
       );
     }
+    this.version = expected;
+    if (isV1) this.v1 = newV1UpgradeState();
   }
 }
 
-/** Sorts records by kind into a `ParsedTrace`. */
+/** Sorts records by event type into a `ParsedTrace`. */
 export class TraceCollector {
-  private readonly records: TraceRecord[] = [];
-  private readonly steps: TraceStepRecord[] = [];
-  private readonly epochs: TraceEpochRecord[] = [];
-  private readonly diagnostics: TraceDiagnosticRecord[] = [];
-  private readonly stops: TraceStopRecord[] = [];
-  private readonly resumes: TraceResumeRecord[] = [];
-  private readonly learningRates: TraceLearningRateRecord[] = [];
-  private readonly restores: TraceRestoreRecord[] = [];
-  private end: TraceEndRecord | null = null;
+  private readonly trace: Omit<ParsedTrace, 'header' | 'fileVersion' | 'truncated'> = {
+    records: [],
+    steps: [],
+    epochs: [],
+    diagnostics: [],
+    stops: [],
+    resumes: [],
+    learningRates: [],
+    restores: [],
+    warnings: [],
+    end: null,
+  };
 
   add(record: TraceRecord): void {
-    this.records.push(record);
-    switch (record.kind) {
+    const t = this.trace;
+    t.records.push(record);
+    switch (record.type) {
       case 'header':
         break;
       case 'step':
-        this.steps.push(record);
+        t.steps.push(record);
         break;
       case 'epoch':
-        this.epochs.push(record);
+        t.epochs.push(record);
         break;
       case 'diagnostic':
-        this.diagnostics.push(record);
+        t.diagnostics.push(record);
         break;
-      case 'stop':
-        this.stops.push(record);
+      case 'stopped':
+        t.stops.push(record);
         break;
-      case 'resume':
-        this.resumes.push(record);
+      case 'resumed':
+        t.resumes.push(record);
         break;
-      case 'lr':
-        this.learningRates.push(record);
+      case 'learningRate':
+        t.learningRates.push(record);
         break;
-      case 'restore':
-        this.restores.push(record);
+      case 'restored':
+        t.restores.push(record);
         break;
-      case 'end':
-        this.end = record;
+      case 'log':
+        t.warnings.push(record);
+        break;
+      case 'finished':
+        t.end = record;
+        break;
+      case 'error':
+        if (record.fatal) t.end = record;
         break;
     }
   }
 
-  result(header: TraceHeaderRecord, truncated: boolean): ParsedTrace {
-    return {
-      header,
-      records: this.records,
-      steps: this.steps,
-      epochs: this.epochs,
-      diagnostics: this.diagnostics,
-      stops: this.stops,
-      resumes: this.resumes,
-      learningRates: this.learningRates,
-      restores: this.restores,
-      end: this.end,
-      truncated,
-    };
+  /** The grouped trace; `read` is the parser after `finish` (or a summary of it). */
+  result(read: { header: TraceHeaderRecord | null; fileVersion: number; truncated: boolean }): ParsedTrace {
+    return { ...this.trace, header: read.header as TraceHeaderRecord, fileVersion: read.fileVersion, truncated: read.truncated };
   }
 }
 
@@ -309,11 +374,9 @@ export function parseTrace(text: string, file?: string): ParsedTrace {
   // Walk the text with indexOf rather than split('\n'), so that the lines of a
   // large trace are not all held at once next to the text.
   for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-    const record = parser.pushLine(text.slice(start, end));
-    if (record) collector.add(record);
+    for (const record of parser.pushLine(text.slice(start, end))) collector.add(record);
     start = end + 1;
   }
-  const last = parser.finish(text.slice(start));
-  if (last) collector.add(last);
-  return collector.result(parser.header as TraceHeaderRecord, parser.truncated);
+  for (const record of parser.finish(text.slice(start))) collector.add(record);
+  return collector.result(parser);
 }

@@ -16,14 +16,15 @@ import type { DiagnosticsHook, RunContext } from './context';
 import { buildScope, skeletonScope } from '../../shared/expression/runScope';
 import { EpochTotals } from './epochTotals';
 import { EpochSnapshots } from './snapshots';
-import type { RunRecorder } from './recorder';
+import type { RunCheckpoints } from './checkpoints';
 
 export type RunState = 'running' | 'paused' | 'finished';
 type StepMode = 'run' | 'batch' | 'epoch';
 
 export interface ControllerOptions {
+  /** Where every event goes (the EventLog: trace and transport). */
   emit: (event: TrainerEvent) => void;
-  recorder: RunRecorder;
+  checkpoints?: RunCheckpoints;
   stopOnEntry?: boolean;
   breakOn?: DiagnosticKind[];
   breakpoints?: BreakpointSpec[];
@@ -116,7 +117,7 @@ export class TrainingController {
   /** Trains to the end (or until stopped); returns how it ended. */
   async run(): Promise<'completed' | 'stopped'> {
     const { settings } = this.ctx;
-    await this.options.recorder.initialCheckpoint(this.ctx.model);
+    await this.options.checkpoints?.initial(this.ctx.model);
     if (this.options.stopOnEntry) await this.pauseHere('entry');
     while (!this.stopRequested && !this.stoppedByHook && this.epoch <= settings.epochs && (settings.maxSteps === null || this.step < settings.maxSteps)) {
       if (this.batch === 0 && !this.snapshots.has(this.epoch)) this.snapshots.take(this.epoch, this.step, this.samplesSeen);
@@ -149,7 +150,6 @@ export class TrainingController {
     const reason = completed ? 'completed' : 'stopped';
     const completedEpochs = this.epoch - 1;
     await this.ctx.hooks?.onTrainEnd?.({ reason, steps: this.step, epochs: completedEpochs });
-    this.options.recorder.end(reason, this.step, completedEpochs, test);
     this.options.emit({ type: 'finished', reason, steps: this.step, epochs: completedEpochs, test });
     this.disposeLastBatch();
     this.snapshots.dispose();
@@ -184,7 +184,6 @@ export class TrainingController {
     this.batch += 1;
     this.lastStep = stats;
     this.epochTotals.add(stats);
-    this.options.recorder.step(stats);
     this.options.emit({ type: 'step', stats });
     return stats;
   }
@@ -208,10 +207,9 @@ export class TrainingController {
     };
     this.epochTotals.reset();
     this.lastEpoch = stats;
-    this.options.recorder.epoch(stats);
     this.options.emit({ type: 'epoch', stats });
     diagnostics.push(...(this.options.diagnostics?.onEpoch(stats) ?? []));
-    await this.options.recorder.epochCheckpoint(this.ctx.model, this.epoch, this.step);
+    await this.options.checkpoints?.afterEpoch(this.ctx.model, this.epoch, this.step);
     // A model module's onEpochEnd hook may end training early (a completed run, not a stop).
     if ((await this.ctx.hooks?.onEpochEnd?.(stats)) === 'stop') {
       this.stoppedByHook = true;
@@ -266,12 +264,10 @@ export class TrainingController {
       diagnostic: details.diagnostic,
       stats,
     };
-    this.options.recorder.stop(stopped);
     this.options.emit(stopped);
     if (!this.stopRequested) await new Promise<void>((resolve) => (this.wake = resolve));
     this.state = 'running';
     if (!this.stopRequested) {
-      this.options.recorder.resume();
       this.options.emit({ type: 'resumed' });
     }
   }
@@ -311,7 +307,6 @@ export class TrainingController {
   }
 
   private publishDiagnostic(d: TrainingDiagnostic): void {
-    this.options.recorder.diagnostic(d);
     this.options.emit({ type: 'diagnostic', diagnostic: d });
   }
 
@@ -329,7 +324,7 @@ export class TrainingController {
       return this.reply(requestId, false, (e as Error).message);
     }
     this.ctx.settings.learningRate = value;
-    this.options.recorder.learningRate(this.step + 1, from, value);
+    this.options.emit({ type: 'learningRate', step: this.step, from, to: value });
     this.reply(requestId, true, { from, to: value });
   }
 
@@ -359,7 +354,7 @@ export class TrainingController {
     this.epochTotals.reset();
     this.lastStep = null;
     this.disposeLastBatch();
-    this.options.recorder.restore(this.epoch, this.step, fromStep);
+    this.options.emit({ type: 'restored', epoch: this.epoch, step: this.step, fromStep });
     this.reply(requestId, true, { epoch: this.epoch, step: this.step });
     this.options.emit({ type: 'stopped', reason: 'step', step: this.step, epoch: this.epoch, batch: 0 });
   }

@@ -1,5 +1,6 @@
-// One record of every kind, with the values a trace must carry unchanged:
-// non-finite numbers, strings spelled like them, non-ASCII names.
+// One record of every traced event type, with the values a trace must carry
+// unchanged: non-finite numbers, strings spelled like them, non-ASCII names.
+// And the same moments as a version 1 trace wrote them.
 
 import {
   TRACE_FORMAT,
@@ -7,11 +8,12 @@ import {
   type TraceHeaderRecord,
   type TraceRecord,
 } from '../../../src/shared/trace/format';
-import type { StepStats } from '../../../src/shared/stats';
+import type { StepStats, TrainingDiagnostic } from '../../../src/shared/stats';
+import type { V1Record } from '../../../src/shared/trace/upgrade';
 
 export function sampleHeader(time = 1_700_000_000_000): TraceHeaderRecord {
   return {
-    kind: 'header',
+    type: 'header',
     time,
     format: TRACE_FORMAT,
     version: TRACE_FORMAT_VERSION,
@@ -87,32 +89,63 @@ export function sampleStepStats(step: number, loss = 0.5 + 1 / step): StepStats 
   };
 }
 
-/** Header, then one record of every other kind, ending with `end`. */
+export const SAMPLE_TIME = 1_700_000_000_000;
+
+export function sampleDiagnostic(): TrainingDiagnostic {
+  return {
+    id: 'non-finite:dense_é', kind: 'non-finite', severity: 'error', state: 'open',
+    step: 1, epoch: 1, batch: 0, layers: ['dense_é'],
+    evidence: { gradNorm: NaN, text: 'NaN', escaped: '\\NaN', minus: '-Infinity', ratio: -Infinity, ['__proto__']: Infinity },
+    explanation: 'Gradients became NaN.', remedies: ['Lower the learning rate.'], count: 1,
+  };
+}
+
+/** Header, then one record of every other traced event type, ending with a fatal error. */
 export function sampleTrace(): TraceRecord[] {
-  const t = 1_700_000_000_000;
+  const t = SAMPLE_TIME;
   return [
     sampleHeader(t),
-    { kind: 'step', time: t + 1, stats: sampleStepStats(1) },
-    { kind: 'stop', time: t + 2, reason: 'breakpoint', step: 1, epoch: 1, batch: 0, breakpointId: 3 },
-    { kind: 'resume', time: t + 3 },
-    { kind: 'lr', time: t + 4, step: 1, from: 0.001, to: -Infinity },
+    { type: 'step', time: t + 1, stats: sampleStepStats(1) },
+    { type: 'stopped', time: t + 2, reason: 'breakpoint', step: 1, epoch: 1, batch: 0, breakpointId: 3, stats: sampleStepStats(1) },
+    { type: 'resumed', time: t + 3 },
+    { type: 'learningRate', time: t + 4, step: 1, from: 0.001, to: -Infinity },
+    { type: 'diagnostic', time: t + 5, diagnostic: sampleDiagnostic() },
+    { type: 'stopped', time: t + 6, reason: 'diagnostic', step: 1, epoch: 1, batch: 0, diagnostic: sampleDiagnostic(), stats: sampleStepStats(1) },
+    { type: 'restored', time: t + 7, epoch: 1, step: 0, fromStep: 1 },
+    { type: 'stopped', time: t + 7, reason: 'step', step: 0, epoch: 1, batch: 0 },
+    { type: 'log', time: t + 8, level: 'warning', message: 'the learning rate -Infinity is not finite' },
+    { type: 'step', time: t + 9, stats: sampleStepStats(1, NaN) },
     {
-      kind: 'diagnostic',
-      time: t + 5,
-      diagnostic: {
-        id: 'non-finite:dense_é', kind: 'non-finite', severity: 'error', state: 'open',
-        step: 1, epoch: 1, batch: 0, layers: ['dense_é'],
-        evidence: { gradNorm: NaN, text: 'NaN', escaped: '\\NaN', minus: '-Infinity', ratio: -Infinity, ['__proto__']: Infinity },
-        explanation: 'Gradients became NaN.', remedies: ['Lower the learning rate.'], count: 1,
-      },
-    },
-    { kind: 'stop', time: t + 6, reason: 'diagnostic', step: 1, epoch: 1, batch: 0, diagnosticId: 'non-finite:dense_é' },
-    { kind: 'restore', time: t + 7, epoch: 1, step: 0, fromStep: 1 },
-    { kind: 'step', time: t + 8, stats: sampleStepStats(1, NaN) },
-    {
-      kind: 'epoch', time: t + 9,
+      type: 'epoch', time: t + 10,
       stats: { epoch: 1, step: 1875, loss: 0.3, metrics: { accuracy: 0.9 }, valLoss: null, valMetrics: {}, durationMs: 1000 },
     },
-    { kind: 'end', time: t + 10, reason: 'error', steps: 1875, epochs: 1, test: { loss: Infinity, metrics: { accuracy: NaN } }, error: { file: 'm.nn.json', line: 3, column: 5, message: 'bad' } },
+    { type: 'error', time: t + 11, fatal: true, error: { file: 'm.nn.json', line: 3, column: 5, message: 'bad' } },
+  ];
+}
+
+/**
+ * The moments of `sampleTrace` as a version 1 trainer wrote them (no
+ * warnings in version 1), each with the version 2 records it upgrades to.
+ */
+export function sampleV1Trace(): { v1: V1Record; v2: TraceRecord[] }[] {
+  const t = SAMPLE_TIME;
+  const v2 = sampleTrace();
+  const { type: _type, ...header } = sampleHeader(t);
+  return [
+    { v1: { kind: 'header', ...header, version: 1 }, v2: [v2[0]] },
+    { v1: { kind: 'step', time: t + 1, stats: sampleStepStats(1) }, v2: [v2[1]] },
+    { v1: { kind: 'stop', time: t + 2, reason: 'breakpoint', step: 1, epoch: 1, batch: 0, breakpointId: 3 }, v2: [v2[2]] },
+    { v1: { kind: 'resume', time: t + 3 }, v2: [v2[3]] },
+    // Version 1 wrote the first update with the new rate.
+    { v1: { kind: 'lr', time: t + 4, step: 2, from: 0.001, to: -Infinity }, v2: [v2[4]] },
+    { v1: { kind: 'diagnostic', time: t + 5, diagnostic: sampleDiagnostic() }, v2: [v2[5]] },
+    { v1: { kind: 'stop', time: t + 6, reason: 'diagnostic', step: 1, epoch: 1, batch: 0, diagnosticId: 'non-finite:dense_é' }, v2: [v2[6]] },
+    { v1: { kind: 'restore', time: t + 7, epoch: 1, step: 0, fromStep: 1 }, v2: [v2[7], v2[8]] },
+    { v1: { kind: 'step', time: t + 9, stats: sampleStepStats(1, NaN) }, v2: [v2[10]] },
+    { v1: { kind: 'epoch', time: t + 10, stats: v2[11].type === 'epoch' ? v2[11].stats : (undefined as never) }, v2: [v2[11]] },
+    {
+      v1: { kind: 'end', time: t + 11, reason: 'error', steps: 1875, epochs: 1, test: null, error: { file: 'm.nn.json', line: 3, column: 5, message: 'bad' } },
+      v2: [v2[12]],
+    },
   ];
 }

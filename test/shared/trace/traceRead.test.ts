@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { UserError } from '../../../src/shared/errors';
 import { encodeTraceRecord, type TraceRecord } from '../../../src/shared/trace/format';
-import { parseTrace, readTrace, readTraceStream } from '../../../src/node/traceReader';
+import { endReason, parseTrace, readTrace, readTraceStream } from '../../../src/node/traceReader';
 import { TraceWriter } from '../../../src/node/traceWriter';
 import { sampleHeader, sampleTrace } from './sampleRecords';
 
@@ -48,8 +48,12 @@ describe('trace: reading', () => {
       assert.equal(parsed.steps.length, 2);
       assert.ok(Number.isNaN(parsed.steps[1].stats.loss));
       assert.equal(parsed.steps[0].stats.gradNorm, Infinity);
-      assert.equal(parsed.stops.length, 2);
+      assert.equal(parsed.stops.length, 3);
+      assert.equal(parsed.stops[1].diagnostic?.id, 'non-finite:dense_é');
+      assert.equal(parsed.stops[1].stats?.weights[0].gradHistogram?.counts.length, 2);
       assert.equal(parsed.resumes.length, 1);
+      assert.equal(parsed.warnings.length, 1);
+      assert.equal(parsed.fileVersion, 2);
       assert.equal(parsed.learningRates[0].to, -Infinity);
       assert.equal(parsed.restores[0].fromStep, 1);
       assert.equal(parsed.epochs.length, 1);
@@ -59,7 +63,7 @@ describe('trace: reading', () => {
       assert.equal(evidence.minus, '-Infinity');
       assert.equal(Object.getOwnPropertyDescriptor(evidence, '__proto__')?.value, Infinity);
       assert.equal(parsed.header.topology.layers[1].name, 'Infinity');
-      assert.equal(parsed.end?.reason, 'error');
+      assert.equal(endReason(parsed), 'error');
     }
   });
 
@@ -76,7 +80,7 @@ describe('trace: reading', () => {
     })).node;
     fc.assert(
       fc.property(value, (payload) => {
-        const record = { kind: 'resume', time: 1, payload } as unknown as TraceRecord;
+        const record = { type: 'resumed', time: 1, payload } as unknown as TraceRecord;
         const line = encodeTraceRecord(record);
         assert.ok(!line.includes('\n'));
         assert.deepEqual(parseTrace(encodeTraceRecord(sampleHeader()) + '\n' + line + '\n').records[1], record);
@@ -142,22 +146,27 @@ describe('trace: reading', () => {
     const [header, step, stop, resume] = sampleTrace();
     const good = (r: TraceRecord) => encodeTraceRecord(r);
     const cases: [string, number, RegExp][] = [
-      [[good(header), good(step), '{"kind":"step", oops', good(stop), ''].join('\n'), 3, /not a JSON record.*damaged/],
+      [[good(header), good(step), '{"type":"step", oops', good(stop), ''].join('\n'), 3, /not a JSON record.*damaged/],
       [[good(header), '[1,2]', ''].join('\n'), 2, /expected a JSON object record, found array/],
-      [[good(header), '{"kind":"bogus","time":1}', ''].join('\n'), 2, /unknown record kind "bogus"/],
+      [[good(header), '{"type":"bogus","time":1}', ''].join('\n'), 2, /unknown event type "bogus"/],
+      [[good(header), '{"type":"reply","time":1,"requestId":1,"ok":true,"result":null}', ''].join('\n'), 2, /unknown event type "reply"/],
+      [[good(header), '{"kind":"step","time":1}', ''].join('\n'), 2, /unknown event type undefined/],
       [[good(step), good(header), ''].join('\n'), 1, /first record must be a header, found "step"/],
       [[good(header), good(header), ''].join('\n'), 2, /second header/],
-      [[good(header), '{"kind":"lr","time":1,"step":2,"from":0.1}', ''].join('\n'), 2, /field "to" must be number, found undefined/],
-      [[good(header), '{"kind":"resume"}', ''].join('\n'), 2, /field "time" must be a number/],
+      [[good(header), '{"type":"learningRate","time":1,"step":2,"from":0.1}', ''].join('\n'), 2, /"learningRate" event: field "to" must be number, found undefined/],
+      [[good(header), '{"type":"resumed"}', ''].join('\n'), 2, /field "time" must be a number/],
+      [[good(header), '{"type":"stopped","time":1,"reason":"end","step":1,"epoch":1,"batch":0}', ''].join('\n'), 2, /field "reason" is "end"; expected one of entry, pause/],
+      [[good(header), '{"type":"error","time":1,"fatal":true,"error":{}}', ''].join('\n'), 2, /field "error.message" must be string/],
       [
-        [good(header), good({ kind: 'end', time: 1, reason: 'completed', steps: 1, epochs: 1, test: null, error: null }), good(resume), ''].join('\n'),
+        [good(header), good({ type: 'finished', time: 1, reason: 'completed', steps: 1, epochs: 1, test: null }), good(resume), ''].join('\n'),
         3,
-        /"resume" record after the end record on line 2/,
+        /"resumed" event after the end of the run on line 2/,
       ],
-      [JSON.stringify({ ...sampleHeader(), version: 2 }) + '\n', 1, /version 2 is not supported.*update Neural Debugger/],
-      [JSON.stringify({ ...sampleHeader(), version: '1' }) + '\n', 1, /version "1" is not supported/],
+      [JSON.stringify({ ...sampleHeader(), version: 3 }) + '\n', 1, /version 3 is not supported.*update Neural Debugger/],
+      [JSON.stringify({ ...sampleHeader(), version: '2' }) + '\n', 1, /version "2" is not supported/],
+      [JSON.stringify({ ...sampleHeader(), version: 1 }) + '\n', 1, /version 1 is not supported.*version 1 header has "kind"/],
       [JSON.stringify({ ...sampleHeader(), format: 'something-else' }) + '\n', 1, /not a Neural Debugger trace/],
-      ['{"name":"my model","layers":[]}\n', 1, /unknown record kind undefined/],
+      ['{"name":"my model","layers":[]}\n', 1, /first record must be a header, found undefined/],
       ['', 1, /empty/],
       ['\n\n', 1, /empty/],
     ];

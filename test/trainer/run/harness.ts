@@ -8,7 +8,8 @@ import type { TrainerCommand, TrainerEvent, TrainOptions } from '../../../src/sh
 import { TrainingController } from '../../../src/trainer/run/controller';
 import type { DiagnosticsHook, RunContext } from '../../../src/trainer/run/context';
 import { prepareRun } from '../../../src/trainer/run/prepare';
-import { RunRecorder } from '../../../src/trainer/run/recorder';
+import { RunCheckpoints } from '../../../src/trainer/run/checkpoints';
+import { EventLog } from '../../../src/trainer/run/eventLog';
 
 export function tempDir(prefix = 'nd-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -53,11 +54,13 @@ export class ControllerHarness {
   static async start(options: TrainOptions, diagnostics?: DiagnosticsHook): Promise<ControllerHarness> {
     const h = new ControllerHarness();
     h.ctx = await prepareRun({ backend: 'wasm', ...options }, () => undefined);
-    const recorder = new RunRecorder(options.traceFile, options.checkpointDir);
-    recorder.header(h.ctx.backend, h.ctx.topology, h.ctx.settings);
+    // As in the trainer process: every event goes through the log (trace, then here).
+    const log = new EventLog((e) => h.onEvent(e));
+    if (options.traceFile) log.openTrace(options.traceFile);
+    log.emit({ type: 'header', topology: h.ctx.topology, settings: h.ctx.settings, backend: h.ctx.backend });
     h.controller = new TrainingController(h.ctx, {
-      emit: (e) => h.onEvent(e),
-      recorder,
+      emit: log.emit,
+      checkpoints: new RunCheckpoints(options.checkpointDir),
       stopOnEntry: options.stopOnEntry,
       breakOn: options.breakOn,
       breakpoints: options.breakpoints,
