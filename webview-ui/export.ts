@@ -22,7 +22,7 @@ const STYLE_PROPERTIES = [
 ];
 
 /** A standalone SVG document of `svg` with computed styles inlined. */
-export function serializeSvg(svg: SVGSVGElement): { text: string; width: number; height: number } {
+function serializeSvg(svg: SVGSVGElement): { text: string; width: number; height: number } {
   const { width, height } = svg.getBoundingClientRect();
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const sources = [svg, ...Array.from(svg.querySelectorAll('*'))];
@@ -46,7 +46,7 @@ export function serializeSvg(svg: SVGSVGElement): { text: string; width: number;
 }
 
 /** Renders the SVG onto a canvas at twice its size; returns base64 PNG (without the data: prefix). */
-export async function svgToPngBase64(text: string, width: number, height: number): Promise<string> {
+async function svgToPngBase64(text: string, width: number, height: number): Promise<string> {
   const image = new Image();
   const loaded = new Promise<void>((resolve, reject) => {
     image.onload = () => resolve();

@@ -11,18 +11,18 @@ import { htmlPage } from '../shared/htmlPage';
 import { endReason, parseTrace, type ParsedTrace } from '../shared/trace/parse';
 import { forEachArg } from './argv';
 
-export const REPORT_USAGE = `Usage: neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
+const REPORT_USAGE = `Usage: neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
 
 Writes one self-contained HTML file with the training views (network graph,
 gradient norms, loss, activations, warnings, timeline) over a recorded run.`;
 
-export interface ReportArgs {
+interface ReportArgs {
   trace: string;
   out: string;
   theme: 'auto' | 'dark' | 'light';
 }
 
-export function parseReportArgs(argv: string[]): ReportArgs {
+function parseReportArgs(argv: string[]): ReportArgs {
   let out: string | undefined;
   let theme: ReportArgs['theme'] = 'auto';
   const positional: string[] = [];
@@ -129,7 +129,7 @@ export function runReport(argv: string[], write: (line: string) => void = (l) =>
 }
 
 /** How the recorded run ended, for the summary line. */
-export function describeEnd(trace: ParsedTrace): string {
+function describeEnd(trace: ParsedTrace): string {
   const end = trace.end;
   switch (endReason(trace)) {
     case null:

@@ -9,7 +9,7 @@ import { DEBUG_TYPE } from '../shared/debugEvents';
 import { modelDisplayName, modelFileKind, TRAINABLE_MODEL_GLOB, whyNotTrainable } from './modelFiles';
 import type { SessionMonitor } from './sessionMonitor';
 
-export const COMMANDS = {
+const COMMANDS = {
   trainModel: 'neuralDebugger.trainModel',
   stopTraining: 'neuralDebugger.stopTraining',
   openTrace: 'neuralDebugger.openTrace',

@@ -8,7 +8,7 @@ import type { UserErrorInfo } from '../shared/protocol';
 import type { ModelTopology, TrainingDiagnostic } from '../shared/stats';
 
 /** 0-based, end exclusive, like `vscode.Range`. */
-export interface ProblemRange {
+interface ProblemRange {
   startLine: number;
   startCharacter: number;
   endLine: number;

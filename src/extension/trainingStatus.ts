@@ -3,7 +3,7 @@
 
 import type { TrainerEvent } from '../shared/protocol';
 
-export type RunState = 'preparing' | 'running' | 'paused' | 'finished' | 'failed';
+type RunState = 'preparing' | 'running' | 'paused' | 'finished' | 'failed';
 
 export interface TrainingStatus {
   state: RunState;

@@ -6,7 +6,7 @@ import { UserError } from '../shared/errors';
 import type { TraceHeaderRecord, TraceRecord } from '../shared/trace/format';
 import { endReason, TraceCollector, TraceParser, parseTrace, type ParsedTrace } from '../shared/trace/parse';
 
-export { endReason, parseTrace, TraceParser, TraceCollector, type ParsedTrace };
+export { endReason, parseTrace, type ParsedTrace };
 
 export interface TraceStreamSummary {
   header: TraceHeaderRecord;

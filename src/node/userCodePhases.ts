@@ -8,7 +8,7 @@ const START = /^running (.+) \(time limit (\d+(?:\.\d+)?) s\)$/;
 const END = /^(.+) returned$/;
 
 /** Default limit for each call into a module's code (evaluation, model(), data()). */
-export const DEFAULT_MODULE_TIMEOUT_MS = 60_000;
+const DEFAULT_MODULE_TIMEOUT_MS = 60_000;
 
 /** Environment variable overriding the limit, in seconds. */
 export const MODULE_TIMEOUT_ENV = 'NEURAL_DEBUGGER_MODULE_TIMEOUT';

@@ -11,7 +11,7 @@ export type WebviewKind = 'training' | 'inspector';
 
 /** Training controls; the host maps each to the debug toolbar's command. */
 export type ControlAction = 'continue' | 'pause' | 'stepBatch' | 'stepEpoch' | 'stop';
-export const CONTROL_ACTIONS: readonly ControlAction[] = ['continue', 'pause', 'stepBatch', 'stepEpoch', 'stop'];
+const CONTROL_ACTIONS: readonly ControlAction[] = ['continue', 'pause', 'stepBatch', 'stepEpoch', 'stop'];
 
 export interface SessionInfo {
   id: string;
@@ -105,10 +105,6 @@ export function invalidHostMessage(message: unknown): string | null {
   }
 }
 
-export function isHostToWebviewMessage(message: unknown): message is HostToWebviewMessage {
-  return invalidHostMessage(message) === null;
-}
-
 /** Checks a message sent by a webview; returns why it is invalid, or null. */
 export function invalidWebviewMessage(message: unknown): string | null {
   if (!isObject(message) || !isString(message.type)) return 'not an object with a string "type"';
@@ -136,6 +132,3 @@ export function invalidWebviewMessage(message: unknown): string | null {
   }
 }
 
-export function isWebviewToHostMessage(message: unknown): message is WebviewToHostMessage {
-  return invalidWebviewMessage(message) === null;
-}

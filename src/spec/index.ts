@@ -14,10 +14,7 @@ import { SpecValidator } from './validate';
 import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
 
 export type * from './types';
-export { layerName, modelInputNames, DEFAULT_INPUT_NAME } from './structure';
-export { LAYER_VARIANTS, MERGE_LAYERS } from './catalog/layers';
-export { ACTIVATIONS } from './catalog/common';
-export { LOSSES, METRICS, SYNTHETIC_DATASETS } from './catalog/sections';
+export { LAYER_VARIANTS } from './catalog/layers';
 
 export interface SpecCheck {
   /** Every problem found, in document order of the checks (empty when valid). */

@@ -53,7 +53,7 @@ export interface ParsedJson {
 
 /** Parses `text`; malformed JSON throws a UserError at the first problem. */
 /** Deeper nesting than any model spec needs; jsonc-parser recurses and would overflow the stack on ~10,000. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Offset of the first bracket nested deeper than `max`, skipping strings and comments; -1 when none. */
 function tooDeepAt(text: string, max: number): number {

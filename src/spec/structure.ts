@@ -18,7 +18,7 @@ export function layerName(layer: LayerSpec, index: number): string {
   return layer.name ?? `${layer.type}_${index + 1}`;
 }
 
-export function modelInputNames(model: ModelSection): string[] {
+function modelInputNames(model: ModelSection): string[] {
   return model.inputs ? model.inputs.map((input) => input.name) : [DEFAULT_INPUT_NAME];
 }
 

@@ -4,8 +4,6 @@
 
 import type { UserErrorInfo } from '../shared/protocol';
 
-export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leakyReLU' | 'elu' | 'gelu' | 'softmax' | 'linear';
-
 export type LossName =
   | 'categoricalCrossentropy'
   | 'sparseCategoricalCrossentropy'
@@ -15,7 +13,7 @@ export type LossName =
 
 export type MetricName = 'accuracy' | 'acc' | 'meanSquaredError' | 'mse' | 'meanAbsoluteError' | 'mae';
 
-export type InitializerName =
+type InitializerName =
   | 'zeros'
   | 'ones'
   | 'glorotUniform'
@@ -49,10 +47,6 @@ export type OptimizerSpec =
   | { type: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
   | { type: 'adam'; learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
   | { type: 'rmsprop'; learningRate?: number; rho?: number; momentum?: number; epsilon?: number; centered?: boolean };
-
-export type OptimizerName = OptimizerSpec['type'];
-
-export type Padding = 'valid' | 'same';
 
 /**
  * One layer. Every layer has `type`; `name`, `inputs` and `trainable` are
@@ -97,7 +91,7 @@ export type LayerType =
   | 'multiply'
   | 'average';
 
-export interface ModelInputSpec {
+interface ModelInputSpec {
   name: string;
   shape: number[];
 }
@@ -150,7 +144,7 @@ export interface TrainingSpec {
  * meaning, defaults and value ranges belong to the data loader
  * (src/trainer/data/types.ts `DataSpec`), which this shape is compatible with.
  */
-export interface DataSection {
+interface DataSection {
   source: 'mnist' | 'cifar10' | 'csv' | 'synthetic';
   [field: string]: unknown;
 }

@@ -9,7 +9,7 @@ import { type LineMap, propertyKey, propertyValue } from './json';
 import { closestName, suggestion } from './suggest';
 import type { Position } from './types';
 
-export function joinPath(path: string, key: string | number): string {
+function joinPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
 }

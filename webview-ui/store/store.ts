@@ -20,7 +20,7 @@ import { ActivationSeries, StepSeries } from './series';
 
 export type Change = 'run' | 'steps' | 'detail' | 'epochs' | 'diagnostics' | 'status' | 'selection' | 'cursor';
 
-export type RunStatus = 'waiting' | 'running' | 'paused' | 'finished' | 'failed';
+type RunStatus = 'waiting' | 'running' | 'paused' | 'finished' | 'failed';
 
 /**
  * Rows of the step columns before their older half is thinned (series.ts):

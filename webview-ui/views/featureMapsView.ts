@@ -19,7 +19,7 @@ interface Palette {
 }
 
 /** True when the layer's output is `[batch, height, width, channels]`. */
-export function isRank4(info: LayerInfo | undefined): boolean {
+function isRank4(info: LayerInfo | undefined): boolean {
   const shape = info?.outputShape;
   return Array.isArray(shape) && shape.length === 4 && !Array.isArray(shape[0]);
 }

@@ -5,7 +5,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { ModelTopology } from '../../src/shared/stats';
 
-export interface PlacedNode {
+interface PlacedNode {
   name: string;
   x: number;
   y: number;
@@ -13,7 +13,7 @@ export interface PlacedNode {
   height: number;
 }
 
-export interface PlacedEdge {
+interface PlacedEdge {
   id: string;
   from: string;
   to: string;

@@ -16,7 +16,7 @@ export interface LineSeries {
   color?: string;
 }
 
-export interface BandSeries {
+interface BandSeries {
   key: string;
   xs: ArrayLike<number>;
   lower: ArrayLike<number>;
@@ -24,7 +24,7 @@ export interface BandSeries {
   className: string;
 }
 
-export interface ChartPoint {
+interface ChartPoint {
   x: number;
   y: number;
   className: string;

@@ -7,11 +7,9 @@ import { InspectorViewProvider, INSPECTOR_VIEW_ID } from './inspectorViewProvide
 import { TrainingPanel, TRAINING_VIEW_TYPE } from './trainingPanel';
 import { ViewHub } from './viewHub';
 
-export { INSPECTOR_VIEW_ID } from './inspectorViewProvider';
-export { TRAINING_VIEW_TYPE } from './trainingPanel';
 
-export const SHOW_TRAINING_VIEW_COMMAND = 'neuralDebugger.showTrainingView';
-export const SHOW_GRADIENT_INSPECTOR_COMMAND = 'neuralDebugger.showGradientInspector';
+const SHOW_TRAINING_VIEW_COMMAND = 'neuralDebugger.showTrainingView';
+const SHOW_GRADIENT_INSPECTOR_COMMAND = 'neuralDebugger.showGradientInspector';
 
 export function registerTrainingViews(context: vscode.ExtensionContext): vscode.Disposable {
   const log = vscode.window.createOutputChannel('Neural Debugger Views', { log: true });

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { WebviewKind } from '../../shared/webviewProtocol';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
 }
 

@@ -1,7 +1,7 @@
 // The syntax tree of an expression. Every node keeps its 0-based source range
 // [start, end) so that evaluation errors can underline the part that failed.
 
-export interface Span {
+interface Span {
   start: number;
   end: number;
 }
@@ -14,7 +14,7 @@ export type NameSegment =
   /** `*`: every key at this level; only inside an aggregate function. */
   | ({ kind: 'wildcard' } & Span);
 
-export type UnaryOp = '-' | '+' | '!';
+type UnaryOp = '-' | '+' | '!';
 export type BinaryOp =
   | '||'
   | '&&'
@@ -67,7 +67,7 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const RESERVED = new Set(['true', 'false', 'NaN', 'Infinity']);
 
 /** Whether `key` can be written after a dot (`layers.dense_1`) rather than in brackets. */
-export function isPlainKey(key: string, first: boolean): boolean {
+function isPlainKey(key: string, first: boolean): boolean {
   return IDENTIFIER.test(key) && !(first && RESERVED.has(key));
 }
 

@@ -5,7 +5,7 @@
 import { UserError } from '../errors';
 
 /** Where in the expression text an error is: 1-based column and the length to underline. */
-export interface ExpressionError {
+interface ExpressionError {
   message: string;
   /** 1-based column in the expression text. */
   column: number;
@@ -47,6 +47,3 @@ export class ExpressionEvalError extends ExpressionErrorBase {
   }
 }
 
-export function isExpressionError(e: unknown): e is ExpressionSyntaxError | ExpressionEvalError {
-  return e instanceof ExpressionSyntaxError || e instanceof ExpressionEvalError;
-}

@@ -33,7 +33,7 @@ export function evaluate(expr: Expr, scope: Scope | ScopeResolver): Value {
 }
 
 /** The wildcard names of an aggregate argument, not counting those inside a nested aggregate. */
-export function wildcardNames(expr: Expr, out: NameExpr[] = []): NameExpr[] {
+function wildcardNames(expr: Expr, out: NameExpr[] = []): NameExpr[] {
   switch (expr.kind) {
     case 'name':
       if (expr.segments.some((s) => s.kind === 'wildcard')) out.push(expr);

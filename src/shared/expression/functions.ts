@@ -4,14 +4,14 @@
 
 export type Value = number | boolean;
 
-export interface ScalarFunction {
+interface ScalarFunction {
   kind: 'scalar';
   arity: number;
   apply(args: number[]): Value;
   summary: string;
 }
 
-export interface AggregateFunction {
+interface AggregateFunction {
   kind: 'aggregate';
   /** Values of all arguments, wildcards expanded, in order. */
   reduce(values: Value[]): Value;

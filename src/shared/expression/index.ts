@@ -1,14 +1,14 @@
 // The breakpoint and watch expression language: a safe (no eval) parser and
 // evaluator shared by the trainer and the debug adapter. See docs/expressions.md.
 
-export type { BinaryOp, Expr, NameSegment, PathSegment, Span, UnaryOp } from './ast';
+export type {  Expr, PathSegment } from './ast';
 export { formatPath } from './ast';
 export { checkNames } from './check';
-export { ExpressionEvalError, ExpressionSyntaxError, isExpressionError, type ExpressionError } from './errors';
+export { ExpressionEvalError, ExpressionSyntaxError } from './errors';
 export { evaluate } from './evaluator';
 export { freeNames } from './freeNames';
-export { AGGREGATE_NAMES, FUNCTION_NAMES, FUNCTIONS, isTruthy, type Value } from './functions';
+export {  isTruthy, type Value } from './functions';
 export { parseHitCondition } from './hitCondition';
-export { MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH, parseExpression } from './parser';
+export { MAX_EXPRESSION_LENGTH, parseExpression } from './parser';
 export { printExpression } from './print';
-export { scopeFromObject, toScope, type Scope, type ScopeObject, type ScopeResolver, type ScopeValue } from './scope';
+export { scopeFromObject, type Scope, type ScopeResolver } from './scope';

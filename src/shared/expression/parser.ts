@@ -10,7 +10,7 @@ import { closest } from './suggest';
 import { tokenize, type Token } from './tokenizer';
 
 export const MAX_EXPRESSION_LENGTH = 2000;
-export const MAX_NESTING_DEPTH = 64;
+const MAX_NESTING_DEPTH = 64;
 
 const BINARY_TOKENS = new Set<string>(['||', '&&', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%']);
 const WILDCARD_HELP = `can only be used inside ${AGGREGATE_NAMES.join(', ')}, e.g. max(layers.*.gradNorm)`;

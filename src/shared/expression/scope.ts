@@ -21,7 +21,7 @@ export interface Scope {
 }
 
 /** A group of names, as returned by a `ScopeResolver` for a path prefix. */
-export interface ScopeObject {
+interface ScopeObject {
   readonly [key: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 // "Did you mean …?" for mistyped names and functions.
 
 /** Edit distance with adjacent transpositions (optimal string alignment), capped for speed. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
   const rows = a.length + 1;
   const cols = b.length + 1;

@@ -11,7 +11,7 @@ export type Token =
   | { type: 'punct'; text: Punct; start: number; end: number }
   | { type: 'eof'; text: ''; start: number; end: number };
 
-export type Punct =
+type Punct =
   | '('
   | ')'
   | '['

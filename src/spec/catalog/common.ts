@@ -3,9 +3,9 @@
 
 import { type FieldDef, type FieldType, type UnionDef, POSITIVE_NUMBER } from './fields';
 
-export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leakyReLU', 'elu', 'gelu', 'softmax', 'linear'] as const;
+const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leakyReLU', 'elu', 'gelu', 'softmax', 'linear'] as const;
 
-export const activationType: FieldType = { kind: 'enum', values: ACTIVATIONS };
+const activationType: FieldType = { kind: 'enum', values: ACTIVATIONS };
 
 const NAMED_INITIALIZERS: Record<string, string> = {
   zeros: 'All zeros.',
@@ -17,16 +17,6 @@ const NAMED_INITIALIZERS: Record<string, string> = {
   leCunNormal: 'LeCun normal: truncated normal with stddev sqrt(1 / fanIn).',
   leCunUniform: 'LeCun uniform: U(-l, l), l = sqrt(3 / fanIn).',
 };
-
-export const INITIALIZER_TYPES = [
-  ...Object.keys(NAMED_INITIALIZERS),
-  'constant',
-  'randomNormal',
-  'truncatedNormal',
-  'randomUniform',
-  'varianceScaling',
-  'orthogonal',
-] as const;
 
 const initializerUnion: UnionDef = {
   description:
@@ -83,9 +73,9 @@ const initializerUnion: UnionDef = {
   },
 };
 
-export const initializerType: FieldType = { kind: 'union', def: initializerUnion };
+const initializerType: FieldType = { kind: 'union', def: initializerUnion };
 
-export const regularizerType: FieldType = {
+const regularizerType: FieldType = {
   kind: 'object',
   def: {
     description: 'Weight penalty added to the loss: l1·Σ|w| + l2·Σw².',

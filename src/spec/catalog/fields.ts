@@ -54,6 +54,5 @@ export interface UnionDef {
 }
 
 export const POSITIVE_INT: FieldType = { kind: 'integer', min: 1 };
-export const NON_NEGATIVE_INT: FieldType = { kind: 'integer', min: 0 };
 export const POSITIVE_NUMBER: FieldType = { kind: 'number', min: 0, exclusiveMin: true };
 export const FRACTION: FieldType = { kind: 'number', min: 0, max: 1, exclusiveMax: true };

@@ -3,7 +3,7 @@
 import { layerUnion } from './layers';
 import { type FieldDef, type ObjectDef, type UnionDef, FRACTION, POSITIVE_INT, POSITIVE_NUMBER } from './fields';
 
-export const SYNTHETIC_DATASETS = [
+const SYNTHETIC_DATASETS = [
   'spiral',
   'moons',
   'circles',
@@ -62,7 +62,7 @@ export const LOSSES = [
   'meanAbsoluteError',
 ] as const;
 
-export const METRICS = ['accuracy', 'acc', 'meanSquaredError', 'mse', 'meanAbsoluteError', 'mae'] as const;
+const METRICS = ['accuracy', 'acc', 'meanSquaredError', 'mse', 'meanAbsoluteError', 'mae'] as const;
 
 /** Also validates the `data` export of a model module. */
 export const dataUnion: UnionDef = {

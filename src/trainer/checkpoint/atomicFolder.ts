@@ -26,7 +26,7 @@ export interface AtomicWriteOptions {
   mayReplace?: (existing: string) => boolean;
 }
 
-export function describeWriteError(err: NodeJS.ErrnoException): string {
+function describeWriteError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ENOSPC':
     case 'EDQUOT':
@@ -81,7 +81,7 @@ function isProcessAlive(pid: number): boolean {
  * puts back a previous folder whose replacement was interrupted between the
  * two renames (its `.old-` copy is complete; the final name is missing).
  */
-export function recoverInterruptedWrites(parent: string): void {
+function recoverInterruptedWrites(parent: string): void {
   const pattern = /^\.(tmp|old)-(.+)-(\d+)$/;
   for (const entry of fs.readdirSync(parent)) {
     const match = pattern.exec(entry);

@@ -11,7 +11,7 @@ import { UserError } from '../../shared/errors';
 import { writeFolderAtomically, type AtomicWriteOptions } from './atomicFolder';
 
 export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
+const WEIGHTS_FILE = 'weights.bin';
 
 export type SaveCheckpointOptions = Pick<AtomicWriteOptions, 'writeFile'>;
 
@@ -26,7 +26,7 @@ function isCheckpointFolder(dir: string): boolean {
  * A `tf.io.IOHandler` for a checkpoint folder: `save` writes it atomically
  * (merging `extra` into userDefinedMetadata), `load` reads it back.
  */
-export function checkpointIOHandler(
+function checkpointIOHandler(
   dir: string,
   extra?: Record<string, unknown>,
   options: SaveCheckpointOptions = {},

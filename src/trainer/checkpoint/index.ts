@@ -1,25 +1,14 @@
 // Checkpoints on disk (tfjs layers format, atomic) and in-memory snapshots for step back.
-export {
-  checkpointIOHandler,
+export { 
   loadCheckpointModel,
   loadCheckpointWeights,
   readCheckpointFiles,
   saveCheckpoint,
-  MODEL_FILE,
-  WEIGHTS_FILE,
-  type SaveCheckpointOptions,
-} from './checkpoint';
-export {
-  disposeOptimizerSnapshot,
+  MODEL_FILE } from './checkpoint';
+export { 
   disposeSnapshot,
   disposeTrainingState,
-  restoreOptimizer,
   restoreSnapshot,
   restoreTrainingState,
-  snapshotOptimizer,
   snapshotTrainingState,
-  snapshotWeights,
-  type OptimizerSnapshot,
-  type TrainingSnapshot,
-  type WeightSnapshot,
-} from './snapshot';
+  snapshotWeights } from './snapshot';

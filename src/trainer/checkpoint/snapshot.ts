@@ -26,7 +26,7 @@ interface SlotCopy {
  * `pow(beta1, t + 1)`, which is not bit-identical to the running product the
  * updates use, and leaks the replaced slot variables.
  */
-export interface OptimizerSnapshot {
+interface OptimizerSnapshot {
   className: string;
   iterations: number | undefined;
   variables: Map<string, tf.Tensor>;
@@ -83,7 +83,7 @@ export function disposeSnapshot(snapshot: WeightSnapshot): void {
 }
 
 /** Copies the optimizer's complete state (see `OptimizerSnapshot`). */
-export function snapshotOptimizer(optimizer: tf.Optimizer): OptimizerSnapshot {
+function snapshotOptimizer(optimizer: tf.Optimizer): OptimizerSnapshot {
   const fields = optimizer as unknown as Record<string, unknown>;
   const snapshot: OptimizerSnapshot = {
     className: optimizer.getClassName(),
@@ -109,7 +109,7 @@ export function snapshotOptimizer(optimizer: tf.Optimizer): OptimizerSnapshot {
  * values back, slots created since are disposed and removed, slots that
  * existed are re-created, and the iteration counter is reset.
  */
-export function restoreOptimizer(optimizer: tf.Optimizer, snapshot: OptimizerSnapshot): void {
+function restoreOptimizer(optimizer: tf.Optimizer, snapshot: OptimizerSnapshot): void {
   if (optimizer.getClassName() !== snapshot.className) {
     throw new Error(`cannot restore a ${snapshot.className} optimizer snapshot into a ${optimizer.getClassName()} optimizer`);
   }
@@ -136,7 +136,7 @@ export function restoreOptimizer(optimizer: tf.Optimizer, snapshot: OptimizerSna
   else fields.iterations_ = snapshot.iterations;
 }
 
-export function disposeOptimizerSnapshot(snapshot: OptimizerSnapshot): void {
+function disposeOptimizerSnapshot(snapshot: OptimizerSnapshot): void {
   for (const t of snapshot.variables.values()) t.dispose();
   for (const slots of snapshot.slots.values()) for (const slot of slots) slot?.tensor.dispose();
   snapshot.variables.clear();

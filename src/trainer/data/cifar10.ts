@@ -32,7 +32,7 @@ function batchFolder(folder: string): string {
 }
 
 /** Parses records of one or more files into HWC bytes and labels. */
-export function readCifarFiles(files: string[]): RawSplit {
+function readCifarFiles(files: string[]): RawSplit {
   const buffers = files.map((file) => {
     const bytes = fs.readFileSync(file);
     if (bytes.length === 0) {

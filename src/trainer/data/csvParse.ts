@@ -15,7 +15,7 @@ export interface CsvRow {
 }
 
 /** Picks `,`, `;` or tab: whichever occurs most often in the first line (`,` on ties). */
-export function detectDelimiter(text: string): string {
+function detectDelimiter(text: string): string {
   const end = text.indexOf('\n');
   const firstLine = end < 0 ? text : text.slice(0, end);
   let best = ',';

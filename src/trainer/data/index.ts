@@ -11,7 +11,7 @@ import type { RawDataset } from './raw';
 import { loadSynthetic } from './synthetic';
 import type { DataSpec, LoadContext, LoadedData } from './types';
 
-export { BatchSource, type Batch } from './batch';
+export { BatchSource } from './batch';
 export { defaultMnistFolder } from './mnist';
 export { SYNTHETIC_NAMES } from './synthetic';
 export type * from './types';

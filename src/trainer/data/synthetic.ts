@@ -32,7 +32,7 @@ const SETS: Record<SyntheticName, SetInfo> = {
 };
 
 export const SYNTHETIC_NAMES = Object.keys(SETS) as SyntheticName[];
-export const DEFAULT_SYNTHETIC_SAMPLES = 1000;
+const DEFAULT_SYNTHETIC_SAMPLES = 1000;
 /** Refuse sets larger than this many input values (~400 MB of floats): almost surely a typo. */
 const MAX_VALUES = 1e8;
 
@@ -47,7 +47,7 @@ function usersOf(option: Option): string {
 }
 
 /** Checks the options against the chosen set and fills in defaults. */
-export function syntheticOptions(spec: SyntheticDataSpec, ctx: LoadContext): SyntheticOptions {
+function syntheticOptions(spec: SyntheticDataSpec, ctx: LoadContext): SyntheticOptions {
   const info = SETS[spec.dataset];
   if (info === undefined) {
     fail(ctx, 'dataset', `unknown synthetic dataset "${String(spec.dataset)}"; choose one of ${SYNTHETIC_NAMES.join(', ')}`);

@@ -2,7 +2,7 @@
 // The spec parser checks field types; src/trainer/data checks value ranges and
 // file contents.
 
-export interface CommonDataSpec {
+interface CommonDataSpec {
   /** Fraction of the training samples held out for validation, in [0, 1); default 0. Taken after a seeded shuffle. */
   validationSplit?: number;
   /**

@@ -7,10 +7,9 @@ import { DEFAULT_INPUT_NAME, layerName } from '../../spec/structure';
 import type { LayerSpec, ParsedSpec, Position } from '../../spec/types';
 import { createLayers } from './layers';
 import { metricProblem, outputProblem, type TargetInfo } from './output';
-import { inputShapeProblem, formatShape, type SampleShape, type ShapedInput } from './shapes';
+import { inputShapeProblem, formatShape, type ShapedInput } from './shapes';
 
-export { createOptimizer, DEFAULT_LEARNING_RATES } from './optimizer';
-export { expectedOutputShape, type TargetInfo } from './output';
+export { createOptimizer } from './optimizer';
 export { BUILDABLE_LAYER_TYPES } from './layers';
 export { TransformerEncoder } from './custom/transformerEncoder';
 export { PositionalEmbedding } from './custom/positionalEmbedding';
@@ -115,4 +114,3 @@ function checkAllLayersUsed(layers: LayerSpec[], outputName: string, fail: (fiel
   });
 }
 
-export type { SampleShape };

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../../spec/types';
 import { NativeAdamOptimizer } from '../backend/native/adam';
 
-export const DEFAULT_LEARNING_RATES: Record<OptimizerSpec['type'], number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
+const DEFAULT_LEARNING_RATES: Record<OptimizerSpec['type'], number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
 
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   const learningRate = spec.learningRate ?? DEFAULT_LEARNING_RATES[spec.type];

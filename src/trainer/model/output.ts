@@ -13,7 +13,7 @@ const CLASS_LOSSES: LossName[] = ['categoricalCrossentropy', 'sparseCategoricalC
  * class targets give one probability per class (one sigmoid unit for
  * binaryCrossentropy); value targets are compared as they are.
  */
-export function expectedOutputShape(target: TargetInfo, loss: LossName): number[] {
+function expectedOutputShape(target: TargetInfo, loss: LossName): number[] {
   if (target.kind === 'value') return target.shape.length === 0 ? [1] : target.shape;
   if (loss === 'binaryCrossentropy') return [...target.shape, 1];
   return [...target.shape, target.numClasses];

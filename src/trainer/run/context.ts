@@ -3,7 +3,7 @@
 // settings.
 
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendReport, DiagnosticKind, ModelTopology, RunSettings, StepStats, EpochStats, TrainingDiagnostic } from '../../shared/stats';
+import type { BackendReport, ModelTopology, RunSettings, StepStats, EpochStats, TrainingDiagnostic } from '../../shared/stats';
 import type { LoadedData } from '../data/types';
 import type { LossName } from '../training/objectives';
 import type { RunHooks } from '../sources/types';
@@ -36,4 +36,3 @@ export interface DiagnosticsHook {
   active(): TrainingDiagnostic[];
 }
 
-export type { DiagnosticKind };

@@ -14,8 +14,8 @@ import { loadModelSource } from '../sources/load';
 import { getLearningRate, SUPPORTED_METRICS } from '../training/objectives';
 import type { RunContext } from './context';
 
-export const DEFAULT_STATS_EVERY = 10;
-export const DEFAULT_HISTOGRAMS_EVERY = 100;
+const DEFAULT_STATS_EVERY = 10;
+const DEFAULT_HISTOGRAMS_EVERY = 100;
 
 export async function prepareRun(
   options: TrainOptions,
@@ -111,7 +111,7 @@ function positiveInteger(value: number, field: string, file: string): void {
 }
 
 /** The model's layers as nodes and data-flow edges, for the trace header and the graph view. */
-export function describeModel(model: tf.LayersModel, name: string, layerLines: Record<string, number> = {}): ModelTopology {
+function describeModel(model: tf.LayersModel, name: string, layerLines: Record<string, number> = {}): ModelTopology {
   const layers: LayerInfo[] = model.layers.map((layer) => {
     const inbound = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes ?? [];
     const inputs = [...new Set(inbound.flatMap((node) => node.inboundLayers.map((l) => l.name)))];

@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { disposeTrainingState, restoreTrainingState, snapshotTrainingState } from '../checkpoint';
 
 /** How many epoch starts are kept in memory; older ones are dropped. */
-export const KEPT_EPOCHS = 5;
+const KEPT_EPOCHS = 5;
 
 interface Snapshot {
   step: number;

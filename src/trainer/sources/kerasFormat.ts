@@ -7,11 +7,11 @@
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-export function isObject(value: Json | undefined): value is JsonObject {
+function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export type TopologyFormat = 'keras' | 'tfjs';
+type TopologyFormat = 'keras' | 'tfjs';
 
 export interface LocatedTopology {
   format: TopologyFormat;

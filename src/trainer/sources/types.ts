@@ -7,7 +7,6 @@ import type { EpochStats } from '../../shared/stats';
 import type { LoadedData } from '../data/types';
 import type { LossName } from '../training/objectives';
 
-export type { ModelSourceKind } from '../../spec/modelFiles';
 import type { ModelSourceKind } from '../../spec/modelFiles';
 
 /** Per-run hooks a model module may export; each call runs with the module's time limit. */
@@ -18,7 +17,7 @@ export interface RunHooks {
   onTrainEnd?(summary: { reason: 'completed' | 'stopped'; steps: number; epochs: number }): Promise<void>;
 }
 
-export interface SourceTraining {
+interface SourceTraining {
   epochs: number;
   batchSize: number;
   seed: number;

@@ -9,7 +9,7 @@ import type { FeatureMaps } from '../../shared/stats';
 /** Maps per layer (the first channels). */
 export const FEATURE_MAP_CHANNELS = 8;
 /** Largest side of a map after pooling. */
-export const FEATURE_MAP_SIZE = 32;
+const FEATURE_MAP_SIZE = 32;
 
 /**
  * `x` rounded to 4 significant digits, as the double nearest the decimal

@@ -30,7 +30,7 @@ export const HISTOGRAM_SAMPLE = 16_384;
 export const EXACT_LIMIT = 262_144;
 
 /** Activations whose outputs are bounded, with the bounds used for "saturated". */
-export function saturationBounds(activation: string | null): [number, number] | null {
+function saturationBounds(activation: string | null): [number, number] | null {
   if (activation === 'sigmoid' || activation === 'hardSigmoid') return [0, 1];
   if (activation === 'tanh') return [-1, 1];
   return null;

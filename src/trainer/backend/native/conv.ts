@@ -18,7 +18,7 @@ import type { NativeKernels } from './module';
  * input gradient as a forward convolution of dy (`inputViaForward`) took
  * 15.4 ms against 16.3 ms for dy·wᵀ + col2im.
  */
-export const CONV_BLOCK = { forwardFloats: 65536, filterRows: 256, inputFloats: 65536, maxRows: 512, inputViaForward: true };
+const CONV_BLOCK = { forwardFloats: 65536, filterRows: 256, inputFloats: 65536, maxRows: 512, inputViaForward: true };
 
 function blockRows(K: number, floats: number): number {
   return Math.max(4, Math.min(CONV_BLOCK.maxRows, Math.floor(floats / K / 4) * 4));

@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelInput, type KernelArgs } from '../wasmKernels/scope';
 
-export const CROSS_ENTROPY_KERNEL = 'NeuralCategoricalCrossEntropy';
-export const CROSS_ENTROPY_GRAD_KERNEL = 'NeuralCategoricalCrossEntropyGrad';
+const CROSS_ENTROPY_KERNEL = 'NeuralCategoricalCrossEntropy';
+const CROSS_ENTROPY_GRAD_KERNEL = 'NeuralCategoricalCrossEntropyGrad';
 
 interface CrossEntropyAttrs {
   epsilon: number;

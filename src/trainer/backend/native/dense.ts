@@ -13,11 +13,11 @@ import { nativeMatMul } from './matMul';
 import { nativeKernels, requireNativeKernels } from './module';
 import { kernelInput, type KernelArgs } from '../wasmKernels/scope';
 
-export const DENSE_KERNEL = 'NeuralDense';
-export const DENSE_BACKWARD_KERNEL = 'NeuralDenseBackward';
+const DENSE_KERNEL = 'NeuralDense';
+const DENSE_BACKWARD_KERNEL = 'NeuralDenseBackward';
 
 /** tfjs-layers activation class names the kernels implement → codes of assembly/dense.ts. */
-export const DENSE_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+const DENSE_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
 interface DenseAttrs {
   activation: number;
@@ -47,7 +47,7 @@ function denseBackward(args: KernelArgs): tf.TensorInfo[] {
 let registered = false;
 
 /** Registers both kernels for wasm and the forward kernel's gradient. Idempotent. */
-export function registerDenseKernels(): void {
+function registerDenseKernels(): void {
   if (registered) return;
   registered = true;
   tf.registerKernel({ kernelName: DENSE_KERNEL, backendName: 'wasm', kernelFunc: denseForward as tf.KernelFunc });

@@ -18,7 +18,7 @@ export const LSTM_FORWARD_KERNEL = 'NeuralLstmSequence';
 export const LSTM_BACKWARD_KERNEL = 'NeuralLstmSequenceGrad';
 
 /** tfjs-layers activation class names → the codes of assembly/lstm.ts. */
-export const ACTIVATION_CODES: Readonly<Record<string, number>> = {
+const ACTIVATION_CODES: Readonly<Record<string, number>> = {
   linear: 0,
   tanh: 1,
   sigmoid: 2,
@@ -116,20 +116,20 @@ function lstmBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   return db ? [dx, dw, dr, db] : [dx, dw, dr];
 }
 
-export const lstmForwardConfig: tf.KernelConfig = {
+const lstmForwardConfig: tf.KernelConfig = {
   kernelName: LSTM_FORWARD_KERNEL,
   backendName: 'wasm',
   kernelFunc: lstmForwardKernel as unknown as tf.KernelFunc,
 };
 
-export const lstmBackwardConfig: tf.KernelConfig = {
+const lstmBackwardConfig: tf.KernelConfig = {
   kernelName: LSTM_BACKWARD_KERNEL,
   backendName: 'wasm',
   kernelFunc: lstmBackwardKernel as unknown as tf.KernelFunc,
 };
 
 /** Registers both kernels for 'wasm' (idempotent). */
-export function registerFusedLstmKernels(): void {
+function registerFusedLstmKernels(): void {
   for (const config of [lstmForwardConfig, lstmBackwardConfig]) {
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }

@@ -88,7 +88,7 @@ export function heapKernels(values: Float32Array): NativeKernels | null {
 }
 
 /** Where the compiled kernels are: next to the bundle (dist/), or the repository's dist/ when run from source. */
-export function nativeKernelDir(): string | null {
+function nativeKernelDir(): string | null {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     if (fs.existsSync(path.join(dir, FILES.simd))) return dir;

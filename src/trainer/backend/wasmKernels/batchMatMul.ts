@@ -34,7 +34,7 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
-export function batchMatMul(args: KernelArgs): tf.TensorInfo {
+function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const stock = requireStockKernel('BatchMatMul');
   const a = kernelInput(args, 'a');
   const b = kernelInput(args, 'b');
@@ -61,7 +61,7 @@ interface FusedMatMulAttrs extends BatchMatMulAttrs {
 }
 
 /** _FusedMatMul (Dense layers: x·W + bias, then the activation) with a [N] bias and a linear or ReLU activation. */
-export function fusedMatMul(args: KernelArgs): tf.TensorInfo {
+function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   const a = kernelInput(args, 'a');
   const b = kernelInput(args, 'b');
   const bias = args.inputs.bias;

@@ -31,7 +31,7 @@ function convInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Conv2DAttrs): 
     attrs.dimRoundingMode, false, 'channelsLast');
 }
 
-export function conv2d(args: KernelArgs): tf.TensorInfo {
+function conv2d(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const filter = kernelInput(args, 'filter');
   const attrs = args.attrs as unknown as Conv2DAttrs;
@@ -43,7 +43,7 @@ export function conv2d(args: KernelArgs): tf.TensorInfo {
 
 const ACTIVATIONS: Record<string, NativeActivation> = { linear: 0, relu: 1 };
 
-export function fusedConv2d(args: KernelArgs): tf.TensorInfo {
+function fusedConv2d(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const filter = kernelInput(args, 'filter');
   const bias = args.inputs.bias ?? null;

@@ -23,7 +23,7 @@ interface Conv2DBackpropFilterAttrs extends ConvBackpropAttrs {
   filterShape: Shape4;
 }
 
-export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
+function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const dy = kernelInput(args, 'dy');
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;

@@ -25,7 +25,7 @@ interface Conv2DBackpropInputAttrs extends ConvBackpropAttrs {
   inputShape: Shape4;
 }
 
-export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
+function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dy = kernelInput(args, 'dy');
   const filter = kernelInput(args, 'filter');
   const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;

@@ -23,7 +23,7 @@ interface DepthwiseBackpropAttrs {
  * stride 1, dilation s. Its output [1,P,Q,C·N·M] holds every offset; the
  * offsets kh·d are picked out, then the batch axis is summed.
  */
-export function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
+function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const dy = kernelInput(args, 'dy');
   const attrs = args.attrs as unknown as DepthwiseBackpropAttrs & { filterShape: Shape4 };
@@ -68,7 +68,7 @@ export function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.Tensor
  * convolve (dilation d) each of the C·M channels with its 180°-rotated
  * filter tap set; then sum the M channels that came from one input channel.
  */
-export function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
+function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dy = kernelInput(args, 'dy');
   const filter = kernelInput(args, 'filter');
   const attrs = args.attrs as unknown as DepthwiseBackpropAttrs & { inputShape: Shape4 };

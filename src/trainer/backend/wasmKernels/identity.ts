@@ -12,7 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelInput, type KernelArgs } from './scope';
 import { requireStockKernel, wrapStockKernel } from './stock';
 
-export function identity(args: KernelArgs): tf.TensorInfo {
+function identity(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   if (x.dtype === 'string') return requireStockKernel('Identity').kernelFunc(args) as tf.TensorInfo;
   (args.backend as BackendWasm).incRef(x.dataId);

@@ -34,7 +34,7 @@ export const WASM_MISSING_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /** Stock wasm kernels that give wrong results, replaced by ours. */
-export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig];
+const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig];
 
 /**
  * Stock wasm kernels that are correct but slow in training, replaced by

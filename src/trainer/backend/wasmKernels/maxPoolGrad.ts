@@ -28,7 +28,7 @@ interface MaxPoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
+function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const dy = kernelInput(args, 'dy');
   const x = kernelInput(args, 'input');
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;

@@ -12,7 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, requireNativeKernels } from '../native/module';
 import { kernelInput, type KernelArgs } from './scope';
 
-export const RELU_GRAD_KERNEL = 'NeuralReluGrad';
+const RELU_GRAD_KERNEL = 'NeuralReluGrad';
 
 function reluGrad(args: KernelArgs): tf.TensorInfo {
   const native = requireNativeKernels(args.backend, RELU_GRAD_KERNEL);

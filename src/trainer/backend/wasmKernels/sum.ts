@@ -25,7 +25,7 @@ export function leadingAxesCount(axis: number | number[], shape: number[]): numb
   return axes.every((a, i) => a === i) ? axes.length : 0;
 }
 
-export function sum(args: KernelArgs): tf.TensorInfo {
+function sum(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const { axis, keepDims } = args.attrs as unknown as SumAttrs;
   const k = x.dtype === 'float32' ? leadingAxesCount(axis, x.shape) : 0;

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { composite, kernelInput, type KernelArgs } from './scope';
 
-export function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
+function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const segmentIds = kernelInput(args, 'segmentIds');
   const numSegments = (args.attrs as unknown as { numSegments: number }).numSegments;
