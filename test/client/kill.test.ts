@@ -11,7 +11,7 @@ import { runCli } from '../cli/helpers';
 import { tempDir } from '../trainer/run/harness';
 import { isAlive } from '../debug/client';
 
-const EXAMPLE = path.resolve(__dirname, '..', '..', '..', 'examples', 'spiral-mlp.nn.json');
+const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'spiral-mlp.nn.json');
 
 function waitForStep(trainer: TrainerProcess, step: number): Promise<void> {
   return new Promise((resolve) => {
