@@ -85,7 +85,9 @@ export class TrainerProcess extends EventEmitter {
       onError: (error) => this.breakProtocol(`the trainer sent a bad frame: ${error.message}`),
     });
     this.exitPromise = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after the last frame on the pipe was read,
+      // so a run's final events (finished, a fatal error) come before its exit.
+      this.child.on('close', (code, signal) => {
         this.exited = { code, signal };
         this.disarmWatchdog();
         for (const waiter of this.pending.values()) waiter.reject(new Error('the trainer process ended'));
