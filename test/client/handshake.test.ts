@@ -91,6 +91,15 @@ describe('wire protocol handshake', () => {
     assert.equal(code, 0);
   });
 
+  it('the real trainer exits when its parent is killed with SIGKILL', async () => {
+    const parent = spawn(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'wire', 'parent.js'), defaultTrainerScript()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const trainerPid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    assert.ok(isAlive(trainerPid));
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 100 && isAlive(trainerPid); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(isAlive(trainerPid), false, 'the trainer outlived its killed parent');
+  });
+
   it('started by hand (no protocol pipe), the trainer says what it is and exits 2', async () => {
     const child = spawn(process.execPath, [defaultTrainerScript()], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
