@@ -1,12 +1,16 @@
 // schema/protocol.schema.json: generated from src/shared/protocol.ts and kept
 // in step with it; every command the client sends and every event of a real
-// run of every example validates against it (docs/protocol.md).
+// run of every example, and of an interactive run with requests, validates
+// against it (docs/protocol.md).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { encodeJson } from '../../src/shared/json';
-import { PROTOCOL_VERSION, type TrainerCommand } from '../../src/shared/protocol';
+import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../../src/shared/protocol';
+import { TrainerProcess } from '../../src/client/trainerProcess';
+import { readFrames } from '../../src/node/wire';
 import { generateProtocolSchema, PROTOCOL_SCHEMA_FILE } from '../../scripts/protocol-schema';
 import { ROOT, runCli } from '../cli/helpers';
 
@@ -118,6 +122,42 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
     }
     for (const type of ['hello', 'progress', 'backend', 'header', 'step', 'epoch', 'diagnostic', 'stopped', 'breakpoints', 'finished', 'error']) {
       assert.ok(seen.has(type), `no '${type}' event was validated`);
+    }
+  });
+
+  it('admits the events of an interactive run: pause at entry, requests and their replies, resume', async () => {
+    const trainer = new TrainerProcess({
+      modelFile: path.join(ROOT, 'examples', 'spiral-mlp.nn.json'),
+      steps: 5,
+      stopOnEntry: true,
+      backend: 'wasm',
+      breakpoints: [{ id: 1, condition: 'no_such_name > 1' }],
+    });
+    const events: TrainerEvent[] = [];
+    trainer.on('event', (event: TrainerEvent) => {
+      events.push(event);
+      if (event.type === 'stopped') {
+        void (async () => {
+          await trainer.request({ type: 'evaluate', expression: 'loss' }).catch(() => undefined);
+          await trainer.request({ type: 'stepBack' }).catch(() => undefined);
+          await trainer.request({ type: 'setLearningRate', value: 0.005 });
+          await trainer.request({ type: 'setBreakpoints', breakpoints: [] });
+          trainer.send({ type: 'continue' });
+        })();
+      }
+    });
+    // Replies go to the requests' promises, not to 'event': read everything the wire carried, as a second reader of the pipe.
+    const frames: unknown[] = [];
+    readFrames(trainer.child.stdio[3] as Socket, { onFrame: (v) => frames.push(v), onError: (e) => assert.fail(e.message) });
+    const exit = await trainer.exitPromise;
+    assert.equal(exit.code, 0, trainer.stderr);
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['stopped', 'resumed', 'breakpoints', 'finished']) assert.ok(types.has(type as TrainerEvent['type']), `no '${type}' event`);
+    assert.equal(frames.filter((f) => (f as TrainerEvent).type === 'reply').length, 4);
+    assert.equal(frames.length, events.length + 4, 'the wire carried the events and the four replies');
+    for (const event of frames) {
+      const problem = checkEvent(onTheWire(event) as { type: string });
+      assert.equal(problem, null, `${(event as TrainerEvent).type}:\n  ${problem}`);
     }
   });
 });
