@@ -82,7 +82,12 @@ export class TrainerProcess extends EventEmitter {
     this.writer = new FrameWriter(wire);
     readFrames(wire, {
       onFrame: (value) => this.receive(value as TrainerEvent),
-      onError: (error) => this.breakProtocol(`the trainer sent a bad frame: ${error.message}`),
+      onError: (error) =>
+        this.breakProtocol(
+          error.handlerError
+            ? `internal error: handling the trainer's ${error.message}` // a listener's bug, not the trainer's
+            : `the trainer sent a bad frame: ${error.message}`,
+        ),
     });
     this.exitPromise = new Promise((resolve) => {
       // 'close', not 'exit': it comes after the last frame on the pipe was read,

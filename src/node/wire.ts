@@ -16,11 +16,13 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 
-/** A frame the reader could not take: too large or not JSON. Names the frame (1-based). */
+/** A frame the reader could not take (too large, not JSON), or a frame handler that threw. Names the frame (1-based). */
 export class WireError extends Error {
   constructor(
     message: string,
     readonly frame: number,
+    /** Set when the frame was fine and its handler threw this: a bug on the reading side, not the peer's. */
+    readonly handlerError?: unknown,
   ) {
     super(message);
     this.name = 'WireError';
@@ -111,13 +113,13 @@ export class FrameReader {
     try {
       this.handlers.onFrame(value, frame);
     } catch (e) {
-      this.report(`frame ${frame}: its handler failed: ${(e as Error)?.message ?? String(e)}`, frame);
+      this.report(`frame ${frame}: its handler failed: ${(e as Error)?.message ?? String(e)}`, frame, e ?? new Error('undefined thrown'));
     }
   }
 
-  private report(message: string, frame: number): void {
+  private report(message: string, frame: number, handlerError?: unknown): void {
     try {
-      this.handlers.onError(new WireError(message, frame));
+      this.handlers.onError(new WireError(message, frame, handlerError));
     } catch {
       // An error handler that throws has nowhere left to report to.
     }

@@ -131,7 +131,7 @@ async function main(): Promise<void> {
         early.push(command);
       }
     },
-    onError: (error) => fatal(`the client sent a bad command: ${error.message}`),
+    onError: (error) => (error.handlerError ? fail(error.handlerError) : fatal(`the client sent a bad command: ${error.message}`)),
   });
 
   async function start(options: Extract<TrainerCommand, { type: 'start' }>['options']): Promise<void> {

@@ -37,6 +37,7 @@ describe('wire framing (JSON lines)', () => {
     assert.equal(errors.length, 1);
     assert.equal(errors[0].frame, 2);
     assert.match(errors[0].message, /^frame 2: malformed JSON \(.*\): \{"broken":$/);
+    assert.equal(errors[0].handlerError, undefined);
     assert.deepEqual(frames.map((f) => f.value), [{ ok: 1 }, { ok: 2 }]);
   });
 
@@ -62,6 +63,7 @@ describe('wire framing (JSON lines)', () => {
     });
     assert.doesNotThrow(() => reader.push(Buffer.from('{}\n')));
     assert.match(errors[0].message, /^frame 1: its handler failed: handler bug$/);
+    assert.equal((errors[0].handlerError as Error).message, 'handler bug', 'told apart from a bad frame');
   });
 
   it('a stream that ends inside a frame is an error', async () => {
