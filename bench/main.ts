@@ -8,7 +8,7 @@
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
 //                      [--torch-threads N] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
-// PARTS: throughput,pytorch,startup,soak,webview (default all; --quick: all but
+// PARTS: throughput,pytorch,startup,wire,soak,webview (default all; --quick: all but
 // soak, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone.
 // --profile prints a per-kernel profile of one training step and exits;
 // --kernels compares our replacement wasm kernels with the stock ones and
@@ -31,9 +31,10 @@ import { formatTable, median, readPrevious, writeResults, type BenchResult, type
 import { formatSoakSummary, runSoak, soakVerdict } from './soak';
 import { measureStartup } from './startup';
 import { startProbedTrainer } from './trainerProbe';
+import { formatWire, measureWire, runWireSender } from './wire';
 import { batchesPerEpochFor, calibrateStepMs, makeRunner, SLICE_MS, VARIANTS, type Runner, type TfjsVariant } from './variants';
 
-const PARTS = ['throughput', 'pytorch', 'startup', 'soak', 'webview'] as const;
+const PARTS = ['throughput', 'pytorch', 'startup', 'wire', 'soak', 'webview'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -258,6 +259,13 @@ async function main(): Promise<void> {
     console.log(`- trainer peak RSS (VmHWM) over a 300-step run: ${peaks.length ? `${median(peaks).toFixed(0)} MB` : 'not available (no /proc)'}`);
   }
 
+  if (options.parts.has('wire')) {
+    const runs = options.quick ? 1 : options.runs;
+    const seconds = options.quick ? 2 : options.seconds;
+    console.log(`\n## Wire framing: JSON lines vs length-prefixed JSON\n`);
+    console.log(formatWire(await measureWire(runs, seconds, log), runs));
+  }
+
   if (options.parts.has('soak')) {
     console.log(`\n## Soak: spiral MLP, ${options.soakSteps} steps, default statistics schedule, trace on\n`);
     const soak = await runSoak(options.soakSteps, Math.max(1, Math.round(options.soakSteps / 10)), log);
@@ -278,6 +286,9 @@ async function main(): Promise<void> {
 if (process.env.ND_BENCH_CHILD === 'trainer') {
   // Forked by the soak as a trainer child: the real trainer plus a memory probe.
   startProbedTrainer();
+} else if (process.env.ND_BENCH_CHILD === 'wire-sender') {
+  // Forked by the wire benchmark (bench/wire.ts) as the sending side of its pipe.
+  runWireSender();
 } else {
   main().catch((e: unknown) => {
     if (e instanceof UsageError) {

@@ -2,7 +2,7 @@
 // trainer child with the default statistics schedule and a trace, sampling
 // every 10,000 steps the child's tensor count, its RSS and wasm heap, and the
 // parent's message backlog (how long the latest probe message waited in the
-// IPC channel before the parent handled it, and how many step messages that
+// protocol pipe before the parent handled it, and how many step messages that
 // delay holds at the current rate). They should stay flat.
 
 import * as fs from 'node:fs';

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { TrainerEvent, TrainerMessage } from '../src/shared/protocol';
+import type { TrainerEvent } from '../src/shared/protocol';
 
 /** Peak and current resident set size of a live process, MB (Linux /proc); null elsewhere. */
 export function processMemoryMb(pid: number | undefined): { rss: number; peak: number } | null {
@@ -45,14 +45,12 @@ export function probeReport(event: TrainerEvent): ProbeReport | null {
  * `everyMs` as `log` events. Only used by the soak.
  */
 export function startProbedTrainer(everyMs = 1000): void {
-  const send = process.send!.bind(process);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the probe's set-up: it starts the trainer
+  const child = require('../src/trainer/child') as typeof import('../src/trainer/child');
   let step = 0;
-  process.send = ((message: TrainerMessage, ...rest: unknown[]) => {
-    // Steps leave in batches (src/trainer/eventBatcher.ts): the last step of one.
-    for (const event of message?.type === 'batch' ? message.events : [message]) if (event?.type === 'step') step = event.stats.step;
-    return (send as (...args: unknown[]) => boolean)(message, ...rest);
-  }) as typeof process.send;
-  require('../src/trainer/child');
+  child.observeEvents((event) => {
+    if (event.type === 'step') step = event.stats.step;
+  });
   setInterval(() => {
     const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }) : null;
     const report: ProbeReport = {
@@ -63,6 +61,6 @@ export function startProbedTrainer(everyMs = 1000): void {
       wasmHeapMb: backend ? backend.wasm.HEAPU8.length / 2 ** 20 : null,
     };
     const event: TrainerEvent = { type: 'log', level: 'info', message: PROBE_PREFIX + JSON.stringify(report) };
-    if (process.connected) process.send!(event);
+    child.transmit(event); // straight to the parent: the probe is not part of the run's trace
   }, everyMs).unref();
 }

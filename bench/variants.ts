@@ -9,15 +9,15 @@
 //   instrumented-full     the same with every statistic and histogram every step
 // The instrumented runner does per step what TrainingController.runStep does
 // (src/trainer/run/controller.ts): a BatchSource batch, InstrumentedModel.step
-// on the controller's schedule, the StepStats event put through v8
-// serialisation (what the IPC channel's 'advanced' mode does), the
+// on the controller's schedule, the StepStats event encoded for the wire
+// (encodeJson, what the trainer writes on its protocol pipe), the
 // diagnostics engine, a macrotask turn, and an epoch snapshot of weights and
 // optimizer state at each epoch start. It does not run the controller itself
 // because the controller cannot be suspended between slices without pausing,
 // and a pause measures an extra histogram step.
 
-import * as v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
+import { encodeJson } from '../src/shared/json';
 import type { StepStats } from '../src/shared/stats';
 import { BatchSource } from '../src/trainer/data';
 import { DiagnosticsEngine } from '../src/trainer/diagnostics/engine';
@@ -140,14 +140,14 @@ function instrumentedRunner(
         step, epoch, batch, batchesPerEpoch: batches.batchesPerEpoch, batchSize: b.size,
         ...measured, durationMs: performance.now() - started, samplesSeen,
       };
-      v8.serialize({ type: 'step', stats });
+      encodeJson({ type: 'step', stats });
       diagnostics.onStep(stats);
       epochLoss += measured.loss * b.size;
       epochSamples += b.size;
       batch += 1;
       if (batch === batches.batchesPerEpoch) {
         const epochStats = { epoch, step, loss: epochLoss / epochSamples, metrics: {}, valLoss: null, valMetrics: {}, durationMs: 0 };
-        v8.serialize({ type: 'epoch', stats: epochStats });
+        encodeJson({ type: 'epoch', stats: epochStats });
         diagnostics.onEpoch(epochStats);
         epoch += 1;
         batch = 0;

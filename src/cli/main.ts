@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
+import { encodeJson } from '../shared/json';
 import { precheckModelSource } from '../spec/modelFiles';
 import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../client/trainerProcess';
 import { parseTrainArgs, USAGE } from './args';
@@ -55,7 +56,8 @@ async function train(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   trainer.on('event', (event: TrainerEvent) => {
-    if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+    // The wire protocol's own spelling (docs/protocol.md): a NaN loss stays "NaN", not null.
+    if (json) process.stdout.write(`${encodeJson(event)}\n`);
     switch (event.type) {
       case 'error':
         // The child was given absolute paths: show the user's own, relative ones.

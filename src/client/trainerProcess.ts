@@ -1,12 +1,16 @@
-// Parent side of the trainer: forks dist/trainer.js, sends typed commands,
+// Parent side of the trainer: starts dist/trainer.js with the wire protocol
+// (docs/protocol.md) on its fd 3, checks its hello, sends typed commands,
 // pairs requests with replies by id, and guarantees the child never outlives
-// its owner (the CLI, the debug adapter, the extension host).
+// its owner (the CLI, the debug adapter, the extension host): the child exits
+// when its end of the pipe closes.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
+import type { Socket } from 'node:net';
 import * as path from 'node:path';
-import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent, type TrainerMessage, type TrainOptions } from '../shared/protocol';
+import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent, type TrainOptions } from '../shared/protocol';
+import { FrameWriter, readFrames } from '../node/wire';
 import { parseUserCodePhase } from '../node/userCodePhases';
 import { TraceWriter } from '../node/traceWriter';
 import { killedRecord } from '../shared/trace/format';
@@ -47,6 +51,11 @@ export class TrainerProcess extends EventEmitter {
   stderr = '';
   /** Armed while the child runs a model module's code (see sources/phases.ts). */
   private userCodeWatchdog: { what: string; timer: NodeJS.Timeout } | null = null;
+  private readonly writer: FrameWriter;
+  /** The trainer's hello: what it is and the protocol it speaks; null until it arrives. */
+  hello: Extract<TrainerEvent, { type: 'hello' }> | null = null;
+  /** Set once the trainer broke the protocol: nothing it sends after that is believed. */
+  private protocolBroken = false;
 
   /** `trainerScript` defaults to dist/trainer.js next to the running bundle. */
   private readonly modelFile: string;
@@ -54,10 +63,15 @@ export class TrainerProcess extends EventEmitter {
   constructor(options: TrainOptions, trainerScript = defaultTrainerScript(), spawnOptions: TrainerSpawnOptions = {}) {
     super();
     this.modelFile = options.modelFile;
-    this.child = fork(trainerScript, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    // What fork() did (this Node, its flags less a debugger port), without its
+    // IPC channel: the protocol pipe is fd 3, a duplex pipe on every platform.
+    // In VS Code's extension host execPath is Electron, which fork() ran as
+    // Node through ELECTRON_RUN_AS_NODE; spawn needs it said.
+    const execArgv = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
+    this.child = spawn(process.execPath, [...execArgv, trainerScript], {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+      windowsHide: true,
     });
     if (spawnOptions.belowNormalPriority && this.child.pid !== undefined) lowerPriority(this.child.pid);
     this.child.stdout?.on('data', () => undefined); // tfjs' console banner; not ours to show
@@ -65,12 +79,21 @@ export class TrainerProcess extends EventEmitter {
       this.stderr += chunk.toString();
       if (this.stderr.length > 100_000) this.stderr = this.stderr.slice(-50_000);
     });
-    this.child.on('message', (message: TrainerMessage) => {
-      if (message.type === 'batch') message.events.forEach((event) => this.receive(event));
-      else this.receive(message);
+    const wire = this.child.stdio[3] as Socket;
+    this.writer = new FrameWriter(wire);
+    readFrames(wire, {
+      onFrame: (value) => this.receive(value as TrainerEvent),
+      onError: (error) =>
+        this.breakProtocol(
+          error.handlerError
+            ? `internal error: handling the trainer's ${error.message}` // a listener's bug, not the trainer's
+            : `the trainer sent a bad frame: ${error.message}`,
+        ),
     });
     this.exitPromise = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after the last frame on the pipe was read,
+      // so a run's final events (finished, a fatal error) come before its exit.
+      this.child.on('close', (code, signal) => {
         this.exited = { code, signal };
         this.disarmWatchdog();
         for (const waiter of this.pending.values()) waiter.reject(new Error('the trainer process ended'));
@@ -83,6 +106,19 @@ export class TrainerProcess extends EventEmitter {
   }
 
   private receive(event: TrainerEvent): void {
+    if (this.protocolBroken) return;
+    if (!this.hello) {
+      if (event?.type !== 'hello') {
+        return this.breakProtocol(`the trainer's first message must be 'hello' (with its protocol version), got '${String(event?.type)}'; this Neural Debugger speaks protocol ${PROTOCOL_VERSION}`);
+      }
+      if (event.protocol !== PROTOCOL_VERSION) {
+        return this.breakProtocol(
+          `the trainer (${event.trainer}) speaks protocol ${String(event.protocol)}, this Neural Debugger speaks protocol ${PROTOCOL_VERSION}; ` +
+            'use a trainer and a Neural Debugger of the same protocol version',
+        );
+      }
+      this.hello = event;
+    }
     if (event.type === 'reply') {
       const waiter = this.pending.get(event.requestId);
       if (waiter) {
@@ -94,6 +130,14 @@ export class TrainerProcess extends EventEmitter {
     }
     this.watchUserCode(event);
     this.emit('event', event);
+  }
+
+  /** A trainer that does not speak our protocol: a fatal error naming why, then the child is killed. */
+  private breakProtocol(message: string): void {
+    if (this.protocolBroken) return;
+    this.protocolBroken = true;
+    this.emit('event', { type: 'error', fatal: true, error: { message } } satisfies TrainerEvent);
+    this.kill();
   }
 
   /**
@@ -144,7 +188,7 @@ export class TrainerProcess extends EventEmitter {
   }
 
   send(command: TrainerCommand): void {
-    if (!this.exited && this.child.connected) this.child.send(command);
+    if (!this.exited) this.writer.write(command);
   }
 
   /** Sends a request and resolves with the trainer's reply. */

@@ -151,9 +151,6 @@ export type TrainerEvent =
   | { type: 'error'; error: UserErrorInfo; fatal: boolean; killed?: true }
   | { type: 'log'; level: 'info' | 'warning'; message: string };
 
-/** Node-IPC batching of the old protocol; goes with the wire framing. */
-export type TrainerMessage = TrainerEvent | { type: 'batch'; events: TrainerEvent[] };
-
 export type TrainerEventType = TrainerEvent['type'];
 /** A trainer event of one type. */
 export type TrainerEventOf<T extends TrainerEventType> = Extract<TrainerEvent, { type: T }>;

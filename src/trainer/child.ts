@@ -1,24 +1,38 @@
-// Entry point of the trainer child process (`child_process.fork` of
-// dist/trainer.js). It talks to its parent only through the typed messages of
-// src/shared/protocol.ts: the first command must be `start`.
+// Entry point of the trainer child process (dist/trainer.js). It speaks the
+// wire protocol (docs/protocol.md) with its parent on fd 3, a duplex pipe
+// the parent opens (src/client/trainerProcess.ts): JSON lines, events out,
+// commands in. Its first event is `hello`; the first command must be `start`.
 
-import type { TrainerCommand, TrainerEvent } from '../shared/protocol';
+import * as net from 'node:net';
+import * as tf from '@tensorflow/tfjs';
+import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
+import { FrameWriter, readFrames } from '../node/wire';
 import { DiagnosticsEngine } from './diagnostics/engine';
-import { EventBatcher } from './eventBatcher';
 import { TrainingController } from './run/controller';
 import { prepareRun } from './run/prepare';
 import { RunCheckpoints } from './run/checkpoints';
 import { EventLog } from './run/eventLog';
 
-const batcher = new EventBatcher((message) => {
-  if (process.send && process.connected) process.send(message);
-});
+/** The file descriptor of the protocol pipe: the parent's stdio[3]. */
+const WIRE_FD = 3;
 
-function transmit(event: TrainerEvent): void {
-  batcher.send(event);
+let writer: FrameWriter | null = null;
+/** Set once the child has decided to exit: the pipe closing then must not change the code. */
+let exitCode: number | null = null;
+/** Sees every event the trainer sends (the soak's memory probe, bench/trainerProbe.ts). */
+const observers: ((event: TrainerEvent) => void)[] = [];
+
+export function observeEvents(observer: (event: TrainerEvent) => void): void {
+  observers.push(observer);
+}
+
+/** Puts one event on the pipe. Each event goes out on its own: the one batching step is the debug adapter's. */
+export function transmit(event: TrainerEvent): void {
+  writer?.write(event);
+  for (const observer of observers) observer(event);
   if (event.type === 'step' && fault && event.stats.step === fault.step) {
-    batcher.flush();
+    writer?.flush();
     injectFault(fault.kind);
   }
 }
@@ -59,29 +73,70 @@ function fail(error: unknown): void {
     const e = error as Error;
     send({ type: 'error', error: { message: `internal error: ${e?.stack ?? String(error)}` }, fatal: true });
   }
-  // Let the IPC channel flush the error before exiting.
-  setTimeout(() => process.exit(isUserError(error) ? 2 : 1), 50);
+  exitAfterFlush(isUserError(error) ? 2 : 1);
+}
+
+/** Exits once the events written so far are handed to the pipe. */
+function exitAfterFlush(code: number): void {
+  exitCode ??= code;
+  code = exitCode;
+  if (!writer) process.exit(code);
+  writer.end(() => process.exit(code));
+  // A parent that stopped reading must not keep the child alive.
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+function fatal(message: string): void {
+  send({ type: 'error', error: { message }, fatal: true });
+  exitAfterFlush(2);
+}
+
+/** Opens fd 3 as the protocol pipe; null when this process was not started with one. */
+function openWire(): net.Socket | null {
+  try {
+    return new net.Socket({ fd: WIRE_FD, readable: true, writable: true });
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
-  if (!process.send) {
+  const socket = openWire();
+  if (!socket) {
     process.stderr.write('dist/trainer.js is the trainer child process; run it through `neural-debugger train` or VS Code.\n');
     process.exit(2);
   }
+  writer = new FrameWriter(socket);
   let controller: TrainingController | null = null;
   const early: TrainerCommand[] = [];
   let started = false;
 
-  process.on('disconnect', () => process.exit(0)); // parent gone: never linger as an orphan
-  process.on('message', (message: TrainerCommand) => {
-    if (!started && message.type === 'start') {
-      started = true;
-      void start(message.options);
-    } else if (controller) {
-      controller.handle(message);
-    } else {
-      early.push(message);
-    }
+  // Parent gone (its end of the pipe closed): never linger as an orphan.
+  const parentGone = () => process.exit(exitCode ?? 0);
+  socket.on('end', parentGone);
+  socket.on('close', parentGone);
+  socket.on('error', parentGone);
+  send({ type: 'hello', protocol: PROTOCOL_VERSION, trainer: `tfjs ${tf.version['tfjs-core']}` });
+  readFrames(socket, {
+    onFrame: (value) => {
+      const command = value as TrainerCommand;
+      if (!started) {
+        if (command?.type !== 'start') return fatal(`the first command must be 'start', got '${String(command?.type)}'`);
+        if (command.protocol !== PROTOCOL_VERSION) {
+          return fatal(
+            `the client speaks protocol ${String(command.protocol)}, this trainer (tfjs) speaks protocol ${PROTOCOL_VERSION}; ` +
+              'use a Neural Debugger and trainer of the same release',
+          );
+        }
+        started = true;
+        void start(command.options);
+      } else if (controller) {
+        controller.handle(command);
+      } else {
+        early.push(command);
+      }
+    },
+    onError: (error) => (error.handlerError ? fail(error.handlerError) : fatal(`the client sent a bad command: ${error.message}`)),
   });
 
   async function start(options: Extract<TrainerCommand, { type: 'start' }>['options']): Promise<void> {
@@ -105,7 +160,7 @@ async function main(): Promise<void> {
       });
       for (const command of early.splice(0)) controller.handle(command);
       await controller.run();
-      setTimeout(() => process.exit(0), 20);
+      exitAfterFlush(0);
     } catch (e) {
       fail(e); // its error event is the trace's last record
     }

@@ -111,6 +111,12 @@ describe('benchmark (quick mode)', function () {
     }
   });
 
+  it('compares the wire framings: CPU time per step event of sender and receiver', () => {
+    for (const framing of ['json-lines', 'length-prefixed']) {
+      assert.match(stdout, new RegExp(`\\| ${framing} \\| \\d+ \\| \\d+\\.\\d \\| \\d+\\.\\d \\| \\d+\\.\\d % \\|`));
+    }
+  });
+
   it('reports the time to the first statistics and the trainer peak RSS', () => {
     assert.match(stdout, /spawn → first step statistics at the parent: median \d+ ms/);
     assert.match(stdout, /trainer peak RSS \(VmHWM\) over a 300-step run: (\d+ MB|not available)/);
