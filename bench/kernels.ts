@@ -42,14 +42,31 @@ function convCases(b: number): KernelCase[] {
     const flops = 2 * b * c.hw * c.hw * c.co * 9 * c.ci;
     const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
     cases.push(
-      { kernel: 'Conv2D', label: `CNN ${c.name} forward, batch ${b}: x [${x}], filter [${f}]`, flops,
-        inputs: () => ({ x: r(x), filter: r(f) }), attrs: { ...conv, dilations: 1 } },
-      { kernel: 'Conv2DBackpropFilter', label: `CNN ${c.name} filter gradient, batch ${b}: x [${x}], dy [${y}]`, flops,
-        inputs: () => ({ x: r(x), dy: r(y) }), attrs: { ...conv, filterShape: f }, previous: conv2dBackpropFilterComposite },
+      {
+        kernel: 'Conv2D',
+        label: `CNN ${c.name} forward, batch ${b}: x [${x}], filter [${f}]`,
+        flops,
+        inputs: () => ({ x: r(x), filter: r(f) }),
+        attrs: { ...conv, dilations: 1 },
+      },
+      {
+        kernel: 'Conv2DBackpropFilter',
+        label: `CNN ${c.name} filter gradient, batch ${b}: x [${x}], dy [${y}]`,
+        flops,
+        inputs: () => ({ x: r(x), dy: r(y) }),
+        attrs: { ...conv, filterShape: f },
+        previous: conv2dBackpropFilterComposite,
+      },
     );
     if (c.name !== 'conv1') {
-      cases.push({ kernel: 'Conv2DBackpropInput', label: `CNN ${c.name} input gradient, batch ${b}: dy [${y}], filter [${f}]`, flops,
-        inputs: () => ({ dy: r(y), filter: r(f) }), attrs: { ...conv, inputShape: x }, previous: conv2dBackpropInputComposite });
+      cases.push({
+        kernel: 'Conv2DBackpropInput',
+        label: `CNN ${c.name} input gradient, batch ${b}: dy [${y}], filter [${f}]`,
+        flops,
+        inputs: () => ({ dy: r(y), filter: r(f) }),
+        attrs: { ...conv, inputShape: x },
+        previous: conv2dBackpropInputComposite,
+      });
     }
   }
   return cases;
@@ -129,7 +146,11 @@ export function compareKernels(times = 7): string {
       const out = kernelFunc({ inputs, backend, attrs: c.attrs as tf.NamedAttrMap });
       backend.disposeData(out.dataId);
     };
-    const variants = [stock && call(stock.kernelFunc as (args: KernelArgs) => tf.TensorInfo), c.previous && call(c.previous), call(ours.kernelFunc as (args: KernelArgs) => tf.TensorInfo)];
+    const variants = [
+      stock && call(stock.kernelFunc as (args: KernelArgs) => tf.TensorInfo),
+      c.previous && call(c.previous),
+      call(ours.kernelFunc as (args: KernelArgs) => tf.TensorInfo),
+    ];
     const best = variants.map(() => Infinity);
     for (const v of variants) v?.(); // warm-up (XNNPACK operator creation, JIT)
     for (let i = 0; i < times; i++) {
@@ -140,7 +161,9 @@ export function compareKernels(times = 7): string {
     tf.dispose(Object.values(inputs));
     const [stockMs, previousMs, oursMs] = best;
     const gflops = c.flops ? (c.flops / oursMs / 1e6).toFixed(1) : '–';
-    rows.push(`| ${c.kernel} | ${c.label} | ${ms(stockMs)} | ${ms(previousMs)} | ${ms(oursMs)} | ${gflops} | ${ratio(stockMs, oursMs)} | ${ratio(previousMs, oursMs)} |`);
+    rows.push(
+      `| ${c.kernel} | ${c.label} | ${ms(stockMs)} | ${ms(previousMs)} | ${ms(oursMs)} | ${gflops} | ${ratio(stockMs, oursMs)} | ${ratio(previousMs, oursMs)} |`,
+    );
   }
   return rows.join('\n');
 }

@@ -171,7 +171,9 @@ async function benchPair(name: ModelName, batch: number, options: Options, backe
       for (const variant of variants) {
         const t = totals.get(variant)!;
         runs.get(variant)!.push({ rate: t.samples / t.seconds, load: load() });
-        log(`  ${name} batch ${batch} round ${round + 1} ${variant}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`);
+        log(
+          `  ${name} batch ${batch} round ${round + 1} ${variant}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`,
+        );
       }
     }
     const fitRuns = runs.get('fit');
@@ -212,7 +214,9 @@ async function main(): Promise<void> {
     log(`stock wasm kernels restored: ${restored.join(', ')}`);
   }
   const native = nativeKernelsLine(backend);
-  log(`backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${native}; ${os.cpus().length} cores, load ${load().toFixed(1)}`);
+  log(
+    `backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${native}; ${os.cpus().length} cores, load ${load().toFixed(1)}`,
+  );
 
   if (options.kernels) {
     console.log(compareKernels());
@@ -238,7 +242,9 @@ async function main(): Promise<void> {
       await torch?.close();
     }
     console.log(`## Training throughput, samples/s (median of ${options.runs} run(s) of ≥ ${options.seconds} s; Adam; synthetic data)\n`);
-    console.log(`Backend: ${backend.name}${options.stockKernels ? ' (stock kernels)' : ''}; ${native}${torch ? `; ${torch.backend}${options.parts.has('throughput') ? ', in turns with tfjs' : ' alone'}` : ''}.\n`);
+    console.log(
+      `Backend: ${backend.name}${options.stockKernels ? ' (stock kernels)' : ''}; ${native}${torch ? `; ${torch.backend}${options.parts.has('throughput') ? ', in turns with tfjs' : ' alone'}` : ''}.\n`,
+    );
     console.log(formatTable(results, previous));
     console.log(
       '\n(×: instrumented / fit; pytorch: fit / pytorch and instrumented-default ("ours") / pytorch; all medians of the per-round ratios,' +
@@ -254,7 +260,9 @@ async function main(): Promise<void> {
     const first = startupRuns.map((r) => r.firstStatsMs);
     const peaks = startupRuns.map((r) => r.peakRssMb).filter((v): v is number => v !== null);
     console.log(`\n## Start-up (examples/spiral-mlp.nn.json)\n`);
-    console.log(`- spawn → first step statistics at the parent: median ${median(first).toFixed(0)} ms (runs: ${first.map((v) => v.toFixed(0)).join(', ')} ms; target ≤ 1500 ms)`);
+    console.log(
+      `- spawn → first step statistics at the parent: median ${median(first).toFixed(0)} ms (runs: ${first.map((v) => v.toFixed(0)).join(', ')} ms; target ≤ 1500 ms)`,
+    );
     console.log(`- milestones of the first run: ${startupRuns[0].milestones.map((m) => `${m.what} ${m.ms.toFixed(0)} ms`).join(', ')}`);
     console.log(`- trainer peak RSS (VmHWM) over a 300-step run: ${peaks.length ? `${median(peaks).toFixed(0)} MB` : 'not available (no /proc)'}`);
   }

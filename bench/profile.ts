@@ -82,8 +82,9 @@ export function formatProfile(p: StepProfile, top = 12): string {
     '',
     '| kernel | calls | ms | share | largest call inputs |',
     '|---|---:|---:|---:|---|',
-    ...p.kernels.slice(0, top).map((k) =>
-      `| ${k.kernel} | ${k.calls} | ${k.ms.toFixed(2)} | ${((100 * k.ms) / Math.max(total, 1e-9)).toFixed(0)}% | ${k.worstShapes} |`),
+    ...p.kernels
+      .slice(0, top)
+      .map((k) => `| ${k.kernel} | ${k.calls} | ${k.ms.toFixed(2)} | ${((100 * k.ms) / Math.max(total, 1e-9)).toFixed(0)}% | ${k.worstShapes} |`),
   ];
   return lines.join('\n');
 }

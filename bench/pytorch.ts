@@ -87,7 +87,9 @@ export class PytorchWorker {
       const info = await worker.request({ cmd: 'info' });
       const threads = Number(info.threads);
       worker.backend = `pytorch ${String(info.torch)} (${threads} thread${threads === 1 ? '' : 's'})`;
-      options.log(`pytorch: ${found.python}, torch ${String(info.torch)}, ${threads} thread(s), OPENBLAS_NUM_THREADS=${String(info.openblasThreads)}, interleaved with tfjs`);
+      options.log(
+        `pytorch: ${found.python}, torch ${String(info.torch)}, ${threads} thread(s), OPENBLAS_NUM_THREADS=${String(info.openblasThreads)}, interleaved with tfjs`,
+      );
       return worker;
     } catch (e) {
       worker.kill();

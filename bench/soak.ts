@@ -39,10 +39,7 @@ export async function runSoak(steps: number, every: number, log: (line: string) 
   // The bench bundle doubles as a probed trainer child (see main.ts).
   const benchScript = path.join(repoRoot(), 'dist', 'bench.js');
   process.env.ND_BENCH_CHILD = 'trainer';
-  const trainer = new TrainerProcess(
-    { modelFile: path.join(repoRoot(), 'examples', 'spiral-mlp.nn.json'), steps, epochs: steps, traceFile },
-    benchScript,
-  );
+  const trainer = new TrainerProcess({ modelFile: path.join(repoRoot(), 'examples', 'spiral-mlp.nn.json'), steps, epochs: steps, traceFile }, benchScript);
   delete process.env.ND_BENCH_CHILD;
   const samples: SoakSample[] = [];
   const started = performance.now();

@@ -137,8 +137,14 @@ function instrumentedRunner(
       step = next;
       samplesSeen += b.size;
       const stats: StepStats = {
-        step, epoch, batch, batchesPerEpoch: batches.batchesPerEpoch, batchSize: b.size,
-        ...measured, durationMs: performance.now() - started, samplesSeen,
+        step,
+        epoch,
+        batch,
+        batchesPerEpoch: batches.batchesPerEpoch,
+        batchSize: b.size,
+        ...measured,
+        durationMs: performance.now() - started,
+        samplesSeen,
       };
       encodeJson({ type: 'step', stats });
       diagnostics.onStep(stats);

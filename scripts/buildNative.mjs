@@ -39,7 +39,14 @@ export async function buildNative() {
     const args = [ENTRY, '-O3', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--outFile', file];
     for (const f of features) args.push('--enable', f);
     let errors = '';
-    const { error } = await asc.main(args, { stderr: { write: (s) => { errors += s; return true; } } });
+    const { error } = await asc.main(args, {
+      stderr: {
+        write: (s) => {
+          errors += s;
+          return true;
+        },
+      },
+    });
     if (error) throw new Error(`AssemblyScript build of ${ENTRY} failed:\n${errors || error.message}`);
     const ids = sectionIds(readFileSync(file));
     // 5 = memory, 11 = data: either would clobber tfjs-backend-wasm's heap.

@@ -78,9 +78,7 @@ export function reportHost(): Host {
     },
     saveFile: (fileName, format, data) => {
       const blob =
-        format === 'svg'
-          ? new Blob([data], { type: 'image/svg+xml' })
-          : new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' });
+        format === 'svg' ? new Blob([data], { type: 'image/svg+xml' }) : new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' });
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;

@@ -14,14 +14,7 @@
  */
 let scratch = new Int32Array(1024);
 
-export function lttbIndices(
-  xs: ArrayLike<number>,
-  ys: ArrayLike<number>,
-  threshold: number,
-  positiveOnly = false,
-  start = 0,
-  end = xs.length,
-): number[] {
+export function lttbIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, threshold: number, positiveOnly = false, start = 0, end = xs.length): number[] {
   // A reused buffer: charts call this for every line several times a second,
   // and a fresh index array each time kept the garbage collector busy.
   if (scratch.length < end - start) scratch = new Int32Array(Math.max(end - start, scratch.length * 2));

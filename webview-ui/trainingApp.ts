@@ -70,9 +70,11 @@ export function startTrainingView(app: App, root: HTMLElement): void {
   // turns during live streaming: at most one per frame, each at most every
   // HEAVY_INTERVAL_MS, so a 100 steps/s stream never costs a long frame. A
   // user's action renders everything at once.
-  const heavy: { update: (changes: ReadonlySet<Change>) => void; pending: Set<Change>; last: number }[] = [graph, gradients, loss, activations].map(
-    (view) => ({ update: (c: ReadonlySet<Change>) => view.update(c), pending: new Set<Change>(), last: 0 }),
-  );
+  const heavy: { update: (changes: ReadonlySet<Change>) => void; pending: Set<Change>; last: number }[] = [graph, gradients, loss, activations].map((view) => ({
+    update: (c: ReadonlySet<Change>) => view.update(c),
+    pending: new Set<Change>(),
+    last: 0,
+  }));
   const render = (changes: ReadonlySet<Change>, interactive: boolean): boolean => {
     if (changes.has('status') || changes.has('run')) status.update();
     timeline.update(changes);
@@ -82,7 +84,12 @@ export function startTrainingView(app: App, root: HTMLElement): void {
     const now = performance.now();
     for (const view of heavy) for (const c of changes) view.pending.add(c);
     const waiting = heavy.filter((v) => v.pending.size > 0);
-    const due = interactive ? waiting : waiting.filter((v) => now - v.last >= HEAVY_INTERVAL_MS).sort((a, b) => a.last - b.last).slice(0, 1);
+    const due = interactive
+      ? waiting
+      : waiting
+          .filter((v) => now - v.last >= HEAVY_INTERVAL_MS)
+          .sort((a, b) => a.last - b.last)
+          .slice(0, 1);
     for (const view of due) {
       const pending = new Set(view.pending);
       view.pending.clear();

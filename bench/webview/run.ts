@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   const header = events.find((e) => e.type === 'header')!;
   const steps = events.filter((e) => e.type === 'step');
   const diagnostics = events.filter((e) => e.type === 'diagnostic');
-  process.stderr.write(`recorded ${steps.length} steps of a ${LAYERS}-layer model in ${((Date.now() - started) / 1000).toFixed(1)} s; ${diagnostics.length} diagnostic records\n`);
+  process.stderr.write(
+    `recorded ${steps.length} steps of a ${LAYERS}-layer model in ${((Date.now() - started) / 1000).toFixed(1)} s; ${diagnostics.length} diagnostic records\n`,
+  );
 
   const browser = await launchBrowser();
   try {
@@ -127,7 +129,10 @@ async function main(): Promise<void> {
               batch.push({ type: 'step', stats });
               step++;
               if (step % 25 === 0) {
-                batch.push({ type: 'epoch', stats: { epoch: step / 25, step, loss: stats.loss, metrics: stats.metrics, valLoss: stats.loss, valMetrics: stats.metrics, durationMs: 250 } });
+                batch.push({
+                  type: 'epoch',
+                  stats: { epoch: step / 25, step, loss: stats.loss, metrics: stats.metrics, valLoss: stats.loss, valMetrics: stats.metrics, durationMs: 250 },
+                });
               }
               if (step === 500) for (const d of diagnostics) batch.push(d);
             }
@@ -148,7 +153,6 @@ async function main(): Promise<void> {
           nodes: document.querySelectorAll('g.layer-node').length,
           lines: document.querySelectorAll('#gradient-norms path.grad-line').length,
           shownStep: document.getElementById('timeline')?.dataset.step,
-
         };
       },
       { recorded: steps, diagnostics, seconds: SECONDS, rate: RATE },

@@ -85,9 +85,10 @@ export async function startCodeServer(tools: E2eTools, vsix: string, setup: Work
     runDir,
     installedExtension,
     log: server.log,
-    extensionHostLog: () => findFiles(path.join(dirs.userData, 'logs'), /^(exthost|remoteexthost)\.log$/)
-      .map((f) => `${f}:\n${fs.readFileSync(f, 'utf8').slice(-4000)}`)
-      .join('\n'),
+    extensionHostLog: () =>
+      findFiles(path.join(dirs.userData, 'logs'), /^(exthost|remoteexthost)\.log$/)
+        .map((f) => `${f}:\n${fs.readFileSync(f, 'utf8').slice(-4000)}`)
+        .join('\n'),
     stop: async () => {
       await server.stop();
       fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
@@ -153,8 +154,10 @@ export async function launchCodeServer(tools: E2eTools, options: LaunchOptions):
     tools.node,
     [
       tools.codeServerEntry,
-      '--bind-addr', `127.0.0.1:${options.port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${options.port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
@@ -163,7 +166,8 @@ export async function launchCodeServer(tools: E2eTools, options: LaunchOptions):
       // unload handlers) leaves its extension host waiting for a reconnection:
       // 3 hours by default, 30 s here, so that the tests of a closed window see
       // the end of its extension host (and of the trainer it started).
-      '--reconnection-grace-time', String(RECONNECTION_GRACE_SECONDS),
+      '--reconnection-grace-time',
+      String(RECONNECTION_GRACE_SECONDS),
       ...(options.extraArgs ?? []),
       ...commonArgs(options),
     ],
@@ -269,7 +273,10 @@ export function processesMatching(needle: string): { pid: number; cmdline: strin
 
 function findFiles(dir: string, name: RegExp): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => name.test(path.basename(f))).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => name.test(path.basename(f)))
+    .map((f) => path.join(dir, f));
 }
 
 function delay(ms: number): Promise<void> {

@@ -90,7 +90,15 @@ export async function runInHostSuite(options: InHostOptions = {}): Promise<InHos
     browser = await chromium.launchPersistentContext(path.join(runDir, 'chromium-profile'), {
       executablePath: tools.chromium,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
     page.on('console', (m) => {
@@ -161,7 +169,10 @@ function delay(ms: number): Promise<void> {
 /** Prints one line per in-host test and the totals. */
 export function formatResult(run: InHostRun): string {
   const { result } = run;
-  const lines = result.tests.map((t) => `  ${t.state === 'passed' ? 'ok  ' : t.state === 'pending' ? 'skip' : 'FAIL'} ${t.fullTitle} (${t.durationMs} ms)${t.error ? `\n${t.error.replace(/^/gm, '        ')}` : ''}`);
+  const lines = result.tests.map(
+    (t) =>
+      `  ${t.state === 'passed' ? 'ok  ' : t.state === 'pending' ? 'skip' : 'FAIL'} ${t.fullTitle} (${t.durationMs} ms)${t.error ? `\n${t.error.replace(/^/gm, '        ')}` : ''}`,
+  );
   lines.push(
     `${result.passes} passing, ${result.failures} failing, ${result.pending} pending in ${result.host.appName} ${result.host.vscodeVersion} (${result.host.uiKind}, remote ${result.host.remoteName}, ${result.host.node}); extension host exit code ${run.exitCode}; start ${run.seconds.start.toFixed(1)} s, suite ${run.seconds.suite.toFixed(1)} s`,
   );

@@ -115,7 +115,9 @@ async function main(): Promise<void> {
 main().catch((e: unknown) => {
   if (e instanceof E2eUnavailable) {
     console.error(`npm start: cannot set up code-server here: ${e.message}`);
-    console.error('npm start: install VS Code (the `code` command) and run `npm start` again, or install the VSIX: npm run package, then code --install-extension neural-debugger.vsix');
+    console.error(
+      'npm start: install VS Code (the `code` command) and run `npm start` again, or install the VSIX: npm run package, then code --install-extension neural-debugger.vsix',
+    );
   } else {
     console.error(`npm start: ${(e as Error).stack ?? String(e)}`);
   }

@@ -95,7 +95,12 @@ function ensureCodeServer(nodeDir: string, log: (line: string) => void): string 
     PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: nodeDir,
   };
-  run('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--foreground-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: prefix, env }, `npm install code-server@${CODE_SERVER_VERSION}`);
+  run(
+    'npm',
+    ['install', `code-server@${CODE_SERVER_VERSION}`, '--foreground-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: prefix, env },
+    `npm install code-server@${CODE_SERVER_VERSION}`,
+  );
   if (!fs.existsSync(entry)) throw new E2eUnavailable(`npm installed code-server but ${entry} is missing`);
   fs.writeFileSync(codeServerMarker(), `${new Date().toISOString()}\n`);
   return entry;
@@ -118,10 +123,21 @@ function commandExists(command: string): boolean {
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 
 function run(command: string, args: string[], options: SpawnSyncOptions, what: string): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL', ...options });
+  const result = spawnSync(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: INSTALL_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    ...options,
+  });
   if (result.status === 0) return;
   const output = `${result.stdout?.toString() ?? ''}${result.stderr?.toString() ?? ''}`.trim().split('\n').slice(-8).join('\n');
-  const why = result.signal === 'SIGKILL' && result.status === null ? `stopped after ${INSTALL_TIMEOUT_MS / 60_000} min without finishing` : result.error ? result.error.message : `exit code ${result.status}`;
+  const why =
+    result.signal === 'SIGKILL' && result.status === null
+      ? `stopped after ${INSTALL_TIMEOUT_MS / 60_000} min without finishing`
+      : result.error
+        ? result.error.message
+        : `exit code ${result.status}`;
   throw new E2eUnavailable(`${what} failed (${why})${output ? `:\n${output}` : ''}`);
 }
 

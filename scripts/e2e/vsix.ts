@@ -42,7 +42,12 @@ export function packageExtension(outFile: string): string {
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     fs.rmSync(outFile, { force: true });
     const vsce = path.join(VSCE_DIR, 'vsce');
-    run(process.execPath, [vsce, 'package', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', outFile], stage, 'vsce package');
+    run(
+      process.execPath,
+      [vsce, 'package', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', outFile],
+      stage,
+      'vsce package',
+    );
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });
   }

@@ -84,7 +84,10 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         options.checkpointDir = value();
         break;
       case '--break-on': {
-        const kinds = value().split(',').map((k) => k.trim()).filter(Boolean);
+        const kinds = value()
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean);
         options.breakOn = kinds.map((k) => {
           if (!isDiagnosticKind(k)) throw usageError(`--break-on: unknown diagnostic kind '${k}' (known: ${DIAGNOSTIC_KINDS.join(', ')})`);
           return k;

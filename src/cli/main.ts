@@ -100,7 +100,6 @@ async function train(argv: string[]): Promise<number> {
   return EXIT_OK;
 }
 
-
 function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;

@@ -114,7 +114,9 @@ export class ProgressPrinter {
     const width = 24;
     const filled = Math.round(done * width);
     const eta = ((1 - done) * secs) / Math.max(done, 1e-9);
-    const metrics = Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join('  ');
+    const metrics = Object.entries(s.metrics)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join('  ');
     const line = `epoch ${s.epoch}/${this.settings?.epochs ?? '?'} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${s.batch + 1}/${s.batchesPerEpoch}  loss ${fmt(s.loss)}  ${metrics}  ${rate(perSec)} samples/s  ETA ${duration(eta)}`;
     this.out.write(`\r\x1b[2K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
     this.barShown = true;

@@ -123,7 +123,11 @@ export function runReport(argv: string[], write: (line: string) => void = (l) =>
     throw new UserError({ file: args.out, message: `cannot write the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
   }
   const steps = trace.steps.length;
-  const state = trace.truncated ? ' (the trace is truncated: the report shows what was recorded)' : trace.end ? '' : ' (the trace has no end record: the run was killed or is still running)';
+  const state = trace.truncated
+    ? ' (the trace is truncated: the report shows what was recorded)'
+    : trace.end
+      ? ''
+      : ' (the trace has no end record: the run was killed or is still running)';
   write(`wrote ${args.out}: ${trace.header.topology.name}, ${steps} steps, ${trace.diagnostics.length} diagnostic records${state}; ${describeEnd(trace)}`);
   return 0;
 }

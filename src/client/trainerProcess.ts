@@ -109,7 +109,9 @@ export class TrainerProcess extends EventEmitter {
     if (this.protocolBroken) return;
     if (!this.hello) {
       if (event?.type !== 'hello') {
-        return this.breakProtocol(`the trainer's first message must be 'hello' (with its protocol version), got '${String(event?.type)}'; this Neural Debugger speaks protocol ${PROTOCOL_VERSION}`);
+        return this.breakProtocol(
+          `the trainer's first message must be 'hello' (with its protocol version), got '${String(event?.type)}'; this Neural Debugger speaks protocol ${PROTOCOL_VERSION}`,
+        );
       }
       if (event.protocol !== PROTOCOL_VERSION) {
         return this.breakProtocol(

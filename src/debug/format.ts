@@ -29,10 +29,7 @@ export function formatShape(shape: readonly (number | null)[] | readonly (number
 
 function epochSummary(e: EpochStats, settings: RunSettings | null): string {
   const metrics = Object.entries(e.metrics).map(([k, v]) => `${k} ${formatShort(v)}`);
-  const val =
-    e.valLoss !== null
-      ? [`val_loss ${formatShort(e.valLoss)}`, ...Object.entries(e.valMetrics).map(([k, v]) => `val_${k} ${formatShort(v)}`)]
-      : [];
+  const val = e.valLoss !== null ? [`val_loss ${formatShort(e.valLoss)}`, ...Object.entries(e.valMetrics).map(([k, v]) => `val_${k} ${formatShort(v)}`)] : [];
   return `epoch ${e.epoch}/${settings?.epochs ?? '?'}  loss ${formatShort(e.loss)}  ${[...metrics, ...val].join('  ')}  (${(e.durationMs / 1000).toFixed(1)} s)`;
 }
 

@@ -15,7 +15,6 @@ export interface NeuralLaunchArguments extends DebugProtocol.LaunchRequestArgume
   program: string;
 }
 
-
 function problem(field: string, message: string): UserError {
   return new UserError({ field, message: `${message} (launch configuration)` });
 }

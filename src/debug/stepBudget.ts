@@ -18,7 +18,10 @@ class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly perSecond: number, now: number) {
+  constructor(
+    private readonly perSecond: number,
+    now: number,
+  ) {
     this.tokens = perSecond * BURST_SECONDS;
     this.last = now;
   }

@@ -145,7 +145,12 @@ export class VariableStore {
       const parts = [info.activation ? `${info.className} ${info.activation}` : info.className];
       if (stats?.gradNorm !== null && stats?.gradNorm !== undefined) parts.push(`gradNorm ${formatShort(stats.gradNorm)}`);
       if (stats?.activationStats) parts.push(`mean ${formatShort(stats.activationStats.mean)}`);
-      return { name: info.name, value: parts.join(' · '), variablesReference: this.handles.create({ kind: 'layer', name: info.name }), evaluateName: formatPath(['layers', info.name]) };
+      return {
+        name: info.name,
+        value: parts.join(' · '),
+        variablesReference: this.handles.create({ kind: 'layer', name: info.name }),
+        evaluateName: formatPath(['layers', info.name]),
+      };
     });
   }
 
@@ -229,7 +234,13 @@ export class VariableStore {
   private run(): Variable[] {
     const { settings: s, topology: t, backend: b } = this.state;
     const out: Variable[] = [];
-    if (t) out.push(leaf('model', t.name), leaf('layers', String(t.layers.length)), leaf('params', String(t.totalParams)), leaf('trainableParams', String(t.trainableParams)));
+    if (t)
+      out.push(
+        leaf('model', t.name),
+        leaf('layers', String(t.layers.length)),
+        leaf('params', String(t.totalParams)),
+        leaf('trainableParams', String(t.trainableParams)),
+      );
     if (s) {
       out.push(
         leaf('modelFile', s.modelFile),

@@ -82,7 +82,10 @@ function bundledExamples(context: vscode.ExtensionContext): ModelPickItem[] {
   const dir = path.join(context.extensionPath, 'examples');
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => modelFileKind(n) === 'json-spec' || modelFileKind(n) === 'module').sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((n) => modelFileKind(n) === 'json-spec' || modelFileKind(n) === 'module')
+      .sort();
   } catch {
     return [];
   }
@@ -110,16 +113,17 @@ async function stopTraining(monitor: SessionMonitor): Promise<void> {
 
 /** Opens the trace of the running (or last) run; otherwise offers the workspace's recorded runs. */
 async function openTrace(monitor: SessionMonitor, recent: string[]): Promise<void> {
-  const running = monitor.runningSessions().map((s) => s.configuration.trace).find((t): t is string => typeof t === 'string');
+  const running = monitor
+    .runningSessions()
+    .map((s) => s.configuration.trace)
+    .find((t): t is string => typeof t === 'string');
   const direct = running ?? recent.find((t) => fs.existsSync(t));
   if (direct) {
     await showTrace(direct);
     return;
   }
   const found = await vscode.workspace.findFiles('**/.neural-debugger/runs/*.jsonl', '**/node_modules/**', 200);
-  const withTimes = found
-    .map((uri) => ({ uri, mtime: safeMtime(uri.fsPath) }))
-    .sort((a, b) => b.mtime - a.mtime);
+  const withTimes = found.map((uri) => ({ uri, mtime: safeMtime(uri.fsPath) })).sort((a, b) => b.mtime - a.mtime);
   if (withTimes.length === 0) {
     void vscode.window.showInformationMessage('Neural Debugger: no run traces yet. Train a model first (Neural Debugger: Train model).');
     return;

@@ -8,13 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NeuralDebugSession } from '../debug/session';
 import { DEBUG_TYPE } from '../shared/debugEvents';
-import {
-  initialConfigurations,
-  resolveLaunchDefaults,
-  resolveLaunchPaths,
-  type NeuralLaunchConfig,
-  type ResolveContext,
-} from './launchConfig';
+import { initialConfigurations, resolveLaunchDefaults, resolveLaunchPaths, type NeuralLaunchConfig, type ResolveContext } from './launchConfig';
 import { modelFileKind } from './modelFiles';
 import type { SpecDiagnostics } from './specDiagnostics';
 

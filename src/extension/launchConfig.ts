@@ -83,9 +83,9 @@ export function resolveLaunchDefaults(config: Partial<NeuralLaunchConfig>, ctx: 
  */
 export function resolveLaunchPaths(config: NeuralLaunchConfig, ctx: ResolveContext): Resolution {
   if (!config.program || typeof config.program !== 'string') {
-    return { error: "the launch configuration has no 'program': set it to the model file to train, e.g. \"${workspaceFolder}/model.nn.json\"" };
+    return { error: 'the launch configuration has no \'program\': set it to the model file to train, e.g. "${workspaceFolder}/model.nn.json"' };
   }
-  const base = typeof config.cwd === 'string' ? config.cwd : ctx.workspaceFolder ?? (ctx.activeFile ? path.dirname(ctx.activeFile) : process.cwd());
+  const base = typeof config.cwd === 'string' ? config.cwd : (ctx.workspaceFolder ?? (ctx.activeFile ? path.dirname(ctx.activeFile) : process.cwd()));
   const program = path.resolve(base, config.program);
   const notTrainable = whyNotTrainable(program, ctx.workspaceTrusted);
   if (notTrainable) return { error: notTrainable };

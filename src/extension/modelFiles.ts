@@ -53,5 +53,9 @@ export function whyNotTrainable(filePath: string, workspaceTrusted: boolean): st
 
 /** Label for a model file in the quick pick: the name without the `.nn.json` suffix. */
 export function modelDisplayName(filePath: string): string {
-  return path.basename(filePath).replace(/\.nn\.json$/i, '').replace(/\.model\.[cm]?[jt]s$/i, '').replace(/\.json$/i, '');
+  return path
+    .basename(filePath)
+    .replace(/\.nn\.json$/i, '')
+    .replace(/\.model\.[cm]?[jt]s$/i, '')
+    .replace(/\.json$/i, '');
 }

@@ -65,11 +65,7 @@ export function formatStatusText(status: TrainingStatus): string {
     if (status.state !== 'preparing') parts.push(status.state);
     return parts.join(' · ');
   }
-  const parts = [
-    `epoch ${status.epoch}/${status.epochs ?? '?'}`,
-    `batch ${status.batch}/${status.batchesPerEpoch ?? '?'}`,
-    `loss ${formatLoss(status.loss)}`,
-  ];
+  const parts = [`epoch ${status.epoch}/${status.epochs ?? '?'}`, `batch ${status.batch}/${status.batchesPerEpoch ?? '?'}`, `loss ${formatLoss(status.loss)}`];
   if (status.backend) parts.push(status.backend);
   parts.push(status.state);
   return parts.join(' · ');

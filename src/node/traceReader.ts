@@ -41,11 +41,7 @@ function fileError(file: string, e: unknown): UserError {
  * Streams the trace in `file`, calling `onRecord` for each record in order
  * (the header first; a version 1 trace's records upgraded). Throws `UserError` (with the line) for a damaged trace.
  */
-export async function readTraceStream(
-  file: string,
-  onRecord: (record: TraceRecord) => void,
-  options: TraceStreamOptions = {},
-): Promise<TraceStreamSummary> {
+export async function readTraceStream(file: string, onRecord: (record: TraceRecord) => void, options: TraceStreamOptions = {}): Promise<TraceStreamSummary> {
   const parser = new TraceParser(file);
   let recordCount = 0;
   const emit = (records: TraceRecord[]): void => {

@@ -63,7 +63,7 @@ function lengthOfCompleteLines(file: string): number {
   try {
     const size = fs.fstatSync(fd).size;
     const buffer = Buffer.alloc(64 * 1024);
-    for (let end = size; end > 0; ) {
+    for (let end = size; end > 0;) {
       const begin = Math.max(0, end - buffer.length);
       const n = fs.readSync(fd, buffer, 0, end - begin, begin);
       const newline = buffer.subarray(0, n).lastIndexOf(0x0a);

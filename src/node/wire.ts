@@ -12,7 +12,7 @@ import { decodeJson, encodeJson } from '../shared/json';
  * of a large model some hundred KB; a frame past this bound is a broken or
  * hostile peer, refused instead of buffered without limit.
  */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 

@@ -80,7 +80,8 @@ export class BoundedHistory<T> {
     private readonly entries: HistoryEntries<T>,
     readonly bounds: HistoryBounds,
   ) {
-    if (!Number.isInteger(bounds.maxSteps) || bounds.maxSteps < 1) throw new Error(`BoundedHistory: maxSteps must be a positive integer, got ${bounds.maxSteps}`);
+    if (!Number.isInteger(bounds.maxSteps) || bounds.maxSteps < 1)
+      throw new Error(`BoundedHistory: maxSteps must be a positive integer, got ${bounds.maxSteps}`);
     if (!Number.isInteger(bounds.maxHistogramRecords) || bounds.maxHistogramRecords < 0) {
       throw new Error(`BoundedHistory: maxHistogramRecords must be a non-negative integer, got ${bounds.maxHistogramRecords}`);
     }

@@ -115,7 +115,11 @@ export function resolveDiagnosticsConfig(overrides: Record<string, unknown> | un
         throw new UserError({ file, field: `${field}.${name}`, message: `unknown threshold (known: ${Object.keys(target).join(', ')})` });
       }
       if (typeof v !== typeof target[name] || (typeof v === 'number' && !(v >= 0))) {
-        throw new UserError({ file, field: `${field}.${name}`, message: `expected ${typeof target[name] === 'boolean' ? 'true or false' : 'a non-negative number'}` });
+        throw new UserError({
+          file,
+          field: `${field}.${name}`,
+          message: `expected ${typeof target[name] === 'boolean' ? 'true or false' : 'a non-negative number'}`,
+        });
       }
       target[name] = v;
     }

@@ -7,17 +7,7 @@
 // docs/protocol.md describes it for other languages; schema/protocol.schema.json
 // is generated from these types.
 
-import type {
-  BackendChoice,
-  BackendReport,
-  DiagnosticKind,
-  EpochStats,
-  ModelTopology,
-  RunSettings,
-  StepStats,
-  StopReason,
-  TrainingDiagnostic,
-} from './stats';
+import type { BackendChoice, BackendReport, DiagnosticKind, EpochStats, ModelTopology, RunSettings, StepStats, StopReason, TrainingDiagnostic } from './stats';
 
 /** A user-facing error: where it is and what is wrong, never a stack trace. */
 export interface UserErrorInfo {
@@ -151,7 +141,7 @@ export type TrainerEvent =
   | { type: 'error'; error: UserErrorInfo; fatal: boolean; killed?: true }
   | { type: 'log'; level: 'info' | 'warning'; message: string };
 
-export type TrainerEventType = TrainerEvent['type'];
+type TrainerEventType = TrainerEvent['type'];
 /** A trainer event of one type. */
 export type TrainerEventOf<T extends TrainerEventType> = Extract<TrainerEvent, { type: T }>;
 

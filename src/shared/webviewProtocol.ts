@@ -131,4 +131,3 @@ export function invalidWebviewMessage(message: unknown): string | null {
       return `unknown message type ${JSON.stringify(m.type)}`;
   }
 }
-

@@ -60,11 +60,7 @@ export function checkModelSpec(text: string, file: string): SpecCheck {
 }
 
 /** Diagnostic thresholds: a typo is an error at the closest field the parser has a position for. */
-function checkDiagnosticsSection(
-  section: Record<string, unknown> | undefined,
-  file: string,
-  positions: ParsedSpec['positions'],
-): UserErrorInfo | null {
+function checkDiagnosticsSection(section: Record<string, unknown> | undefined, file: string, positions: ParsedSpec['positions']): UserErrorInfo | null {
   try {
     resolveDiagnosticsConfig(section, file);
     return null;

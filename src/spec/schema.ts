@@ -19,7 +19,9 @@ export function generateSchema(): Schema {
 }
 
 function objectSchema(def: ObjectDef, definitions: Record<string, Schema>, open = false): Schema {
-  const required = Object.entries(def.fields).filter(([, f]) => f.required).map(([k]) => k);
+  const required = Object.entries(def.fields)
+    .filter(([, f]) => f.required)
+    .map(([k]) => k);
   return {
     type: 'object',
     description: def.description,

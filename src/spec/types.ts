@@ -4,12 +4,7 @@
 
 import type { UserErrorInfo } from '../shared/protocol';
 
-export type LossName =
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy'
-  | 'binaryCrossentropy'
-  | 'meanSquaredError'
-  | 'meanAbsoluteError';
+export type LossName = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError' | 'meanAbsoluteError';
 
 export type MetricName = 'accuracy' | 'acc' | 'meanSquaredError' | 'mse' | 'meanAbsoluteError' | 'mae';
 

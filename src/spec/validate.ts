@@ -16,7 +16,12 @@ function joinPath(path: string, key: string | number): string {
 
 /** `model.layers[2].activation` → `activation`. */
 function lastKey(path: string): string {
-  return path.replace(/\[\d+\]$/, '').split('.').pop() ?? path;
+  return (
+    path
+      .replace(/\[\d+\]$/, '')
+      .split('.')
+      .pop() ?? path
+  );
 }
 
 interface ObjectContext {
@@ -139,7 +144,8 @@ export class SpecValidator {
           return;
         }
         const items = node.children ?? [];
-        if (items.length < (type.minItems ?? 0)) this.problem(node, path, `expected at least ${type.minItems} entr${type.minItems === 1 ? 'y' : 'ies'}, got an empty list`);
+        if (items.length < (type.minItems ?? 0))
+          this.problem(node, path, `expected at least ${type.minItems} entr${type.minItems === 1 ? 'y' : 'ies'}, got an empty list`);
         const def = type.def;
         items.forEach((item, i) => {
           if ('discriminator' in def) this.checkUnion(item, def, joinPath(path, i));
@@ -168,7 +174,9 @@ export class SpecValidator {
         this.problem(node, path, `unknown ${def.noun} '${name}'${suggestion(name, names)}`);
         return;
       }
-      const required = Object.entries(def.variants[name].fields).filter(([, f]) => f.required).map(([k]) => k);
+      const required = Object.entries(def.variants[name].fields)
+        .filter(([, f]) => f.required)
+        .map(([k]) => k);
       if (required.length > 0) {
         this.problem(node, path, `${def.noun} '${name}' needs ${required.join(', ')}: write {"${def.discriminator}": "${name}", "${required[0]}": …}`);
       }
@@ -196,7 +204,10 @@ export class SpecValidator {
       this.problem(discriminatorNode, fieldPath, `unknown ${def.noun} '${variantName}'${suggestion(variantName, names)}`);
       return;
     }
-    const label = def.discriminator === 'type' ? `${/^[aeiou]/i.test(variantName) ? 'an' : 'a'} ${variantName} ${def.noun.replace(/ type$/, '')}` : `${def.noun} '${variantName}'`;
+    const label =
+      def.discriminator === 'type'
+        ? `${/^[aeiou]/i.test(variantName) ? 'an' : 'a'} ${variantName} ${def.noun.replace(/ type$/, '')}`
+        : `${def.noun} '${variantName}'`;
     const fields: Record<string, FieldDef> = { ...def.common, ...variant.fields };
     // The discriminator itself was checked above against the variant names.
     fields[def.discriminator] = { description: fields[def.discriminator]?.description ?? '', type: { kind: 'string' } };
@@ -217,9 +228,14 @@ export class SpecValidator {
 
   private checkShape(node: Node, path: string, allowMinusOne: boolean): void {
     const items = node.children ?? [];
-    const fits = (item: Node) => item.type === 'number' && (numberFits(item.value as number, { kind: 'integer', min: 1 }) || (allowMinusOne && item.value === -1));
+    const fits = (item: Node) =>
+      item.type === 'number' && (numberFits(item.value as number, { kind: 'integer', min: 1 }) || (allowMinusOne && item.value === -1));
     if (node.type !== 'array' || items.length === 0 || !items.every(fits)) {
-      this.problem(node, path, `expected ${describeExpected({ kind: 'shape', allowMinusOne })}, got ${describeValue(node)}${node.type === 'array' ? ` ${JSON.stringify(items.map((i) => i.value))}` : ''}`);
+      this.problem(
+        node,
+        path,
+        `expected ${describeExpected({ kind: 'shape', allowMinusOne })}, got ${describeValue(node)}${node.type === 'array' ? ` ${JSON.stringify(items.map((i) => i.value))}` : ''}`,
+      );
       return;
     }
     if (items.filter((item) => item.value === -1).length > 1) this.problem(node, path, 'at most one entry may be -1');

@@ -24,11 +24,10 @@ describe('benchmark (quick mode)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-bench-'));
     // A previous results file, to check that its figures are printed beside the new ones.
     fs.writeFileSync(out(), JSON.stringify([{ model: 'mlp', batch: 32, variant: 'fit', backend: 'wasm', samplesPerSec: 1234, runs: [1234] }]));
-    const r = spawnSync(
-      process.execPath,
-      [BENCH, '--quick', '--models', 'mlp', '--batches', '32', '--seconds', '1', '--no-webview', '--out', out()],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
+    const r = spawnSync(process.execPath, [BENCH, '--quick', '--models', 'mlp', '--batches', '32', '--seconds', '1', '--no-webview', '--out', out()], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     ({ stdout, stderr, status } = r);
   });
 

@@ -35,7 +35,12 @@ describe('benchmark PyTorch worker', function () {
   });
 
   it('trains whole steps for at least the slice, for each network', async () => {
-    for (const [model, batch] of [['mlp', 1], ['lstm', 3], ['cnn', 2], ['transformer', 5]] as const) {
+    for (const [model, batch] of [
+      ['mlp', 1],
+      ['lstm', 3],
+      ['cnn', 2],
+      ['transformer', 5],
+    ] as const) {
       const runner = await worker!.runner(model, batch);
       const t = await runner.slice(50);
       assert.ok(t.seconds >= 0.05, `${model}: ${t.seconds} s`);

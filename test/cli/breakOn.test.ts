@@ -30,7 +30,7 @@ describe('CLI: diagnostics', () => {
     assert.match(r.stderr, /^diagnostics: .*dead-relu \(/m);
   });
 
-  it('a typo in the spec\'s diagnostics section is an error at its line', async () => {
+  it("a typo in the spec's diagnostics section is an error at its line", async () => {
     const dir = tempDir();
     const spec = JSON.parse(fs.readFileSync('examples/spiral-mlp.nn.json', 'utf8'));
     spec.diagnostics = { 'dead-relu': { deadFraktion: 0.9 } };

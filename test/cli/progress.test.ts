@@ -13,9 +13,6 @@ describe('CLI: progress lines', () => {
     const { lines, progress } = printer();
     progress.handle({ type: 'learningRate', step: 12, from: 0.1, to: 0.01 });
     progress.handle({ type: 'restored', epoch: 2, step: 25, fromStep: 31 });
-    assert.deepEqual(lines, [
-      'learning rate 0.1000 → 0.0100 from step 13',
-      'stepped back from step 31 to the start of epoch 2 (step 25)',
-    ]);
+    assert.deepEqual(lines, ['learning rate 0.1000 → 0.0100 from step 13', 'stepped back from step 31 to the start of epoch 2 (step 25)']);
   });
 });

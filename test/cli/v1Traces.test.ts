@@ -16,7 +16,11 @@ function comparable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(comparable);
   if (value === null || typeof value !== 'object') return value;
   const dropped = new Set(['time', 'durationMs', 'modelFile', 'backend']);
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !dropped.has(k)).map(([k, v]) => [k, comparable(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !dropped.has(k))
+      .map(([k, v]) => [k, comparable(v)]),
+  );
 }
 
 /** The v2 records without what version 1 could not know: a pause's statistics where the upgrade has none. */

@@ -44,7 +44,10 @@ describe('wire protocol handshake', () => {
 
   it('a trainer whose first message is not hello is refused', async () => {
     const { events } = await runFakeTrainer(JSON.stringify({ type: 'progress', message: 'hi' }));
-    assert.deepEqual(events.map((e) => e.type), ['error']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['error'],
+    );
     assert.match(events[0].type === 'error' ? events[0].error.message : '', /first message must be 'hello'.*got 'progress'.*speaks protocol 2/);
   });
 
@@ -73,7 +76,10 @@ describe('wire protocol handshake', () => {
     new FrameWriter(wire).write({ type: 'start', protocol: PROTOCOL_VERSION + 5, options: { modelFile: EXAMPLE } });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 2);
-    assert.deepEqual(events.map((e) => e.type), ['hello', 'error']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hello', 'error'],
+    );
     const error = events[1];
     assert.ok(error.type === 'error' && error.fatal);
     assert.equal(
@@ -92,7 +98,9 @@ describe('wire protocol handshake', () => {
   });
 
   it('the real trainer exits when its parent is killed with SIGKILL', async () => {
-    const parent = spawn(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'wire', 'parent.js'), defaultTrainerScript()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'wire', 'parent.js'), defaultTrainerScript()], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const trainerPid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
     assert.ok(isAlive(trainerPid));
     parent.kill('SIGKILL');

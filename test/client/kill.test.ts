@@ -42,7 +42,11 @@ describe('trainer child process', () => {
     assert.equal(parsed.end, null, 'a killed run has no end record of its own');
     const steps = parsed.steps.map((r) => r.stats.step);
     assert.ok(steps.length >= 40, `only ${steps.length} steps in the trace`);
-    assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1), 'steps are complete and in order');
+    assert.deepEqual(
+      steps,
+      Array.from({ length: steps.length }, (_, i) => i + 1),
+      'steps are complete and in order',
+    );
     // The parent saw every step the trace has (records are written before the event is sent).
     assert.ok(steps.length >= lastStepSeen);
   });
@@ -59,7 +63,8 @@ describe('trainer child process', () => {
       for (const entry of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
         try {
           const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-          if (cmd.includes('dist/trainer.js') && fs.readFileSync(`/proc/${entry}/environ`, 'utf8') !== '' && isChildOfCli(Number(entry), cmd)) pid = Number(entry);
+          if (cmd.includes('dist/trainer.js') && fs.readFileSync(`/proc/${entry}/environ`, 'utf8') !== '' && isChildOfCli(Number(entry), cmd))
+            pid = Number(entry);
         } catch {
           // process ended meanwhile
         }

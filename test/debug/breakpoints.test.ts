@@ -44,10 +44,7 @@ describe('debug adapter: breakpoints', function () {
     const expected = stepsWhere(reference, 0, below)[0];
     assert.ok(expected > 1);
 
-    await client.launch(
-      { program: spec, backend: 'wasm' },
-      { functionBreakpoints: [{ name: `loss < ${threshold}` }, { name: 'loss <' }] },
-    );
+    await client.launch({ program: spec, backend: 'wasm' }, { functionBreakpoints: [{ name: `loss < ${threshold}` }, { name: 'loss <' }] });
     const [good, bad] = client.functionBreakpoints;
     assert.equal(good.verified, true);
     assert.equal(bad.verified, false);
@@ -105,7 +102,10 @@ describe('debug adapter: breakpoints', function () {
     assert.match(unknown.message ?? '', /did you mean 'loss'/);
     assert.match(layer.message ?? '', /unknown name 'layers.nope'/);
     assert.match(empty.message ?? '', /write an expression/);
-    assert.deepEqual([chained, condition, hit, unknown, layer, empty].map((b) => b.verified), [false, false, false, false, false, false]);
+    assert.deepEqual(
+      [chained, condition, hit, unknown, layer, empty].map((b) => b.verified),
+      [false, false, false, false, false, false],
+    );
     assert.equal(ok.verified, true);
   });
 
@@ -141,7 +141,11 @@ describe('debug adapter: breakpoints', function () {
     assert.match(info.body.details?.stackTrace ?? '', /evidence: .*layer=dense_1/);
     assert.match(info.body.details?.stackTrace ?? '', /remedies:\n {2}- /);
     // The top frame points at the first layer of the spec.
-    const firstLayerLine = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('"type": "dense"')) + 1;
+    const firstLayerLine =
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('"type": "dense"')) + 1;
     const frame = await client.topFrame();
     assert.equal(frame.line, firstLayerLine);
     assert.match(frame.name, /— vanishing-gradient$/);

@@ -77,11 +77,17 @@ describe('debug adapter: lifecycle', function () {
     process.kill(pid, 'SIGKILL');
     await client.next('terminated');
     const tracePath = path.join(dir, trace);
-    assert.match(client.output('stderr'), new RegExp(`the trainer process was killed by SIGKILL.*; the trace up to the last step is kept in ${tracePath.replace(/[.]/g, '\\.')}`));
+    assert.match(
+      client.output('stderr'),
+      new RegExp(`the trainer process was killed by SIGKILL.*; the trace up to the last step is kept in ${tracePath.replace(/[.]/g, '\\.')}`),
+    );
     const parsed = await readTrace(tracePath);
     assert.equal(endReason(parsed), 'killed');
     assert.ok(parsed.steps.length >= 20);
-    assert.deepEqual(parsed.steps.map((s) => s.stats.step), Array.from({ length: parsed.steps.length }, (_, i) => i + 1));
+    assert.deepEqual(
+      parsed.steps.map((s) => s.stats.step),
+      Array.from({ length: parsed.steps.length }, (_, i) => i + 1),
+    );
   });
 
   it('a broken spec fails the launch with FILE:LINE:COL, before any process starts', async () => {
@@ -95,12 +101,19 @@ describe('debug adapter: lifecycle', function () {
       return true;
     });
     assert.ok(client.output('stderr').startsWith(`${spec}:${line}:`));
-    assert.equal(client.events.some((e) => e.event === 'process'), false, 'no trainer was started');
+    assert.equal(
+      client.events.some((e) => e.event === 'process'),
+      false,
+      'no trainer was started',
+    );
   });
 
   it('an error found by the trainer (data) fails the launch with its message', async () => {
     const spec = writeSpiralSpec(dir, { training: { batchSize: 1000 } });
-    await assert.rejects(client.launch({ program: spec, backend: 'wasm' }), /error: training\.batchSize: batch size 1000 is larger than the 192 training samples/);
+    await assert.rejects(
+      client.launch({ program: spec, backend: 'wasm' }),
+      /error: training\.batchSize: batch size 1000 is larger than the 192 training samples/,
+    );
     assert.match(client.output('stderr'), /batch size 1000 is larger/);
     await client.next('terminated');
     const pid = (await client.next('process')).body.systemProcessId as number;
@@ -117,14 +130,17 @@ describe('debug adapter: lifecycle', function () {
     }
   });
 
-  it('sends a fast run\'s steps batched and thinned, in order, ending on the last step, before the end', async () => {
+  it("sends a fast run's steps batched and thinned, in order, ending on the last step, before the end", async () => {
     const spec = writeSpiralSpec(dir, { training: { epochs: 200 } });
     await client.launch({ program: spec, backend: 'wasm' });
     await client.next('terminated');
     const batches = client.events.filter((e) => e.event === TRAINER_EVENT).map((e) => (e.body as TrainerEventBody).events);
     const flat = batches.flat();
     const steps = flat.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? e.stats.step : -1));
-    assert.ok(steps.every((s, i) => i === 0 || s > steps[i - 1]), 'steps in order');
+    assert.ok(
+      steps.every((s, i) => i === 0 || s > steps[i - 1]),
+      'steps in order',
+    );
     const finished = flat.find((e) => e.type === 'finished');
     assert.ok(finished && finished.type === 'finished');
     const total = finished.steps;
@@ -134,5 +150,4 @@ describe('debug adapter: lifecycle', function () {
     assert.ok(batches.length * 5 < total, `${total} steps in ${batches.length} DAP events`);
     assert.ok(flat.findIndex((e) => e.type === 'finished') > flat.map((e) => e.type).lastIndexOf('step'), "'finished' after the last step");
   });
-
 });

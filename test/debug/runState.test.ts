@@ -8,7 +8,15 @@ import { RunState } from '../../src/debug/runState';
 const PER_EPOCH = 4;
 
 function step(n: number): TrainerEvent {
-  const stats: Partial<StepStats> = { step: n, epoch: Math.ceil(n / PER_EPOCH), batch: (n - 1) % PER_EPOCH, batchesPerEpoch: PER_EPOCH, loss: 1 / n, learningRate: 0.1, detailed: false };
+  const stats: Partial<StepStats> = {
+    step: n,
+    epoch: Math.ceil(n / PER_EPOCH),
+    batch: (n - 1) % PER_EPOCH,
+    batchesPerEpoch: PER_EPOCH,
+    loss: 1 / n,
+    learningRate: 0.1,
+    detailed: false,
+  };
   return { type: 'step', stats: stats as StepStats };
 }
 

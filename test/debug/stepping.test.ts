@@ -30,14 +30,23 @@ describe('debug adapter: stepping and inspecting', function () {
     assert.equal(entry.body.reason, 'entry');
     assert.equal(entry.body.threadId, TRAINING_THREAD_ID);
     const threads = await client.dc.threadsRequest();
-    assert.deepEqual(threads.body.threads.map((t) => t.name), ['training']);
+    assert.deepEqual(
+      threads.body.threads.map((t) => t.name),
+      ['training'],
+    );
     const frames = (await client.dc.stackTraceRequest({ threadId: TRAINING_THREAD_ID })).body.stackFrames;
-    assert.deepEqual(frames.map((f) => f.name), ['before the first batch', 'epoch 1/3', 'train test-spiral']);
+    assert.deepEqual(
+      frames.map((f) => f.name),
+      ['before the first batch', 'epoch 1/3', 'train test-spiral'],
+    );
     assert.ok(frames.every((f) => f.source?.path === spec));
     // The epoch frame points at training.epochs, the run frame at the spec's name (the batch frame at a layer, when the stop is about one).
     const specText = fs.readFileSync(spec, 'utf8').split('\n');
     const lineOf = (text: string) => specText.findIndex((l) => l.includes(text)) + 1;
-    assert.deepEqual(frames.map((f) => f.line), [1, lineOf('"epochs": 3'), lineOf('"name": "test-spiral"')]);
+    assert.deepEqual(
+      frames.map((f) => f.line),
+      [1, lineOf('"epochs": 3'), lineOf('"name": "test-spiral"')],
+    );
     assert.ok(lineOf('"epochs": 3') > 1 && lineOf('"name": "test-spiral"') > 1);
     assert.equal((await client.training()).step, 0);
 
@@ -60,11 +69,15 @@ describe('debug adapter: stepping and inspecting', function () {
     const layers = await client.scope('Layers');
     const header = client.trainerEvents().find((e) => e.type === 'header');
     assert.ok(header && header.type === 'header');
-    assert.deepEqual([...layers.keys()], header.topology.layers.map((l) => l.name));
+    assert.deepEqual(
+      [...layers.keys()],
+      header.topology.layers.map((l) => l.name),
+    );
     const first = [...layers.values()].find((v) => v.variablesReference > 0 && /^Dense tanh/.test(v.value))!;
     assert.equal(first.evaluateName, `layers.${first.name}`);
     const fields = await client.children(first.variablesReference);
-    for (const name of ['gradNorm', 'mean', 'std', 'zeroFraction', 'deadFraction']) assert.ok(Number.isFinite(Number(fields.get(name)?.value)), `${name} = ${fields.get(name)?.value}`);
+    for (const name of ['gradNorm', 'mean', 'std', 'zeroFraction', 'deadFraction'])
+      assert.ok(Number.isFinite(Number(fields.get(name)?.value)), `${name} = ${fields.get(name)?.value}`);
     const kernel = fields.get('kernel')!;
     assert.ok(kernel.variablesReference > 0);
     const k = await client.children(kernel.variablesReference);
@@ -199,7 +212,10 @@ describe('debug adapter: stepping and inspecting', function () {
     await client.nextStop();
     const history = await client.dc.customRequest(CUSTOM_REQUESTS.history);
     const events = history.body.events as TrainerEvent[];
-    assert.deepEqual(events.map((e) => e.type), client.trainerEvents().map((e) => e.type));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      client.trainerEvents().map((e) => e.type),
+    );
     assert.ok(events.some((e) => e.type === 'header'));
     assert.equal(events.filter((e) => e.type === 'step').length, 1);
     const r = await client.dc.customRequest(CUSTOM_REQUESTS.setBreakOn, { kinds: ['plateau', 'non-finite'] });

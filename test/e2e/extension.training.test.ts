@@ -118,7 +118,11 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
     // Growing: drawn at some step before the end, then further on.
     const before = extents.filter((e) => e < MEDIUM_STEPS);
     assert.ok(before.length >= 2, `the loss curve was drawn at only ${before.length} lengths before the end of the run (${timeline})`);
-    assert.deepEqual([...extents].sort((a, b) => a - b), extents, `the loss curve shrank: ${extents.join(', ')}`);
+    assert.deepEqual(
+      [...extents].sort((a, b) => a - b),
+      extents,
+      `the loss curve shrank: ${extents.join(', ')}`,
+    );
     assert.match(await status.innerText(), new RegExp(`finished after ${MEDIUM_STEPS} steps`));
     // The charts redraw a moment after the status line.
     let finalExtent: number | null = null;

@@ -48,9 +48,20 @@ async function ensureFiltersListed(page: Page, trainerScript: string): Promise<v
   await runCommand(page, 'View: Show Run and Debug');
   const row = breakpointRow(page, FILTER_LABEL);
   const breakpointsPane = page.locator('.part.sidebar .pane-header:not(.hidden) h3.title', { hasText: 'Breakpoints' });
-  if (await breakpointsPane.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) {
+  if (
+    await breakpointsPane.waitFor({ state: 'visible', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    )
+  ) {
     await arrangePanes(page, ['Breakpoints']);
-    if (await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return;
+    if (
+      await row.waitFor({ state: 'visible', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
   await openFile(page, SPECS.long);
   await runCommand(page, 'Neural Debugger: Train model');
@@ -94,11 +105,17 @@ describeInCodeServer('e2e: breaking on a vanishing gradient', (workbench) => {
     const variables = page.locator('.debug-variables .monaco-list-row');
     const training = variables.filter({ hasText: /^Training$/ }).first();
     if ((await training.getAttribute('aria-expanded')) === 'true') await training.click();
-    await variables.filter({ hasText: /^Layers$/ }).first().click();
+    await variables
+      .filter({ hasText: /^Layers$/ })
+      .first()
+      .click();
     const layerRow = variables.filter({ hasText: /^dense_1 =/ }).first();
     await layerRow.waitFor({ state: 'visible', timeout: 15_000 });
     assert.match(await layerRow.innerText(), /Dense sigmoid · gradNorm \S+/);
-    await variables.filter({ hasText: /^dense_2 =/ }).first().waitFor({ state: 'visible', timeout: 5_000 });
+    await variables
+      .filter({ hasText: /^dense_2 =/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 5_000 });
 
     // The training view lists the warning; Problems has it at dense_1's line.
     const warning = (await trainingView(page)).locator('#warnings [data-kind="vanishing-gradient"]').first();

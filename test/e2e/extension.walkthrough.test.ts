@@ -43,7 +43,13 @@ async function clickStepButton(page: Page, id: string, label: string): Promise<v
 async function pageShows(page: Page, text: string): Promise<boolean> {
   for (const frame of page.frames()) {
     if (frame === page.mainFrame()) continue;
-    if ((await frame.locator('h1', { hasText: text }).count().catch(() => 0)) > 0) return true;
+    if (
+      (await frame
+        .locator('h1', { hasText: text })
+        .count()
+        .catch(() => 0)) > 0
+    )
+      return true;
   }
   return false;
 }
@@ -60,8 +66,14 @@ describeInCodeServer('e2e: the Get started walkthrough', (workbench) => {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH.title }).first().click();
     await page.locator('.getting-started-step').first().waitFor({ state: 'visible', timeout: 15_000 });
     const titles = await page.locator('.getting-started-step .step-title').allInnerTexts();
-    assert.deepEqual(titles, WALKTHROUGH.steps.map((s) => s.title));
-    assert.deepEqual(WALKTHROUGH.steps.map((s) => s.id), ['openExample', 'train', 'breakOnWarning', 'gradients']);
+    assert.deepEqual(
+      titles,
+      WALKTHROUGH.steps.map((s) => s.title),
+    );
+    assert.deepEqual(
+      WALKTHROUGH.steps.map((s) => s.id),
+      ['openExample', 'train', 'breakOnWarning', 'gradients'],
+    );
     await waitUntil(() => pageShows(page, WALKTHROUGH.steps[0].title), 15_000, "the first step's page");
     await screenshot(page, 'e2e-walkthrough', 'walkthrough');
 
@@ -75,7 +87,10 @@ describeInCodeServer('e2e: the Get started walkthrough', (workbench) => {
     // Step 2: its button runs Train model, which asks for a model file (no model editor is active).
     await clickStepButton(page, 'train', 'Train model');
     await page.locator('.quick-input-widget input.input').fill('spiral-mlp');
-    await picks.filter({ hasText: /^spiral-mlp/, visible: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await picks
+      .filter({ hasText: /^spiral-mlp/, visible: true })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
     await page.keyboard.press('Enter');
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
     await debugToolbarButton(page, 'debug-stop').click();

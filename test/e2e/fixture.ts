@@ -76,7 +76,9 @@ export function describeInCodeServer(title: string, body: (workbench: () => Work
       const name = `e2e-failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`;
       await screenshot(workbench.page, name).catch(() => undefined);
       const state = await workbenchState(workbench.page);
-      console.log(`      workbench: ${state}\n      code-server log (tail):\n${workbench.server.log().slice(-2000)}\n      extension host log:\n${workbench.server.extensionHostLog()}`);
+      console.log(
+        `      workbench: ${state}\n      code-server log (tail):\n${workbench.server.log().slice(-2000)}\n      extension host log:\n${workbench.server.extensionHostLog()}`,
+      );
       // A modal dialog ("Cannot reconnect", …) would fail every later test: start them on a new page.
       if (workbench.page.isClosed() || (await openDialogs(workbench.page)).length > 0) {
         await workbench.reopen().catch((e: Error) => console.log(`      could not reopen the workbench: ${e.message}`));
@@ -84,7 +86,11 @@ export function describeInCodeServer(title: string, body: (workbench: () => Work
       // A run the failed test left behind would break the next ones.
       const toolbar = workbench.page.locator('.debug-toolbar');
       if (await toolbar.isVisible().catch(() => false)) {
-        await toolbar.locator('.codicon-debug-stop').first().click().catch(() => undefined);
+        await toolbar
+          .locator('.codicon-debug-stop')
+          .first()
+          .click()
+          .catch(() => undefined);
         await toolbar.waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => undefined);
       }
     });

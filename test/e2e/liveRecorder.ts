@@ -54,7 +54,17 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
       return Math.round(a.value + ((lastX - a.x) * (b.value - a.value)) / (b.x - a.x));
     };
     const extentOf = w.ndLossExtent;
-    const recording: LossRecording = { extents: [], redraws: 0, firstAfterMs: null, lastAfterMs: null, messages: [], moreMessages: 0, title: '', status: '', statusText: '' };
+    const recording: LossRecording = {
+      extents: [],
+      redraws: 0,
+      firstAfterMs: null,
+      lastAfterMs: null,
+      messages: [],
+      moreMessages: 0,
+      title: '',
+      status: '',
+      statusText: '',
+    };
     const started = performance.now();
     // What the host said, in order: which session each message is for, and what it carries.
     window.addEventListener('message', (e: MessageEvent) => {
@@ -66,7 +76,8 @@ export async function recordLossExtents(view: Frame, runName: string): Promise<v
       const counts = new Map<string, number>();
       for (const event of m.events ?? []) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
       const events = m.events ? ` [${[...counts].map(([t, n]) => (n > 1 ? `${t}×${n}` : t)).join(', ')}]` : '';
-      const session = m.sessionId?.slice(0, 8) ?? (m.session === null ? 'none' : m.session ? `${m.session.id.slice(0, 8)}${m.session.live ? ' live' : ' ended'}` : '');
+      const session =
+        m.sessionId?.slice(0, 8) ?? (m.session === null ? 'none' : m.session ? `${m.session.id.slice(0, 8)}${m.session.live ? ' live' : ' ended'}` : '');
       recording.messages.push(`+${Math.round(performance.now() - started)} ms ${m.type} ${session}${events}`);
     });
     w.ndLossRecording = recording;

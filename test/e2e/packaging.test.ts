@@ -67,7 +67,9 @@ describe('e2e: the packaged VSIX', function () {
   it('leaves out sources, source maps, tests, benchmarks, dev tools and the optional tfjs-node', () => {
     // (esbuild is shipped on purpose: it bundles TS/JS model modules at run time.)
     const unwanted = entries.filter((e) =>
-      /\.map$|^extension\/(src|test|scripts|webview-ui|docs|bench|\.cache)\/|^extension\/dist\/bench\.js$|tfjs-node|node_modules\/(typescript|mocha|tsx|playwright-core|@vscode\/vsce|d3|elkjs|assemblyscript|binaryen)\//.test(e),
+      /\.map$|^extension\/(src|test|scripts|webview-ui|docs|bench|\.cache)\/|^extension\/dist\/bench\.js$|tfjs-node|node_modules\/(typescript|mocha|tsx|playwright-core|@vscode\/vsce|d3|elkjs|assemblyscript|binaryen)\//.test(
+        e,
+      ),
     );
     assert.deepEqual(unwanted, []);
     const size = fs.statSync(vsix).size / 1024 / 1024;

@@ -61,7 +61,12 @@ describe('e2e: npm start', function () {
     const port = await freePort();
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
     // Its own process group, like a command in a terminal.
-    start = spawn('npm', ['start', '--', '--code-server', '--port', String(port), '--state-dir', stateDir], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    start = spawn('npm', ['start', '--', '--code-server', '--port', String(port), '--state-dir', stateDir], {
+      cwd: REPO_ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     start.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     start.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<string>((resolve) => start!.once('exit', (code, signal) => resolve(signal ?? `exit code ${code}`)));

@@ -43,7 +43,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       await row.click({ timeout: 5_000 });
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`could not click "${title}" in the palette within ${timeoutMs / 1000} s; ${await workbenchState(page)}`, { cause: e });
+      if (Date.now() > deadline)
+        throw new Error(`could not click "${title}" in the palette within ${timeoutMs / 1000} s; ${await workbenchState(page)}`, { cause: e });
     }
   }
 }
@@ -51,7 +52,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
 /** Texts of the modal dialogs shown ("Cannot reconnect", …); none on a closed page. */
 export async function openDialogs(page: Page): Promise<string[]> {
   if (page.isClosed()) return [];
-  const texts = await page.locator('.monaco-dialog-box').allInnerTexts().catch(() => [] as string[]);
+  const texts = await page
+    .locator('.monaco-dialog-box')
+    .allInnerTexts()
+    .catch(() => [] as string[]);
   return texts.map((d) => d.replace(/\s+/g, ' ').trim());
 }
 
@@ -61,7 +65,11 @@ export async function openDialogs(page: Page): Promise<string[]> {
  */
 export async function workbenchState(page: Page): Promise<string> {
   if (page.isClosed()) return 'the page is closed';
-  const texts = (selector: string) => page.locator(selector).allInnerTexts().catch(() => [] as string[]);
+  const texts = (selector: string) =>
+    page
+      .locator(selector)
+      .allInnerTexts()
+      .catch(() => [] as string[]);
   const dialogs = await openDialogs(page);
   const toasts = await notificationTexts(page).catch(() => [] as string[]);
   const status = await texts('.part.statusbar .statusbar-item');
@@ -108,7 +116,10 @@ export async function findInPalette(page: Page, title: string, timeoutMs = 30_00
     } catch (e) {
       if (Date.now() > deadline) {
         const listed = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
-        throw new Error(`command "${title}" did not appear in the palette within ${timeoutMs / 1000} s; ">${query}" lists ${JSON.stringify(listed)}; ${await workbenchState(page)}`, { cause: e });
+        throw new Error(
+          `command "${title}" did not appear in the palette within ${timeoutMs / 1000} s; ">${query}" lists ${JSON.stringify(listed)}; ${await workbenchState(page)}`,
+          { cause: e },
+        );
       }
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
@@ -139,7 +150,8 @@ export async function openFile(page: Page, fileName: string, timeoutMs = 45_000)
       await tab.waitFor({ state: 'visible', timeout: 10_000 });
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`could not open ${fileName} with Quick Open within ${timeoutMs / 1000} s; ${await workbenchState(page)}`, { cause: e });
+      if (Date.now() > deadline)
+        throw new Error(`could not open ${fileName} with Quick Open within ${timeoutMs / 1000} s; ${await workbenchState(page)}`, { cause: e });
       await page.waitForTimeout(500);
     }
   }
@@ -194,7 +206,13 @@ export async function webviewFrame(page: Page, marker: string, timeoutMs = 30_00
   for (;;) {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame() || frame.isDetached()) continue;
-      if ((await frame.locator(marker).count().catch(() => 0)) > 0) return frame;
+      if (
+        (await frame
+          .locator(marker)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
     }
     if (Date.now() > deadline) throw new Error(`no webview with ${marker} within ${timeoutMs / 1000} s`);
     await page.waitForTimeout(250);
@@ -211,7 +229,9 @@ export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs = 60_
     await item.waitFor({ state: 'visible', timeout: timeoutMs });
   } catch (e) {
     const items = await page.locator('.part.statusbar .statusbar-item').allInnerTexts();
-    throw new Error(`no status bar item matched ${pattern} within ${timeoutMs / 1000} s; items: ${JSON.stringify(items)}; ${await workbenchState(page)}`, { cause: e });
+    throw new Error(`no status bar item matched ${pattern} within ${timeoutMs / 1000} s; items: ${JSON.stringify(items)}; ${await workbenchState(page)}`, {
+      cause: e,
+    });
   }
   return item.innerText();
 }

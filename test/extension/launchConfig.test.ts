@@ -41,7 +41,10 @@ describe('extension: launch configuration', () => {
 
   it('keeps what the launch configuration sets over the settings, and defaults breakOn to non-finite', () => {
     const config = resolved(
-      resolveLaunchDefaults({ type: 'neural', request: 'launch', name: 'mine', program: 'a.nn.json', backend: 'cpu', breakOn: [] }, context({ settings: { backend: 'wasm', breakOn: ['plateau'] } })),
+      resolveLaunchDefaults(
+        { type: 'neural', request: 'launch', name: 'mine', program: 'a.nn.json', backend: 'cpu', breakOn: [] },
+        context({ settings: { backend: 'wasm', breakOn: ['plateau'] } }),
+      ),
     );
     assert.equal(config.name, 'mine');
     assert.equal(config.backend, 'cpu');
@@ -84,7 +87,10 @@ describe('extension: launch configuration', () => {
 
   it('resolves relative trace and checkpoint paths against cwd and keeps an explicit trace', () => {
     const config = resolved(
-      resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json', cwd: '/elsewhere', trace: 'out/t.jsonl', checkpointDir: 'ck' }, context()),
+      resolveLaunchPaths(
+        { type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json', cwd: '/elsewhere', trace: 'out/t.jsonl', checkpointDir: 'ck' },
+        context(),
+      ),
     );
     assert.equal(config.program, path.resolve('/elsewhere/a.nn.json'));
     assert.equal(config.trace, path.resolve('/elsewhere/out/t.jsonl'));
@@ -92,9 +98,16 @@ describe('extension: launch configuration', () => {
   });
 
   it('in restricted mode limits data to the workspace folder and refuses model modules', () => {
-    const config = resolved(resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: '/ws/a.nn.json' }, context({ workspaceTrusted: false })));
+    const config = resolved(
+      resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: '/ws/a.nn.json' }, context({ workspaceTrusted: false })),
+    );
     assert.equal(config.dataRoot, folder);
-    const noFolder = resolved(resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: '/x/a.nn.json' }, context({ workspaceTrusted: false, workspaceFolder: undefined })));
+    const noFolder = resolved(
+      resolveLaunchPaths(
+        { type: 'neural', request: 'launch', name: 'n', program: '/x/a.nn.json' },
+        context({ workspaceTrusted: false, workspaceFolder: undefined }),
+      ),
+    );
     assert.equal(noFolder.dataRoot, path.resolve('/x'));
     const refused = resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: '/ws/net.model.ts' }, context({ workspaceTrusted: false }));
     assert.ok('error' in refused);

@@ -30,7 +30,9 @@ describe('extension: spec problems in the Problems panel', () => {
   });
 
   it('covers a whole string value and reports every error at once', () => {
-    const text = spiral.replace('"activation": "relu", "name": "hidden1"', '"activation": "relux", "name": "hidden1"').replace('"batchSize": 32', '"batchSize": "many"');
+    const text = spiral
+      .replace('"activation": "relu", "name": "hidden1"', '"activation": "relux", "name": "hidden1"')
+      .replace('"batchSize": 32', '"batchSize": "many"');
     const problems = problemsOf(text);
     const covers = problems.map((p) => covered(text, p.range));
     assert.ok(covers.includes('"relux"'), JSON.stringify(covers));
@@ -74,7 +76,11 @@ describe('extension: spec problems in the Problems panel', () => {
     const dir = path.dirname(spiralFile);
     for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.nn.json'))) {
       const text = fs.readFileSync(path.join(dir, name), 'utf8');
-      assert.deepEqual(specProblems(text, checkModelSpec(text, name)).filter((p) => p.severity === 'error'), [], name);
+      assert.deepEqual(
+        specProblems(text, checkModelSpec(text, name)).filter((p) => p.severity === 'error'),
+        [],
+        name,
+      );
     }
   });
 });

@@ -43,7 +43,12 @@ describe('extension: status bar text', () => {
   });
 
   it('a step back shows the start of the restored epoch', () => {
-    const s = fold([header, step(2, 4, 0.5), { type: 'stopped', reason: 'pause', step: 30, epoch: 2, batch: 4 }, { type: 'restored', epoch: 2, step: 25, fromStep: 30 }]);
+    const s = fold([
+      header,
+      step(2, 4, 0.5),
+      { type: 'stopped', reason: 'pause', step: 30, epoch: 2, batch: 4 },
+      { type: 'restored', epoch: 2, step: 25, fromStep: 30 },
+    ]);
     assert.equal(formatStatusText(s), 'epoch 2/30 · batch 0/25 · loss 0.5 · wasm · paused');
   });
 

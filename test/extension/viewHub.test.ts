@@ -17,7 +17,8 @@ const header = (name: string) =>
     settings: { epochs: 30 },
     backend: { name: 'wasm', requested: 'auto', reasons: [], addedKernels: [] },
   }) as unknown as TrainerEvent;
-const step = (n: number) => ({ type: 'step', stats: { step: n, epoch: 1, batch: n - 1, batchesPerEpoch: 25, loss: 1 / n } as Partial<StepStats> }) as TrainerEvent;
+const step = (n: number) =>
+  ({ type: 'step', stats: { step: n, epoch: 1, batch: n - 1, batchesPerEpoch: 25, loss: 1 / n } as Partial<StepStats> }) as TrainerEvent;
 
 /** A debug session whose custom requests are recorded and answered only when the test says so. */
 function session(id: string, history: TrainerEvent[] = []): FakeDebugSession & { requests: string[]; answer(): void } {
@@ -86,7 +87,11 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
   }
 
   function makeHub(): InstanceType<typeof ViewHub> {
-    const made = new ViewHub(silentLog as never, () => undefined, () => undefined);
+    const made = new ViewHub(
+      silentLog as never,
+      () => undefined,
+      () => undefined,
+    );
     hub = made;
     return made;
   }
@@ -163,7 +168,11 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     debugEvents.custom.fire({ session: run, event: TRAINER_EVENT, body: { events: [step(3), 'not an event', { type: 'log', level: 'info', message: 'x' }] } });
     // No timer: both batches are out before anything else runs.
     const sent = v.posted.slice(before).filter((m) => m.type === 'events');
-    assert.deepEqual(sent.map((m) => (m.type === 'events' ? m.events.map((e) => e.type) : [])), [['header', 'step', 'step'], ['step']], 'one message per batch; a malformed event and a log are not forwarded');
+    assert.deepEqual(
+      sent.map((m) => (m.type === 'events' ? m.events.map((e) => e.type) : [])),
+      [['header', 'step', 'step'], ['step']],
+      'one message per batch; a malformed event and a log are not forwarded',
+    );
   });
 
   it('a late event of an ended run does not take the views back to it', async () => {

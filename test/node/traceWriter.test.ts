@@ -70,7 +70,10 @@ describe('trace: writing', () => {
     parent.write(killedRecord('the trainer process exited with code 70', 1, 4));
     parent.close();
     const trace = await readTrace(file);
-    assert.deepEqual(trace.records.map((r) => r.type), ['header', 'step', 'error']);
+    assert.deepEqual(
+      trace.records.map((r) => r.type),
+      ['header', 'step', 'error'],
+    );
     assert.equal(trace.end?.type === 'error' && trace.end.error.message, 'the trainer process exited with code 70 (after step 1)');
     assert.equal(trace.truncated, false);
     assert.throws(() => TraceWriter.append(path.join(dir, 'none.jsonl')), /no trace to append to/);

@@ -21,14 +21,20 @@ describe('wire framing (JSON lines)', () => {
       frames.map((f) => f.value),
       [{ a: 'é€😀' }, { b: [1, 2] }, { c: NaN, d: 'NaN' }],
     );
-    assert.deepEqual(frames.map((f) => f.frame), [1, 2, 3]);
+    assert.deepEqual(
+      frames.map((f) => f.frame),
+      [1, 2, 3],
+    );
   });
 
   it('reads several frames from one chunk', () => {
     const { reader, frames } = collect();
     reader.push(Buffer.from('{"x":1}\n{"x":2}\n{"x":'));
     reader.push(Buffer.from('3}\n'));
-    assert.deepEqual(frames.map((f) => f.value), [{ x: 1 }, { x: 2 }, { x: 3 }]);
+    assert.deepEqual(
+      frames.map((f) => f.value),
+      [{ x: 1 }, { x: 2 }, { x: 3 }],
+    );
   });
 
   it('reports malformed JSON with its frame number and reads on', () => {
@@ -38,7 +44,10 @@ describe('wire framing (JSON lines)', () => {
     assert.equal(errors[0].frame, 2);
     assert.match(errors[0].message, /^frame 2: malformed JSON \(.*\): \{"broken":$/);
     assert.equal(errors[0].handlerError, undefined);
-    assert.deepEqual(frames.map((f) => f.value), [{ ok: 1 }, { ok: 2 }]);
+    assert.deepEqual(
+      frames.map((f) => f.value),
+      [{ ok: 1 }, { ok: 2 }],
+    );
   });
 
   it('refuses a frame over the size bound without buffering it, then reads the next one', () => {

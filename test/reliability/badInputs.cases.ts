@@ -17,45 +17,123 @@ const spec = (name: string) => [name, '--steps', '2'];
 export const CASES: Record<string, Case> = {
   'malformed JSON': { args: spec('malformed.nn.json'), error: new RegExp(`^malformed\\.nn\\.json:3:35: error: malformed JSON`) },
   'not an object': { args: spec('not-an-object.nn.json'), error: new RegExp(`^not-an-object\\.nn\\.json:1:1: error: a model spec must be a JSON object`) },
-  'unknown layer type (did you mean)': { args: spec('unknown-layer-type.nn.json'), error: new RegExp(`^unknown-layer-type\\.nn\\.json${POS}model\\.layers\\[0\\]\\.type: unknown layer type 'dens'; did you mean 'dense'\\?`) },
-  'wrong field type': { args: spec('wrong-field-type.nn.json'), error: new RegExp(`^wrong-field-type\\.nn\\.json${POS}model\\.layers\\[0\\]\\.units: expected a positive integer, got the string "8"`) },
+  'unknown layer type (did you mean)': {
+    args: spec('unknown-layer-type.nn.json'),
+    error: new RegExp(`^unknown-layer-type\\.nn\\.json${POS}model\\.layers\\[0\\]\\.type: unknown layer type 'dens'; did you mean 'dense'\\?`),
+  },
+  'wrong field type': {
+    args: spec('wrong-field-type.nn.json'),
+    error: new RegExp(`^wrong-field-type\\.nn\\.json${POS}model\\.layers\\[0\\]\\.units: expected a positive integer, got the string "8"`),
+  },
   'negative units': { args: spec('negative-units.nn.json'), error: new RegExp(`${POS}model\\.layers\\[0\\]\\.units: expected a positive integer, got -4`) },
   'zero units': { args: spec('zero-units.nn.json'), error: new RegExp(`${POS}model\\.layers\\[0\\]\\.units: expected a positive integer, got 0`) },
-  'kernel larger than its input': { args: spec('kernel-larger-than-input.nn.json'), error: new RegExp(`${POS}layer 'conv2d_2' \\(line \\d+\\): kernel size 5 is larger than its input 4x4 from 'reshape_1'`) },
-  'input shapes of two layers do not fit': { args: spec('merge-shape-mismatch.nn.json'), error: new RegExp(`${POS}layer 'sum' .*'a' gives \\[8\\] and 'b' gives \\[6\\]`) },
-  'softmax output with binary loss': { args: spec('softmax-with-binary-loss.nn.json'), error: new RegExp(`${POS}the output layer 'dense_2' .*uses softmax, but binaryCrossentropy`) },
-  'labels with the wrong number of classes': { args: spec('wrong-number-of-classes.nn.json'), error: new RegExp(`${POS}the output layer 'dense_2' .*outputs \\[3\\].*2 classes`) },
-  'unknown activation': { args: spec('unknown-activation.nn.json'), error: new RegExp(`${POS}model\\.layers\\[0\\]\\.activation: unknown activation 'relu6x'; did you mean 'relu'\\?`) },
+  'kernel larger than its input': {
+    args: spec('kernel-larger-than-input.nn.json'),
+    error: new RegExp(`${POS}layer 'conv2d_2' \\(line \\d+\\): kernel size 5 is larger than its input 4x4 from 'reshape_1'`),
+  },
+  'input shapes of two layers do not fit': {
+    args: spec('merge-shape-mismatch.nn.json'),
+    error: new RegExp(`${POS}layer 'sum' .*'a' gives \\[8\\] and 'b' gives \\[6\\]`),
+  },
+  'softmax output with binary loss': {
+    args: spec('softmax-with-binary-loss.nn.json'),
+    error: new RegExp(`${POS}the output layer 'dense_2' .*uses softmax, but binaryCrossentropy`),
+  },
+  'labels with the wrong number of classes': {
+    args: spec('wrong-number-of-classes.nn.json'),
+    error: new RegExp(`${POS}the output layer 'dense_2' .*outputs \\[3\\].*2 classes`),
+  },
+  'unknown activation': {
+    args: spec('unknown-activation.nn.json'),
+    error: new RegExp(`${POS}model\\.layers\\[0\\]\\.activation: unknown activation 'relu6x'; did you mean 'relu'\\?`),
+  },
   'unknown optimizer': { args: spec('unknown-optimizer.nn.json'), error: new RegExp(`${POS}training\\.optimizer\\.type: unknown optimizer 'adamw2'`) },
   'unknown loss': { args: spec('unknown-loss.nn.json'), error: new RegExp(`${POS}training\\.loss: unknown loss 'crossEntropy'`) },
   'missing required field': { args: spec('missing-loss.nn.json'), error: new RegExp(`${POS}training: missing required option 'loss'`) },
   'zero epochs': { args: spec('zero-epochs.nn.json'), error: new RegExp(`${POS}training\\.epochs: expected a positive integer, got 0`) },
   'validation split of 1': { args: spec('validation-split-one.nn.json'), error: new RegExp(`${POS}data\\.validationSplit: expected a number in \\[0, 1\\)`) },
-  'unknown synthetic dataset': { args: spec('unknown-dataset.nn.json'), error: new RegExp(`${POS}data\\.dataset: unknown dataset 'spirals'; did you mean 'spiral'\\?`) },
-  'unknown diagnostic in the spec': { args: spec('unknown-diagnostic.nn.json'), error: new RegExp(`${POS}diagnostics\\.vanishing: unknown diagnostic 'vanishing'`) },
-  'batch size larger than the dataset': { args: spec('batch-larger-than-dataset.nn.json'), error: /^batch-larger-than-dataset\.nn\.json: error: training\.batchSize: batch size 512 is larger than the 160 training samples/ },
-  'missing data folder': { args: spec('missing-data-folder.nn.json'), error: /^missing-data-folder\.nn\.json: error: data\.path: folder .*no-such-folder does not exist/ },
+  'unknown synthetic dataset': {
+    args: spec('unknown-dataset.nn.json'),
+    error: new RegExp(`${POS}data\\.dataset: unknown dataset 'spirals'; did you mean 'spiral'\\?`),
+  },
+  'unknown diagnostic in the spec': {
+    args: spec('unknown-diagnostic.nn.json'),
+    error: new RegExp(`${POS}diagnostics\\.vanishing: unknown diagnostic 'vanishing'`),
+  },
+  'batch size larger than the dataset': {
+    args: spec('batch-larger-than-dataset.nn.json'),
+    error: /^batch-larger-than-dataset\.nn\.json: error: training\.batchSize: batch size 512 is larger than the 160 training samples/,
+  },
+  'missing data folder': {
+    args: spec('missing-data-folder.nn.json'),
+    error: /^missing-data-folder\.nn\.json: error: data\.path: folder .*no-such-folder does not exist/,
+  },
   'missing CSV file': { args: spec('csv-missing-file.nn.json'), error: /^csv-missing-file\.nn\.json: error: data\.path: file .*nope\.csv does not exist/ },
-  'truncated idx file': { args: spec('truncated-idx.nn.json'), error: /^data\/truncated-mnist\/train-images-idx3-ubyte: error: .*is truncated: its header says 10 × 28 × 28 values/ },
-  'truncated CIFAR-10 file': { args: spec('truncated-cifar.nn.json'), error: /^data\/truncated-cifar\/data_batch_3\.bin: error: .*is truncated or not a CIFAR-10 binary file/ },
-  'CSV with a ragged row': { args: spec('csv-ragged-row.nn.json'), error: /^data\/ragged\.csv:4:\d+: error: this row has 2 cells, but the header has 3 columns/ },
-  'CSV with a non-numeric cell': { args: spec('csv-non-numeric.nn.json'), error: /^data\/non-numeric\.csv:3:3: error: "x4" in feature column "b" is not a number/ },
-  'CSV without the label column': { args: spec('csv-missing-label.nn.json'), error: /^csv-missing-label\.nn\.json: error: data\.label: .*has no column "label"; its columns are "a", "b", "target"/ },
+  'truncated idx file': {
+    args: spec('truncated-idx.nn.json'),
+    error: /^data\/truncated-mnist\/train-images-idx3-ubyte: error: .*is truncated: its header says 10 × 28 × 28 values/,
+  },
+  'truncated CIFAR-10 file': {
+    args: spec('truncated-cifar.nn.json'),
+    error: /^data\/truncated-cifar\/data_batch_3\.bin: error: .*is truncated or not a CIFAR-10 binary file/,
+  },
+  'CSV with a ragged row': {
+    args: spec('csv-ragged-row.nn.json'),
+    error: /^data\/ragged\.csv:4:\d+: error: this row has 2 cells, but the header has 3 columns/,
+  },
+  'CSV with a non-numeric cell': {
+    args: spec('csv-non-numeric.nn.json'),
+    error: /^data\/non-numeric\.csv:3:3: error: "x4" in feature column "b" is not a number/,
+  },
+  'CSV without the label column': {
+    args: spec('csv-missing-label.nn.json'),
+    error: /^csv-missing-label\.nn\.json: error: data\.label: .*has no column "label"; its columns are "a", "b", "target"/,
+  },
   'NaN in the data': { args: spec('csv-nan.nn.json'), error: /^data\/nan\.csv:3:3: error: NaN in feature column "b" is not a finite number/ },
   'empty dataset': { args: spec('csv-empty.nn.json'), error: /^data\/empty\.csv:1:1: error: the file has a header row but no data rows/ },
-  'data outside the allowed root': { args: [...spec('data-outside-root.nn.json'), '--data-root', '.'], error: /^data-outside-root\.nn\.json: error: data\.path: .*is outside the workspace folder/ },
-  'breakpoint expression with a syntax error': { args: ['negative-units.nn.json', '--break-when', 'loss <'], error: /^error: --break-when: expected a number or a name after '<' at column 7/ },
-  'breakpoint expression with an unknown name': { args: ['../../../examples/spiral-mlp.nn.json', '--break-when', 'los < 0.3'], error: /^error: --break-when: los < 0\.3: unknown name 'los' — did you mean 'loss'\?/ },
+  'data outside the allowed root': {
+    args: [...spec('data-outside-root.nn.json'), '--data-root', '.'],
+    error: /^data-outside-root\.nn\.json: error: data\.path: .*is outside the workspace folder/,
+  },
+  'breakpoint expression with a syntax error': {
+    args: ['negative-units.nn.json', '--break-when', 'loss <'],
+    error: /^error: --break-when: expected a number or a name after '<' at column 7/,
+  },
+  'breakpoint expression with an unknown name': {
+    args: ['../../../examples/spiral-mlp.nn.json', '--break-when', 'los < 0.3'],
+    error: /^error: --break-when: los < 0\.3: unknown name 'los' — did you mean 'loss'\?/,
+  },
   'unknown --break-on kind': { args: ['unknown-top-level-field.nn.json', '--break-on', 'nan'], error: /^error: --break-on: unknown diagnostic kind 'nan'/ },
   'missing spec file': { args: spec('does-not-exist.nn.json'), error: /^does-not-exist\.nn\.json: error: file not found/ },
   'a folder given as the spec': { args: spec('folder.nn.json'), error: /^folder\.nn\.json: error: is a folder, not a model spec file/ },
   'a file that is not a model': { args: spec('data'), error: /^data: error: not a model file: expected a model spec \(\*\.nn\.json\) or a model module/ },
-  'a TS module with a syntax error': { args: spec('modules/syntax-error.model.ts'), error: /^modules\/syntax-error\.model\.ts:5:35: error: Expected "\}" but found ";"/ },
-  'a TS module that throws': { args: spec('modules/throws.model.ts'), error: /^modules\/throws\.model\.ts:5:9: error: model\(\) of throws\.model\.ts threw RangeError: the hidden size must be even/ },
-  'a TS module that never returns': { args: spec('modules/never-returns.model.ts'), error: /^modules\/never-returns\.model\.ts: error: model\(\) of never-returns\.model\.ts did not finish within 2 s/ },
-  'a TS module that builds no model': { args: spec('modules/no-model.model.ts'), error: /^modules\/no-model\.model\.ts: error: model\(\) of no-model\.model\.ts returned an object that is not a LayersModel/ },
-  'a Keras JSON with an unsupported layer': { args: spec('keras-unsupported/keras-unsupported.nn.json'), error: /^keras-unsupported\/model\.json:\d+:\d+: error: layer 'scale' is a Lambda layer \(class Lambda\), which TensorFlow\.js does not support/ },
-  'a garbage trace given to report': { command: 'report', args: ['garbage-trace.jsonl', '--out', 'REPORT_OUT'], error: /^garbage-trace\.jsonl:1(:\d+)?: error: / },
-  'a trace path whose parent is a file': { args: ['unknown-top-level-field.nn.json', '--steps', '2', '--trace', 'malformed.nn.json/run.jsonl'], error: /malformed\.nn\.json\/run\.jsonl: error: / },
+  'a TS module with a syntax error': {
+    args: spec('modules/syntax-error.model.ts'),
+    error: /^modules\/syntax-error\.model\.ts:5:35: error: Expected "\}" but found ";"/,
+  },
+  'a TS module that throws': {
+    args: spec('modules/throws.model.ts'),
+    error: /^modules\/throws\.model\.ts:5:9: error: model\(\) of throws\.model\.ts threw RangeError: the hidden size must be even/,
+  },
+  'a TS module that never returns': {
+    args: spec('modules/never-returns.model.ts'),
+    error: /^modules\/never-returns\.model\.ts: error: model\(\) of never-returns\.model\.ts did not finish within 2 s/,
+  },
+  'a TS module that builds no model': {
+    args: spec('modules/no-model.model.ts'),
+    error: /^modules\/no-model\.model\.ts: error: model\(\) of no-model\.model\.ts returned an object that is not a LayersModel/,
+  },
+  'a Keras JSON with an unsupported layer': {
+    args: spec('keras-unsupported/keras-unsupported.nn.json'),
+    error: /^keras-unsupported\/model\.json:\d+:\d+: error: layer 'scale' is a Lambda layer \(class Lambda\), which TensorFlow\.js does not support/,
+  },
+  'a garbage trace given to report': {
+    command: 'report',
+    args: ['garbage-trace.jsonl', '--out', 'REPORT_OUT'],
+    error: /^garbage-trace\.jsonl:1(:\d+)?: error: /,
+  },
+  'a trace path whose parent is a file': {
+    args: ['unknown-top-level-field.nn.json', '--steps', '2', '--trace', 'malformed.nn.json/run.jsonl'],
+    error: /malformed\.nn\.json\/run\.jsonl: error: /,
+  },
 };
-

@@ -20,7 +20,7 @@ describe('bad-input corpus in VS Code', () => {
     assert.ok(specCases.length >= 25, `${specCases.length} spec cases`);
   });
 
-  describe('Problems panel (the extension\'s spec check)', () => {
+  describe("Problems panel (the extension's spec check)", () => {
     for (const [name, c] of specCases) {
       const file = path.join(BAD, c.args[0]);
       if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) continue;
@@ -43,7 +43,7 @@ describe('bad-input corpus in VS Code', () => {
 
   describe('debugger launch', function () {
     this.timeout(600_000);
-    it('fails the launch with the CLI\'s message for every spec case, and no trainer is left', async () => {
+    it("fails the launch with the CLI's message for every spec case, and no trainer is left", async () => {
       const failures: string[] = [];
       for (const [name, c] of specCases) {
         const client = await NeuralClient.start();

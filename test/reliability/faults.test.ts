@@ -25,7 +25,10 @@ describe('faults', () => {
     assert.doesNotMatch(r.stderr, /: 0x[0-9a-f]{6,}/, 'no native stack frames');
     const parsed = await readTrace(trace);
     assert.equal(endReason(parsed), 'killed');
-    assert.deepEqual(parsed.steps.map((s) => s.stats.step), Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.deepEqual(
+      parsed.steps.map((s) => s.stats.step),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
 
     const again = await runCli(['train', SPIRAL, '--epochs', '2', '--trace', trace]);
     assert.equal(again.code, 0, again.stderr);
@@ -64,12 +67,18 @@ describe('faults', () => {
       const parsed = await readTrace(trace);
       assert.ok(parsed.steps.length > 0);
       const steps = parsed.steps.map((s) => s.stats.step);
-      assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1));
+      assert.deepEqual(
+        steps,
+        Array.from({ length: steps.length }, (_, i) => i + 1),
+      );
       // Every checkpoint folder under its final name loads; no temp folder is left.
       await tf.setBackend('cpu');
       const folders = fs.readdirSync(ckpt);
       assert.ok(folders.includes('initial'), folders.join(', '));
-      assert.deepEqual(folders.filter((f) => f.startsWith('.')), []);
+      assert.deepEqual(
+        folders.filter((f) => f.startsWith('.')),
+        [],
+      );
       for (const folder of folders) {
         const model = await loadCheckpointModel(path.join(ckpt, folder));
         assert.ok(model.countParams() > 0);

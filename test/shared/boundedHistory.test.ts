@@ -10,7 +10,20 @@ import type { StepStats } from '../../src/shared/stats';
 
 function stats(step: number, detailed: boolean, withHistograms = false): StepStats {
   const weights = withHistograms
-    ? [{ name: 'w', layer: 'a', shape: [1], trainable: true, norm: 1, gradNorm: 1, updateRatio: 0, gradNonFinite: 0, weightNonFinite: 0, gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 } }]
+    ? [
+        {
+          name: 'w',
+          layer: 'a',
+          shape: [1],
+          trainable: true,
+          norm: 1,
+          gradNorm: 1,
+          updateRatio: 0,
+          gradNonFinite: 0,
+          weightNonFinite: 0,
+          gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 },
+        },
+      ]
     : [];
   return { step, epoch: 1, batch: step - 1, detailed, withHistograms, layers: [], weights } as unknown as StepStats;
 }
@@ -33,11 +46,19 @@ describe('shared: bounded history', () => {
     assert.equal(h.dropped, 150 - steps.length);
     assert.ok(h.dropped > 0);
     // Every detailed step survives: light ones were plentiful.
-    assert.deepEqual(stepsOf(events).filter((s) => s.detailed).map((s) => s.step), range(1, 15).map((k) => 10 * k));
+    assert.deepEqual(
+      stepsOf(events)
+        .filter((s) => s.detailed)
+        .map((s) => s.step),
+      range(1, 15).map((k) => 10 * k),
+    );
     // The oldest step and the newer half stay; order is preserved.
     assert.equal(steps[0], 1);
     assert.deepEqual(steps.slice(-50), range(101, 150));
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+    );
     assert.equal(events[0].type, 'progress');
     assert.ok(events.some((e) => e.type === 'log'));
   });
@@ -49,7 +70,10 @@ describe('shared: bounded history', () => {
     assert.ok(steps.length <= 10 && steps.length >= 5, `${steps.length} steps`);
     assert.equal(steps[0], 1, 'the run stays visible from its start');
     assert.equal(steps[steps.length - 1], 25);
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+    );
   });
 
   it('keeps histograms on the latest records that carry them, pauses included, and strips older ones', () => {
@@ -59,14 +83,19 @@ describe('shared: bounded history', () => {
       if (n === 260) h.add({ type: 'stopped', reason: 'pause', step: 260, epoch: 1, batch: 259, stats: stats(260, true, true) });
     }
     const events = h.all();
-    const carriers = events.flatMap((e) => (e.type === 'step' || e.type === 'stopped') && e.stats?.weights.some((w) => w.gradHistogram) ? [`${e.type}:${e.stats.step}`] : []);
+    const carriers = events.flatMap((e) =>
+      (e.type === 'step' || e.type === 'stopped') && e.stats?.weights.some((w) => w.gradHistogram) ? [`${e.type}:${e.stats.step}`] : [],
+    );
     assert.deepEqual(carriers, ['stopped:260', 'step:300']);
     // A stripped record keeps its other numbers and says it has no histograms.
     const stripped = stepsOf(events).find((s) => s.step === 250)!;
     assert.equal(stripped.withHistograms, false);
     assert.equal(stripped.weights.length, 1);
     assert.equal(stepsOf(events).length <= 100, true);
-    assert.ok(events.some((e) => e.type === 'stopped'), 'a pause is not a step: it stays');
+    assert.ok(
+      events.some((e) => e.type === 'stopped'),
+      'a pause is not a step: it stays',
+    );
   });
 
   it('spares the records that carry histograms when thinning, and never loops on tiny bounds', () => {
@@ -74,10 +103,16 @@ describe('shared: bounded history', () => {
     for (let n = 1; n <= 200; n++) h.add(stats(n, true, n % 20 === 0));
     const kept = h.view;
     assert.ok(h.steps <= 8);
-    assert.deepEqual(kept.filter((s) => s.withHistograms).map((s) => s.step), [160, 180, 200]);
+    assert.deepEqual(
+      kept.filter((s) => s.withHistograms).map((s) => s.step),
+      [160, 180, 200],
+    );
     const one = new BoundedHistory(STEP_STATS_ENTRIES, { maxSteps: 1, maxHistogramRecords: 0 });
     for (let n = 1; n <= 5; n++) one.add(stats(n, false));
-    assert.deepEqual(one.view.map((s) => s.step), [5]);
+    assert.deepEqual(
+      one.view.map((s) => s.step),
+      [5],
+    );
   });
 
   it('retain drops entries (a step back) and keeps the counts right', () => {
@@ -85,12 +120,18 @@ describe('shared: bounded history', () => {
     for (let n = 1; n <= 10; n++) h.add(stats(n, true, n % 2 === 0));
     h.retain((s) => s.step < 6);
     assert.equal(h.steps, 5);
-    assert.deepEqual(h.view.filter((s) => s.withHistograms).map((s) => s.step), [2, 4]);
+    assert.deepEqual(
+      h.view.filter((s) => s.withHistograms).map((s) => s.step),
+      [2, 4],
+    );
   });
 
   it('rejects bounds that are not counts, naming the field', () => {
     assert.throws(() => new BoundedHistory(STEP_STATS_ENTRIES, { maxSteps: 0, maxHistogramRecords: 1 }), /maxSteps must be a positive integer, got 0/);
-    assert.throws(() => new BoundedHistory(STEP_STATS_ENTRIES, { maxSteps: 10, maxHistogramRecords: 1.5 }), /maxHistogramRecords must be a non-negative integer, got 1.5/);
+    assert.throws(
+      () => new BoundedHistory(STEP_STATS_ENTRIES, { maxSteps: 10, maxHistogramRecords: 1.5 }),
+      /maxHistogramRecords must be a non-negative integer, got 1.5/,
+    );
   });
 
   it('the adapter’s history keeps every kind of event (replies and logs too)', () => {

@@ -27,13 +27,19 @@ describe('the debug type in package.json', () => {
       ...(debuggerContribution.configurationSnippets ?? []).map((s) => s.body.type),
     ];
     assert.ok(types.length > 0, 'package.json has no initial configuration or snippet');
-    assert.deepEqual(types, types.map(() => DEBUG_TYPE));
+    assert.deepEqual(
+      types,
+      types.map(() => DEBUG_TYPE),
+    );
   });
 
   it('every onDebug* activation event and every `debugType ==` clause names DEBUG_TYPE', () => {
     const activations = manifest.activationEvents.filter((e) => e.startsWith('onDebug') && e.includes(':')).map((e) => e.slice(e.indexOf(':') + 1));
     const clauses = [...packageText.matchAll(/debugType == '([^']*)'/g)].map((m) => m[1]);
     assert.ok(activations.length > 0 && clauses.length > 0, 'expected onDebug activation events and debugType clauses in package.json');
-    assert.deepEqual([...activations, ...clauses], [...activations, ...clauses].map(() => DEBUG_TYPE));
+    assert.deepEqual(
+      [...activations, ...clauses],
+      [...activations, ...clauses].map(() => DEBUG_TYPE),
+    );
   });
 });

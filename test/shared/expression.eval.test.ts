@@ -52,13 +52,45 @@ function evalError(source: string, s: Scope | ScopeResolver = scope): Expression
 describe('expression evaluator', () => {
   it('evaluates every operator', () => {
     const table: [string, Value][] = [
-      ['7 + 2', 9], ['7 - 2', 5], ['7 * 2', 14], ['7 / 2', 3.5], ['7 % 4', 3], ['-7 % 4', -3], ['2 ** 10', 1024],
-      ['2 ** 0.5', Math.SQRT2], ['-3', -3], ['+3', 3], ['!0', true], ['!2', false], ['!NaN', true],
-      ['1 < 2', true], ['2 < 2', false], ['2 <= 2', true], ['3 > 2', true], ['2 > 2', false], ['2 >= 2', true],
-      ['2 == 2', true], ['2 != 2', false], ['0.1 + 0.2 == 0.3', false],
-      ['1 && 2', true], ['1 && 0', false], ['0 || 2', true], ['0 || 0', false], ['NaN || 0', false],
-      ['1 / 0', Infinity], ['-1 / 0', -Infinity], ['Infinity - Infinity', NaN], ['0 / 0', NaN], ['NaN == NaN', false], ['NaN != NaN', true],
-      ['2 ** 3 ** 2', 512], ['-2 ** 2', -4], ['(-2) ** 2', 4], ['2 ** -1', 0.5], ['1 - 2 - 3', -4], ['8 / 4 / 2', 1],
+      ['7 + 2', 9],
+      ['7 - 2', 5],
+      ['7 * 2', 14],
+      ['7 / 2', 3.5],
+      ['7 % 4', 3],
+      ['-7 % 4', -3],
+      ['2 ** 10', 1024],
+      ['2 ** 0.5', Math.SQRT2],
+      ['-3', -3],
+      ['+3', 3],
+      ['!0', true],
+      ['!2', false],
+      ['!NaN', true],
+      ['1 < 2', true],
+      ['2 < 2', false],
+      ['2 <= 2', true],
+      ['3 > 2', true],
+      ['2 > 2', false],
+      ['2 >= 2', true],
+      ['2 == 2', true],
+      ['2 != 2', false],
+      ['0.1 + 0.2 == 0.3', false],
+      ['1 && 2', true],
+      ['1 && 0', false],
+      ['0 || 2', true],
+      ['0 || 0', false],
+      ['NaN || 0', false],
+      ['1 / 0', Infinity],
+      ['-1 / 0', -Infinity],
+      ['Infinity - Infinity', NaN],
+      ['0 / 0', NaN],
+      ['NaN == NaN', false],
+      ['NaN != NaN', true],
+      ['2 ** 3 ** 2', 512],
+      ['-2 ** 2', -4],
+      ['(-2) ** 2', 4],
+      ['2 ** -1', 0.5],
+      ['1 - 2 - 3', -4],
+      ['8 / 4 / 2', 1],
     ];
     for (const [source, expected] of table) assert.ok(Object.is(run(source), expected), `${source} = ${String(run(source))}, expected ${String(expected)}`);
   });
@@ -85,8 +117,18 @@ describe('expression evaluator', () => {
 
   it('evaluates the scalar functions', () => {
     const table: [string, Value][] = [
-      ['abs(-2.5)', 2.5], ['sqrt(16)', 4], ['sqrt(-1)', NaN], ['log(exp(2))', 2], ['log(0)', -Infinity], ['log10(1000)', 3], ['exp(0)', 1],
-      ['isNaN(0 / 0)', true], ['isNaN(1)', false], ['isFinite(1 / 0)', false], ['isFinite(NaN)', false], ['isFinite(loss)', true],
+      ['abs(-2.5)', 2.5],
+      ['sqrt(16)', 4],
+      ['sqrt(-1)', NaN],
+      ['log(exp(2))', 2],
+      ['log(0)', -Infinity],
+      ['log10(1000)', 3],
+      ['exp(0)', 1],
+      ['isNaN(0 / 0)', true],
+      ['isNaN(1)', false],
+      ['isFinite(1 / 0)', false],
+      ['isFinite(NaN)', false],
+      ['isFinite(loss)', true],
       ['isNaN(true)', false],
     ];
     for (const [source, expected] of table) assert.ok(Object.is(run(source), expected), `${source} = ${String(run(source))}`);
@@ -179,10 +221,16 @@ describe('expression evaluator', () => {
 
     it('report a mistyped field after * with a suggestion', () => {
       const e = evalError('max(layers.*.gradNrm)');
-      assert.equal(e.message, "unknown name 'layers.*.gradNrm' — did you mean 'layers.*.gradNorm'? (known under 'layers.*': gradNorm, mean, max, zeroFraction, saturatedFraction)");
+      assert.equal(
+        e.message,
+        "unknown name 'layers.*.gradNrm' — did you mean 'layers.*.gradNorm'? (known under 'layers.*': gradNorm, mean, max, zeroFraction, saturatedFraction)",
+      );
       assert.deepEqual([e.column, e.length], [14, 7]);
       const g = evalError('max(layerz.*.gradNorm)');
-      assert.equal(g.message, "unknown name 'layerz' — did you mean 'layers'? (known: step, epoch, batch, loss, accuracy, val_loss, lr, grad_norm, … (12 in all))");
+      assert.equal(
+        g.message,
+        "unknown name 'layerz' — did you mean 'layers'? (known: step, epoch, batch, loss, accuracy, val_loss, lr, grad_norm, … (12 in all))",
+      );
       assert.deepEqual([g.column, g.length], [5, 6]);
       const n = evalError('max(loss.*)');
       assert.equal(n.message, "'loss' is a number, not a group of names: '*' needs a group such as 'layers'");
@@ -207,10 +255,25 @@ describe('expression evaluator', () => {
       ['Loss', "unknown name 'Loss' — did you mean 'loss'? (known: step, epoch, batch, loss, accuracy, val_loss, lr, grad_norm, … (12 in all))", 1, 4],
       ['1 + zzz', "unknown name 'zzz' (known: step, epoch, batch, loss, accuracy, val_loss, lr, grad_norm, … (12 in all))", 5, 3],
       ['layers.dense_2.gradNorm', "unknown name 'layers.dense_2' — did you mean 'layers.dense_1'? (known under 'layers': dense_1, conv2d/1, flatten)", 8, 7],
-      ['layers.dense_1.gradnorm', "unknown name 'layers.dense_1.gradnorm' — did you mean 'layers.dense_1.gradNorm'? (known under 'layers.dense_1': gradNorm, mean, max, zeroFraction, saturatedFraction)", 16, 8],
-      ['layers["conv2d/2"].mean', `unknown name 'layers["conv2d/2"]' — did you mean 'layers["conv2d/1"]'? (known under 'layers': dense_1, conv2d/1, flatten)`, 8, 10],
+      [
+        'layers.dense_1.gradnorm',
+        "unknown name 'layers.dense_1.gradnorm' — did you mean 'layers.dense_1.gradNorm'? (known under 'layers.dense_1': gradNorm, mean, max, zeroFraction, saturatedFraction)",
+        16,
+        8,
+      ],
+      [
+        'layers["conv2d/2"].mean',
+        `unknown name 'layers["conv2d/2"]' — did you mean 'layers["conv2d/1"]'? (known under 'layers': dense_1, conv2d/1, flatten)`,
+        8,
+        10,
+      ],
       ['loss.value', "'loss' is a number; it has no 'value' below it", 6, 5],
-      ['layers.dense_1', "'layers.dense_1' is a group of names, not a number; use one of them, e.g. 'layers.dense_1.gradNorm', 'layers.dense_1.mean', 'layers.dense_1.max', 'layers.dense_1.zeroFraction'", 1, 14],
+      [
+        'layers.dense_1',
+        "'layers.dense_1' is a group of names, not a number; use one of them, e.g. 'layers.dense_1.gradNorm', 'layers.dense_1.mean', 'layers.dense_1.max', 'layers.dense_1.zeroFraction'",
+        1,
+        14,
+      ],
       ['label', "unknown name 'label' (known: step, epoch, batch, loss, accuracy, val_loss, lr, grad_norm, … (12 in all))", 1, 5],
       ['constructor', "unknown name 'constructor' (known: step, epoch, batch, loss, accuracy, val_loss, lr, grad_norm, … (12 in all))", 1, 11],
       ['layers.__proto__', "unknown name 'layers.__proto__' (known under 'layers': dense_1, conv2d/1, flatten)", 8, 9],
@@ -227,7 +290,10 @@ describe('expression evaluator', () => {
       const early = scopeFromObject({ loss: 1, epoch: 0 }, ['loss', 'epoch', 'val_loss', 'val_accuracy']);
       assert.ok(Number.isNaN(run('val_loss', early) as number));
       assert.equal(run('val_loss > 1.2 * loss', early), false);
-      assert.equal(evalError('val_acuracy', early).message, "unknown name 'val_acuracy' — did you mean 'val_accuracy'? (known: loss, epoch, val_loss, val_accuracy)");
+      assert.equal(
+        evalError('val_acuracy', early).message,
+        "unknown name 'val_acuracy' — did you mean 'val_accuracy'? (known: loss, epoch, val_loss, val_accuracy)",
+      );
     });
 
     it('says when no names are available', () => {
@@ -262,7 +328,15 @@ describe('expression evaluator', () => {
     });
 
     it('rejects hand-built trees that the parser would refuse', () => {
-      const wildcard: Expr = { kind: 'name', segments: [{ kind: 'key', key: 'layers', start: 0, end: 6 }, { kind: 'wildcard', start: 7, end: 8 }], start: 0, end: 8 };
+      const wildcard: Expr = {
+        kind: 'name',
+        segments: [
+          { kind: 'key', key: 'layers', start: 0, end: 6 },
+          { kind: 'wildcard', start: 7, end: 8 },
+        ],
+        start: 0,
+        end: 8,
+      };
       assert.match(evalError2(wildcard).message, /^'\*' can only be used inside min, max/);
       const call = (callee: string, args: Expr[]): Expr => ({ kind: 'call', callee, args, start: 0, end: 5 });
       const one: Expr = { kind: 'number', value: 1, start: 0, end: 1 };
@@ -293,7 +367,11 @@ describe('expression evaluator', () => {
     const at = (text: string): number => source.indexOf(text) + 1;
     assert.deepEqual(
       errors.map((e) => [e.message.split(' — ')[0], e.column]),
-      [["unknown name 'los'", at('los')], ["unknown name 'layers.*.gradNrm'", at('gradNrm')], ["unknown name 'acuracy'", at('acuracy')]],
+      [
+        ["unknown name 'los'", at('los')],
+        ["unknown name 'layers.*.gradNrm'", at('gradNrm')],
+        ["unknown name 'acuracy'", at('acuracy')],
+      ],
     );
     assert.deepEqual([at('los'), at('gradNrm'), at('acuracy')], [10, 34, 71]);
     assert.deepEqual(checkNames(parseExpression('max(layers.*.gradNorm) > layers.flatten.gradNorm'), scope), []);

@@ -124,16 +124,31 @@ function reference(n: Node, layer?: keyof typeof data.layers): number | boolean 
       const a = num(n.l);
       const b = num(n.r);
       const ops: Record<string, (a: number, b: number) => number | boolean> = {
-        '==': (x, y) => x === y, '!=': (x, y) => x !== y, '<': (x, y) => x < y, '<=': (x, y) => x <= y, '>': (x, y) => x > y,
-        '>=': (x, y) => x >= y, '+': (x, y) => x + y, '-': (x, y) => x - y, '*': (x, y) => x * y, '/': (x, y) => x / y,
-        '%': (x, y) => x % y, '**': (x, y) => Math.pow(x, y),
+        '==': (x, y) => x === y,
+        '!=': (x, y) => x !== y,
+        '<': (x, y) => x < y,
+        '<=': (x, y) => x <= y,
+        '>': (x, y) => x > y,
+        '>=': (x, y) => x >= y,
+        '+': (x, y) => x + y,
+        '-': (x, y) => x - y,
+        '*': (x, y) => x * y,
+        '/': (x, y) => x / y,
+        '%': (x, y) => x % y,
+        '**': (x, y) => Math.pow(x, y),
       };
       return ops[n.op](a, b);
     }
     case 'fn': {
       const x = num(n.args[0]);
       const fns: Record<string, (x: number) => number | boolean> = {
-        abs: Math.abs, sqrt: Math.sqrt, log: Math.log, log10: Math.log10, exp: Math.exp, isNaN: (v) => Number.isNaN(v), isFinite: (v) => Number.isFinite(v),
+        abs: Math.abs,
+        sqrt: Math.sqrt,
+        log: Math.log,
+        log10: Math.log10,
+        exp: Math.exp,
+        isNaN: (v) => Number.isNaN(v),
+        isFinite: (v) => Number.isFinite(v),
       };
       return fns[n.f](x);
     }
@@ -146,20 +161,33 @@ function reference(n: Node, layer?: keyof typeof data.layers): number | boolean 
         }
         for (const l of LAYERS) {
           // A layer is skipped when any wildcard field of the argument has no value.
-          if (wildFields(arg).some((f) => { const v = (data.layers[l] as Record<string, unknown>)[f]; return v === null || v === undefined; })) continue;
+          if (
+            wildFields(arg).some((f) => {
+              const v = (data.layers[l] as Record<string, unknown>)[f];
+              return v === null || v === undefined;
+            })
+          )
+            continue;
           values.push(reference(arg, l));
         }
       }
       const nums = values.map(Number);
       const isTrue = (v: number | boolean): boolean => (typeof v === 'boolean' ? v : v !== 0 && !Number.isNaN(v));
       switch (n.f) {
-        case 'min': return nums.length ? Math.min(...nums) : NaN;
-        case 'max': return nums.length ? Math.max(...nums) : NaN;
-        case 'sum': return nums.reduce((x, y) => x + y, 0);
-        case 'mean': return nums.length ? nums.reduce((x, y) => x + y, 0) / nums.length : NaN;
-        case 'count': return values.filter(isTrue).length;
-        case 'any': return values.some(isTrue);
-        default: return values.length > 0 && values.every(isTrue);
+        case 'min':
+          return nums.length ? Math.min(...nums) : NaN;
+        case 'max':
+          return nums.length ? Math.max(...nums) : NaN;
+        case 'sum':
+          return nums.reduce((x, y) => x + y, 0);
+        case 'mean':
+          return nums.length ? nums.reduce((x, y) => x + y, 0) / nums.length : NaN;
+        case 'count':
+          return values.filter(isTrue).length;
+        case 'any':
+          return values.some(isTrue);
+        default:
+          return values.length > 0 && values.every(isTrue);
       }
     }
   }
@@ -167,23 +195,35 @@ function reference(n: Node, layer?: keyof typeof data.layers): number | boolean 
 
 function wildFields(n: Node): string[] {
   switch (n.t) {
-    case 'wild': return [n.field];
-    case 'paren': case 'un': return wildFields(n.x);
-    case 'bin': return [...wildFields(n.l), ...wildFields(n.r)];
-    case 'fn': return n.args.flatMap(wildFields);
-    default: return [];
+    case 'wild':
+      return [n.field];
+    case 'paren':
+    case 'un':
+      return wildFields(n.x);
+    case 'bin':
+      return [...wildFields(n.l), ...wildFields(n.r)];
+    case 'fn':
+      return n.args.flatMap(wildFields);
+    default:
+      return [];
   }
 }
 const hasWildcard = (n: Node): boolean => wildFields(n).length > 0;
 
 // ---- generators -------------------------------------------------------------
 
-const number = fc.oneof(
-  fc.integer({ min: 0, max: 1000 }),
-  fc.double({ min: 0, max: 1e6, noNaN: true }).map(Math.abs),
-  fc.constantFrom(0.5, 1e-6, 1e21, 5e-324, 1.7976931348623157e308, Infinity, NaN),
-).map((v): Node => ({ t: 'num', v }));
-const leaf: fc.Arbitrary<Node> = fc.oneof(number, fc.boolean().map((v): Node => ({ t: 'bool', v })), fc.constantFrom(...NAMES));
+const number = fc
+  .oneof(
+    fc.integer({ min: 0, max: 1000 }),
+    fc.double({ min: 0, max: 1e6, noNaN: true }).map(Math.abs),
+    fc.constantFrom(0.5, 1e-6, 1e21, 5e-324, 1.7976931348623157e308, Infinity, NaN),
+  )
+  .map((v): Node => ({ t: 'num', v }));
+const leaf: fc.Arbitrary<Node> = fc.oneof(
+  number,
+  fc.boolean().map((v): Node => ({ t: 'bool', v })),
+  fc.constantFrom(...NAMES),
+);
 
 /** Expressions over the wildcard fields, for aggregate arguments. */
 const wildExpr: fc.Arbitrary<Node> = fc.letrec<{ w: Node }>((tie) => ({
@@ -204,13 +244,58 @@ const tree: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
     fc.record({ t: fc.constant('un' as const), op: fc.constantFrom('-' as const, '+' as const, '!' as const), x: tie('node') }),
     fc.record({ t: fc.constant('paren' as const), x: tie('node') }),
     fc.record({ t: fc.constant('fn' as const), f: fc.constantFrom(...SCALAR), args: tie('node').map((a) => [a]) }),
-    fc.record({ t: fc.constant('agg' as const), f: fc.constantFrom(...AGGREGATE), args: fc.array(fc.oneof(tie('node'), wildExpr), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      t: fc.constant('agg' as const),
+      f: fc.constantFrom(...AGGREGATE),
+      args: fc.array(fc.oneof(tie('node'), wildExpr), { minLength: 1, maxLength: 3 }),
+    }),
   ),
 })).node;
 
 const TOKENS = [
-  'loss', 'layers', 'dense_1', '.', '*', '**', '[', ']', '"conv2d/1"', "'x", '0', '1e', '1e-6', '.5', '(', ')', ',', '+', '-', '/', '%', '!',
-  '<', '<=', '==', '!=', '=', '&&', '||', '&', 'max', 'any', 'abs', 'isNaN', 'NaN', 'Infinity', 'true', ' ', '\\', '#', 'é', 'constructor', '__proto__',
+  'loss',
+  'layers',
+  'dense_1',
+  '.',
+  '*',
+  '**',
+  '[',
+  ']',
+  '"conv2d/1"',
+  "'x",
+  '0',
+  '1e',
+  '1e-6',
+  '.5',
+  '(',
+  ')',
+  ',',
+  '+',
+  '-',
+  '/',
+  '%',
+  '!',
+  '<',
+  '<=',
+  '==',
+  '!=',
+  '=',
+  '&&',
+  '||',
+  '&',
+  'max',
+  'any',
+  'abs',
+  'isNaN',
+  'NaN',
+  'Infinity',
+  'true',
+  ' ',
+  '\\',
+  '#',
+  'é',
+  'constructor',
+  '__proto__',
 ];
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((parts) => parts.join(''));
 
@@ -231,13 +316,23 @@ function parseAndEvaluate(source: string): { value?: number | boolean; error?: E
 
 /** The tree without source positions, for structural comparison. */
 function shape(e: Expr): unknown {
-  return JSON.parse(JSON.stringify(e, (key, value) => (key === 'start' || key === 'end' ? undefined : typeof value === 'number' && !Number.isFinite(value) ? String(value) : value)));
+  return JSON.parse(
+    JSON.stringify(e, (key, value) =>
+      key === 'start' || key === 'end' ? undefined : typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+    ),
+  );
 }
 
 describe('expression fuzzing (fast-check)', () => {
   it('random text only ever raises the two expression errors', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 60 }), (s) => void parseAndEvaluate(s)), { numRuns: 3000 });
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => void parseAndEvaluate(s)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (s) => void parseAndEvaluate(s)),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => void parseAndEvaluate(s)),
+      { numRuns: 2000 },
+    );
   });
 
   it('random token soup only ever raises the two expression errors', () => {

@@ -22,15 +22,43 @@ describe('hit conditions', () => {
 
   it('% n stops on every n-th hit', () => {
     assert.deepEqual(matching('% 5'), [5, 10]);
-    assert.deepEqual(matching('%1'), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.deepEqual(
+      matching('%1'),
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
   });
 
   const errors: [string, string, number, number][] = [
-    ['', "the hit condition is empty; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)", 1, 1],
-    ['five', "invalid hit condition 'five'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)", 1, 4],
-    ['  >= 2.5', "invalid hit condition '>= 2.5'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)", 3, 6],
-    ['!= 3', "invalid hit condition '!= 3'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)", 1, 4],
-    ['-1', "invalid hit condition '-1'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)", 1, 2],
+    [
+      '',
+      "the hit condition is empty; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)",
+      1,
+      1,
+    ],
+    [
+      'five',
+      "invalid hit condition 'five'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)",
+      1,
+      4,
+    ],
+    [
+      '  >= 2.5',
+      "invalid hit condition '>= 2.5'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)",
+      3,
+      6,
+    ],
+    [
+      '!= 3',
+      "invalid hit condition '!= 3'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)",
+      1,
+      4,
+    ],
+    [
+      '-1',
+      "invalid hit condition '-1'; use a whole number with an optional operator: '5' or '== 5' (the 5th hit), '>= 5', '> 5', '< 5', '<= 5', or '% 5' (every 5th hit)",
+      1,
+      2,
+    ],
     ['% 0', "'% 0' never matches; use '% 1' for every hit or a larger number for every n-th hit", 3, 1],
     ['>= 99999999999999999999', 'the hit count 99999999999999999999 is too large', 4, 20],
   ];
@@ -44,6 +72,9 @@ describe('hit conditions', () => {
   }
 
   it('rejects over-long input', () => {
-    assert.throws(() => parseHitCondition('1'.repeat(101)), (e: unknown) => e instanceof ExpressionSyntaxError && /too long/.test(e.message));
+    assert.throws(
+      () => parseHitCondition('1'.repeat(101)),
+      (e: unknown) => e instanceof ExpressionSyntaxError && /too long/.test(e.message),
+    );
   });
 });

@@ -1,11 +1,5 @@
 import { strict as assert } from 'assert';
-import {
-  ExpressionSyntaxError,
-  MAX_EXPRESSION_LENGTH,
-  parseExpression,
-  printExpression,
-  type Expr,
-} from '../../src/shared/expression';
+import { ExpressionSyntaxError, MAX_EXPRESSION_LENGTH, parseExpression, printExpression, type Expr } from '../../src/shared/expression';
 import { isUserError } from '../../src/shared/errors';
 
 /** Fully parenthesised rendering, written independently of the library's printer. */
@@ -93,8 +87,17 @@ describe('expression parser', () => {
 
   it('reads numbers in every format', () => {
     const table: [string, number][] = [
-      ['3', 3], ['0.05', 0.05], ['1e-6', 1e-6], ['1E3', 1000], ['1e+3', 1000], ['2.5e2', 250],
-      ['.5', 0.5], ['5.', 5], ['007', 7], ['0', 0], ['1.5E-3', 0.0015],
+      ['3', 3],
+      ['0.05', 0.05],
+      ['1e-6', 1e-6],
+      ['1E3', 1000],
+      ['1e+3', 1000],
+      ['2.5e2', 250],
+      ['.5', 0.5],
+      ['5.', 5],
+      ['007', 7],
+      ['0', 0],
+      ['1.5E-3', 0.0015],
     ];
     for (const [source, value] of table) {
       const e = parseExpression(source);
@@ -125,7 +128,14 @@ describe('expression parser', () => {
     const agg = parseExpression('max(layers.*.gradNorm)');
     assert.ok(agg.kind === 'call' && agg.args[0].kind === 'name');
     const name = agg.kind === 'call' && agg.args[0].kind === 'name' ? agg.args[0] : undefined;
-    assert.deepEqual(name?.segments.map((s) => [s.kind, s.start, s.end]), [['key', 4, 10], ['wildcard', 11, 12], ['key', 13, 21]]);
+    assert.deepEqual(
+      name?.segments.map((s) => [s.kind, s.start, s.end]),
+      [
+        ['key', 4, 10],
+        ['wildcard', 11, 12],
+        ['key', 13, 21],
+      ],
+    );
     assert.deepEqual([name?.start, name?.end], [4, 21]);
     assert.deepEqual([agg.start, agg.end], [0, 22]);
   });
@@ -147,10 +157,30 @@ describe('expression parser', () => {
       ['1 +', "expected a number or a name after '+' at column 4", 4, 1],
       [')', "expected a number or a name at column 1, found ')'", 1, 1],
       ['* 2', "expected a number or a name at column 1, found '*'", 1, 1],
-      ['loss < 1 < 2', "comparisons cannot be chained at column 10: write 'a < b && b < c' instead of 'a < b < c' (or add parentheses to compare a comparison's true/false result)", 10, 1],
-      ['a == b != c', "comparisons cannot be chained at column 8: write 'a < b && b < c' instead of 'a < b < c' (or add parentheses to compare a comparison's true/false result)", 8, 2],
-      ['a < b && c > d > e', "comparisons cannot be chained at column 16: write 'a < b && b < c' instead of 'a < b < c' (or add parentheses to compare a comparison's true/false result)", 16, 1],
-      ['mx(loss)', "unknown function 'mx' at column 1; did you mean 'max'? (functions: abs, sqrt, log, log10, exp, isNaN, isFinite, min, max, sum, mean, count, any, all)", 1, 2],
+      [
+        'loss < 1 < 2',
+        "comparisons cannot be chained at column 10: write 'a < b && b < c' instead of 'a < b < c' (or add parentheses to compare a comparison's true/false result)",
+        10,
+        1,
+      ],
+      [
+        'a == b != c',
+        "comparisons cannot be chained at column 8: write 'a < b && b < c' instead of 'a < b < c' (or add parentheses to compare a comparison's true/false result)",
+        8,
+        2,
+      ],
+      [
+        'a < b && c > d > e',
+        "comparisons cannot be chained at column 16: write 'a < b && b < c' instead of 'a < b < c' (or add parentheses to compare a comparison's true/false result)",
+        16,
+        1,
+      ],
+      [
+        'mx(loss)',
+        "unknown function 'mx' at column 1; did you mean 'max'? (functions: abs, sqrt, log, log10, exp, isNaN, isFinite, min, max, sum, mean, count, any, all)",
+        1,
+        2,
+      ],
       ['foo(1)', "unknown function 'foo' at column 1 (functions: abs, sqrt, log, log10, exp, isNaN, isFinite, min, max, sum, mean, count, any, all)", 1, 3],
       ['abs(1, 2)', "'abs' at column 1 takes 1 argument, got 2", 1, 9],
       ['isNaN()', "'isNaN' at column 1 takes 1 argument, got 0", 1, 7],
@@ -242,7 +272,7 @@ describe('expression parser', () => {
       const under = syntaxError('('.repeat(1999) + '1');
       assert.match(under.message, /nests more than 64 levels deep at column 65/);
       assert.match(syntaxError('!'.repeat(1999) + 'a').message, /nests more than 64 levels/);
-      assert.match(syntaxError('max(' .repeat(499)).message, /nests more than 64 levels/);
+      assert.match(syntaxError('max('.repeat(499)).message, /nests more than 64 levels/);
     });
 
     it('a long flat expression (no nesting) is fine', () => {

@@ -14,7 +14,9 @@ import { readFrames } from '../../src/node/wire';
 import { generateProtocolSchema, PROTOCOL_SCHEMA_FILE } from '../../scripts/protocolSchema';
 import { ROOT, runCli } from '../cli/helpers';
 
-const schema = JSON.parse(fs.readFileSync(PROTOCOL_SCHEMA_FILE, 'utf8')) as { definitions: Record<string, { anyOf: { properties: { type: { const: string } } }[] }> };
+const schema = JSON.parse(fs.readFileSync(PROTOCOL_SCHEMA_FILE, 'utf8')) as {
+  definitions: Record<string, { anyOf: { properties: { type: { const: string } } }[] }>;
+};
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
 ajv.addSchema(schema, 'protocol');
 const validateCommand = ajv.getSchema('protocol#/definitions/TrainerCommand') as ValidateFunction;

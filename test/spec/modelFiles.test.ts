@@ -19,15 +19,21 @@ describe('model source kinds', () => {
   });
 
   it('precheck: validates specs without TensorFlow.js, accepts existing modules, rejects other files', () => {
-    const dir = writeFiles({ 'bad.nn.json': '{"data": {"source": "synthetic", "dataset": "xor"}, "model": {"layers": []}, "training": {"loss": "mse"}}', 'ok.model.ts': 'export {};' });
-    assert.throws(() => precheckModelSource(path.join(dir, 'bad.nn.json')), (e: unknown) => isUserError(e) && e.info.line === 1);
+    const dir = writeFiles({
+      'bad.nn.json': '{"data": {"source": "synthetic", "dataset": "xor"}, "model": {"layers": []}, "training": {"loss": "mse"}}',
+      'ok.model.ts': 'export {};',
+    });
+    assert.throws(
+      () => precheckModelSource(path.join(dir, 'bad.nn.json')),
+      (e: unknown) => isUserError(e) && e.info.line === 1,
+    );
     assert.deepEqual(precheckModelSource(path.join(dir, 'ok.model.ts')), []);
     assert.throws(() => precheckModelSource(path.join(dir, 'gone.model.ts')), /file not found/);
     assert.throws(() => precheckModelSource(path.join(dir, 'notes.txt')), /not a model file/);
     assert.deepEqual(precheckModelSource(path.join(EXAMPLES, 'mnist-finetune.nn.json')), []);
   });
 
-  it('user-code phase messages round-trip (the parent\'s watchdog reads them)', () => {
+  it("user-code phase messages round-trip (the parent's watchdog reads them)", () => {
     assert.deepEqual(parseUserCodePhase(userCodeStarted('model() of a.model.ts', 2500)), { phase: 'start', what: 'model() of a.model.ts', timeoutMs: 2500 });
     assert.deepEqual(parseUserCodePhase(userCodeReturned('model() of a.model.ts')), { phase: 'end', what: 'model() of a.model.ts' });
     assert.equal(parseUserCodePhase('loading data'), null);

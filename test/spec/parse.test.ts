@@ -156,7 +156,10 @@ describe('parseModelSpec', () => {
     const text = BASE.replace('"name": "t",', '"name": "t", "diagnostics": { "exploding-gradient": { "historyFactor": 100 }, "plateau": false },');
     assert.deepStrictEqual(parseModelSpec(text, 'm.nn.json').spec.diagnostics, { 'exploding-gradient': { historyFactor: 100 }, plateau: false });
     const typo = BASE.replace('"name": "t",', '"name": "t", "diagnostics": { "explodingGradient": { "threshold": 100 } },');
-    assert.throws(() => parseModelSpec(typo, 'm.nn.json'), /^UserError: m\.nn\.json:2:\d+: error: diagnostics\.explodingGradient: unknown diagnostic 'explodingGradient'/);
+    assert.throws(
+      () => parseModelSpec(typo, 'm.nn.json'),
+      /^UserError: m\.nn\.json:2:\d+: error: diagnostics\.explodingGradient: unknown diagnostic 'explodingGradient'/,
+    );
   });
 
   it('parses the graph form and checks references', () => {
@@ -201,7 +204,10 @@ ${layers}
 
   it('collects every error with checkModelSpec', () => {
     const result = checkModelSpec(BASE.replace('"units": 16', '"units": 0').replace('"softmax"', '"softmaxx"'), 'm.nn.json');
-    assert.deepStrictEqual(result.errors.map((e) => e.field), ['model.layers[0].units', 'model.layers[1].activation']);
+    assert.deepStrictEqual(
+      result.errors.map((e) => e.field),
+      ['model.layers[0].units', 'model.layers[1].activation'],
+    );
     assert.strictEqual(result.parsed, undefined);
   });
 });
@@ -214,7 +220,10 @@ describe('loadModelSpec', () => {
       fs.writeFileSync(file, `\uFEFF${BASE}`);
       assert.strictEqual(loadModelSpec(file).spec.name, 't');
       const missing = path.join(dir, 'missing.nn.json');
-      assert.throws(() => loadModelSpec(missing), (e: unknown) => isUserError(e) && e.info.file === missing && /file not found/.test(e.info.message));
+      assert.throws(
+        () => loadModelSpec(missing),
+        (e: unknown) => isUserError(e) && e.info.file === missing && /file not found/.test(e.info.message),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -29,7 +29,11 @@ describe('model spec JSON Schema', () => {
   it('is valid JSON, draft-07, and up to date with the field catalog', () => {
     const schema = JSON.parse(text);
     assert.strictEqual(schema.$schema, 'http://json-schema.org/draft-07/schema#');
-    assert.deepStrictEqual(schema, JSON.parse(JSON.stringify(generateSchema())), 'regenerate: npx tsx src/trainer/spec/schema.ts > schema/model-spec.schema.json');
+    assert.deepStrictEqual(
+      schema,
+      JSON.parse(JSON.stringify(generateSchema())),
+      'regenerate: npx tsx src/trainer/spec/schema.ts > schema/model-spec.schema.json',
+    );
   });
 
   it('offers every layer type the builder accepts, and the builder accepts every catalogued type', () => {
@@ -68,7 +72,10 @@ describe('docs/model-spec.md', () => {
 
 describe('examples', () => {
   it('has exactly the expected example files', () => {
-    const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.nn.json')).map((f) => f.replace('.nn.json', ''));
+    const files = fs
+      .readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.nn.json'))
+      .map((f) => f.replace('.nn.json', ''));
     assert.deepStrictEqual(files.sort(), [...EXPECTED_EXAMPLES].sort());
   });
 

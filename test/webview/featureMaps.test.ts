@@ -66,7 +66,10 @@ describe('feature maps in the training view (recorded mnist-cnn run)', function 
       assert.equal(await canvases.count(), recorded.channels.length);
       assert.ok(recorded.channels.length > 0);
       assert.deepEqual(await canvases.evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-channel')))), recorded.channels);
-      assert.match((await page.textContent('#feature-maps .feature-maps-heading')) ?? '', new RegExp(`^feature maps of ${convLayer}, first sample of the batch at step 20: channels 0–7 of 32, 26×26`));
+      assert.match(
+        (await page.textContent('#feature-maps .feature-maps-heading')) ?? '',
+        new RegExp(`^feature maps of ${convLayer}, first sample of the batch at step 20: channels 0–7 of 32, 26×26`),
+      );
       const labels = await canvases.evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
       assert.match(labels[1], new RegExp(`^${convLayer} channel 1 at step 20: min \\S+, max \\S+$`));
       // Each canvas holds the recorded map, drawn with more than one colour where the channel is not constant.

@@ -116,7 +116,10 @@ describe('neural-debugger report (standalone HTML)', function () {
 
   it('renders version 1 traces (from before the wire protocol), ending and pause included', async function () {
     const fixtures = path.join(ROOT, 'test', 'fixtures', 'traces');
-    for (const [name, steps, warnings] of [['v1-spiral-mlp', 40, 0], ['v1-deep-sigmoid', 31, 1]] as const) {
+    for (const [name, steps, warnings] of [
+      ['v1-spiral-mlp', 40, 0],
+      ['v1-deep-sigmoid', 31, 1],
+    ] as const) {
       const out = path.join(dir, `${name}.html`);
       const r = report([path.join(fixtures, `${name}.jsonl`), '--out', out]);
       assert.equal(r.code, 0, r.stderr);
@@ -133,7 +136,7 @@ describe('neural-debugger report (standalone HTML)', function () {
     }
   });
 
-  it('says that a killed run was killed (the parent\'s record), in the summary and the view', async function () {
+  it("says that a killed run was killed (the parent's record), in the summary and the view", async function () {
     const lines = fs.readFileSync(trace, 'utf8').split('\n');
     const killed = path.join(dir, 'parent-killed.jsonl');
     const cut = lines.slice(0, 60).join('\n') + '\n';
@@ -159,7 +162,10 @@ describe('neural-debugger report (standalone HTML)', function () {
     fs.writeFileSync(garbage, [...lines.slice(0, 3), 'this is not json', ...lines.slice(3)].join('\n'));
     const r = report([garbage, '--out', path.join(dir, 'never.html')]);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr.trim(), `${garbage}:4:1: error: not a JSON record (Unexpected token 'h', "this is not json" is not valid JSON); the trace is damaged`);
+    assert.equal(
+      r.stderr.trim(),
+      `${garbage}:4:1: error: not a JSON record (Unexpected token 'h', "this is not json" is not valid JSON); the trace is damaged`,
+    );
     assert.ok(!fs.existsSync(path.join(dir, 'never.html')));
     const notATrace = path.join(dir, 'plain.jsonl');
     fs.writeFileSync(notATrace, '{"type":"step","time":1}\n');

@@ -17,10 +17,14 @@ function topologyOf(events: TrainerEvent[]): ModelTopology {
 }
 
 async function scrubTo(page: Page, step: number): Promise<void> {
-  await page.$eval('#timeline-range', (input, value) => {
-    (input as HTMLInputElement).value = String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
+  await page.$eval(
+    '#timeline-range',
+    (input, value) => {
+      (input as HTMLInputElement).value = String(value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    step,
+  );
   await settle(page);
 }
 
@@ -62,7 +66,7 @@ describe('training view in Chromium (recorded real streams)', function () {
       for (const early of ['dense_1', 'dense_2', 'dense_3']) assert.equal(await health(early), 'vanishing', early);
       assert.equal(await health('dense_13'), 'healthy');
       assert.equal(await health('input'), 'none');
-      assert.equal(await page.locator('g.layer-node.health-vanishing').count() > 0, true, 'coloured by class too');
+      assert.equal((await page.locator('g.layer-node.health-vanishing').count()) > 0, true, 'coloured by class too');
       assert.match((await page.locator('#depth-profile rect.depth-bar[data-layer="dense_1"]').getAttribute('class')) ?? '', /health-vanishing/);
       assert.match((await page.textContent('#current-step')) ?? '', /step 200 of 200/);
       assert.equal(pageLogs(page).filter((l) => /error/i.test(l)).length, 0, pageLogs(page).join('\n'));
@@ -130,7 +134,10 @@ describe('training view in Chromium (recorded real streams)', function () {
     const steps = deep.filter((e) => e.type === 'step').slice(0, 5);
     await send(page, { type: 'reset', session: SESSION, events: [header, ...steps] });
     await settle(page);
-    const enabled = () => page.locator('#timeline button.control').evaluateAll((bs) => bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')));
+    const enabled = () =>
+      page
+        .locator('#timeline button.control')
+        .evaluateAll((bs) => bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')));
     assert.deepEqual(await enabled(), ['pause', 'stop']);
     await page.click('button[data-action="pause"]');
     await send(page, { type: 'events', sessionId: SESSION.id, events: [{ type: 'stopped', reason: 'pause', step: 5, epoch: 1, batch: 4 }] });
@@ -138,7 +145,10 @@ describe('training view in Chromium (recorded real streams)', function () {
     assert.deepEqual(await enabled(), ['continue', 'stepBatch', 'stepEpoch', 'stop']);
     for (const action of ['stepBatch', 'stepEpoch', 'continue', 'stop']) await page.click(`button[data-action="${action}"]`);
     const controls = (await posted(page)).filter((m) => m.type === 'control');
-    assert.deepEqual(controls, ['pause', 'stepBatch', 'stepEpoch', 'continue', 'stop'].map((action) => ({ type: 'control', action })));
+    assert.deepEqual(
+      controls,
+      ['pause', 'stepBatch', 'stepEpoch', 'continue', 'stop'].map((action) => ({ type: 'control', action })),
+    );
     assert.deepEqual((await posted(page))[0], { type: 'ready', view: 'training' });
     // The session ends: every control is disabled.
     await send(page, { type: 'session', session: { ...SESSION, live: false } });
@@ -179,7 +189,10 @@ describe('training view in Chromium (recorded real streams)', function () {
     await settle(page);
     assert.ok(await page.locator('g.layer-node[data-layer="dense_5"].selected').count());
     assert.ok(await page.locator('#gradient-norms path.grad-line.highlighted[data-layer="dense_5"]').count());
-    assert.deepEqual((await posted(page)).filter((m) => m.type === 'selectLayer'), [{ type: 'selectLayer', layer: 'dense_5' }]);
+    assert.deepEqual(
+      (await posted(page)).filter((m) => m.type === 'selectLayer'),
+      [{ type: 'selectLayer', layer: 'dense_5' }],
+    );
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), { layer: 'dense_5', step: null });
     // Keyboard: arrow down moves focus to the next layer, Enter selects it.
     await page.focus('g.layer-node[data-layer="dense_5"]');
@@ -228,8 +241,14 @@ describe('training view in Chromium (recorded real streams)', function () {
       assert.equal(await page.locator(`#weights-table tr[data-weight="${kernel}"] td.col-health`).textContent(), 'vanishing');
       await page.click('#reveal-layer');
       const messages = await posted(page);
-      assert.deepEqual(messages.filter((m) => m.type === 'revealLayer'), [{ type: 'revealLayer', layer: 'dense_1' }]);
-      assert.deepEqual(messages.filter((m) => m.type === 'selectLayer'), [{ type: 'selectLayer', layer: 'dense_1' }]);
+      assert.deepEqual(
+        messages.filter((m) => m.type === 'revealLayer'),
+        [{ type: 'revealLayer', layer: 'dense_1' }],
+      );
+      assert.deepEqual(
+        messages.filter((m) => m.type === 'selectLayer'),
+        [{ type: 'selectLayer', layer: 'dense_1' }],
+      );
       await screenshot(page, `gradient-inspector-${theme}`);
       await page.close();
     });

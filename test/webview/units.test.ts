@@ -14,10 +14,26 @@ import { Store } from '../../webview-ui/store/store';
 
 function step(n: number, extra: Partial<StepStats> = {}): StepStats {
   return {
-    step: n, epoch: 1, batch: n - 1, batchesPerEpoch: 1000, batchSize: 32, loss: 1 / n, metrics: { accuracy: n / 1000 },
-    learningRate: 0.1, gradNorm: 1, nonFinite: 0, detailed: false, withHistograms: false,
-    layers: [{ name: 'a', className: 'Dense', activation: 'relu', gradNorm: 1e-9 }, { name: 'b', className: 'Dense', activation: null, gradNorm: 0.5 }],
-    weights: [], durationMs: 1, samplesSeen: 32 * n, ...extra,
+    step: n,
+    epoch: 1,
+    batch: n - 1,
+    batchesPerEpoch: 1000,
+    batchSize: 32,
+    loss: 1 / n,
+    metrics: { accuracy: n / 1000 },
+    learningRate: 0.1,
+    gradNorm: 1,
+    nonFinite: 0,
+    detailed: false,
+    withHistograms: false,
+    layers: [
+      { name: 'a', className: 'Dense', activation: 'relu', gradNorm: 1e-9 },
+      { name: 'b', className: 'Dense', activation: null, gradNorm: 0.5 },
+    ],
+    weights: [],
+    durationMs: 1,
+    samplesSeen: 32 * n,
+    ...extra,
   };
 }
 
@@ -57,7 +73,11 @@ describe('LTTB downsampling', () => {
     assert.equal(picked[0], 0);
     assert.equal(picked[picked.length - 1], 9_999);
     assert.ok(picked.includes(6_543), 'the spike survives');
-    assert.deepEqual([...picked].sort((a, b) => a - b), picked, 'ascending');
+    assert.deepEqual(
+      [...picked].sort((a, b) => a - b),
+      picked,
+      'ascending',
+    );
   });
   it('skips non-finite values, and non-positive ones for log scales', () => {
     const ys = [1, NaN, 2, Infinity, 0, -1, 3];
@@ -116,14 +136,35 @@ describe('webview Store', () => {
   const header: TrainerEvent = {
     type: 'header',
     topology: {
-      name: 'm', inputs: ['in'], outputs: ['b'], totalParams: 20, trainableParams: 20,
+      name: 'm',
+      inputs: ['in'],
+      outputs: ['b'],
+      totalParams: 20,
+      trainableParams: 20,
       layers: [
         { name: 'in', className: 'InputLayer', activation: null, inputs: [], outputShape: [null, 2], paramCount: 0, trainable: false },
         { name: 'a', className: 'Dense', activation: 'relu', inputs: ['in'], outputShape: [null, 4], paramCount: 12, trainable: true },
         { name: 'b', className: 'Dense', activation: null, inputs: ['a'], outputShape: [null, 2], paramCount: 8, trainable: true },
       ],
     },
-    settings: { modelFile: 'm', epochs: 1, maxSteps: null, batchSize: 32, seed: 1, shuffle: true, statsEvery: 10, histogramsEvery: 100, optimizer: 'sgd', learningRate: 0.1, loss: 'mse', metrics: ['accuracy'], dataDescription: '', trainSamples: 1, validationSamples: 0, testSamples: 0 },
+    settings: {
+      modelFile: 'm',
+      epochs: 1,
+      maxSteps: null,
+      batchSize: 32,
+      seed: 1,
+      shuffle: true,
+      statsEvery: 10,
+      histogramsEvery: 100,
+      optimizer: 'sgd',
+      learningRate: 0.1,
+      loss: 'mse',
+      metrics: ['accuracy'],
+      dataDescription: '',
+      trainSamples: 1,
+      validationSamples: 0,
+      testSamples: 0,
+    },
     backend: { name: 'wasm', requested: 'auto', reasons: [], addedKernels: [] },
   };
   it('follows the latest step, pins on request, rewinds on a step back', () => {
@@ -143,13 +184,33 @@ describe('webview Store', () => {
   it('keeps detailed records for lookups: a pause replaces its step, histograms at or before a step, a step back drops later ones', () => {
     const store = new Store();
     const histogram = { edges: [0, 1], counts: [1], sampled: 1, total: 1 };
-    const weights = [{ name: 'w', layer: 'a', shape: [1], trainable: true, norm: 1, gradNorm: 1, updateRatio: 0, gradNonFinite: 0, weightNonFinite: 0, gradHistogram: histogram }];
-    store.apply([header, ...[1, 2, 3, 4, 5, 6].map((n) => ({ type: 'step', stats: step(n, { detailed: n % 2 === 0, withHistograms: n === 2, weights: n === 2 ? weights : [] }) }) as TrainerEvent)]);
+    const weights = [
+      {
+        name: 'w',
+        layer: 'a',
+        shape: [1],
+        trainable: true,
+        norm: 1,
+        gradNorm: 1,
+        updateRatio: 0,
+        gradNonFinite: 0,
+        weightNonFinite: 0,
+        gradHistogram: histogram,
+      },
+    ];
+    store.apply([
+      header,
+      ...[1, 2, 3, 4, 5, 6].map(
+        (n) => ({ type: 'step', stats: step(n, { detailed: n % 2 === 0, withHistograms: n === 2, weights: n === 2 ? weights : [] }) }) as TrainerEvent,
+      ),
+    ]);
     assert.equal(store.detailAt(5)?.step, 4);
     assert.equal(store.detailAt(null)?.step, 6);
     assert.equal(store.detailAt(1), undefined);
     assert.equal(store.histogramsAt(6)?.step, 2);
-    store.apply([{ type: 'stopped', reason: 'pause', step: 6, epoch: 1, batch: 5, stats: step(6, { detailed: true, withHistograms: true, weights, loss: 7 }) }]);
+    store.apply([
+      { type: 'stopped', reason: 'pause', step: 6, epoch: 1, batch: 5, stats: step(6, { detailed: true, withHistograms: true, weights, loss: 7 }) },
+    ]);
     assert.equal(store.histogramsAt(null)?.step, 6, 'the pause’s full record replaced the step’s');
     assert.equal(store.detailAt(6)?.loss, 7);
     store.apply([{ type: 'step', stats: step(3) }]);
@@ -158,7 +219,10 @@ describe('webview Store', () => {
   it('a restored event rewinds to its step; a learningRate event changes the rate shown', () => {
     const store = new Store();
     store.apply([header, ...[1, 2, 3, 4].map((n) => ({ type: 'step', stats: step(n) }) as TrainerEvent)]);
-    store.apply([{ type: 'restored', epoch: 1, step: 2, fromStep: 4 }, { type: 'stopped', reason: 'step', step: 2, epoch: 1, batch: 0 }]);
+    store.apply([
+      { type: 'restored', epoch: 1, step: 2, fromStep: 4 },
+      { type: 'stopped', reason: 'step', step: 2, epoch: 1, batch: 0 },
+    ]);
     assert.deepEqual(store.series.steps, [1, 2]);
     assert.equal(store.currentStep, 2);
     store.apply([{ type: 'learningRate', step: 2, from: 0.1, to: 0.025 }]);
@@ -174,11 +238,30 @@ describe('webview Store', () => {
     assert.equal(store.healthAt(1).get('a'), 'vanishing', 'RMS 3e-10 vs 0.18');
     assert.equal(store.healthAt(1).get('b'), 'healthy');
     assert.equal(store.healthAt(1).get('in'), 'none');
-    const diagnostic: TrainingDiagnostic = { id: 'x', kind: 'exploding-gradient', severity: 'warning', state: 'open', step: 2, epoch: 1, batch: 1, layers: ['b'], evidence: {}, explanation: '', remedies: [], count: 1 };
-    store.apply([{ type: 'step', stats: step(2) }, { type: 'diagnostic', diagnostic }]);
+    const diagnostic: TrainingDiagnostic = {
+      id: 'x',
+      kind: 'exploding-gradient',
+      severity: 'warning',
+      state: 'open',
+      step: 2,
+      epoch: 1,
+      batch: 1,
+      layers: ['b'],
+      evidence: {},
+      explanation: '',
+      remedies: [],
+      count: 1,
+    };
+    store.apply([
+      { type: 'step', stats: step(2) },
+      { type: 'diagnostic', diagnostic },
+    ]);
     assert.equal(store.healthAt(2).get('b'), 'exploding');
     assert.equal(store.healthAt(1).get('b'), 'healthy', 'not before the diagnostic opened');
-    store.apply([{ type: 'step', stats: step(3) }, { type: 'diagnostic', diagnostic: { ...diagnostic, state: 'closed', step: 3 } }]);
+    store.apply([
+      { type: 'step', stats: step(3) },
+      { type: 'diagnostic', diagnostic: { ...diagnostic, state: 'closed', step: 3 } },
+    ]);
     assert.equal(store.healthAt(3).get('b'), 'healthy');
   });
 });
@@ -190,7 +273,26 @@ describe('host SessionEventStore', () => {
     store.add({ type: 'header' } as TrainerEvent);
     for (let n = 1; n <= 300; n++) {
       const withHistograms = n % 50 === 0;
-      const stats = step(n, { detailed: n % 10 === 0, withHistograms, weights: withHistograms ? [{ name: 'w', layer: 'a', shape: [1], trainable: true, norm: 1, gradNorm: 1, updateRatio: 0, gradNonFinite: 0, weightNonFinite: 0, gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 } }] : [] });
+      const stats = step(n, {
+        detailed: n % 10 === 0,
+        withHistograms,
+        weights: withHistograms
+          ? [
+              {
+                name: 'w',
+                layer: 'a',
+                shape: [1],
+                trainable: true,
+                norm: 1,
+                gradNorm: 1,
+                updateRatio: 0,
+                gradNonFinite: 0,
+                weightNonFinite: 0,
+                gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 },
+              },
+            ]
+          : [],
+      });
       store.add({ type: 'step', stats });
     }
     const events = store.all();
@@ -199,7 +301,11 @@ describe('host SessionEventStore', () => {
     assert.equal(steps[steps.length - 1].step, 300, 'the latest step is kept');
     assert.ok(steps.filter((s) => s.detailed).length >= 25, 'detailed steps are kept first');
     const withHistograms = steps.filter((s) => s.weights.some((w) => w.gradHistogram));
-    assert.deepEqual(withHistograms.map((s) => s.step), [250, 300], 'histograms only on the latest 2');
+    assert.deepEqual(
+      withHistograms.map((s) => s.step),
+      [250, 300],
+      'histograms only on the latest 2',
+    );
     assert.equal(events[0].type, 'header');
     store.add({ type: 'header' } as TrainerEvent);
     assert.equal(store.size, 1);
@@ -208,10 +314,22 @@ describe('host SessionEventStore', () => {
 
 describe('webview HTML and CSP', () => {
   it('allows only the nonce script and the webview origin', () => {
-    const html = webviewHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/webview.js', styleUri: 'https://x/webview.css', nonce: 'abc123', view: 'inspector', title: 'Gradients' });
+    const html = webviewHtml({
+      cspSource: 'https://x.vscode-cdn.net',
+      scriptUri: 'https://x/webview.js',
+      styleUri: 'https://x/webview.css',
+      nonce: 'abc123',
+      view: 'inspector',
+      title: 'Gradients',
+    });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
     assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123'));
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.deepEqual(directives.get('script-src'), ["'nonce-abc123'"]);
     assert.deepEqual(directives.get('style-src'), ['https://x.vscode-cdn.net']);
@@ -226,7 +344,15 @@ describe('webview HTML and CSP', () => {
     const embedded = embedTraceText(line);
     assert.ok(!embedded.includes('<'));
     assert.deepEqual(JSON.parse(embedded), JSON.parse(line));
-    const html = buildReportHtml({ traceText: line, traceName: 't.jsonl', title: 'a<b', script: 'var s="</script>";', css: 'body{}', theme: 'dark', nonce: 'n1' });
+    const html = buildReportHtml({
+      traceText: line,
+      traceName: 't.jsonl',
+      title: 'a<b',
+      script: 'var s="</script>";',
+      css: 'body{}',
+      theme: 'dark',
+      nonce: 'n1',
+    });
     assert.equal(html.match(/<\/script>/g)!.length, 3, 'only the three real closing tags');
     assert.match(html, /default-src 'none'; script-src 'nonce-n1'/);
   });

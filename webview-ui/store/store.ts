@@ -5,14 +5,7 @@
 // whose flag is set, so a 100 steps/s stream costs one render a frame.
 
 import type { TrainerEvent } from '../../src/shared/protocol';
-import type {
-  BackendReport,
-  EpochStats,
-  ModelTopology,
-  RunSettings,
-  StepStats,
-  TrainingDiagnostic,
-} from '../../src/shared/stats';
+import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, TrainingDiagnostic } from '../../src/shared/stats';
 import type { SessionInfo } from '../../src/shared/webviewProtocol';
 import { BoundedHistory, STEP_STATS_ENTRIES, type HistoryBounds } from '../../src/shared/boundedHistory';
 import { layerHealth, type Health } from './health';
@@ -239,7 +232,7 @@ export class Store {
   get currentStep(): number | null {
     if (this.pinnedStep !== null) {
       const i = this.series.indexAtOrBefore(this.pinnedStep);
-      return i >= 0 ? this.series.steps[i] : this.series.steps[0] ?? null;
+      return i >= 0 ? this.series.steps[i] : (this.series.steps[0] ?? null);
     }
     return this.series.lastStep;
   }

@@ -31,11 +31,16 @@ export class ActivationsView {
     this.heading.className = 'activations-heading';
     this.heading.setAttribute('aria-live', 'polite');
     this.root.appendChild(this.heading);
-    this.overTime = new LineChart(this.root, 'activations-over-time', 'Activation distribution of the selected layer over the steps: min–max band, mean ± std band, mean line', {
-      yScale: 'linear',
-      yLabel: 'activation',
-      height: 9,
-    });
+    this.overTime = new LineChart(
+      this.root,
+      'activations-over-time',
+      'Activation distribution of the selected layer over the steps: min–max band, mean ± std band, mean line',
+      {
+        yScale: 'linear',
+        yLabel: 'activation',
+        height: 9,
+      },
+    );
     this.fractions = new LineChart(this.root, 'activation-fractions', 'Fractions of zero, dead and saturated outputs of the selected layer over the steps', {
       yScale: 'linear',
       yLabel: 'fraction',
@@ -95,9 +100,7 @@ export class ActivationsView {
     const stats = detail?.layers.find((l) => l.name === layer)?.activationStats;
     const withHistograms = this.store.histogramsAt(step);
     const histogram = withHistograms?.layers.find((l) => l.name === layer)?.activationStats?.histogram;
-    this.heading.textContent = layer
-      ? `${layer}${detail ? ` — measured at step ${detail.step}` : ' — no activation statistics yet'}`
-      : 'no layer';
+    this.heading.textContent = layer ? `${layer}${detail ? ` — measured at step ${detail.step}` : ' — no activation statistics yet'}` : 'no layer';
     this.histogram.render(histogram, withHistograms ? 'no histogram for this layer' : 'histograms are recorded every 100th step and at pauses');
     if (withHistograms && histogram) this.histogram.svg.select('title').text(`Histogram of ${layer} at step ${withHistograms.step}`);
     const info = this.store.topology?.layers.find((l) => l.name === layer);

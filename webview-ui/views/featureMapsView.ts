@@ -53,7 +53,11 @@ export class FeatureMapsView {
   render(layer: string | null, info: LayerInfo | undefined, maps: FeatureMaps | undefined, step: number | undefined): void {
     const shown = layer !== null && isRank4(info);
     this.root.hidden = !shown;
-    const note = !shown ? '' : maps && step !== undefined ? this.describe(layer, info, maps, step) : 'feature maps: recorded with the histograms (every 100th step and at pauses)';
+    const note = !shown
+      ? ''
+      : maps && step !== undefined
+        ? this.describe(layer, info, maps, step)
+        : 'feature maps: recorded with the histograms (every 100th step and at pauses)';
     const theme = document.body.className;
     const last = this.drawn;
     if (last && last.maps === maps && last.layer === layer && last.theme === theme && last.note === note) return;
@@ -83,7 +87,9 @@ export class FeatureMapsView {
           .style('width', `${size.width}px`)
           .style('height', `${size.height}px`);
         drawHeatmap(canvas.node()!, maps!.width, maps!.height, item.values, item.min, item.max, palette!);
-        d3.select(this).select('figcaption').text(`c${item.channel} ${formatNumber(item.min)} … ${formatNumber(item.max)}`);
+        d3.select(this)
+          .select('figcaption')
+          .text(`c${item.channel} ${formatNumber(item.min)} … ${formatNumber(item.max)}`);
       });
   }
 
@@ -92,7 +98,10 @@ export class FeatureMapsView {
     const full = shape && shape[1] !== null && shape[2] !== null ? `${shape[1]}×${shape[2]}` : null;
     const pooled = full && full !== `${maps.height}×${maps.width}` ? `, averaged from ${full}` : '';
     const total = shape && typeof shape[3] === 'number' ? shape[3] : null;
-    const which = total !== null && total > maps.channels.length ? `channels ${maps.channels[0]}–${maps.channels[maps.channels.length - 1]} of ${total}` : `${maps.channels.length} channels`;
+    const which =
+      total !== null && total > maps.channels.length
+        ? `channels ${maps.channels[0]}–${maps.channels[maps.channels.length - 1]} of ${total}`
+        : `${maps.channels.length} channels`;
     return `feature maps of ${layer}, first sample of the batch at step ${step}: ${which}, ${maps.height}×${maps.width}${pooled}; each scaled to its own min … max`;
   }
 
@@ -114,7 +123,15 @@ function displaySize(maps: FeatureMaps): { width: number; height: number } {
 }
 
 /** One pixel per cell; CSS scales the canvas up without smoothing. */
-function drawHeatmap(canvas: HTMLCanvasElement, width: number, height: number, values: readonly (number | null)[], min: number, max: number, palette: Palette): void {
+function drawHeatmap(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  values: readonly (number | null)[],
+  min: number,
+  max: number,
+  palette: Palette,
+): void {
   canvas.width = width;
   canvas.height = height;
   const context = canvas.getContext('2d');

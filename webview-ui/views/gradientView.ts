@@ -48,12 +48,7 @@ export class GradientView {
     this.depthPlot = this.depthSvg.append('g');
     this.depthPlot.append('g').attr('class', 'axis y-axis');
     this.depthPlot.append('g').attr('class', 'bars');
-    this.depthSvg
-      .append('text')
-      .attr('class', 'axis-label')
-      .attr('x', 4)
-      .attr('y', 10)
-      .text('depth profile (input → output)');
+    this.depthSvg.append('text').attr('class', 'axis-label').attr('x', 4).attr('y', 10).text('depth profile (input → output)');
     this.depthSize = new ElementSize(this.depthSvg.node()!, 400, 100);
   }
 
@@ -88,7 +83,11 @@ export class GradientView {
     const positive = values.map((v) => v.value).filter((v) => Number.isFinite(v) && v > 0);
     const [lo, hi] = positive.length ? [Math.min(...positive), Math.max(...positive)] : [1e-3, 1];
     // The lower bound sits below the smallest value so that its bar stays visible.
-    const y = d3.scaleLog().domain([lo / 3, hi]).range([height, 0]).clamp(true);
+    const y = d3
+      .scaleLog()
+      .domain([lo / 3, hi])
+      .range([height, 0])
+      .clamp(true);
     const x = d3.scaleBand<string>().domain(layers).range([0, width]).padding(0.15);
     this.depthPlot.select<SVGGElement>('.y-axis').call(d3.axisLeft(y).ticks(3, '.0e'));
     this.depthPlot

@@ -117,7 +117,10 @@ export class GraphView {
   private drawStatic(layers: LayerInfo[], em: number): void {
     const layout = this.layout!;
     const byName = new Map(layers.map((l) => [l.name, l]));
-    const line = d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y);
+    const line = d3
+      .line<{ x: number; y: number }>()
+      .x((p) => p.x)
+      .y((p) => p.y);
     this.viewport
       .select('.edges')
       .selectAll('path')
@@ -150,13 +153,19 @@ export class GraphView {
         g.append('title');
         return g;
       });
-    nodes
-      .attr('data-layer', (n) => n.name)
-      .attr('transform', (n) => `translate(${n.x},${n.y})`);
+    nodes.attr('data-layer', (n) => n.name).attr('transform', (n) => `translate(${n.x},${n.y})`);
     nodes.select('rect.node-box').attr('width', width).attr('height', height).attr('rx', 4);
-    nodes.select('rect.health-strip').attr('width', Math.round(em * 0.45)).attr('height', height).attr('rx', 2);
+    nodes
+      .select('rect.health-strip')
+      .attr('width', Math.round(em * 0.45))
+      .attr('height', height)
+      .attr('rx', 2);
     const textX = Math.round(em * 0.9);
-    nodes.select('text.node-name').attr('x', textX).attr('y', em * 1.35).text((n) => n.name);
+    nodes
+      .select('text.node-name')
+      .attr('x', textX)
+      .attr('y', em * 1.35)
+      .text((n) => n.name);
     nodes
       .select('text.node-detail')
       .attr('x', textX)

@@ -12,7 +12,14 @@ export class HistogramChart {
   private readonly size: ElementSize;
 
   constructor(parent: HTMLElement, id: string, ariaLabel: string, heightEm = 8) {
-    this.svg = d3.select(parent).append('svg').attr('id', id).attr('class', 'chart histogram').attr('role', 'img').attr('aria-label', ariaLabel).style('height', `${heightEm}em`);
+    this.svg = d3
+      .select(parent)
+      .append('svg')
+      .attr('id', id)
+      .attr('class', 'chart histogram')
+      .attr('role', 'img')
+      .attr('aria-label', ariaLabel)
+      .style('height', `${heightEm}em`);
     this.svg.append('title').text(ariaLabel);
     this.plot = this.svg.append('g');
     this.plot.append('g').attr('class', 'axis x-axis');
@@ -30,14 +37,28 @@ export class HistogramChart {
     this.note.text(bins.length ? '' : emptyText);
     const lo = bins.length ? bins[0].lo : 0;
     const hi = bins.length ? bins[bins.length - 1].hi : 1;
-    const x = d3.scaleLinear().domain([lo, hi === lo ? lo + 1 : hi]).range([0, width]);
-    const y = d3.scaleLinear().domain([0, d3.max(bins, (b) => b.count) || 1]).range([height, 0]);
-    this.plot.select<SVGGElement>('.x-axis').attr('transform', `translate(0,${height})`).call(d3.axisBottom(x).ticks(Math.max(2, width / 80), '.2~g'));
+    const x = d3
+      .scaleLinear()
+      .domain([lo, hi === lo ? lo + 1 : hi])
+      .range([0, width]);
+    const y = d3
+      .scaleLinear()
+      .domain([0, d3.max(bins, (b) => b.count) || 1])
+      .range([height, 0]);
+    this.plot
+      .select<SVGGElement>('.x-axis')
+      .attr('transform', `translate(0,${height})`)
+      .call(d3.axisBottom(x).ticks(Math.max(2, width / 80), '.2~g'));
     this.plot
       .select('.bars')
       .selectAll<SVGRectElement, (typeof bins)[number]>('rect')
       .data(bins)
-      .join((enter) => enter.append('rect').attr('class', 'hist-bar').call((r) => r.append('title')))
+      .join((enter) =>
+        enter
+          .append('rect')
+          .attr('class', 'hist-bar')
+          .call((r) => r.append('title')),
+      )
       .attr('x', (b) => x(b.lo))
       .attr('width', (b) => Math.max(0.5, x(b.hi) - x(b.lo) - 1))
       .attr('y', (b) => y(b.count))

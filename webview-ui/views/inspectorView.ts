@@ -125,10 +125,7 @@ export class InspectorView {
 
   private selectedRow(): Row | undefined {
     const rows = this.rows();
-    return (
-      rows.find((r) => r.weight.name === this.selectedWeight) ??
-      rows.find((r) => r.weight.layer === this.store.selectedLayer)
-    );
+    return rows.find((r) => r.weight.name === this.selectedWeight) ?? rows.find((r) => r.weight.layer === this.store.selectedLayer);
   }
 
   private renderTable(): void {
@@ -196,7 +193,9 @@ export class InspectorView {
     const row = this.selectedRow();
     const withHistograms = this.store.histogramsAt(this.store.currentStep);
     const histogram = row ? withHistograms?.weights.find((w) => w.name === row.weight.name)?.gradHistogram : undefined;
-    this.detailTitle.textContent = row ? `${row.weight.name} — gradient histogram${withHistograms && histogram ? ` (step ${withHistograms.step})` : ''}` : 'Select a weight';
+    this.detailTitle.textContent = row
+      ? `${row.weight.name} — gradient histogram${withHistograms && histogram ? ` (step ${withHistograms.step})` : ''}`
+      : 'Select a weight';
     this.histogram.render(histogram, row ? 'gradient histograms are recorded every 100th step and at pauses' : '');
     this.histogram.svg.classed('hidden', !row);
     this.reveal.disabled = !row;

@@ -70,7 +70,12 @@ export class LineChart {
   private readonly empty: d3.Selection<SVGTextElement, unknown, null, undefined>;
   private readonly size: ElementSize;
 
-  constructor(parent: HTMLElement, id: string, ariaLabel: string, private readonly options: LineChartOptions) {
+  constructor(
+    parent: HTMLElement,
+    id: string,
+    ariaLabel: string,
+    private readonly options: LineChartOptions,
+  ) {
     this.svg = d3
       .select(parent)
       .append('svg')
@@ -89,11 +94,7 @@ export class LineChart {
     this.pointLayer = this.plot.append('g').attr('class', 'points');
     this.cursorLine = this.plot.append('line').attr('class', 'cursor');
     this.empty = this.plot.append('text').attr('class', 'empty-note').attr('x', 8).attr('y', 16);
-    this.svg
-      .append('text')
-      .attr('class', 'axis-label')
-      .attr('transform', `translate(12,${MARGIN.top}) rotate(90)`)
-      .text(options.yLabel);
+    this.svg.append('text').attr('class', 'axis-label').attr('transform', `translate(12,${MARGIN.top}) rotate(90)`).text(options.yLabel);
     this.size = new ElementSize(this.svg.node()!, 400, 160);
   }
 
@@ -153,9 +154,7 @@ export class LineChart {
 
     this.xAxis.attr('transform', `translate(0,${height})`).call(d3.axisBottom(x).ticks(Math.max(2, width / 90), 'd'));
     this.yAxis.call(
-      this.options.yScale === 'log'
-        ? d3.axisLeft(y).ticks(Math.max(2, height / 30), '.0e')
-        : d3.axisLeft(y).ticks(Math.max(2, height / 30), '.3~g'),
+      this.options.yScale === 'log' ? d3.axisLeft(y).ticks(Math.max(2, height / 30), '.0e') : d3.axisLeft(y).ticks(Math.max(2, height / 30), '.3~g'),
     );
 
     const clampY = (v: number) => y(this.options.yScale === 'log' ? Math.max(v, yMin) : v);
@@ -179,7 +178,11 @@ export class LineChart {
           .on('click', (_event, d) => this.options.onLineClick?.(d.series.key))
           .call((p) => p.append('title')),
       )
-      .attr('class', (d) => `${d.series.className}${input.highlight === d.series.key ? ' highlighted' : ''}${input.highlight && input.highlight !== d.series.key ? ' dimmed' : ''}`)
+      .attr(
+        'class',
+        (d) =>
+          `${d.series.className}${input.highlight === d.series.key ? ' highlighted' : ''}${input.highlight && input.highlight !== d.series.key ? ' dimmed' : ''}`,
+      )
       .style('stroke', (d) => d.series.color ?? null)
       .attr('aria-label', (d) => d.series.label)
       .attr('d', (d) => pathOf(d.series.xs, d.series.ys, d.indices))
@@ -205,7 +208,12 @@ export class LineChart {
     this.pointLayer
       .selectAll<SVGCircleElement, ChartPoint>('circle')
       .data(points.filter((p) => Number.isFinite(p.y)))
-      .join((enter) => enter.append('circle').attr('r', 3).call((c) => c.append('title')))
+      .join((enter) =>
+        enter
+          .append('circle')
+          .attr('r', 3)
+          .call((c) => c.append('title')),
+      )
       .attr('class', (p) => p.className)
       .attr('cx', (p) => x(p.x))
       .attr('cy', (p) => clampY(p.y))
@@ -214,7 +222,12 @@ export class LineChart {
 
     this.markLayer
       .selectAll<SVGLineElement, number>('line')
-      .data(thinMarks((input.marks ?? []).filter((m) => m >= xMin && m <= xMax), width / 14))
+      .data(
+        thinMarks(
+          (input.marks ?? []).filter((m) => m >= xMin && m <= xMax),
+          width / 14,
+        ),
+      )
       .join('line')
       .attr('class', 'epoch-mark')
       .attr('x1', (m) => x(m))

@@ -40,7 +40,9 @@ export class LossView {
       lines: lossLines,
       points: epochs.flatMap((e) => [
         { x: e.step, y: e.loss, className: 'epoch-point train', label: `epoch ${e.epoch}: training loss ${e.loss.toPrecision(4)}` },
-        ...(e.valLoss === null ? [] : [{ x: e.step, y: e.valLoss, className: 'epoch-point val', label: `epoch ${e.epoch}: validation loss ${e.valLoss.toPrecision(4)}` }]),
+        ...(e.valLoss === null
+          ? []
+          : [{ x: e.step, y: e.valLoss, className: 'epoch-point val', label: `epoch ${e.epoch}: validation loss ${e.valLoss.toPrecision(4)}` }]),
       ]),
       marks,
       cursor,
@@ -56,7 +58,16 @@ export class LossView {
         { key: 'val', xs: epochSteps, ys: epochs.map((e) => e.valMetrics[name] ?? NaN), className: 'loss-line val', label: `validation ${name} (per epoch)` },
       ],
       points: epochs.flatMap((e) =>
-        e.valMetrics[name] === undefined ? [] : [{ x: e.step, y: e.valMetrics[name], className: 'epoch-point val', label: `epoch ${e.epoch}: validation ${name} ${e.valMetrics[name].toPrecision(4)}` }],
+        e.valMetrics[name] === undefined
+          ? []
+          : [
+              {
+                x: e.step,
+                y: e.valMetrics[name],
+                className: 'epoch-point val',
+                label: `epoch ${e.epoch}: validation ${name} ${e.valMetrics[name].toPrecision(4)}`,
+              },
+            ],
       ),
       marks,
       cursor,

@@ -141,11 +141,18 @@ export class TimelineView {
     const width = this.marksSize.width;
     const first = series.steps[0] ?? 0;
     const last = series.lastStep ?? 1;
-    const x = d3.scaleLinear().domain([first, last === first ? first + 1 : last]).range([0, width]);
+    const x = d3
+      .scaleLinear()
+      .domain([first, last === first ? first + 1 : last])
+      .range([0, width]);
     const marks = [
       ...this.store.epochs.map((e) => ({ step: e.step, kind: 'epoch', label: `end of epoch ${e.epoch}` })),
       ...this.store.stops.map((s) => ({ step: s.step, kind: 'stop', label: `paused (${s.reason}) at step ${s.step}` })),
-      ...[...this.store.diagnosticHistory.values()].map((h) => ({ step: h[0].step, kind: `diagnostic severity-${h[0].severity}`, label: `${h[0].kind} at step ${h[0].step}` })),
+      ...[...this.store.diagnosticHistory.values()].map((h) => ({
+        step: h[0].step,
+        kind: `diagnostic severity-${h[0].severity}`,
+        label: `${h[0].kind} at step ${h[0].step}`,
+      })),
     ];
     this.marks
       .selectAll<SVGRectElement, (typeof marks)[number]>('rect')

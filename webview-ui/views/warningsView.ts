@@ -27,9 +27,7 @@ export class WarningsView {
   update(changes: ReadonlySet<Change>): void {
     if (!(changes.has('diagnostics') || changes.has('cursor') || changes.has('run'))) return;
     const step = this.store.pinnedStep === null ? null : this.store.currentStep;
-    const list = this.store
-      .diagnosticsAt(step)
-      .sort((a, b) => Number(a.state === 'closed') - Number(b.state === 'closed') || b.step - a.step);
+    const list = this.store.diagnosticsAt(step).sort((a, b) => Number(a.state === 'closed') - Number(b.state === 'closed') || b.step - a.step);
     const items = d3
       .select(this.root)
       .selectAll<HTMLDivElement, TrainingDiagnostic>('div.warning')
@@ -55,7 +53,12 @@ export class WarningsView {
     items.order();
     // Evidence and remedies start open for the first few active warnings only:
     // a run with dozens of dead layers must not become a wall of text.
-    const openIds = new Set(list.filter((d) => d.state !== 'closed').slice(0, 2).map((d) => d.id));
+    const openIds = new Set(
+      list
+        .filter((d) => d.state !== 'closed')
+        .slice(0, 2)
+        .map((d) => d.id),
+    );
     items.each(function (d) {
       // Rebuilt only when the diagnostic changed, so an opened <details> stays open.
       const version = `${d.step}:${d.state}:${d.count}`;
@@ -66,9 +69,19 @@ export class WarningsView {
       const head = item.append('div').attr('class', 'warning-head');
       head.append('span').attr('class', 'warning-icon').attr('aria-hidden', 'true').text(SEVERITY_ICON[d.severity]);
       head.append('span').attr('class', 'warning-kind').text(d.kind);
-      head.append('span').attr('class', 'warning-state').text(d.state === 'closed' ? 'resolved' : d.state);
-      head.append('span').attr('class', 'warning-where').text(`step ${d.step} · epoch ${d.epoch} · batch ${d.batch}${d.count > 1 ? ` · held ${d.count} checks` : ''}`);
-      if (d.layers.length) item.append('div').attr('class', 'warning-layers').text(`layers: ${d.layers.join(', ')}`);
+      head
+        .append('span')
+        .attr('class', 'warning-state')
+        .text(d.state === 'closed' ? 'resolved' : d.state);
+      head
+        .append('span')
+        .attr('class', 'warning-where')
+        .text(`step ${d.step} · epoch ${d.epoch} · batch ${d.batch}${d.count > 1 ? ` · held ${d.count} checks` : ''}`);
+      if (d.layers.length)
+        item
+          .append('div')
+          .attr('class', 'warning-layers')
+          .text(`layers: ${d.layers.join(', ')}`);
       item.append('p').attr('class', 'warning-explanation').text(d.explanation);
       const details = item.append('details').property('open', openIds.has(d.id));
       details.append('summary').text('evidence and remedies');

@@ -7,7 +7,6 @@ import { InspectorViewProvider, INSPECTOR_VIEW_ID } from './inspectorViewProvide
 import { TrainingPanel, TRAINING_VIEW_TYPE } from './trainingPanel';
 import { ViewHub } from './viewHub';
 
-
 const SHOW_TRAINING_VIEW_COMMAND = 'neuralDebugger.showTrainingView';
 const SHOW_GRADIENT_INSPECTOR_COMMAND = 'neuralDebugger.showGradientInspector';
 
@@ -34,9 +33,7 @@ export function registerTrainingViews(context: vscode.ExtensionContext): vscode.
     vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, panel),
     vscode.window.registerWebviewViewProvider(INSPECTOR_VIEW_ID, inspector),
     vscode.commands.registerCommand(SHOW_TRAINING_VIEW_COMMAND, () => panel.show(false)),
-    vscode.commands.registerCommand(SHOW_GRADIENT_INSPECTOR_COMMAND, () =>
-      vscode.commands.executeCommand(`${INSPECTOR_VIEW_ID}.focus`),
-    ),
+    vscode.commands.registerCommand(SHOW_GRADIENT_INSPECTOR_COMMAND, () => vscode.commands.executeCommand(`${INSPECTOR_VIEW_ID}.focus`)),
   );
   context.subscriptions.push(disposables);
   return disposables;

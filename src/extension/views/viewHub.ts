@@ -151,7 +151,12 @@ export class ViewHub implements vscode.Disposable {
     const tracked = this.currentId ? this.sessions.get(this.currentId) : undefined;
     if (!tracked) {
       connection.ready = true;
-      await connection.webview.postMessage({ type: 'reset', session: null, events: [], note: 'No training run yet: run “Neural Debugger: Train model” on a model file.' } satisfies HostToWebviewMessage);
+      await connection.webview.postMessage({
+        type: 'reset',
+        session: null,
+        events: [],
+        note: 'No training run yet: run “Neural Debugger: Train model” on a model file.',
+      } satisfies HostToWebviewMessage);
       return;
     }
     if (tracked.live && !tracked.sawStart && !tracked.store.hasHeader) {

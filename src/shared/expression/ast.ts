@@ -15,21 +15,7 @@ export type NameSegment =
   | ({ kind: 'wildcard' } & Span);
 
 type UnaryOp = '-' | '+' | '!';
-export type BinaryOp =
-  | '||'
-  | '&&'
-  | '=='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '%'
-  | '**';
+export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '**';
 
 export type Expr =
   | ({ kind: 'number'; value: number } & Span)

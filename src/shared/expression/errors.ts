@@ -46,4 +46,3 @@ export class ExpressionEvalError extends ExpressionErrorBase {
     this.name = 'ExpressionEvalError';
   }
 }
-

@@ -101,18 +101,30 @@ class Evaluator {
     const a = Number(this.run(e.left, key));
     const b = Number(this.run(e.right, key));
     switch (e.op) {
-      case '==': return a === b;
-      case '!=': return a !== b;
-      case '<': return a < b;
-      case '<=': return a <= b;
-      case '>': return a > b;
-      case '>=': return a >= b;
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-      case '%': return a % b;
-      case '**': return a ** b;
+      case '==':
+        return a === b;
+      case '!=':
+        return a !== b;
+      case '<':
+        return a < b;
+      case '<=':
+        return a <= b;
+      case '>':
+        return a > b;
+      case '>=':
+        return a >= b;
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return a / b;
+      case '%':
+        return a % b;
+      case '**':
+        return a ** b;
       default:
         throw spanError(`unsupported operator '${String(e.op)}'`, e);
     }

@@ -52,7 +52,14 @@ export const FUNCTIONS: ReadonlyMap<string, BuiltinFunction> = new Map<string, B
   ['min', { kind: 'aggregate', reduce: (v) => extreme(v, Math.min), summary: 'smallest value (NaN if any is NaN or there are none)' }],
   ['max', { kind: 'aggregate', reduce: (v) => extreme(v, Math.max), summary: 'largest value (NaN if any is NaN or there are none)' }],
   ['sum', { kind: 'aggregate', reduce: (v) => numbers(v).reduce((a, b) => a + b, 0), summary: 'sum of the values (0 if there are none)' }],
-  ['mean', { kind: 'aggregate', reduce: (v) => (v.length === 0 ? NaN : numbers(v).reduce((a, b) => a + b, 0) / v.length), summary: 'average of the values (NaN if there are none)' }],
+  [
+    'mean',
+    {
+      kind: 'aggregate',
+      reduce: (v) => (v.length === 0 ? NaN : numbers(v).reduce((a, b) => a + b, 0) / v.length),
+      summary: 'average of the values (NaN if there are none)',
+    },
+  ],
   ['count', { kind: 'aggregate', reduce: (v) => v.filter(isTruthy).length, summary: 'how many values are true (non-zero and not NaN)' }],
   ['any', { kind: 'aggregate', reduce: (v) => v.some(isTruthy), summary: 'true when at least one value is true' }],
   // False, not vacuously true, when nothing matched: a step without per-layer

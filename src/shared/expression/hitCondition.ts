@@ -28,13 +28,19 @@ export function parseHitCondition(source: string): (hitCount: number) => boolean
     throw new ExpressionSyntaxError(`the hit count ${match[2]} is too large`, numberColumn, match[2].length);
   }
   switch (op) {
-    case '>=': return (hits) => hits >= n;
-    case '<=': return (hits) => hits <= n;
-    case '>': return (hits) => hits > n;
-    case '<': return (hits) => hits < n;
+    case '>=':
+      return (hits) => hits >= n;
+    case '<=':
+      return (hits) => hits <= n;
+    case '>':
+      return (hits) => hits > n;
+    case '<':
+      return (hits) => hits < n;
     case '%':
-      if (n === 0) throw new ExpressionSyntaxError("'% 0' never matches; use '% 1' for every hit or a larger number for every n-th hit", numberColumn, match[2].length);
+      if (n === 0)
+        throw new ExpressionSyntaxError("'% 0' never matches; use '% 1' for every hit or a larger number for every n-th hit", numberColumn, match[2].length);
       return (hits) => hits % n === 0;
-    default: return (hits) => hits === n;
+    default:
+      return (hits) => hits === n;
   }
 }

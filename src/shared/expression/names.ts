@@ -76,11 +76,18 @@ export function explainMissingName(scope: GuardedScope, node: NameExpr, wildcard
     const names = candidates.map(String);
     const guess = typeof segment.key === 'string' ? closest(segment.key, names) : undefined;
     const suggestion = guess !== undefined ? ` — did you mean '${formatPath([...segments.slice(0, i), guessSegment(guess, candidates)])}'?` : '';
-    const known = names.length === 0 ? (i === 0 ? ' (no names are available yet)' : ` ('${prefix}' is empty at this step)`) : i === 0 ? ` (known: ${listSome(names)})` : ` (known under '${prefix}': ${listSome(names)})`;
+    const known =
+      names.length === 0
+        ? i === 0
+          ? ' (no names are available yet)'
+          : ` ('${prefix}' is empty at this step)`
+        : i === 0
+          ? ` (known: ${listSome(names)})`
+          : ` (known under '${prefix}': ${listSome(names)})`;
     return at(`unknown name '${formatPath(segments.slice(0, i + 1))}'${suggestion}${known}`);
   }
   // Every key exists, so the name is a group, not a number.
-  const below = variants.length > 0 ? scope.keys(variants[0], node) ?? [] : [];
+  const below = variants.length > 0 ? (scope.keys(variants[0], node) ?? []) : [];
   const examples = below.slice(0, 4).map((k) => `'${formatPath([...segments, k])}'`);
   return new ExpressionEvalError(
     `'${shown}' is a group of names, not a number${examples.length ? `; use one of them, e.g. ${examples.join(', ')}` : ''}`,

@@ -192,7 +192,12 @@ class Parser {
           wildcard = part;
           segments.push({ kind: 'wildcard', start: part.start, end: part.end });
         } else {
-          const hint = part.type === 'number' ? `; to index by number write [${part.text.replace(/^\./, '')}]` : part.type === 'string' ? `; write [${part.text}] for a quoted name` : '';
+          const hint =
+            part.type === 'number'
+              ? `; to index by number write [${part.text.replace(/^\./, '')}]`
+              : part.type === 'string'
+                ? `; write [${part.text}] for a quoted name`
+                : '';
           this.fail(`expected a name or '*' after '.' at ${column(part)}${part.type === 'eof' ? '' : `, found ${describe(part)}`}${hint}`, part);
         }
         end = part.end;
@@ -213,7 +218,10 @@ class Parser {
         }
         const close = this.next();
         if (!this.isPunct(close, ']')) {
-          this.fail(`expected ']' to close the '[' at ${column(token)}${close.type === 'eof' ? '' : `, found ${describe(close)} at ${column(close)}`}`, close.type === 'eof' ? token : close);
+          this.fail(
+            `expected ']' to close the '[' at ${column(token)}${close.type === 'eof' ? '' : `, found ${describe(close)} at ${column(close)}`}`,
+            close.type === 'eof' ? token : close,
+          );
         }
         end = close.end;
       } else {

@@ -11,34 +11,10 @@ export type Token =
   | { type: 'punct'; text: Punct; start: number; end: number }
   | { type: 'eof'; text: ''; start: number; end: number };
 
-type Punct =
-  | '('
-  | ')'
-  | '['
-  | ']'
-  | '.'
-  | ','
-  | '+'
-  | '-'
-  | '*'
-  | '**'
-  | '/'
-  | '%'
-  | '!'
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | '=='
-  | '!='
-  | '&&'
-  | '||';
+type Punct = '(' | ')' | '[' | ']' | '.' | ',' | '+' | '-' | '*' | '**' | '/' | '%' | '!' | '<' | '<=' | '>' | '>=' | '==' | '!=' | '&&' | '||';
 
 // Longest first, so that `**` wins over `*` and `<=` over `<`.
-const PUNCTUATION: Punct[] = [
-  '**', '<=', '>=', '==', '!=', '&&', '||',
-  '(', ')', '[', ']', '.', ',', '+', '-', '*', '/', '%', '!', '<', '>',
-];
+const PUNCTUATION: Punct[] = ['**', '<=', '>=', '==', '!=', '&&', '||', '(', ')', '[', ']', '.', ',', '+', '-', '*', '/', '%', '!', '<', '>'];
 
 /** Operators from other languages that users are likely to type, with what to write instead. */
 const MISTAKES: [string, string][] = [
@@ -76,9 +52,7 @@ export function tokenize(source: string): Token[] {
     // `.` right after a name, `]` or `)` is a path separator even before a
     // digit (`a.5` is a mistake to report, not the number .5).
     const afterOperand =
-      previous !== undefined &&
-      (previous.type === 'identifier' ||
-        (previous.type === 'punct' && (previous.text === ']' || previous.text === ')')));
+      previous !== undefined && (previous.type === 'identifier' || (previous.type === 'punct' && (previous.text === ']' || previous.text === ')')));
     if (isDigit(c) || (c === '.' && isDigit(source[i + 1] ?? '') && !afterOperand)) {
       const token = readNumber(source, i);
       tokens.push(token);

@@ -282,14 +282,10 @@ export class TraceParser {
     const isV1 = record.type === undefined && record.kind !== undefined;
     const first = isV1 ? record.kind : record.type;
     if (first !== 'header') {
-      throw this.error(
-        `the first record must be a header, found ${JSON.stringify(first)}: this is not the start of a Neural Debugger trace`,
-      );
+      throw this.error(`the first record must be a header, found ${JSON.stringify(first)}: this is not the start of a Neural Debugger trace`);
     }
     if (record.format !== TRACE_FORMAT) {
-      throw this.error(
-        `the header's "format" is ${JSON.stringify(record.format)}, not "${TRACE_FORMAT}": this is not a Neural Debugger trace`,
-      );
+      throw this.error(`the header's "format" is ${JSON.stringify(record.format)}, not "${TRACE_FORMAT}": this is not a Neural Debugger trace`);
     }
     const expected = isV1 ? 1 : TRACE_FORMAT_VERSION;
     if (record.version !== expected) {

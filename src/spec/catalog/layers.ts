@@ -164,8 +164,7 @@ export const LAYER_VARIANTS: Record<string, ObjectDef> = {
   },
   positionalEmbedding: {
     description:
-      'Token embedding plus a learned position embedding, for Transformers: token ids [steps] → [steps, embedDim]. ' +
-      'Custom layer `PositionalEmbedding`.',
+      'Token embedding plus a learned position embedding, for Transformers: token ids [steps] → [steps, embedDim]. ' + 'Custom layer `PositionalEmbedding`.',
     fields: {
       vocabSize: { type: POSITIVE_INT, description: 'Vocabulary size: token ids are 0 … vocabSize-1.', required: true },
       embedDim: { type: POSITIVE_INT, description: 'Size of each embedding vector (the model width).', required: true },

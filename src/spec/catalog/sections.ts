@@ -3,17 +3,7 @@
 import { layerUnion } from './layers';
 import { type FieldDef, type ObjectDef, type UnionDef, FRACTION, POSITIVE_INT, POSITIVE_NUMBER } from './fields';
 
-const SYNTHETIC_DATASETS = [
-  'spiral',
-  'moons',
-  'circles',
-  'xor',
-  'blobs',
-  'sequence-sum',
-  'sequence-pattern',
-  'token-reverse',
-  'token-sort',
-] as const;
+const SYNTHETIC_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'sequence-sum', 'sequence-pattern', 'token-reverse', 'token-sort'] as const;
 
 const learningRate = (value: number): FieldDef => ({ type: POSITIVE_NUMBER, description: 'Step size.', default: value });
 
@@ -54,13 +44,7 @@ const optimizerUnion: UnionDef = {
   },
 };
 
-export const LOSSES = [
-  'categoricalCrossentropy',
-  'sparseCategoricalCrossentropy',
-  'binaryCrossentropy',
-  'meanSquaredError',
-  'meanAbsoluteError',
-] as const;
+export const LOSSES = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError'] as const;
 
 const METRICS = ['accuracy', 'acc', 'meanSquaredError', 'mse', 'meanAbsoluteError', 'mae'] as const;
 
@@ -82,7 +66,8 @@ export const dataUnion: UnionDef = {
     },
     normalize: {
       type: { kind: 'enum', values: ['none', 'scale', 'standardize'] },
-      description: 'scale: images / 255 (default for mnist, cifar10); standardize: per-feature z-score from the training split (default for csv); none: default for synthetic.',
+      description:
+        'scale: images / 255 (default for mnist, cifar10); standardize: per-feature z-score from the training split (default for csv); none: default for synthetic.',
     },
     trainSamples: { type: POSITIVE_INT, description: 'Use only the first N training samples (after the shuffle).' },
     testSamples: { type: POSITIVE_INT, description: 'Cap on the number of test samples.' },
@@ -146,12 +131,14 @@ const weightsSource: ObjectDef = {
   fields: {
     path: {
       type: { kind: 'string' },
-      description: 'A checkpoint folder (e.g. one written by --checkpoint-dir: `ckpt/epoch-3`) or a TensorFlow.js model.json with weight files; relative to this file.',
+      description:
+        'A checkpoint folder (e.g. one written by --checkpoint-dir: `ckpt/epoch-3`) or a TensorFlow.js model.json with weight files; relative to this file.',
       required: true,
     },
     strict: {
       type: { kind: 'boolean' },
-      description: 'Every model weight must be in the file and every saved weight in the model, with the same shape. When false, missing or differently shaped weights keep their initialisation (reported in the run log).',
+      description:
+        'Every model weight must be in the file and every saved weight in the model, with the same shape. When false, missing or differently shaped weights keep their initialisation (reported in the run log).',
       default: false,
     },
     skip: {
@@ -219,9 +206,19 @@ export const trainingSection: ObjectDef = {
     metrics: { type: { kind: 'enumList', values: METRICS }, description: 'Metrics reported besides the loss.', default: ['accuracy'] },
     seed: { type: { kind: 'integer', min: 0 }, description: 'Seed of weight initialisation, data generation and shuffling.', default: 42 },
     shuffle: { type: { kind: 'boolean' }, description: 'Shuffle the training data every epoch.', default: true },
-    statsEvery: { type: POSITIVE_INT, description: 'Collect per-layer statistics every N steps (other steps record only loss and gradient norm).', default: 10 },
+    statsEvery: {
+      type: POSITIVE_INT,
+      description: 'Collect per-layer statistics every N steps (other steps record only loss and gradient norm).',
+      default: 10,
+    },
     freeze: {
-      type: { kind: 'alternatives', forms: [{ kind: 'stringList', minItems: 1 }, { kind: 'object', def: freezeRange }] },
+      type: {
+        kind: 'alternatives',
+        forms: [
+          { kind: 'stringList', minItems: 1 },
+          { kind: 'object', def: freezeRange },
+        ],
+      },
       description:
         'Layers whose weights are not trained (fine-tuning): a list of layer names, or a range {"from": …, "upTo": …} in model order. Their activations are still measured.',
     },

@@ -29,10 +29,7 @@ const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
 
 type Attempt = { ok: true; addedKernels: string[]; nativeKernels?: string } | { ok: false; reason: string };
 
-export async function initBackend(
-  choice: BackendChoice,
-  options: BackendOptions = {},
-): Promise<BackendReport> {
+export async function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<BackendReport> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new UserError({
       field: 'backend',
@@ -69,11 +66,7 @@ export async function initBackend(
 export function backendWarning(report: BackendReport): string | null {
   if (report.name !== 'cpu') return null;
   const why = report.reasons.filter((r) => r.startsWith('wasm')).join('; ');
-  return (
-    'cpu backend: convolutions train ~100x slower than wasm; expect minutes per batch for CNNs' +
-    (why ? ` (${why})` : '') +
-    '. See docs/backends.md'
-  );
+  return 'cpu backend: convolutions train ~100x slower than wasm; expect minutes per batch for CNNs' + (why ? ` (${why})` : '') + '. See docs/backends.md';
 }
 
 function tryBackend(name: BackendName, options: BackendOptions): Promise<Attempt> {
@@ -159,5 +152,10 @@ async function activate(name: BackendName, addedKernels: string[]): Promise<Atte
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? text
+  );
 }

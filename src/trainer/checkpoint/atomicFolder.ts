@@ -47,7 +47,7 @@ function describeWriteError(err: NodeJS.ErrnoException): string {
 function writeFileDurably(file: string, data: Uint8Array): void {
   const fd = fs.openSync(file, 'wx');
   try {
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       done += fs.writeSync(fd, data, done, data.length - done);
     }
     fs.fsyncSync(fd);
@@ -100,11 +100,7 @@ function recoverInterruptedWrites(parent: string): void {
  * `UserError({file: finalDir})`; after an error no temporary is left behind
  * and an earlier folder under `finalDir` is intact.
  */
-export function writeFolderAtomically(
-  finalDir: string,
-  files: [name: string, data: Uint8Array][],
-  options: AtomicWriteOptions = {},
-): void {
+export function writeFolderAtomically(finalDir: string, files: [name: string, data: Uint8Array][], options: AtomicWriteOptions = {}): void {
   const target = path.resolve(finalDir);
   const parent = path.dirname(target);
   const name = path.basename(target);
@@ -121,7 +117,10 @@ export function writeFolderAtomically(
     fsyncFolder(temporary);
     if (fs.existsSync(target)) {
       if (options.mayReplace && !options.mayReplace(target)) {
-        throw new UserError({ file: finalDir, message: 'this folder exists and is not a checkpoint; refusing to replace it. Choose another checkpoint folder' });
+        throw new UserError({
+          file: finalDir,
+          message: 'this folder exists and is not a checkpoint; refusing to replace it. Choose another checkpoint folder',
+        });
       }
       fs.rmSync(previous, { recursive: true, force: true });
       fs.renameSync(target, previous);

@@ -26,11 +26,7 @@ function isCheckpointFolder(dir: string): boolean {
  * A `tf.io.IOHandler` for a checkpoint folder: `save` writes it atomically
  * (merging `extra` into userDefinedMetadata), `load` reads it back.
  */
-function checkpointIOHandler(
-  dir: string,
-  extra?: Record<string, unknown>,
-  options: SaveCheckpointOptions = {},
-): tf.io.IOHandler {
+function checkpointIOHandler(dir: string, extra?: Record<string, unknown>, options: SaveCheckpointOptions = {}): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (!(artifacts.modelTopology && typeof artifacts.modelTopology === 'object' && !(artifacts.modelTopology instanceof ArrayBuffer))) {
@@ -70,12 +66,7 @@ function checkpointIOHandler(
  * the same name only once the new one is complete. `extra` (e.g. `{epoch,
  * step, optimizer}`) is stored in model.json's userDefinedMetadata.
  */
-export async function saveCheckpoint(
-  model: tf.LayersModel,
-  dir: string,
-  extra?: Record<string, unknown>,
-  options: SaveCheckpointOptions = {},
-): Promise<void> {
+export async function saveCheckpoint(model: tf.LayersModel, dir: string, extra?: Record<string, unknown>, options: SaveCheckpointOptions = {}): Promise<void> {
   await model.save(checkpointIOHandler(dir, extra, options));
 }
 
@@ -215,11 +206,7 @@ function listNames(names: string[]): string {
  * otherwise the weights present in both are loaded. Shapes must match.
  * Values are written exactly (layer constraints are not re-applied).
  */
-export async function loadCheckpointWeights(
-  model: tf.LayersModel,
-  dir: string,
-  options: { strict?: boolean } = {},
-): Promise<void> {
+export async function loadCheckpointWeights(model: tf.LayersModel, dir: string, options: { strict?: boolean } = {}): Promise<void> {
   const strict = options.strict ?? true;
   const { weightSpecs, weightData } = readCheckpointFiles(dir);
   // Optimizer weights (saved with includeOptimizer) are not model weights.

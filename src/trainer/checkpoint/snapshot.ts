@@ -45,10 +45,7 @@ interface Slot {
 
 function isSlotArray(value: unknown): value is (Slot | null | undefined)[] {
   return (
-    Array.isArray(value) &&
-    value.every(
-      (e) => e == null || (typeof e === 'object' && typeof e.originalName === 'string' && e.variable instanceof tf.Variable),
-    )
+    Array.isArray(value) && value.every((e) => e == null || (typeof e === 'object' && typeof e.originalName === 'string' && e.variable instanceof tf.Variable))
   );
 }
 

@@ -142,7 +142,12 @@ function readLabels(table: CsvTable, labelColumn: number, plan: LabelPlan): Floa
     }
     const cell = row.cells[labelColumn].trim();
     if (cell === '') {
-      throw new UserError({ file: table.file, line: row.lines[labelColumn], column: row.columns[labelColumn], message: `empty cell in ${role}; every row needs a label` });
+      throw new UserError({
+        file: table.file,
+        line: row.lines[labelColumn],
+        column: row.columns[labelColumn],
+        message: `empty cell in ${role}; every row needs a label`,
+      });
     }
     y[r] = plan.classIndex!.get(cell)!;
   });
@@ -182,9 +187,7 @@ export function loadCsv(spec: CsvDataSpec, ctx: LoadContext): RawDataset {
     count: train.rows.length,
   };
   const testSplit: RawSplit | null =
-    test === null
-      ? null
-      : { x: readFeatures(test, testFeatureColumns!, spec.label), y: readLabels(test, testLabelColumn!, plan), count: test.rows.length };
+    test === null ? null : { x: readFeatures(test, testFeatureColumns!, spec.label), y: readLabels(test, testLabelColumn!, plan), count: test.rows.length };
 
   // After the cells were checked: a bad cell is a more precise message than this.
   if (plan.task === 'classification' && plan.classNames!.length < 2) {
@@ -194,8 +197,7 @@ export function loadCsv(spec: CsvDataSpec, ctx: LoadContext): RawDataset {
     });
   }
 
-  const taskText =
-    plan.task === 'classification' ? `classification, ${plan.classNames!.length} classes` : 'regression';
+  const taskText = plan.task === 'classification' ? `classification, ${plan.classNames!.length} classes` : 'regression';
   const why = spec.task === undefined ? `; task inferred from ${plan.inferredBecause}, set data.task to change it` : '';
   return {
     source:

@@ -47,9 +47,7 @@ export function resolveDataPath(value: string, field: string, ctx: LoadContext):
       throw new UserError({
         file: ctx.specFile,
         field,
-        message:
-          `${resolved} is outside the workspace folder ${path.resolve(ctx.dataRoot)}; ` +
-          'data paths must stay inside it in an untrusted workspace',
+        message: `${resolved} is outside the workspace folder ${path.resolve(ctx.dataRoot)}; ` + 'data paths must stay inside it in an untrusted workspace',
       });
     }
   }

@@ -154,15 +154,9 @@ export function prepare(raw: RawDataset, spec: DataSpec, ctx: LoadContext): Load
   }
   if (validationCount > 0) trainParts.push(`${validationCount} validation`);
   const trainText =
-    trainParts.length > 1 || trainCount < available || spec.trainSamples !== undefined
-      ? `${pool} train (${trainParts.join(' + ')})`
-      : `${pool} train`;
+    trainParts.length > 1 || trainCount < available || spec.trainSamples !== undefined ? `${pool} train (${trainParts.join(' + ')})` : `${pool} train`;
   const testText =
-    raw.test === null || test === null
-      ? 'no test set'
-      : test.count < raw.test.count
-        ? `${raw.test.count} test (${test.count} used)`
-        : `${test.count} test`;
+    raw.test === null || test === null ? 'no test set' : test.count < raw.test.count ? `${raw.test.count} test (${test.count} used)` : `${test.count} test`;
   const normText = normalizationText(mode, raw);
   return {
     description: `${raw.source}: ${trainText} / ${testText}${normText ? `; ${normText}` : ''}`,

@@ -92,8 +92,7 @@ export function loadSynthetic(spec: SyntheticDataSpec, ctx: LoadContext): RawDat
   const info = SETS[spec.dataset];
   const samples = countOption(ctx, 'samples', spec.samples, DEFAULT_SYNTHETIC_SAMPLES, 1);
   const testSamples = countOption(ctx, 'testSamples', spec.testSamples, Math.max(1, Math.round(samples / 5)), 0);
-  const inputShape =
-    info.kind === 'points' ? [options.features] : info.kind === 'sequence' ? [options.seqLength, 1] : [options.seqLength];
+  const inputShape = info.kind === 'points' ? [options.features] : info.kind === 'sequence' ? [options.seqLength, 1] : [options.seqLength];
   const perSample = inputShape.reduce((a, b) => a * b, 1);
   if ((samples + testSamples) * perSample > MAX_VALUES) {
     fail(ctx, 'samples', `${samples + testSamples} samples of ${perSample} values are too many (limit ${MAX_VALUES} values); use fewer samples`);

@@ -59,7 +59,10 @@ export class RunHistory {
   readonly layers = new Map<string, LayerMeta>();
   steps = 0;
 
-  constructor(private readonly window: number, lossWindow: number) {
+  constructor(
+    private readonly window: number,
+    lossWindow: number,
+  ) {
     this.losses = new Ring(lossWindow);
   }
 
@@ -71,9 +74,7 @@ export class RunHistory {
     }
     if (this.layers.size === 0) {
       s.layers.forEach((l, index) => {
-        const params = s.weights
-          .filter((w) => w.layer === l.name && w.trainable)
-          .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+        const params = s.weights.filter((w) => w.layer === l.name && w.trainable).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
         this.layers.set(l.name, { name: l.name, index, params });
       });
     }

@@ -44,7 +44,10 @@ export function buildModel(parsed: ParsedSpec, data: DataShape, seed: number): t
   const declared = model.inputs?.[0].shape ?? model.input;
   if (declared && formatShape(declared) !== formatShape(data.inputShape)) {
     const field = model.inputs ? 'model.inputs[0].shape' : 'model.input';
-    fail(field, `the model input is declared as ${formatShape(declared)} but the data gives ${formatShape(data.inputShape)}; remove this field or make it ${formatShape(data.inputShape)}`);
+    fail(
+      field,
+      `the model input is declared as ${formatShape(declared)} but the data gives ${formatShape(data.inputShape)}; remove this field or make it ${formatShape(data.inputShape)}`,
+    );
   }
   const input = tf.input({ shape: data.inputShape, name: inputName });
   const nodes = new Map<string, Node>([[inputName, { tensor: input, index: -1 }]]);
@@ -113,4 +116,3 @@ function checkAllLayersUsed(layers: LayerSpec[], outputName: string, fail: (fiel
     }
   });
 }
-

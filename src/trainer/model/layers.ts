@@ -74,7 +74,11 @@ function conv(layer: LayerSpec, ctx: LayerContext, dims: 1 | 2): Layer[] {
   return [made, ...act.after];
 }
 
-function pool(layer: LayerSpec, ctx: LayerContext, make: (args: { name: string; trainable: boolean; poolSize: never; strides?: never; padding: 'valid' | 'same' }) => Layer): Layer[] {
+function pool(
+  layer: LayerSpec,
+  ctx: LayerContext,
+  make: (args: { name: string; trainable: boolean; poolSize: never; strides?: never; padding: 'valid' | 'same' }) => Layer,
+): Layer[] {
   return [
     make({
       ...common(layer, ctx),
@@ -112,7 +116,10 @@ const FACTORIES: Record<LayerType, (layer: LayerSpec, ctx: LayerContext) => Laye
   dense: (layer, ctx) => {
     const act = activation(layer, ctx, 'linear');
     // tfjs' Dense, fused into one kernel forward on wasm (backend/native/denseLayer.ts).
-    return [fusedDenseLayer({ ...common(layer, ctx), ...weights(layer, ctx, 'glorotUniform'), units: opt<number>(layer, 'units')!, activation: act.own }), ...act.after];
+    return [
+      fusedDenseLayer({ ...common(layer, ctx), ...weights(layer, ctx, 'glorotUniform'), units: opt<number>(layer, 'units')!, activation: act.own }),
+      ...act.after,
+    ];
   },
   conv1d: (layer, ctx) => conv(layer, ctx, 1),
   conv2d: (layer, ctx) => conv(layer, ctx, 2),

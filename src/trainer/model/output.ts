@@ -37,18 +37,12 @@ function outputActivation(layer: LayerSpec | undefined): string | null {
  * A message saying why the output cannot be trained with this loss on this
  * target, or null. `where` names the output layer ("layer 'dense_2' (line 12)").
  */
-export function outputProblem(
-  outputShape: SampleShape,
-  outputLayer: LayerSpec | undefined,
-  where: string,
-  target: TargetInfo,
-  loss: LossName,
-): string | null {
+export function outputProblem(outputShape: SampleShape, outputLayer: LayerSpec | undefined, where: string, target: TargetInfo, loss: LossName): string | null {
   const activation = outputActivation(outputLayer);
   const shapeText = formatShape(outputShape);
   const lastDim = outputShape[outputShape.length - 1];
 
-  if (target.kind === 'value' && (CLASS_LOSSES.includes(loss))) {
+  if (target.kind === 'value' && CLASS_LOSSES.includes(loss)) {
     return `${loss} needs class labels, but the data has ${describeTarget(target)}; use "loss": "meanSquaredError" or "meanAbsoluteError"`;
   }
   if (target.kind === 'class' && loss === 'binaryCrossentropy') {
@@ -71,7 +65,8 @@ export function outputProblem(
     } else if (outputShape.length > expected.length) {
       fix = '; add a flatten (or global pooling) layer before the output layer, or set "returnSequences": false on the last recurrent layer';
     } else if (outputShape.length < expected.length && target.shape.length > 0) {
-      fix = '; the target has one label per position: keep the sequence axis (e.g. "returnSequences": true, no flatten) so the output layer sees [steps, features]';
+      fix =
+        '; the target has one label per position: keep the sequence axis (e.g. "returnSequences": true, no flatten) so the output layer sees [steps, features]';
     }
     return `${where} outputs ${shapeText} per sample, but the data has ${describeTarget(target)} and ${loss} needs ${formatShape(expected)}${fix}`;
   }

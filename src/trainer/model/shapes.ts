@@ -106,7 +106,10 @@ function spatialProblem(layer: LayerSpec, dims: 1 | 2, window: 'kernelSize' | 'p
     let hint = '';
     if (dims === 2 && shape.length === 1 && shape[0] !== null) {
       const side = Math.round(Math.sqrt(shape[0]));
-      hint = side * side === shape[0] ? `; add a reshape layer with targetShape [${side}, ${side}, 1] first (or, for MNIST, drop "flatten": true from data)` : '; add a reshape layer first';
+      hint =
+        side * side === shape[0]
+          ? `; add a reshape layer with targetShape [${side}, ${side}, 1] first (or, for MNIST, drop "flatten": true from data)`
+          : '; add a reshape layer first';
     } else if (dims === 1 && shape.length === 1) {
       hint = `; add a reshape layer with targetShape [${shape[0] ?? -1}, 1] first`;
     }
@@ -139,7 +142,8 @@ function concatenateProblem(layer: LayerSpec, inputs: ShapedInput[]): string | n
   const axisOption = (layer.axis as number | undefined) ?? -1;
   // The spec's axis counts the batch axis as 0, like tfjs.
   const axis = axisOption < 0 ? rank + axisOption : axisOption - 1;
-  if (axis < 0 || axis >= rank) return `axis ${axisOption} does not exist for inputs of shape ${formatShape(inputs[0].shape)} (the batch axis 0 cannot be joined)`;
+  if (axis < 0 || axis >= rank)
+    return `axis ${axisOption} does not exist for inputs of shape ${formatShape(inputs[0].shape)} (the batch axis 0 cannot be joined)`;
   for (const other of inputs.slice(1)) {
     const mismatch = other.shape.length !== rank || other.shape.some((d, i) => i !== axis && d !== inputs[0].shape[i]);
     if (mismatch) {

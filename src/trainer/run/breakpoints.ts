@@ -2,16 +2,7 @@
 // the safe expression language (no eval), checked after every step.
 
 import type { BreakpointSpec, BreakpointStatus } from '../../shared/protocol';
-import {
-  checkNames,
-  evaluate,
-  freeNames,
-  isTruthy,
-  parseExpression,
-  parseHitCondition,
-  scopeFromObject,
-  type Expr,
-} from '../../shared/expression';
+import { checkNames, evaluate, freeNames, isTruthy, parseExpression, parseHitCondition, scopeFromObject, type Expr } from '../../shared/expression';
 import { ACTIVATION_FIELDS, type ScopeObject } from '../../shared/expression/runScope';
 
 interface ActiveBreakpoint {
@@ -51,9 +42,7 @@ export class BreakpointSet {
   needsDetail(): boolean {
     const detailFields = new Set<string>(ACTIVATION_FIELDS);
     return this.active.some((bp) =>
-      freeNames(bp.condition).some(
-        (path) => path[0] === 'weights' || (path[0] === 'layers' && path.length >= 3 && detailFields.has(String(path[2]))),
-      ),
+      freeNames(bp.condition).some((path) => path[0] === 'weights' || (path[0] === 'layers' && path.length >= 3 && detailFields.has(String(path[2])))),
     );
   }
 

@@ -35,4 +35,3 @@ export interface DiagnosticsHook {
   /** Summary of everything that fired during the run. */
   active(): TrainingDiagnostic[];
 }
-

@@ -163,8 +163,7 @@ export class TrainingController {
     const x = tf.tensor(batch.x, [batch.size, ...data.inputShape], 'float32');
     const y = targetTensor(batch.y, batch.size, data.target, loss);
     const nextStep = this.step + 1;
-    const detail =
-      nextStep === 1 || nextStep % settings.statsEvery === 0 || this.willPauseAfter() || this.breakpoints.needsDetail();
+    const detail = nextStep === 1 || nextStep % settings.statsEvery === 0 || this.willPauseAfter() || this.breakpoints.needsDetail();
     const histograms = detail && (nextStep === 1 || nextStep % settings.histogramsEvery === 0 || this.willPauseAfter());
     const measured = await this.instrumented.step(x, y, { detail, histograms, apply: true });
     this.disposeLastBatch();
@@ -235,10 +234,7 @@ export class TrainingController {
     return null;
   }
 
-  private async pauseHere(
-    reason: StopReason,
-    details: { breakpointId?: number; diagnostic?: TrainingDiagnostic } = {},
-  ): Promise<void> {
+  private async pauseHere(reason: StopReason, details: { breakpointId?: number; diagnostic?: TrainingDiagnostic } = {}): Promise<void> {
     this.pauseRequested = false;
     this.mode = 'run';
     this.state = 'paused';
@@ -311,9 +307,7 @@ export class TrainingController {
   }
 
   private reply(requestId: number, ok: boolean, result: unknown): void {
-    this.options.emit(
-      ok ? { type: 'reply', requestId, ok: true, result } : { type: 'reply', requestId, ok: false, error: String(result) },
-    );
+    this.options.emit(ok ? { type: 'reply', requestId, ok: true, result } : { type: 'reply', requestId, ok: false, error: String(result) });
   }
 
   private changeLearningRate(requestId: number, value: number): void {

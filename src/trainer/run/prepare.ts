@@ -92,8 +92,7 @@ function mergeDiagnostics(fromSpec: Record<string, unknown> | undefined, fromOpt
   const merged: Record<string, unknown> = { ...(fromSpec ?? {}) };
   for (const [kind, value] of Object.entries(fromOptions ?? {})) {
     const base = merged[kind];
-    merged[kind] =
-      value && typeof value === 'object' && base && typeof base === 'object' ? { ...(base as object), ...(value as object) } : value;
+    merged[kind] = value && typeof value === 'object' && base && typeof base === 'object' ? { ...(base as object), ...(value as object) } : value;
   }
   try {
     resolveDiagnosticsConfig(merged);

@@ -23,8 +23,10 @@ export interface KerasModel {
 
 /** Python-side layers: what to do instead. */
 const REMEDIES: Record<string, string> = {
-  Lambda: 'a Lambda layer holds Python code, which cannot run in JavaScript; write the model as a *.model.ts module and implement it as a custom layer (a tf.layers.Layer subclass)',
-  TFOpLambda: 'it is a raw TensorFlow operation recorded by Keras; write the model as a *.model.ts module and do this step with tf.* functions in a custom layer',
+  Lambda:
+    'a Lambda layer holds Python code, which cannot run in JavaScript; write the model as a *.model.ts module and implement it as a custom layer (a tf.layers.Layer subclass)',
+  TFOpLambda:
+    'it is a raw TensorFlow operation recorded by Keras; write the model as a *.model.ts module and do this step with tf.* functions in a custom layer',
   SlicingOpLambda: 'it is a tensor slice recorded by Keras; write the model as a *.model.ts module',
 };
 const DEFAULT_REMEDY = 'replace it with a layer TensorFlow.js has, or write the model as a *.model.ts module with a custom layer (a tf.layers.Layer subclass)';
@@ -97,7 +99,12 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const shown = displayPath(file);
-    const why = code === 'ENOENT' ? `${shown} does not exist` : code === 'EISDIR' ? `${shown} is a folder; give the model.json file in it` : `${shown} cannot be read (${code})`;
+    const why =
+      code === 'ENOENT'
+        ? `${shown} does not exist`
+        : code === 'EISDIR'
+          ? `${shown} is a folder; give the model.json file in it`
+          : `${shown} cannot be read (${code})`;
     throw new UserError({ ...site, message: `${why}; give the path of a Keras model.to_json() file or a TensorFlow.js model.json` });
   }
   const json = parseJsonWithPositions(text.replace(/^\uFEFF/, ''), file);
@@ -105,7 +112,8 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
   if (!located) {
     throw new UserError({
       file,
-      message: 'not a Keras or TensorFlow.js model: expected {"class_name": …, "config": …} (Keras model.to_json()) or {"modelTopology": …} (a TensorFlow.js model.json)',
+      message:
+        'not a Keras or TensorFlow.js model: expected {"class_name": …, "config": …} (Keras model.to_json()) or {"modelTopology": …} (a TensorFlow.js model.json)',
     });
   }
   const { topology } = located;
@@ -124,15 +132,25 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
   try {
     model = await tf.models.modelFromJSON({ modelTopology: keras2 } as unknown as tf.io.ModelJSON);
   } catch (e) {
-    throw new UserError({ file, ...layerPosition(e as Error, keras2, json, located), message: `TensorFlow.js cannot build this model: ${(e as Error).message}` });
+    throw new UserError({
+      file,
+      ...layerPosition(e as Error, keras2, json, located),
+      message: `TensorFlow.js cannot build this model: ${(e as Error).message}`,
+    });
   }
   const graph = asGraphModel(model);
-  if (!graph) throw new UserError({ file, message: 'the Sequential model has no input shape; give its first layer a batch_input_shape (or add an InputLayer)' });
+  if (!graph)
+    throw new UserError({ file, message: 'the Sequential model has no input shape; give its first layer a batch_input_shape (or add an InputLayer)' });
   return { model: graph, file, format: located.format, hasWeights: located.hasWeights };
 }
 
 /** The line of the layer a build error is about: the first layer whose config contains the word the message quotes. */
-function layerPosition(error: Error, topology: Record<string, unknown>, json: ReturnType<typeof parseJsonWithPositions>, located: LocatedTopology): { line?: number; column?: number } {
+function layerPosition(
+  error: Error,
+  topology: Record<string, unknown>,
+  json: ReturnType<typeof parseJsonWithPositions>,
+  located: LocatedTopology,
+): { line?: number; column?: number } {
   const words = [...error.message.matchAll(/[:'"]\s*([A-Za-z_][\w.-]*)/g)].map((m) => m[1]);
   const layers = layerConfigs(topology as never);
   const index = layers.findIndex((layer) => {

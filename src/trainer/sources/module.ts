@@ -63,20 +63,34 @@ export async function loadModuleSource(file: string, options: TrainOptions, io: 
   }
   const build = exports.default ?? exports.model;
   if (typeof build !== 'function') {
-    fail(undefined, `${base} exports no model function: add \`export default function model(tf) { …; return model; }\` (or a named export "model")${isLayersModel(build) ? ' — it exports a model object; wrap it in a function so it is built with the trainer\'s TensorFlow.js' : ''}`);
+    fail(
+      undefined,
+      `${base} exports no model function: add \`export default function model(tf) { …; return model; }\` (or a named export "model")${isLayersModel(build) ? " — it exports a model object; wrap it in a function so it is built with the trainer's TensorFlow.js" : ''}`,
+    );
   }
   const { training, optimizerInstance } = readTraining(exports.training, file);
 
   const model = await code.call(`model() of ${base}`, () => (build as (t: typeof tf) => unknown)(code.tf));
   if (!isLayersModel(model)) {
-    return fail(undefined, `model() of ${base} returned ${describeReturned(model)}; return a tf.LayersModel (tf.sequential(…) or tf.model({ inputs, outputs }))`);
+    return fail(
+      undefined,
+      `model() of ${base} returned ${describeReturned(model)}; return a tf.LayersModel (tf.sequential(…) or tf.model({ inputs, outputs }))`,
+    );
   }
   const compiled = model as tf.LayersModel & { loss?: unknown; metrics?: unknown; optimizer?: tf.Optimizer };
   const graph = asGraphModel(model);
   if (!graph) fail(undefined, `model() of ${base} returned a tf.sequential without an input shape; give its first layer an inputShape (e.g. inputShape: [2])`);
   const loss = training.loss ?? (typeof compiled.loss === 'string' ? compiled.loss : undefined);
-  if (loss === undefined) fail('training.loss', 'no loss: add it to the training export (export const training = { loss: "categoricalCrossentropy" }) or compile the model with a loss name');
-  if (!(LOSSES as readonly string[]).includes(loss!)) fail(undefined, `the model is compiled with loss '${String(loss)}', which the trainer does not have; name one of ${LOSSES.join(', ')} in the training export`);
+  if (loss === undefined)
+    fail(
+      'training.loss',
+      'no loss: add it to the training export (export const training = { loss: "categoricalCrossentropy" }) or compile the model with a loss name',
+    );
+  if (!(LOSSES as readonly string[]).includes(loss!))
+    fail(
+      undefined,
+      `the model is compiled with loss '${String(loss)}', which the trainer does not have; name one of ${LOSSES.join(', ')} in the training export`,
+    );
   const compiledMetrics = Array.isArray(compiled.metrics) ? compiled.metrics.filter((m): m is string => typeof m === 'string') : undefined;
   const metrics: string[] = training.metrics ?? compiledMetrics ?? (CLASS_LOSSES.includes(loss!) ? ['accuracy'] : []);
   for (const m of metrics) if (!SUPPORTED_METRICS.includes(m)) fail('training.metrics', `unknown metric '${m}'; use ${SUPPORTED_METRICS.join(', ')}`);
@@ -96,7 +110,12 @@ export async function loadModuleSource(file: string, options: TrainOptions, io: 
   const outputShape = trained.outputs[0].shape.slice(1);
   const data = await loadModuleData(exports.data, { code, seed, dataRoot: options.dataRoot, io, loss: loss as LossName, outputShape });
   checkModelFitsData(trained, data, loss as LossName, metrics, { file }, `the model of ${base}`);
-  if (training.freeze) logFrozen(trained, applyFreeze(trained, training.freeze, (field) => ({ file, field })), io);
+  if (training.freeze)
+    logFrozen(
+      trained,
+      applyFreeze(trained, training.freeze, (field) => ({ file, field })),
+      io,
+    );
 
   const layerLines: Record<string, number> = {};
   for (const layer of trained.layers) {
@@ -135,7 +154,11 @@ function isOptimizer(value: unknown): value is tf.Optimizer {
 function readTraining(value: unknown, file: string): { training: ModuleTraining; optimizerInstance?: tf.Optimizer } {
   if (value === undefined) return { training: {} };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UserError({ file, field: 'training', message: 'must be an object with the training fields of a model spec (epochs, batchSize, optimizer, loss, …)' });
+    throw new UserError({
+      file,
+      field: 'training',
+      message: 'must be an object with the training fields of a model spec (epochs, batchSize, optimizer, loss, …)',
+    });
   }
   const { optimizer, ...rest } = value as Record<string, unknown>;
   const optimizerInstance = isOptimizer(optimizer) ? optimizer : undefined;
@@ -169,7 +192,10 @@ function readHooks(value: unknown, code: UserCode, model: tf.LayersModel): RunHo
   const onTrainEnd = hooks.onTrainEnd as ((summary: unknown, m: tf.LayersModel) => unknown) | undefined;
   return {
     ...(onEpochEnd
-      ? { onEpochEnd: async (stats: EpochStats) => ((await code.call(`hooks.onEpochEnd() of ${base}`, () => onEpochEnd(stats, model))) === 'stop' ? 'stop' : undefined) }
+      ? {
+          onEpochEnd: async (stats: EpochStats) =>
+            (await code.call(`hooks.onEpochEnd() of ${base}`, () => onEpochEnd(stats, model))) === 'stop' ? 'stop' : undefined,
+        }
       : {}),
     ...(onTrainEnd ? { onTrainEnd: async (summary) => void (await code.call(`hooks.onTrainEnd() of ${base}`, () => onTrainEnd(summary, model))) } : {}),
   } as RunHooks;

@@ -51,7 +51,10 @@ export async function loadModuleData(exported: unknown, ctx: ModuleDataContext):
     throw new UserError({ file: code.file, field, message });
   };
   if (exported === undefined) {
-    fail('data', `${base} has no "data" export: export a built-in data set (export const data = { source: 'synthetic', dataset: 'spiral' }) or a function returning { train: { x, y } }`);
+    fail(
+      'data',
+      `${base} has no "data" export: export a built-in data set (export const data = { source: 'synthetic', dataset: 'spiral' }) or a function returning { train: { x, y } }`,
+    );
   }
   if (isRecord(exported) && 'source' in exported) {
     validateExport(exported, { kind: 'union', def: dataUnion }, 'data', code.file);
@@ -71,7 +74,10 @@ export async function loadModuleData(exported: unknown, ctx: ModuleDataContext):
   for (const name of ['validation', 'test'] as const) {
     const split = raw[name];
     if (split && (formatShape(split.xShape) !== formatShape(train.xShape) || formatShape(split.yShape) !== formatShape(train.yShape))) {
-      fail(`${origin}.${name}`, `samples of shape x ${formatShape(split.xShape)}, y ${formatShape(split.yShape)} differ from the training samples (x ${formatShape(train.xShape)}, y ${formatShape(train.yShape)})`);
+      fail(
+        `${origin}.${name}`,
+        `samples of shape x ${formatShape(split.xShape)}, y ${formatShape(split.yShape)} differ from the training samples (x ${formatShape(train.xShape)}, y ${formatShape(train.yShape)})`,
+      );
     }
   }
   const { target, store } = readTarget(train.yShape, ctx.loss, ctx.outputShape, (m) => fail(`${origin}.train`, m));
@@ -102,7 +108,11 @@ async function readArray(value: unknown, what: string, fail: (m: string) => neve
     }
   }
   const data = await tensor.data();
-  const result = { values: data instanceof Float32Array ? new Float32Array(data) : Float32Array.from(data as ArrayLike<number>), shape: tensor.shape, int: tensor.dtype === 'int32' };
+  const result = {
+    values: data instanceof Float32Array ? new Float32Array(data) : Float32Array.from(data as ArrayLike<number>),
+    shape: tensor.shape,
+    int: tensor.dtype === 'int32',
+  };
   if (tensor !== value) tensor.dispose();
   return result;
 }
@@ -182,7 +192,9 @@ function assemble(xs: Awaited<ReturnType<typeof readArray>>[], ys: typeof xs, la
     const y = ys[i];
     if (x.shape[0] !== y.shape[0]) fail(`x has ${x.shape[0]} samples but y has ${y.shape[0]}${xs.length > 1 ? ` (batch ${i + 1})` : ''}`);
     if (formatShape(sampleShape(x.shape)) !== formatShape(xShape) || formatShape(y.shape.slice(1)) !== formatShape(yShape)) {
-      fail(`batch ${i + 1} has samples of shape x ${formatShape(sampleShape(x.shape))}, y ${formatShape(y.shape.slice(1))}; the first had x ${formatShape(xShape)}, y ${formatShape(yShape)}`);
+      fail(
+        `batch ${i + 1} has samples of shape x ${formatShape(sampleShape(x.shape))}, y ${formatShape(y.shape.slice(1))}; the first had x ${formatShape(xShape)}, y ${formatShape(yShape)}`,
+      );
     }
     count += x.shape[0];
   });

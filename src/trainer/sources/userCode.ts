@@ -152,7 +152,9 @@ export class UserCode {
       return require(name);
     }
     // esbuild bundles everything else; reaching here means a dynamic require.
-    throw new Error(`cannot load '${name}' at run time: model modules may import packages statically (bundled), Node built-ins (${builtinModules.length} of them) and @tensorflow/*`);
+    throw new Error(
+      `cannot load '${name}' at run time: model modules may import packages statically (bundled), Node built-ins (${builtinModules.length} of them) and @tensorflow/*`,
+    );
   }
 
   /** The tfjs namespace with every `tf.layers.*` factory recording the module line that called it. */

@@ -105,14 +105,20 @@ export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolv
       if (report.missing.length > 0) problems.push(`model weights not in the file: ${list(report.missing)}`);
       if (report.unused.length > 0) problems.push(`saved weights not in the model: ${list(report.unused)}`);
     } else if (assignments.length === 0 && model.weights.length > 0) {
-      const hint = closestName(report.missing[0] ?? '', savedSpecs.map((s) => s.name));
+      const hint = closestName(
+        report.missing[0] ?? '',
+        savedSpecs.map((s) => s.name),
+      );
       problems.push(
         `no model weight matches a saved one by name and shape (model: ${list(model.weights.map((w) => w.originalName))}; saved: ${list(savedSpecs.map((s) => s.name))})` +
           (hint ? `; layer names must match, e.g. name the layer '${layerOf(hint)}'` : ''),
       );
     }
     if (problems.length > 0) {
-      throw new UserError({ ...site(pathField), message: `the weights in ${folder} do not fit this model: ${problems.join('; ')}${spec.strict ? ' (or set "strict": false)' : ''}` });
+      throw new UserError({
+        ...site(pathField),
+        message: `the weights in ${folder} do not fit this model: ${problems.join('; ')}${spec.strict ? ' (or set "strict": false)' : ''}`,
+      });
     }
     for (const [w, value] of assignments) {
       // The variable itself: LayerVariable.write would re-apply constraints.

@@ -246,9 +246,7 @@ export class InstrumentedModel {
   }
 
   /** Loss and metrics over a whole split, in batches, without training behaviour (no dropout). */
-  async evaluate(
-    batches: Iterable<{ x: tf.Tensor; y: tf.Tensor; size: number }>,
-  ): Promise<{ loss: number; metrics: Record<string, number> }> {
+  async evaluate(batches: Iterable<{ x: tf.Tensor; y: tf.Tensor; size: number }>): Promise<{ loss: number; metrics: Record<string, number> }> {
     let count = 0;
     let lossSum = 0;
     const metricSums = this.metricNames.map(() => 0);

@@ -110,7 +110,7 @@ const bitsInt = new Int32Array(bits.buffer);
 function nextFloat32(f: number, down: boolean): number {
   if (f === 0) return Math.fround(down ? -1.4e-45 : 1.4e-45);
   bits[0] = f;
-  bitsInt[0] += (f > 0) === down ? -1 : 1;
+  bitsInt[0] += f > 0 === down ? -1 : 1;
   return bits[0];
 }
 

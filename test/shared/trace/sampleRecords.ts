@@ -2,12 +2,7 @@
 // unchanged: non-finite numbers, strings spelled like them, non-ASCII names.
 // And the same moments as a version 1 trace wrote them.
 
-import {
-  TRACE_FORMAT,
-  TRACE_FORMAT_VERSION,
-  type TraceHeaderRecord,
-  type TraceRecord,
-} from '../../../src/shared/trace/format';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeaderRecord, type TraceRecord } from '../../../src/shared/trace/format';
 import type { StepStats, TrainingDiagnostic } from '../../../src/shared/stats';
 import type { V1Record } from '../../../src/shared/trace/upgrade';
 
@@ -72,15 +67,29 @@ export function sampleStepStats(step: number, loss = 0.5 + 1 / step): StepStats 
         activation: 'relu',
         gradNorm: 1.5e-7,
         activationStats: {
-          mean: 0.1, std: 0.2, min: 0, max: 3, zeroFraction: 0.5, deadFraction: 0.125, saturatedFraction: null, nonFinite: 0,
+          mean: 0.1,
+          std: 0.2,
+          min: 0,
+          max: 3,
+          zeroFraction: 0.5,
+          deadFraction: 0.125,
+          saturatedFraction: null,
+          nonFinite: 0,
           histogram: { edges: [-Infinity, 0, 1, Infinity], counts: [0, 5, 3], sampled: 8, total: 8 },
         },
       },
     ],
     weights: [
       {
-        name: 'dense_é/kernel', layer: 'dense_é', shape: [4, 8], trainable: true,
-        norm: 2.5, gradNorm: NaN, updateRatio: null, gradNonFinite: 2, weightNonFinite: 0,
+        name: 'dense_é/kernel',
+        layer: 'dense_é',
+        shape: [4, 8],
+        trainable: true,
+        norm: 2.5,
+        gradNorm: NaN,
+        updateRatio: null,
+        gradNonFinite: 2,
+        weightNonFinite: 0,
         gradHistogram: { edges: [-1, 0, 1], counts: [1, 1], sampled: 2, total: 32 },
       },
     ],
@@ -93,10 +102,18 @@ export const SAMPLE_TIME = 1_700_000_000_000;
 
 export function sampleDiagnostic(): TrainingDiagnostic {
   return {
-    id: 'non-finite:dense_é', kind: 'non-finite', severity: 'error', state: 'open',
-    step: 1, epoch: 1, batch: 0, layers: ['dense_é'],
+    id: 'non-finite:dense_é',
+    kind: 'non-finite',
+    severity: 'error',
+    state: 'open',
+    step: 1,
+    epoch: 1,
+    batch: 0,
+    layers: ['dense_é'],
     evidence: { gradNorm: NaN, text: 'NaN', escaped: '\\NaN', minus: '-Infinity', ratio: -Infinity, ['__proto__']: Infinity },
-    explanation: 'Gradients became NaN.', remedies: ['Lower the learning rate.'], count: 1,
+    explanation: 'Gradients became NaN.',
+    remedies: ['Lower the learning rate.'],
+    count: 1,
   };
 }
 
@@ -116,7 +133,8 @@ export function sampleTrace(): TraceRecord[] {
     { type: 'log', time: t + 8, level: 'warning', message: 'the learning rate -Infinity is not finite' },
     { type: 'step', time: t + 9, stats: sampleStepStats(1, NaN) },
     {
-      type: 'epoch', time: t + 10,
+      type: 'epoch',
+      time: t + 10,
       stats: { epoch: 1, step: 1875, loss: 0.3, metrics: { accuracy: 0.9 }, valLoss: null, valMetrics: {}, durationMs: 1000 },
     },
     { type: 'error', time: t + 11, fatal: true, error: { file: 'm.nn.json', line: 3, column: 5, message: 'bad' } },

@@ -153,9 +153,17 @@ describe('trace: reading', () => {
       [[good(header), '{"kind":"step","time":1}', ''].join('\n'), 2, /unknown event type undefined/],
       [[good(step), good(header), ''].join('\n'), 1, /first record must be a header, found "step"/],
       [[good(header), good(header), ''].join('\n'), 2, /second header/],
-      [[good(header), '{"type":"learningRate","time":1,"step":2,"from":0.1}', ''].join('\n'), 2, /"learningRate" event: field "to" must be number, found undefined/],
+      [
+        [good(header), '{"type":"learningRate","time":1,"step":2,"from":0.1}', ''].join('\n'),
+        2,
+        /"learningRate" event: field "to" must be number, found undefined/,
+      ],
       [[good(header), '{"type":"resumed"}', ''].join('\n'), 2, /field "time" must be a number/],
-      [[good(header), '{"type":"stopped","time":1,"reason":"end","step":1,"epoch":1,"batch":0}', ''].join('\n'), 2, /field "reason" is "end"; expected one of entry, pause/],
+      [
+        [good(header), '{"type":"stopped","time":1,"reason":"end","step":1,"epoch":1,"batch":0}', ''].join('\n'),
+        2,
+        /field "reason" is "end"; expected one of entry, pause/,
+      ],
       [[good(header), '{"type":"error","time":1,"fatal":true,"error":{}}', ''].join('\n'), 2, /field "error.message" must be string/],
       [
         [good(header), good({ type: 'finished', time: 1, reason: 'completed', steps: 1, epochs: 1, test: null }), good(resume), ''].join('\n'),

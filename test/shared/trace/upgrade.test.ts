@@ -55,13 +55,22 @@ describe('trace: version 1 upgrade', () => {
     ]);
     const why = 'the trainer process was killed by SIGKILL';
     assert.deepEqual(upgradeV1Record(end('killed', { message: why }), state), [killedRecord(why, 30, 9)]);
-    assert.deepEqual(upgradeV1Record(end('killed', null), state)[0], { type: 'error', time: 9, fatal: true, killed: true, error: { message: 'the trainer process was killed (after step 30)' } });
+    assert.deepEqual(upgradeV1Record(end('killed', null), state)[0], {
+      type: 'error',
+      time: 9,
+      fatal: true,
+      killed: true,
+      error: { message: 'the trainer process was killed (after step 30)' },
+    });
   });
 
   it('parses a version 1 text as the version 2 records, with the file version kept', () => {
     const samples = sampleV1Trace();
     const parsed = parseTrace(v1Text(samples.map((s) => s.v1)), 'old.jsonl');
-    assert.deepEqual(parsed.records, samples.flatMap((s) => s.v2));
+    assert.deepEqual(
+      parsed.records,
+      samples.flatMap((s) => s.v2),
+    );
     assert.equal(parsed.fileVersion, 1);
     assert.equal(parsed.header.version, 2);
     assert.equal(endReason(parsed), 'error');

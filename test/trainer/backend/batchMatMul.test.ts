@@ -64,8 +64,7 @@ describe('wasm BatchMatMul and _FusedMatMul (native gemm)', () => {
     it(`_FusedMatMul with a bias and ${activation} agrees with cpu, values and gradients`, async () => {
       const before = gemmCalls();
       const err = await wasmVsCpu(() => {
-        const f = (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) =>
-          tf.sum(tf.mul(tf.fused.matMul({ a: x, b: w, bias, activation }), randomTensor([37, 21], 9)));
+        const f = (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.sum(tf.mul(tf.fused.matMul({ a: x, b: w, bias, activation }), randomTensor([37, 21], 9)));
         const [x, w, bias] = [randomTensor([37, 29], 10), randomTensor([29, 21], 11), randomTensor([21], 12)];
         return [tf.fused.matMul({ a: x, b: w, bias, activation }), ...tf.grads(f)([x, w, bias])];
       });

@@ -48,15 +48,15 @@ describe('wasm Conv2DBackpropFilter (composed from Conv2D)', () => {
 
   for (const c of CASES) {
     it(`agrees with cpu: ${c.name}`, async () => {
-      const err = await wasmVsCpu(() =>
-        tf.engine().runKernel(
-          'Conv2DBackpropFilter',
-          { x: randomTensor(c.x, 1), dy: randomTensor(dyShape(c), 2) },
-          {
-            strides: c.strides, pad: c.pad, dataFormat: 'NHWC',
-            dimRoundingMode: c.dimRoundingMode, filterShape: [...c.kernel, c.x[3], c.outChannels],
-          } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
+      const err = await wasmVsCpu(
+        () =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(dyShape(c), 2) }, {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: c.dimRoundingMode,
+            filterShape: [...c.kernel, c.x[3], c.outChannels],
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
       );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
     });
@@ -66,12 +66,14 @@ describe('wasm Conv2DBackpropFilter (composed from Conv2D)', () => {
     const [n, h, w, ci] = [2, 6, 5, 3];
     const co = 2;
     const info = tf.backend_util.computeConv2DInfo([n, ci, h, w], [3, 3, ci, co], 2, 1, 'same', undefined, false, 'channelsFirst');
-    const err = await wasmVsCpu(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x: randomTensor([n, ci, h, w], 3), dy: randomTensor(info.outShape, 4) },
-        { strides: 2, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, ci, co] } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor,
+    const err = await wasmVsCpu(
+      () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor([n, ci, h, w], 3), dy: randomTensor(info.outShape, 4) }, {
+          strides: 2,
+          pad: 'same',
+          dataFormat: 'NCHW',
+          filterShape: [3, 3, ci, co],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
     );
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
   });

@@ -51,12 +51,15 @@ describe('wasm Conv2DBackpropInput (composed from Conv2D)', () => {
 
   for (const c of CASES) {
     it(`agrees with cpu: ${c.name}`, async () => {
-      const err = await wasmVsCpu(() =>
-        tf.engine().runKernel(
-          'Conv2DBackpropInput',
-          { dy: randomTensor(dyShape(c), 1), filter: randomTensor([...c.kernel, c.x[3], c.outChannels], 2) },
-          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor,
+      const err = await wasmVsCpu(
+        () =>
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(dyShape(c), 1), filter: randomTensor([...c.kernel, c.x[3], c.outChannels], 2) }, {
+            strides: c.strides,
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: c.dimRoundingMode,
+            inputShape: c.x,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
       );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
     });
@@ -66,12 +69,14 @@ describe('wasm Conv2DBackpropInput (composed from Conv2D)', () => {
     const [n, h, w, ci] = [2, 6, 5, 3];
     const co = 4;
     const info = tf.backend_util.computeConv2DInfo([n, ci, h, w], [3, 3, ci, co], 2, 1, 'same', undefined, false, 'channelsFirst');
-    const err = await wasmVsCpu(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropInput',
-        { dy: randomTensor(info.outShape, 3), filter: randomTensor([3, 3, ci, co], 4) },
-        { strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: [n, ci, h, w] } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor,
+    const err = await wasmVsCpu(
+      () =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(info.outShape, 3), filter: randomTensor([3, 3, ci, co], 4) }, {
+          strides: 2,
+          pad: 'same',
+          dataFormat: 'NCHW',
+          inputShape: [n, ci, h, w],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
     );
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
   });

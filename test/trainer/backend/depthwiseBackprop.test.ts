@@ -28,8 +28,7 @@ const CASES: Case[] = [
 ];
 
 function info(c: Case) {
-  return tf.backend_util.computeConv2DInfo(
-    c.x, [...c.kernel, c.x[3], c.multiplier], c.strides, c.dilations, c.pad, undefined, true);
+  return tf.backend_util.computeConv2DInfo(c.x, [...c.kernel, c.x[3], c.multiplier], c.strides, c.dilations, c.pad, undefined, true);
 }
 
 /**
@@ -79,17 +78,15 @@ describe('wasm DepthwiseConv2dNative gradients (composed from DepthwiseConv2dNat
     const filterShape = [...c.kernel, c.x[3], c.multiplier];
     const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad };
     const computeFilterGrad = () =>
-      tf.engine().runKernel(
-        'DepthwiseConv2dNativeBackpropFilter',
-        { x: randomTensor(c.x, 1), dy: randomTensor(info(c).outShape, 2) },
-        { ...attrs, filterShape } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor;
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: randomTensor(c.x, 1), dy: randomTensor(info(c).outShape, 2) }, {
+        ...attrs,
+        filterShape,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
     const computeInputGrad = () =>
-      tf.engine().runKernel(
-        'DepthwiseConv2dNativeBackpropInput',
-        { dy: randomTensor(info(c).outShape, 2), filter: randomTensor(filterShape, 3) },
-        { ...attrs, inputShape: c.x } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor;
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: randomTensor(info(c).outShape, 2), filter: randomTensor(filterShape, 3) }, {
+        ...attrs,
+        inputShape: c.x,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
 
     it(`filter gradient agrees with ${reference}: ${c.name}`, async () => {
       if (!dilated) {
@@ -98,9 +95,12 @@ describe('wasm DepthwiseConv2dNative gradients (composed from DepthwiseConv2dNat
         return;
       }
       const wasm = await runOn('wasm', computeFilterGrad);
-      const ref = referenceGradients(c, randomValues(tf.util.sizeFromShape(c.x), 1),
+      const ref = referenceGradients(
+        c,
+        randomValues(tf.util.sizeFromShape(c.x), 1),
         randomValues(tf.util.sizeFromShape(filterShape), 3),
-        randomValues(tf.util.sizeFromShape(info(c).outShape), 2));
+        randomValues(tf.util.sizeFromShape(info(c).outShape), 2),
+      );
       assert.deepStrictEqual(wasm.shapes[0], filterShape);
       const err = relativeError(wasm.values[0], ref.dw);
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
@@ -113,9 +113,12 @@ describe('wasm DepthwiseConv2dNative gradients (composed from DepthwiseConv2dNat
         return;
       }
       const wasm = await runOn('wasm', computeInputGrad);
-      const ref = referenceGradients(c, randomValues(tf.util.sizeFromShape(c.x), 1),
+      const ref = referenceGradients(
+        c,
+        randomValues(tf.util.sizeFromShape(c.x), 1),
         randomValues(tf.util.sizeFromShape(filterShape), 3),
-        randomValues(tf.util.sizeFromShape(info(c).outShape), 2));
+        randomValues(tf.util.sizeFromShape(info(c).outShape), 2),
+      );
       assert.deepStrictEqual(wasm.shapes[0], c.x);
       const err = relativeError(wasm.values[0], ref.dx);
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
@@ -129,14 +132,22 @@ describe('wasm DepthwiseConv2dNative gradients (composed from DepthwiseConv2dNat
       const dy = randomTensor(info(c).outShape, 2);
       const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad };
       return [
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: randomTensor(filterShape, 3) },
-          { ...attrs, inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: randomTensor(c.x, 1), dy },
-          { ...attrs, filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: randomTensor(filterShape, 3) }, {
+          ...attrs,
+          inputShape: c.x,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: randomTensor(c.x, 1), dy }, {
+          ...attrs,
+          filterShape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ];
     });
-    const ref = referenceGradients(c, randomValues(tf.util.sizeFromShape(c.x), 1),
-      randomValues(tf.util.sizeFromShape(filterShape), 3), randomValues(tf.util.sizeFromShape(info(c).outShape), 2));
+    const ref = referenceGradients(
+      c,
+      randomValues(tf.util.sizeFromShape(c.x), 1),
+      randomValues(tf.util.sizeFromShape(filterShape), 3),
+      randomValues(tf.util.sizeFromShape(info(c).outShape), 2),
+    );
     assert.ok(relativeError(cpu.values[0], ref.dx) <= TOLERANCE);
     assert.ok(relativeError(cpu.values[1], ref.dw) <= TOLERANCE);
   });
@@ -164,7 +175,9 @@ describe('wasm DepthwiseConv2dNative gradients (composed from DepthwiseConv2dNat
         return tf.sum(tf.mul(y, randomTensor(y.shape, 7)));
       };
       return tf.grads(loss as (...args: tf.Tensor[]) => tf.Tensor)([
-        randomTensor([2, 7, 6, 3], 8), randomTensor([3, 3, 3, 2], 9), randomTensor([1, 1, 6, 4], 10),
+        randomTensor([2, 7, 6, 3], 8),
+        randomTensor([3, 3, 3, 2], 9),
+        randomTensor([1, 1, 6, 4], 10),
       ]);
     });
     assert.ok(err <= TOLERANCE, `relative error ${err}`);

@@ -29,10 +29,7 @@ export function randomTensor(shape: number[], seed: number): tf.Tensor {
  * Switches to `backend`, runs `compute` (tensors it creates are freed) and
  * returns the values and shapes of its outputs.
  */
-export async function runOn(
-  backend: 'wasm' | 'cpu',
-  compute: () => tf.Tensor | tf.Tensor[],
-): Promise<{ values: Float32Array[]; shapes: number[][] }> {
+export async function runOn(backend: 'wasm' | 'cpu', compute: () => tf.Tensor | tf.Tensor[]): Promise<{ values: Float32Array[]; shapes: number[][] }> {
   if (backend === 'wasm') await ensureWasm();
   await tf.setBackend(backend);
   await tf.ready();

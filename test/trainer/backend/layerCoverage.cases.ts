@@ -64,15 +64,9 @@ export const LAYER_CASES: CoverageCase[] = [
   ]),
   // tfjs-layers trains a dilated depthwise conv (unlike conv1d/conv2d, whose
   // gradient refuses dilation on every backend).
-  classifier('depthwiseConv2d dilation 2', [7, 6, 2], () => [
-    L.depthwiseConv2d({ kernelSize: 3, dilationRate: 2, padding: 'same' }),
-  ]),
-  classifier('separableConv2d', [6, 8, 3], () => [
-    L.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, padding: 'valid', activation: 'relu' }),
-  ]),
-  classifier('conv2dTranspose stride 2 same', [4, 3, 2], () => [
-    L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' }),
-  ]),
+  classifier('depthwiseConv2d dilation 2', [7, 6, 2], () => [L.depthwiseConv2d({ kernelSize: 3, dilationRate: 2, padding: 'same' })]),
+  classifier('separableConv2d', [6, 8, 3], () => [L.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, padding: 'valid', activation: 'relu' })]),
+  classifier('conv2dTranspose stride 2 same', [4, 3, 2], () => [L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' })]),
   classifier('maxPooling1d, averagePooling1d', [10, 3], () => [
     L.maxPooling1d({ poolSize: 2 }),
     L.averagePooling1d({ poolSize: 2, strides: 1, padding: 'same' }),
@@ -84,48 +78,31 @@ export const LAYER_CASES: CoverageCase[] = [
     L.maxPooling2d({ poolSize: 2 }),
     L.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
   ]),
-  classifier('globalAveragePooling1d', [6, 4], () => [
-    L.conv1d({ filters: 3, kernelSize: 2 }),
-    L.globalAveragePooling1d(),
-  ]),
-  classifier('globalAveragePooling2d', [5, 6, 2], () => [
-    L.conv2d({ filters: 3, kernelSize: 2 }),
-    L.globalAveragePooling2d({}),
-  ]),
-  classifier('flatten, reshape, activation layer', [4, 3], () => [
-    L.flatten(),
-    L.reshape({ targetShape: [3, 4] }),
-    L.activation({ activation: 'tanh' }),
-  ]),
+  classifier('globalAveragePooling1d', [6, 4], () => [L.conv1d({ filters: 3, kernelSize: 2 }), L.globalAveragePooling1d()]),
+  classifier('globalAveragePooling2d', [5, 6, 2], () => [L.conv2d({ filters: 3, kernelSize: 2 }), L.globalAveragePooling2d({})]),
+  classifier('flatten, reshape, activation layer', [4, 3], () => [L.flatten(), L.reshape({ targetShape: [3, 4] }), L.activation({ activation: 'tanh' })]),
   classifier('dropout', [6], () => [L.dense({ units: 5, activation: 'relu' }), L.dropout({ rate: 0.5 })], true),
-  classifier('batchNormalization', [6, 5, 2], () => [
-    L.conv2d({ filters: 3, kernelSize: 3 }),
-    L.batchNormalization(),
-  ]),
+  classifier('batchNormalization', [6, 5, 2], () => [L.conv2d({ filters: 3, kernelSize: 3 }), L.batchNormalization()]),
   classifier('layerNormalization', [4, 6], () => [L.dense({ units: 5 }), L.layerNormalization()]),
-  classifier('simpleRNN (returnSequences, then last)', [5, 3], () => [
-    L.simpleRNN({ units: 4, returnSequences: true }),
-    L.simpleRNN({ units: 3 }),
-  ]),
-  classifier('lstm (returnSequences, then last)', [5, 3], () => [
-    L.lstm({ units: 4, returnSequences: true }),
-    L.lstm({ units: 3 }),
-  ]),
-  classifier('gru (returnSequences, then last)', [5, 3], () => [
-    L.gru({ units: 4, returnSequences: true }),
-    L.gru({ units: 3 }),
-  ]),
+  classifier('simpleRNN (returnSequences, then last)', [5, 3], () => [L.simpleRNN({ units: 4, returnSequences: true }), L.simpleRNN({ units: 3 })]),
+  classifier('lstm (returnSequences, then last)', [5, 3], () => [L.lstm({ units: 4, returnSequences: true }), L.lstm({ units: 3 })]),
+  classifier('gru (returnSequences, then last)', [5, 3], () => [L.gru({ units: 4, returnSequences: true }), L.gru({ units: 3 })]),
   {
     name: 'embedding (repeated token ids)',
     build: () =>
       tf.sequential({
-        layers: [
-          L.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }),
-          L.flatten(),
-          L.dense({ units: 4 }),
-        ],
+        layers: [L.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }), L.flatten(), L.dense({ units: 4 })],
       }),
-    input: () => tf.tensor2d([[1, 3, 3, 11, 0], [5, 5, 5, 2, 1], [0, 0, 7, 7, 3]], [B, 5], 'int32'),
+    input: () =>
+      tf.tensor2d(
+        [
+          [1, 3, 3, 11, 0],
+          [5, 5, 5, 2, 1],
+          [0, 0, 7, 7, 3],
+        ],
+        [B, 5],
+        'int32',
+      ),
     target: () => oneHot(4, 2),
     loss: softmaxCe,
     compareWithCpu: true,
@@ -138,7 +115,12 @@ export const LAYER_CASES: CoverageCase[] = [
     name: 'sigmoid cross-entropy loss',
     build: () => tf.sequential({ layers: [L.dense({ inputShape: [5], units: 3 })] }),
     input: () => randomTensor([B, 5], 12),
-    target: () => tf.tensor2d([[1, 0, 1], [0, 0, 1], [1, 1, 0]]),
+    target: () =>
+      tf.tensor2d([
+        [1, 0, 1],
+        [0, 0, 1],
+        [1, 1, 0],
+      ]),
     loss: (t, p) => tf.losses.sigmoidCrossEntropy(t, p) as tf.Scalar,
     compareWithCpu: true,
   },

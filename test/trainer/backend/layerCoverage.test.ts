@@ -4,11 +4,7 @@
 
 import * as assert from 'assert';
 import * as tf from '@tensorflow/tfjs';
-import {
-  registerMissingWasmKernels,
-  WASM_MISSING_KERNELS,
-  WASM_TRAINING_KERNELS,
-} from '../../../src/trainer/backend/wasmKernels';
+import { registerMissingWasmKernels, WASM_MISSING_KERNELS, WASM_TRAINING_KERNELS } from '../../../src/trainer/backend/wasmKernels';
 import { ensureWasm, leaveOnWasm, randomTensor, relativeError } from './helpers';
 import { attentionLoss, LAYER_CASES, type CoverageCase } from './layerCoverage.cases';
 
@@ -43,11 +39,7 @@ function caseLoss(c: CoverageCase, model: tf.LayersModel): tf.Scalar {
   return tf.addN([c.loss(c.target(), prediction), ...regularization]) as tf.Scalar;
 }
 
-async function gradientsOn(
-  backend: 'wasm' | 'cpu',
-  vars: tf.Variable[],
-  loss: () => tf.Scalar,
-): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+async function gradientsOn(backend: 'wasm' | 'cpu', vars: tf.Variable[], loss: () => tf.Scalar): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
   await tf.setBackend(backend);
   const { value, grads } = tf.variableGrads(loss, vars);
   try {
@@ -85,7 +77,10 @@ function stepChangesWeights(vars: tf.Variable[], loss: () => tf.Scalar): void {
   vars.forEach((v, i) => {
     const after = v.dataSync();
     assert.ok(after.every(Number.isFinite), `${v.name} not finite after the step`);
-    assert.ok(after.some((x, j) => x !== before[i][j]), `${v.name} did not change`);
+    assert.ok(
+      after.some((x, j) => x !== before[i][j]),
+      `${v.name} did not change`,
+    );
   });
 }
 
@@ -148,7 +143,12 @@ describe('one training step on wasm of every supported layer type', function () 
         const y =
           loss === 'sparseCategoricalCrossentropy'
             ? tf.tensor2d([[0], [2], [1], [2]])
-            : tf.tensor2d([[1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]]);
+            : tf.tensor2d([
+                [1, 0, 0],
+                [0, 0, 1],
+                [0, 1, 0],
+                [0, 0, 1],
+              ]);
         try {
           const first = (await model.trainOnBatch(x, y)) as number;
           const second = (await model.trainOnBatch(x, y)) as number;
@@ -165,9 +165,7 @@ describe('one training step on wasm of every supported layer type', function () 
   // A tfjs limitation on every backend, not a wasm gap: Conv2D's gradient
   // asserts dilation 1 (conv1d and conv2d layers). The spec validator must
   // reject dilationRate > 1 for trainable conv1d/conv2d layers.
-  for (const [name, layer] of [
-    ['conv2d', () => tf.layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same' })],
-  ] as const) {
+  for (const [name, layer] of [['conv2d', () => tf.layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same' })]] as const) {
     it(`${name} with dilationRate 2 cannot train on wasm nor on cpu (tfjs gradient limitation)`, async () => {
       for (const backend of ['wasm', 'cpu'] as const) {
         await tf.setBackend(backend);
@@ -199,28 +197,41 @@ describe('kernels wasm lacks', () => {
         const c = LAYER_CASES.find((x) => x.name === name)!;
         const model = c.build();
         try {
-          assert.throws(
-            () => tf.tidy(() => tf.variableGrads(() => caseLoss(c, model), trainableVariables(model))),
-            /not registered for backend 'wasm'/,
-            name,
-          );
+          assert.throws(() => tf.tidy(() => tf.variableGrads(() => caseLoss(c, model), trainableVariables(model))), /not registered for backend 'wasm'/, name);
         } finally {
           model.dispose();
         }
       }
     } finally {
-      assert.deepStrictEqual(registerMissingWasmKernels(), WASM_TRAINING_KERNELS.map((k) => k.kernelName));
+      assert.deepStrictEqual(
+        registerMissingWasmKernels(),
+        WASM_TRAINING_KERNELS.map((k) => k.kernelName),
+      );
     }
   });
 
   it('after ours, the kernels cpu has and wasm lacks are only ones no supported layer uses', () => {
     const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-    const missing = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).filter((k) => !wasm.has(k)).sort();
+    const missing = tf
+      .getKernelsForBackend('cpu')
+      .map((k) => k.kernelName)
+      .filter((k) => !wasm.has(k))
+      .sort();
     // Complex numbers, FFT, ragged tensors, strings, tf.browser.draw and einsum.
     // If a tfjs upgrade changes this list, re-run the coverage above and update it.
     assert.deepStrictEqual(missing, [
-      'Complex', 'ComplexAbs', 'Draw', 'Einsum', 'FFT', 'IFFT', 'Imag', 'RaggedGather', 'RaggedRange',
-      'RaggedTensorToTensor', 'Real', 'StaticRegexReplace',
+      'Complex',
+      'ComplexAbs',
+      'Draw',
+      'Einsum',
+      'FFT',
+      'IFFT',
+      'Imag',
+      'RaggedGather',
+      'RaggedRange',
+      'RaggedTensorToTensor',
+      'Real',
+      'StaticRegexReplace',
     ]);
   });
 

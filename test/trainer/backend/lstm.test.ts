@@ -72,10 +72,7 @@ async function runLstm(backend: 'wasm' | 'cpu', c: Case): Promise<Run> {
   const layer = new FusedLSTM(args);
   const values = tf.tidy(() => {
     layer.apply(tf.zeros([1, T, D])); // builds the weights
-    const weights = [
-      tf.mul(tf.tensor(randomValues(D * 4 * U, 11), [D, 4 * U]), scale),
-      tf.mul(tf.tensor(randomValues(U * 4 * U, 12), [U, 4 * U]), scale),
-    ];
+    const weights = [tf.mul(tf.tensor(randomValues(D * 4 * U, 11), [D, 4 * U]), scale), tf.mul(tf.tensor(randomValues(U * 4 * U, 12), [U, 4 * U]), scale)];
     if (useBias) weights.push(tf.mul(tf.tensor(randomValues(4 * U, 13), [4 * U]), scale));
     layer.setWeights(weights);
     const x = tf.variable(tf.tensor(randomValues(B * T * D, 14), [B, T, D]));
@@ -183,7 +180,14 @@ describe('fused LSTM on wasm (vs stock LSTM on cpu)', function () {
       layer.dispose();
     }
     const masked = new FusedLSTM({ units: 3 });
-    const mask = tf.tensor2d([[1, 1, 0, 0], [1, 1, 1, 1]], [2, 4], 'bool');
+    const mask = tf.tensor2d(
+      [
+        [1, 1, 0, 0],
+        [1, 1, 1, 1],
+      ],
+      [2, 4],
+      'bool',
+    );
     tf.dispose(masked.apply(x, { mask }) as tf.Tensor);
     reasons.push(masked.lastFallbackReason);
     masked.dispose();

@@ -88,7 +88,10 @@ describe('fused LSTM in models', function () {
     assert.ok(layer(wasm).gradNorm! > 0);
     assert.ok(Math.abs(layer(wasm).gradNorm! - layer(cpu).gradNorm!) <= 1e-4 * layer(cpu).gradNorm!);
     const lstmWeights = wasm.m.weights.filter((w) => w.layer === 'seq');
-    assert.deepEqual(lstmWeights.map((w) => w.name), ['seq/kernel', 'seq/recurrent_kernel', 'seq/bias']);
+    assert.deepEqual(
+      lstmWeights.map((w) => w.name),
+      ['seq/kernel', 'seq/recurrent_kernel', 'seq/bias'],
+    );
     for (const w of lstmWeights) {
       const ref = cpu.m.weights.find((c) => c.name === w.name)!;
       assert.ok(Math.abs(w.gradNorm! - ref.gradNorm!) <= 1e-4 * ref.gradNorm!, `${w.name} grad norm ${w.gradNorm} vs ${ref.gradNorm}`);
@@ -131,7 +134,10 @@ describe('fused LSTM in models', function () {
     assert.equal(json.config.layers[0].class_name, 'LSTM');
     const restored = await tf.models.modelFromJSON({ modelTopology: json } as unknown as tf.io.ModelJSON);
     assert.ok(restored.layers[0] instanceof FusedLSTM);
-    assert.deepEqual(restored.getWeights().map((w) => w.shape), model.getWeights().map((w) => w.shape));
+    assert.deepEqual(
+      restored.getWeights().map((w) => w.shape),
+      model.getWeights().map((w) => w.shape),
+    );
     model.dispose();
     restored.dispose();
   });

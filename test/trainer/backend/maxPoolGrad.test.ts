@@ -6,7 +6,14 @@ import { ensureWasm, leaveOnWasm, randomTensor, runOn, wasmVsCpu } from './helpe
 
 const TOLERANCE = 1e-5;
 
-const CASES: { name: string; x: [number, number, number, number]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid' | number; shift?: number }[] = [
+const CASES: {
+  name: string;
+  x: [number, number, number, number];
+  pool: [number, number];
+  strides: [number, number];
+  pad: 'same' | 'valid' | number;
+  shift?: number;
+}[] = [
   { name: '2x2/2 valid, batch 1, one channel', x: [1, 4, 4, 1], pool: [2, 2], strides: [2, 2], pad: 'valid' },
   { name: '2x2/2 valid, odd sizes drop the last row', x: [2, 7, 5, 3], pool: [2, 2], strides: [2, 2], pad: 'valid' },
   { name: '3x3/2 same (overlapping windows, padding)', x: [2, 7, 8, 2], pool: [3, 3], strides: [2, 2], pad: 'same' },
@@ -49,10 +56,7 @@ describe('wasm MaxPoolGrad (replaces the stock kernel)', () => {
   });
 
   it('never routes gradient to NaN', async () => {
-    const compute = () =>
-      tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(
-        tf.tensor4d([NaN, 1, 2, NaN], [1, 2, 2, 1]),
-      );
+    const compute = () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([NaN, 1, 2, NaN], [1, 2, 2, 1]));
     const wasm = await runOn('wasm', compute);
     assert.deepStrictEqual(Array.from(wasm.values[0]), [0, 0, 1, 0]);
   });

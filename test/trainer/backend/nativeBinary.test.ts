@@ -54,7 +54,10 @@ describe('native wasm binary element-wise kernels', () => {
 
   for (const op of OPS) {
     for (const s of NATIVE_SHAPES) {
-      for (const [aShape, bShape] of [[s.a, s.b], [s.b, s.a]]) {
+      for (const [aShape, bShape] of [
+        [s.a, s.b],
+        [s.b, s.a],
+      ]) {
         it(`${op} [${aShape}] × [${bShape}] (${s.name}): values and gradients agree with cpu, natively`, async () => {
           const { result: err, calls } = await nativeCallsDuring(() =>
             wasmVsCpu(() => {
@@ -89,18 +92,30 @@ describe('native wasm binary element-wise kernels', () => {
   // Both operands carry specials at every position against every other one:
   // NaNs with distinct payloads and signs (which NaN comes out depends on the
   // operand order), ±Inf, ±0, subnormals, the largest floats.
-  const SPECIAL_BITS = [0x7fc000aa, 0xffc000bb, 0x7fc00000, 0x7f800000, 0xff800000, 0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007fffff, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbfc00000, 0x00800000, 0x4b000001];
+  const SPECIAL_BITS = [
+    0x7fc000aa, 0xffc000bb, 0x7fc00000, 0x7f800000, 0xff800000, 0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007fffff, 0x7f7fffff, 0xff7fffff, 0x3f800000,
+    0xbfc00000, 0x00800000, 0x4b000001,
+  ];
   const specials = (n: number, shift: number) => {
     const bits = new Uint32Array(n);
     for (let i = 0; i < n; i++) bits[i] = SPECIAL_BITS[(i + Math.floor(i / SPECIAL_BITS.length) * shift) % SPECIAL_BITS.length];
     return new Float32Array(bits.buffer);
   };
   const BIT_SHAPES: [number[], number[]][] = [
-    [[16, 16], [16, 16]],
-    [[7, 37], [7, 37]],
+    [
+      [16, 16],
+      [16, 16],
+    ],
+    [
+      [7, 37],
+      [7, 37],
+    ],
     [[9, 16], []],
     [[5, 16], [16]],
-    [[16, 21], [16, 1]],
+    [
+      [16, 21],
+      [16, 1],
+    ],
     [[1], [1]],
     [[], []],
     [[1, 1], [1]],
@@ -113,7 +128,10 @@ describe('native wasm binary element-wise kernels', () => {
       assert.ok(stock, `stock ${op} remembered`);
       const { calls } = await nativeCallsDuring(async () => {
         for (const [x, y] of BIT_SHAPES) {
-          for (const [aShape, bShape] of [[x, y], [y, x]]) {
+          for (const [aShape, bShape] of [
+            [x, y],
+            [y, x],
+          ]) {
             const a = tf.tensor(specials(tf.util.sizeFromShape(aShape), 1), aShape);
             const b = tf.tensor(specials(tf.util.sizeFromShape(bShape), 3), bShape);
             const ours = run(op, a, b);
@@ -132,8 +150,17 @@ describe('native wasm binary element-wise kernels', () => {
 
   it('int32 operands and other broadcasts go to the stock kernel and stay exact', async () => {
     // Inputs made in JS, not by ops: only the kernels under test may count as calls.
-    const ints = (shape: number[], seed: number) => tf.tensor(Int32Array.from(randomValues(tf.util.sizeFromShape(shape), seed), (v) => Math.round(v * 1000)), shape, 'int32');
-    const positive = (shape: number[], seed: number) => tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed).map((v) => Math.abs(v) + 0.5), shape);
+    const ints = (shape: number[], seed: number) =>
+      tf.tensor(
+        Int32Array.from(randomValues(tf.util.sizeFromShape(shape), seed), (v) => Math.round(v * 1000)),
+        shape,
+        'int32',
+      );
+    const positive = (shape: number[], seed: number) =>
+      tf.tensor(
+        randomValues(tf.util.sizeFromShape(shape), seed).map((v) => Math.abs(v) + 0.5),
+        shape,
+      );
     const { result: err, calls } = await nativeCallsDuring(() =>
       wasmVsCpu(() => {
         const outs: tf.Tensor[] = [];
@@ -153,14 +180,16 @@ describe('native wasm binary element-wise kernels', () => {
     assert.strictEqual(calls, 0, 'no native call');
   });
 
-  it('int32 results are exactly the stock kernel\'s (incl. overflow and int division)', async () => {
+  it("int32 results are exactly the stock kernel's (incl. overflow and int division)", async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor([2147483647, -7, 9, 0, 100000], [5], 'int32');
     const b = tf.tensor([1, 2, -4, 5, 100000], [5], 'int32');
     const { calls } = await nativeCallsDuring(async () => {
       for (const op of OPS) {
         const ours = run(op, a, b);
-        const theirs = tf.engine().makeTensorFromTensorInfo(replacedStockKernel(op)!.kernelFunc({ inputs: { a, b }, backend: tf.backend(), attrs: {} }) as tf.TensorInfo);
+        const theirs = tf
+          .engine()
+          .makeTensorFromTensorInfo(replacedStockKernel(op)!.kernelFunc({ inputs: { a, b }, backend: tf.backend(), attrs: {} }) as tf.TensorInfo);
         assert.strictEqual(ours.dtype, theirs.dtype, op);
         assert.deepStrictEqual(Array.from(ours.dataSync()), Array.from(theirs.dataSync()), op);
         tf.dispose([ours, theirs]);

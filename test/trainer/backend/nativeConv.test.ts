@@ -36,7 +36,18 @@ const CASES: Case[] = [
   { name: '1x1 stride 2 same', x: [2, 8, 7, 3], f: [1, 1, 3, 4], s: [2, 2], pad: 'same' },
   { name: '5x5 stride 3 same', x: [1, 11, 10, 3], f: [5, 5, 3, 2], s: [3, 3], pad: 'same' },
   { name: 'numeric pad 2', x: [2, 6, 7, 3], f: [3, 3, 3, 5], s: [1, 1], pad: 2 },
-  { name: 'explicit asymmetric padding, stride 2', x: [2, 7, 6, 2], f: [3, 3, 2, 3], s: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  {
+    name: 'explicit asymmetric padding, stride 2',
+    x: [2, 7, 6, 2],
+    f: [3, 3, 2, 3],
+    s: [2, 2],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  },
   { name: 'numeric pad 0, ceil rounding', x: [1, 8, 8, 2], f: [3, 3, 2, 2], s: [2, 2], pad: 0, round: 'ceil' },
   { name: 'many channels, blocks of output positions (the seed CNN conv2, small batch)', x: [3, 16, 16, 32], f: [3, 3, 32, 64], s: [1, 1], pad: 'same' },
   { name: 'conv1d shape 1xK', x: [3, 1, 13, 4], f: [1, 5, 4, 6], s: [1, 2], pad: 'same' },
@@ -60,8 +71,7 @@ function outShape(c: Case): number[] {
   return tf.backend_util.computeConv2DInfo(c.x, c.f, c.s, 1, c.pad, c.round).outShape;
 }
 
-const attrs = (c: Case, extra: object) =>
-  ({ strides: c.s, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.round, ...extra }) as unknown as tf.NamedAttrMap;
+const attrs = (c: Case, extra: object) => ({ strides: c.s, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.round, ...extra }) as unknown as tf.NamedAttrMap;
 
 describe('native wasm convolution kernels', () => {
   before(ensureWasm);
@@ -75,21 +85,34 @@ describe('native wasm convolution kernels', () => {
   for (const c of CASES) {
     it(`Conv2D agrees with cpu: ${c.name}`, async () => {
       const { result: err, calls } = await counting(['conv2dForward'], () =>
-        wasmVsCpu(() => tf.engine().runKernel('Conv2D', { x: randomTensor(c.x, 1), filter: randomTensor(c.f, 2) }, attrs(c, { dilations: 1 })) as tf.Tensor));
+        wasmVsCpu(() => tf.engine().runKernel('Conv2D', { x: randomTensor(c.x, 1), filter: randomTensor(c.f, 2) }, attrs(c, { dilations: 1 })) as tf.Tensor),
+      );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.strictEqual(calls[0], 1, 'the native forward kernel ran');
     });
 
     it(`Conv2DBackpropFilter agrees with cpu: ${c.name}`, async () => {
       const { result: err, calls } = await counting(['conv2dBackpropFilter'], () =>
-        wasmVsCpu(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 3), dy: randomTensor(outShape(c), 4) }, attrs(c, { filterShape: c.f })) as tf.Tensor));
+        wasmVsCpu(
+          () =>
+            tf
+              .engine()
+              .runKernel('Conv2DBackpropFilter', { x: randomTensor(c.x, 3), dy: randomTensor(outShape(c), 4) }, attrs(c, { filterShape: c.f })) as tf.Tensor,
+        ),
+      );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.strictEqual(calls[0], 1, 'the native filter-gradient kernel ran');
     });
 
     it(`Conv2DBackpropInput agrees with cpu: ${c.name}`, async () => {
       const { result: err, calls } = await counting(['conv2dBackpropInput'], () =>
-        wasmVsCpu(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: randomTensor(outShape(c), 5), filter: randomTensor(c.f, 6) }, attrs(c, { inputShape: c.x })) as tf.Tensor));
+        wasmVsCpu(
+          () =>
+            tf
+              .engine()
+              .runKernel('Conv2DBackpropInput', { dy: randomTensor(outShape(c), 5), filter: randomTensor(c.f, 6) }, attrs(c, { inputShape: c.x })) as tf.Tensor,
+        ),
+      );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.strictEqual(calls[0], 1, 'the native input-gradient kernel ran');
     });
@@ -133,7 +156,8 @@ describe('native wasm convolution kernels', () => {
           };
           const { value, grads } = tf.valueAndGrads(loss)([randomTensor(c.x, 8), randomTensor(c.f, 9)]);
           return [value, ...grads];
-        }));
+        }),
+      );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.deepStrictEqual(calls, [1, 1, 1], `native kernel calls ${names}: ${calls}`);
     });
@@ -150,7 +174,9 @@ describe('native wasm convolution kernels', () => {
             pad: 'same',
             bias: randomTensor([6], 12),
             activation,
-          })));
+          }),
+        ),
+      );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.strictEqual(calls[0], 1);
     });
@@ -173,9 +199,13 @@ describe('native wasm convolution kernels', () => {
         const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(target, model.apply(x) as tf.Tensor) as tf.Scalar, variables);
         assert.strictEqual(variables.length, 4);
         return [value, ...variables.map((v) => grads[v.name])];
-      }));
+      }),
+    );
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
-    assert.ok(calls.every((n) => n >= 1), `native kernel calls ${names}: ${calls}`);
+    assert.ok(
+      calls.every((n) => n >= 1),
+      `native kernel calls ${names}: ${calls}`,
+    );
   });
 
   it('leaves dilation 2 and a prelu activation to the stock kernels (and they agree with cpu)', async () => {
@@ -190,7 +220,8 @@ describe('native wasm convolution kernels', () => {
           activation: 'prelu',
           preluActivationWeights: randomTensor([3], 17),
         }),
-      ]));
+      ]),
+    );
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
     assert.strictEqual(calls[0], 0, 'the native forward kernel did not run');
   });

@@ -7,12 +7,23 @@ import { ensureWasm, leaveOnWasm, randomValues, relativeError, runOn } from './h
 function probabilities(rows: number, classes: number, seed: number): tf.Tensor {
   const p = tf.softmax(tf.mul(tf.tensor(randomValues(rows * classes, seed), [rows, classes]), 4));
   if (rows < 2 || classes < 2) return p;
-  const edges = tf.tensor(Array.from({ length: rows * classes }, (_, i) => (i === 0 ? 0 : i === classes ? 1 : -1)), [rows, classes]);
+  const edges = tf.tensor(
+    Array.from({ length: rows * classes }, (_, i) => (i === 0 ? 0 : i === classes ? 1 : -1)),
+    [rows, classes],
+  );
   return tf.where(tf.greaterEqual(edges, 0), edges, p);
 }
 
 function oneHot(rows: number, classes: number): tf.Tensor {
-  return tf.oneHot(tf.tensor1d(Array.from({ length: rows }, (_, i) => (i * 7) % classes), 'int32'), classes).toFloat();
+  return tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: rows }, (_, i) => (i * 7) % classes),
+        'int32',
+      ),
+      classes,
+    )
+    .toFloat();
 }
 
 function lossAndGradients(rows: number, classes: number, seed: number) {
@@ -28,7 +39,12 @@ describe('fused categorical cross-entropy on wasm', () => {
   before(ensureWasm);
   after(leaveOnWasm);
 
-  for (const [rows, classes] of [[64, 10], [1, 3], [33, 2], [7, 5]]) {
+  for (const [rows, classes] of [
+    [64, 10],
+    [1, 3],
+    [33, 2],
+    [7, 5],
+  ]) {
     it(`equals the tfjs composition on cpu: [${rows},${classes}], loss and gradients (clip bounds included)`, async () => {
       const ours = await runOn('wasm', lossAndGradients(rows, classes, rows));
       const reference = await runOn('cpu', lossAndGradients(rows, classes, rows));
@@ -44,7 +60,10 @@ describe('fused categorical cross-entropy on wasm', () => {
     const y = oneHot(8, 4);
     const p = probabilities(8, 4, 3);
     const { kernels } = await tf.profile(() => tf.grad((yp: tf.Tensor) => computeLoss('categoricalCrossentropy', y, yp))(p));
-    assert.deepStrictEqual(kernels.map((k) => k.name).filter((n) => n.startsWith('Neural')), ['NeuralCategoricalCrossEntropy', 'NeuralCategoricalCrossEntropyGrad']);
+    assert.deepStrictEqual(
+      kernels.map((k) => k.name).filter((n) => n.startsWith('Neural')),
+      ['NeuralCategoricalCrossEntropy', 'NeuralCategoricalCrossEntropyGrad'],
+    );
     tf.dispose([y, p]);
   });
 

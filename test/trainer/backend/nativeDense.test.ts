@@ -22,7 +22,10 @@ function denseWithGrads(make: typeof dense, batch: number, inputs: number, units
     const x = randomTensor([batch, inputs], 1);
     const weight = randomTensor([batch, units], 4);
     const f = (xIn: tf.Tensor) => tf.sum(tf.mul(layer.apply(xIn) as tf.Tensor, weight));
-    const { value, grads } = tf.variableGrads(() => f(x) as tf.Scalar, layer.trainableWeights.map((w) => w.read() as tf.Variable));
+    const { value, grads } = tf.variableGrads(
+      () => f(x) as tf.Scalar,
+      layer.trainableWeights.map((w) => w.read() as tf.Variable),
+    );
     const dx = tf.grad(f)(x);
     const out = [layer.apply(x) as tf.Tensor, value, dx, ...layer.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name])];
     if (layer instanceof FusedDense && tf.getBackend() === 'wasm') assert.strictEqual(layer.lastFallbackReason, null, 'the fused path ran');
@@ -47,7 +50,10 @@ describe('fused Dense on wasm (one kernel forward)', () => {
       const before = native().callCount('denseBackward');
       const ours = await runOn('wasm', denseWithGrads(dense, batch, inputs, units, activation, useBias));
       assert.ok(native().callCount('denseBackward') > before, 'the fused backward kernel ran');
-      const reference = await runOn('cpu', denseWithGrads((args) => tf.layers.dense(args), batch, inputs, units, activation, useBias));
+      const reference = await runOn(
+        'cpu',
+        denseWithGrads((args) => tf.layers.dense(args), batch, inputs, units, activation, useBias),
+      );
       assert.deepStrictEqual(ours.shapes, reference.shapes);
       reference.values.forEach((expected, i) => {
         const err = relativeError(ours.values[i], expected);
@@ -84,7 +90,13 @@ describe('fused Dense on wasm (one kernel forward)', () => {
       });
       model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
       const x = randomTensor([32, 8], 5);
-      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), 'int32'), 3);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 32 }, (_, i) => i % 3),
+          'int32',
+        ),
+        3,
+      );
       const history = await model.fit(x, y, { epochs: 5, batchSize: 8, shuffle: false, verbose: 0 });
       tf.dispose([x, y]);
       model.dispose();

@@ -45,12 +45,14 @@ describe('native wasm MaxPoolGrad and Sum', () => {
   for (const c of POOLS) {
     it(`MaxPoolGrad agrees with cpu and ran natively: ${c.name}`, async () => {
       const { err, calls } = await callsDuring('maxPoolGrad', () =>
-        wasmVsCpu(() =>
-          tf.grad((x: tf.Tensor) => {
-            const y = tf.maxPool(x as tf.Tensor4D, c.pool, c.s, c.pad);
-            return tf.sum(tf.mul(y, randomTensor(y.shape, 2)));
-          })(tf.round(tf.mul(randomTensor(c.x, 1), 4))), // rounded: many ties
-        ));
+        wasmVsCpu(
+          () =>
+            tf.grad((x: tf.Tensor) => {
+              const y = tf.maxPool(x as tf.Tensor4D, c.pool, c.s, c.pad);
+              return tf.sum(tf.mul(y, randomTensor(y.shape, 2)));
+            })(tf.round(tf.mul(randomTensor(c.x, 1), 4))), // rounded: many ties
+        ),
+      );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.strictEqual(calls, 1);
     });
@@ -58,12 +60,14 @@ describe('native wasm MaxPoolGrad and Sum', () => {
 
   it('MaxPoolGrad: a window of only -Infinity/NaN passes no gradient, in SIMD lanes and the tail', async () => {
     const x = [-Infinity, NaN, 1, -Infinity, 2, -Infinity, NaN, -Infinity, 3, NaN, -Infinity, 4, 5];
-    const compute = () =>
-      tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, [1, 1], 1, 'valid')))(tf.tensor4d(x, [1, 1, 1, 13]));
+    const compute = () => tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, [1, 1], 1, 'valid')))(tf.tensor4d(x, [1, 1, 1, 13]));
     const wasm = await runOn('wasm', compute);
     const cpu = await runOn('cpu', compute);
     assert.deepStrictEqual(Array.from(wasm.values[0]), Array.from(cpu.values[0]));
-    assert.deepStrictEqual(Array.from(wasm.values[0]), x.map((v) => (v > -Infinity ? 1 : 0)));
+    assert.deepStrictEqual(
+      Array.from(wasm.values[0]),
+      x.map((v) => (v > -Infinity ? 1 : 0)),
+    );
   });
 
   it('MaxPoolGrad: the JS fallback agrees with the native kernel', async () => {
@@ -72,7 +76,9 @@ describe('native wasm MaxPoolGrad and Sum', () => {
     const x = tf.round(tf.mul(randomTensor([2, 9, 7, 6], 3), 3));
     const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], 3, 2, 1, 'same');
     const dy = randomTensor(info.outShape, 4);
-    const ours = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' }) as tf.Tensor;
+    const ours = tf
+      .engine()
+      .runKernel('MaxPoolGrad', { dy, input: x, output: tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' }) as tf.Tensor;
     const js = tf.engine().makeTensorFromTensorInfo(maxPoolGradJs(backend, x, dy, info), backend);
     assert.deepStrictEqual(Array.from(ours.dataSync()), Array.from(js.dataSync()));
     tf.dispose([x, dy, ours, js]);
@@ -89,8 +95,7 @@ describe('native wasm MaxPoolGrad and Sum', () => {
   ];
   for (const c of SUMS) {
     it(`Sum over leading axes agrees with cpu and ran natively: [${c.shape}] axis ${c.axis}${c.keepDims ? ' keepDims' : ''}`, async () => {
-      const { err, calls } = await callsDuring('sumLeadingAxes', () =>
-        wasmVsCpu(() => tf.sum(randomTensor(c.shape, 5), c.axis, c.keepDims)));
+      const { err, calls } = await callsDuring('sumLeadingAxes', () => wasmVsCpu(() => tf.sum(randomTensor(c.shape, 5), c.axis, c.keepDims)));
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
       assert.strictEqual(calls, 1);
     });
@@ -102,8 +107,21 @@ describe('native wasm MaxPoolGrad and Sum', () => {
         tf.sum(randomTensor([3, 4, 5], 6), -1),
         tf.sum(randomTensor([3, 4, 5], 7), [0, 2]),
         tf.sum(randomTensor([3, 4, 5], 8)),
-        tf.sum(tf.tensor([[1, 2], [3, 4]], undefined, 'int32'), 0).cast('float32'),
-      ]));
+        tf
+          .sum(
+            tf.tensor(
+              [
+                [1, 2],
+                [3, 4],
+              ],
+              undefined,
+              'int32',
+            ),
+            0,
+          )
+          .cast('float32'),
+      ]),
+    );
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
     assert.strictEqual(calls, 0);
   });
@@ -121,7 +139,8 @@ describe('native wasm MaxPoolGrad and Sum', () => {
       wasmVsCpu(() => {
         const b = randomTensor([4], 9);
         return tf.grad((bias: tf.Tensor) => tf.sum(tf.mul(tf.add(randomTensor([2, 5, 5, 4], 10), bias), randomTensor([2, 5, 5, 4], 11))))(b);
-      }));
+      }),
+    );
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
     assert.ok(calls >= 1);
   });

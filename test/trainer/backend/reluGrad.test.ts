@@ -24,12 +24,21 @@ describe('wasm ReLU gradient (one native pass)', () => {
   before(ensureWasm);
   after(leaveOnWasm);
 
-  it('gives the bits of tfjs\' dy · step(x) on cpu, special values and a size that is not a multiple of 4 included', async () => {
+  it("gives the bits of tfjs' dy · step(x) on cpu, special values and a size that is not a multiple of 4 included", async () => {
     const size = 4 * 257 + 3;
     const x = randomValues(size, 1);
     const dy = randomValues(size, 2);
     // Special values in the SIMD part and in the scalar tail.
-    const specials: [number, number][] = [[NaN, 1], [-1, Infinity], [0, NaN], [-0, -3], [2, -Infinity], [Infinity, 6], [-Infinity, 7], [0, -5]];
+    const specials: [number, number][] = [
+      [NaN, 1],
+      [-1, Infinity],
+      [0, NaN],
+      [-0, -3],
+      [2, -Infinity],
+      [Infinity, 6],
+      [-Infinity, 7],
+      [0, -5],
+    ];
     specials.forEach(([xv, dv], i) => {
       x[i] = xv;
       dy[i] = dv;
@@ -49,7 +58,11 @@ describe('wasm ReLU gradient (one native pass)', () => {
     const compute = () => {
       const x = tf.tensor(randomValues(2 * 6 * 6 * 3, 3), [2, 6, 6, 3]) as tf.Tensor4D;
       const b = tf.tensor(randomValues(4, 5), [4]);
-      const loss = (w: tf.Tensor) => tf.relu(tf.add(tf.conv2d(x, w as tf.Tensor4D, 1, 'same'), b)).square().sum();
+      const loss = (w: tf.Tensor) =>
+        tf
+          .relu(tf.add(tf.conv2d(x, w as tf.Tensor4D, 1, 'same'), b))
+          .square()
+          .sum();
       return tf.grads(loss)([tf.tensor(randomValues(3 * 3 * 3 * 4, 4), [3, 3, 3, 4])]);
     };
     const before = reluCalls();
@@ -60,7 +73,7 @@ describe('wasm ReLU gradient (one native pass)', () => {
     assert.ok(err <= 1e-5, `relative error ${err}`);
   });
 
-  it('keeps tfjs\' composition for int32 tensors', async () => {
+  it("keeps tfjs' composition for int32 tensors", async () => {
     const before = reluCalls();
     const out = await runOn('wasm', () => tf.grad((t: tf.Tensor) => tf.relu(t).sum())(tf.tensor([-2, 0, 3], [3], 'int32')));
     assert.equal(reluCalls(), before, 'no native call for int32');

@@ -99,7 +99,8 @@ describe('backend selection', () => {
     assert.strictEqual(error.name, 'UserError');
     assert.deepStrictEqual(error.info, {
       field: 'backend',
-      message: "the 'wasm' backend cannot be used: wasm: tfjs-backend-wasm-simd.wasm not found in /nonexistent/wasm/. Use 'auto' to fall back to the best backend that loads",
+      message:
+        "the 'wasm' backend cannot be used: wasm: tfjs-backend-wasm-simd.wasm not found in /nonexistent/wasm/. Use 'auto' to fall back to the best backend that loads",
     });
   });
 

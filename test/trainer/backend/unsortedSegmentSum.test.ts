@@ -24,9 +24,7 @@ describe('wasm UnsortedSegmentSum (composed from ScatterNd)', () => {
 
   for (const c of CASES) {
     it(`agrees with cpu: ${c.name}`, async () => {
-      const err = await wasmVsCpu(() =>
-        tf.unsortedSegmentSum(randomTensor(c.x, 1), tf.tensor1d(c.ids, 'int32'), c.numSegments),
-      );
+      const err = await wasmVsCpu(() => tf.unsortedSegmentSum(randomTensor(c.x, 1), tf.tensor1d(c.ids, 'int32'), c.numSegments));
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
     });
   }
@@ -37,9 +35,9 @@ describe('wasm UnsortedSegmentSum (composed from ScatterNd)', () => {
     const ids = [1, 0, 1, 3, 3, 1];
     const wasm = await runOn('wasm', () =>
       // The public op's type says rank 1; the kernel and cpu's op accept any rank.
-      tf.unsortedSegmentSum(randomTensor([2, 3, 2, 2], 1), tf.tensor2d(ids, [2, 3], 'int32') as unknown as tf.Tensor1D, 4));
-    const cpu = await runOn('cpu', () =>
-      tf.unsortedSegmentSum(tf.reshape(randomTensor([2, 3, 2, 2], 1), [6, 2, 2]), tf.tensor1d(ids, 'int32'), 4));
+      tf.unsortedSegmentSum(randomTensor([2, 3, 2, 2], 1), tf.tensor2d(ids, [2, 3], 'int32') as unknown as tf.Tensor1D, 4),
+    );
+    const cpu = await runOn('cpu', () => tf.unsortedSegmentSum(tf.reshape(randomTensor([2, 3, 2, 2], 1), [6, 2, 2]), tf.tensor1d(ids, 'int32'), 4));
     assert.deepStrictEqual(wasm.shapes[0], [4, 2, 2]);
     const err = relativeError(wasm.values[0], cpu.values[0]);
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
@@ -47,7 +45,19 @@ describe('wasm UnsortedSegmentSum (composed from ScatterNd)', () => {
 
   it('sums int32 data exactly', async () => {
     const compute = () =>
-      tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), tf.tensor1d([1, 0, 1], 'int32'), 2);
+      tf.unsortedSegmentSum(
+        tf.tensor2d(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          [3, 2],
+          'int32',
+        ),
+        tf.tensor1d([1, 0, 1], 'int32'),
+        2,
+      );
     const wasm = await runOn('wasm', compute);
     assert.deepStrictEqual(Array.from(wasm.values[0]), [3, 4, 6, 8]);
   });
@@ -55,7 +65,14 @@ describe('wasm UnsortedSegmentSum (composed from ScatterNd)', () => {
   it('the gradient of gather (an Embedding lookup) agrees with cpu', async () => {
     const err = await wasmVsCpu(() => {
       const table = randomTensor([10, 4], 2);
-      const ids = tf.tensor2d([[1, 3, 3, 9], [0, 1, 1, 1]], [2, 4], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 3, 3, 9],
+          [0, 1, 1, 1],
+        ],
+        [2, 4],
+        'int32',
+      );
       const loss = (t: tf.Tensor) => {
         const y = tf.gather(t, ids);
         return tf.sum(tf.mul(y, randomTensor(y.shape, 3)));

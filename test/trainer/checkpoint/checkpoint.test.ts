@@ -39,7 +39,13 @@ describe('checkpoints: save and load (tfjs layers format)', () => {
     assertSameWeights(loaded, weightBytes(model));
     assert.deepEqual(loaded.getUserDefinedMetadata(), { epoch: 1, step: 120, optimizer: 'adam' });
     const x = tf.randomNormal([4, 5], 0, 1, 'float32', 7);
-    const same = tf.tidy(() => tf.equal(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor).all().dataSync()[0]);
+    const same = tf.tidy(
+      () =>
+        tf
+          .equal(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor)
+          .all()
+          .dataSync()[0],
+    );
     assert.equal(same, 1);
   });
 
@@ -52,7 +58,10 @@ describe('checkpoints: save and load (tfjs layers format)', () => {
     await saveCheckpoint(model, dir);
     const loaded = await loadCheckpointModel(dir);
     assertSameWeights(loaded, weightBytes(model));
-    assert.deepEqual(loaded.layers.map((l) => l.getClassName()), ['Conv2D', 'BatchNormalization', 'Flatten', 'Dense']);
+    assert.deepEqual(
+      loaded.layers.map((l) => l.getClassName()),
+      ['Conv2D', 'BatchNormalization', 'Flatten', 'Dense'],
+    );
 
     // Into an existing model (step back / fine-tuning), by weight name.
     const target = convBatchNormModel();
@@ -71,7 +80,9 @@ describe('checkpoints: save and load (tfjs layers format)', () => {
     const before = weightBytes(other);
     await assert.rejects(
       loadCheckpointWeights(other, dir),
-      assertUserError(/does not fit this model: shapes differ: out\/kernel \(model \[48,4\], checkpoint \[7,3\]\).*not in the checkpoint: conv\/kernel, conv\/bias, bn\/gamma.*not in the model: hidden\/kernel, hidden\/bias/),
+      assertUserError(
+        /does not fit this model: shapes differ: out\/kernel \(model \[48,4\], checkpoint \[7,3\]\).*not in the checkpoint: conv\/kernel, conv\/bias, bn\/gamma.*not in the model: hidden\/kernel, hidden\/bias/,
+      ),
     );
     assertSameWeights(other, before);
 
@@ -79,10 +90,16 @@ describe('checkpoints: save and load (tfjs layers format)', () => {
     const wider = tf.sequential();
     wider.add(tf.layers.dense({ name: 'hidden', inputShape: [5], units: 7 }));
     wider.add(tf.layers.dense({ name: 'extra', units: 2 }));
-    await assert.rejects(loadCheckpointWeights(wider, dir), assertUserError(/not in the checkpoint: extra\/kernel, extra\/bias; checkpoint weights not in the model: out\/kernel, out\/bias/));
+    await assert.rejects(
+      loadCheckpointWeights(wider, dir),
+      assertUserError(/not in the checkpoint: extra\/kernel, extra\/bias; checkpoint weights not in the model: out\/kernel, out\/bias/),
+    );
     await loadCheckpointWeights(wider, dir, { strict: false });
     const hidden = weightBytes(model).filter(([n]) => n.startsWith('hidden/'));
-    assert.deepEqual(weightBytes(wider).filter(([n]) => n.startsWith('hidden/')), hidden);
+    assert.deepEqual(
+      weightBytes(wider).filter(([n]) => n.startsWith('hidden/')),
+      hidden,
+    );
 
     const unrelated = tf.sequential();
     unrelated.add(tf.layers.dense({ name: 'z', inputShape: [2], units: 1 }));
@@ -105,15 +122,21 @@ describe('checkpoints: save and load (tfjs layers format)', () => {
     await assert.rejects(load(), assertUserError(/weights.bin: error: holds 100 bytes but model.json describes 264/));
     await assert.rejects(loadCheckpointWeights(denseModel(), dir), assertUserError(/holds 100 bytes/));
     fs.rmSync(weights);
-    await assert.rejects(load(), assertUserError(/weight file missing/, (e) => assert.equal(e.info.file, weights)));
+    await assert.rejects(
+      load(),
+      assertUserError(/weight file missing/, (e) => assert.equal(e.info.file, weights)),
+    );
     fs.writeFileSync(weights, goodWeights);
 
     fs.writeFileSync(modelJSON, goodJSON.slice(0, 1) + '\n  oops' + goodJSON.slice(1));
-    await assert.rejects(load(), assertUserError(/not valid JSON.*damaged/, (e) => {
-      assert.equal(e.info.file, modelJSON);
-      assert.equal(e.info.line, 2);
-      assert.equal(e.info.column, 3);
-    }));
+    await assert.rejects(
+      load(),
+      assertUserError(/not valid JSON.*damaged/, (e) => {
+        assert.equal(e.info.file, modelJSON);
+        assert.equal(e.info.line, 2);
+        assert.equal(e.info.column, 3);
+      }),
+    );
     fs.writeFileSync(modelJSON, JSON.stringify({ ...JSON.parse(goodJSON), weightsManifest: [{ paths: ['../../secret.bin'], weights: [] }] }));
     await assert.rejects(load(), assertUserError(/outside the checkpoint folder/));
     fs.writeFileSync(modelJSON, JSON.stringify({ weightsManifest: [] }));

@@ -95,7 +95,10 @@ describe('checkpoints: atomic saves', () => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
     await assert.rejects(saveCheckpoint(denseModel(), dir), /exists and is not a checkpoint; refusing to replace it/);
     assert.deepEqual(fs.readdirSync(dir), ['notes.txt']);
-    assert.deepEqual(fs.readdirSync(root).filter((e) => e.startsWith('.')), []);
+    assert.deepEqual(
+      fs.readdirSync(root).filter((e) => e.startsWith('.')),
+      [],
+    );
   });
 
   it('recovers from a save killed between its two renames, and removes dead temporaries', async () => {

@@ -18,7 +18,13 @@ interface Batch {
 function batches(count: number): Batch[] {
   return Array.from({ length: count }, (_, i) => ({
     x: tf.randomNormal([8, 5], 0, 1, 'float32', 10 + i),
-    y: tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 2, 1].map((v) => (v + i) % 3), 'int32'), 3),
+    y: tf.oneHot(
+      tf.tensor1d(
+        [0, 1, 2, 0, 1, 2, 2, 1].map((v) => (v + i) % 3),
+        'int32',
+      ),
+      3,
+    ),
   }));
 }
 
@@ -47,7 +53,10 @@ const stateful = new Set(['momentum', 'adagrad', 'adam', 'adamax', 'rmsprop']);
 
 function assertChangedAndFinite(model: tf.LayersModel, before: [string, Buffer][]): void {
   const now = weightBytes(model);
-  assert.ok(now.some(([, bytes], i) => !bytes.equals(before[i][1])), 'the step did not change the weights');
+  assert.ok(
+    now.some(([, bytes], i) => !bytes.equals(before[i][1])),
+    'the step did not change the weights',
+  );
   for (const w of model.weights) assert.ok((w.read().dataSync() as Float32Array).every(Number.isFinite), `${w.originalName} is not finite`);
 }
 

@@ -35,6 +35,9 @@ export function weightBytes(model: tf.LayersModel): [string, Buffer][] {
 
 export function assertSameWeights(actual: tf.LayersModel, expected: [string, Buffer][]): void {
   const got = weightBytes(actual);
-  assert.deepEqual(got.map(([n]) => n), expected.map(([n]) => n));
+  assert.deepEqual(
+    got.map(([n]) => n),
+    expected.map(([n]) => n),
+  );
   got.forEach(([name, bytes], i) => assert.ok(bytes.equals(expected[i][1]), `weight ${name} differs`));
 }

@@ -42,8 +42,15 @@ describe('BatchSource', () => {
           const source = new BatchSource(traceableSplit(count, 3), [3, 1], [2], batchSize, { shuffle, seed });
           assert.strictEqual(source.batchesPerEpoch, Math.ceil(count / batchSize));
           const ids = epochIds(source, epoch, 3);
-          assert.deepStrictEqual([...ids].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i));
-          if (!shuffle) assert.deepStrictEqual(ids, Array.from({ length: count }, (_, i) => i));
+          assert.deepStrictEqual(
+            [...ids].sort((a, b) => a - b),
+            Array.from({ length: count }, (_, i) => i),
+          );
+          if (!shuffle)
+            assert.deepStrictEqual(
+              ids,
+              Array.from({ length: count }, (_, i) => i),
+            );
         },
       ),
       { numRuns: 200 },
@@ -72,7 +79,10 @@ describe('BatchSource', () => {
     for (const shuffle of [false, true]) {
       const source = new BatchSource(split, [1], [2], 4, { shuffle, seed: 1 });
       assert.strictEqual(source.batchesPerEpoch, 3);
-      assert.deepStrictEqual([0, 1, 2].map((b) => source.batch(0, b).size), [4, 4, 2]);
+      assert.deepStrictEqual(
+        [0, 1, 2].map((b) => source.batch(0, b).size),
+        [4, 4, 2],
+      );
       const last = source.batch(0, 2);
       assert.strictEqual(last.x.length, 2);
       assert.strictEqual(last.y.length, 4);

@@ -53,7 +53,14 @@ describe('CIFAR-10 loader', () => {
       seen.add(record);
       assert.strictEqual(data.train.y[i], record % 10);
       // HWC: value (h, w, c) sits at (h * 32 + w) * 3 + c.
-      for (const [h, w, c] of [[0, 0, 1], [0, 0, 2], [1, 2, 0], [1, 2, 2], [31, 30, 1], [17, 0, 2]]) {
+      for (const [h, w, c] of [
+        [0, 0, 1],
+        [0, 0, 2],
+        [1, 2, 0],
+        [1, 2, 2],
+        [31, 30, 1],
+        [17, 0, 2],
+      ]) {
         assert.strictEqual(image[(h * 32 + w) * 3 + c], pixelOf(record, c, h, w), `record ${record} (${h}, ${w}, ${c})`);
       }
     }
@@ -79,7 +86,8 @@ describe('CIFAR-10 loader', () => {
     await expectUserError(() => loadData({ source: 'cifar10', path: 'nowhere' }, { specFile, seed: 1 }), {
       file: specFile,
       field: 'data.path',
-      message: /folder .*nowhere does not exist; download the "CIFAR-10 binary version" .*https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar\.html.*data_batch_1\.bin/,
+      message:
+        /folder .*nowhere does not exist; download the "CIFAR-10 binary version" .*https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar\.html.*data_batch_1\.bin/,
     });
     fs.rmSync(path.join(dir, 'cifar', 'data_batch_4.bin'));
     fs.rmSync(path.join(dir, 'cifar', 'test_batch.bin'));

@@ -19,7 +19,14 @@ describe('CSV loader', () => {
   describe('tokenizer', () => {
     it('handles quotes, doubled quotes, line breaks in quotes, CRLF, blank lines and positions', () => {
       const rows = parseCsv('a,"b,c",d\r\n\r\n1,"say ""hi""","x\ny"\n  2 ,3,\n', 'f.csv');
-      assert.deepStrictEqual(rows.map((r) => r.cells), [['a', 'b,c', 'd'], ['1', 'say "hi"', 'x\ny'], ['  2 ', '3', '']]);
+      assert.deepStrictEqual(
+        rows.map((r) => r.cells),
+        [
+          ['a', 'b,c', 'd'],
+          ['1', 'say "hi"', 'x\ny'],
+          ['  2 ', '3', ''],
+        ],
+      );
       assert.deepStrictEqual(rows[1].lines, [3, 3, 3]);
       assert.deepStrictEqual(rows[1].columns, [1, 3, 16]);
       assert.deepStrictEqual(rows[2].lines, [5, 5, 5]);
@@ -40,9 +47,17 @@ describe('CSV loader', () => {
     assert.deepStrictEqual(data.inputShape, [2]);
     assert.strictEqual(data.train.count, 4);
     assert.strictEqual(data.test, null);
-    const rows = new Map([[5.1, 0], [7.0, 1], [6.3, 2], [4.9, 0]]);
+    const rows = new Map([
+      [5.1, 0],
+      [7.0, 1],
+      [6.3, 2],
+      [4.9, 0],
+    ]);
     for (let i = 0; i < 4; i++) assert.strictEqual(data.train.y[i], rows.get(Math.round(data.train.x[2 * i] * 10) / 10));
-    assert.match(data.description, new RegExp(`CSV ${file.replace(/[.]/g, '\\.')}: 2 features, label "label" \\(classification, 3 classes; task inferred from labels are not all numbers`));
+    assert.match(
+      data.description,
+      new RegExp(`CSV ${file.replace(/[.]/g, '\\.')}: 2 features, label "label" \\(classification, 3 classes; task inferred from labels are not all numbers`),
+    );
   });
 
   it('sorts integer labels numerically and reads a test file with reordered columns', async () => {
@@ -82,15 +97,45 @@ describe('CSV loader', () => {
 
   describe('errors', () => {
     const cases: { name: string; text: string; line?: number; column?: number; message: RegExp }[] = [
-      { name: 'a row with too many cells', text: 'a,b,label\n1,2,x\n3,4,y,9\n', line: 3, column: 7, message: /this row has 4 cells, but the header has 3 columns/ },
-      { name: 'a row with too few cells', text: 'a,b,label\n1,2,x\n3,y\n', line: 3, column: 4, message: /has 2 cells, but the header has 3 columns \(missing "label"\)/ },
-      { name: 'a non-numeric feature', text: 'a,b,label\n1,2,x\n3, abc ,y\n', line: 3, column: 3, message: /"abc" in feature column "b" is not a number; feature columns must be numeric \(only the label column "label" may hold text\)/ },
+      {
+        name: 'a row with too many cells',
+        text: 'a,b,label\n1,2,x\n3,4,y,9\n',
+        line: 3,
+        column: 7,
+        message: /this row has 4 cells, but the header has 3 columns/,
+      },
+      {
+        name: 'a row with too few cells',
+        text: 'a,b,label\n1,2,x\n3,y\n',
+        line: 3,
+        column: 4,
+        message: /has 2 cells, but the header has 3 columns \(missing "label"\)/,
+      },
+      {
+        name: 'a non-numeric feature',
+        text: 'a,b,label\n1,2,x\n3, abc ,y\n',
+        line: 3,
+        column: 3,
+        message: /"abc" in feature column "b" is not a number; feature columns must be numeric \(only the label column "label" may hold text\)/,
+      },
       { name: 'an empty feature cell', text: 'a,b,label\n1,,x\n', line: 2, column: 3, message: /empty cell in feature column "b"/ },
       { name: 'NaN', text: 'a,b,label\n1,2,x\nNaN,2,y\n', line: 3, column: 1, message: /NaN in feature column "a" is not a finite number/ },
       { name: 'Infinity', text: 'a,b,label\n1,-inf,x\n', line: 2, column: 3, message: /-inf in feature column "b" is not a finite number/ },
-      { name: 'a value beyond float32', text: 'a,b,label\n1,2,x\n1,1e39,y\n', line: 3, column: 3, message: /1e39 in feature column "b" is too large for a 32-bit float/ },
+      {
+        name: 'a value beyond float32',
+        text: 'a,b,label\n1,2,x\n1,1e39,y\n',
+        line: 3,
+        column: 3,
+        message: /1e39 in feature column "b" is too large for a 32-bit float/,
+      },
       { name: 'an empty label', text: 'a,label\n1,x\n2,\n', line: 3, column: 3, message: /empty cell in label column "label"; every row needs a label/ },
-      { name: 'a duplicate column name', text: 'a,a,label\n1,2,x\n', line: 1, column: 3, message: /column name "a" appears twice in the header row \(columns 1 and 2\)/ },
+      {
+        name: 'a duplicate column name',
+        text: 'a,a,label\n1,2,x\n',
+        line: 1,
+        column: 3,
+        message: /column name "a" appears twice in the header row \(columns 1 and 2\)/,
+      },
       { name: 'a quote that is never closed', text: 'a,label\n1,"x\n2,y\n', line: 2, column: 3, message: /quoted cell is never closed/ },
       { name: 'a header without data rows', text: 'a,b,label\n', line: 1, column: 1, message: /header row but no data rows/ },
       { name: 'an empty file', text: '\n  \n', message: /the file is empty; expected a header row/ },

@@ -32,7 +32,10 @@ describe('data pipeline (split, caps, normalisation, paths)', () => {
     assert.strictEqual(data.train.count, 75);
     assert.strictEqual(data.validation?.count, 25);
     const all = [...ids(data.train.x), ...ids(data.validation!.x)].sort((a, b) => a - b);
-    assert.deepStrictEqual(all, Array.from({ length: 100 }, (_, i) => i));
+    assert.deepStrictEqual(
+      all,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     for (const split of [data.train, data.validation!]) {
       for (let i = 0; i < split.count; i++) {
         assert.strictEqual(split.x[2 * i + 1], 2 * split.x[2 * i]);
@@ -40,7 +43,11 @@ describe('data pipeline (split, caps, normalisation, paths)', () => {
       }
     }
     const validationIds = ids(data.validation!.x);
-    assert.notDeepStrictEqual(validationIds, Array.from({ length: 25 }, (_, i) => 75 + i), 'not shuffled');
+    assert.notDeepStrictEqual(
+      validationIds,
+      Array.from({ length: 25 }, (_, i) => 75 + i),
+      'not shuffled',
+    );
     assert.deepStrictEqual(ids((await csv({ validationSplit: 0.25 })).validation!.x), validationIds);
     assert.notDeepStrictEqual(ids((await csv({ validationSplit: 0.25 }, 2)).validation!.x), validationIds);
     assert.match(data.description, /: 100 train \(75 \+ 25 validation\) \/ no test set$/);
@@ -68,7 +75,10 @@ describe('data pipeline (split, caps, normalisation, paths)', () => {
     testIds.forEach((id, i) => assert.strictEqual(capped.test!.y[i], id % 4));
     assert.match(capped.description, /\/ 40 test \(10 used\)/);
     assert.strictEqual((await csv({ testPath: 'test.csv', testSamples: 0 })).test, null);
-    assert.deepStrictEqual(ids((await csv({ testPath: 'test.csv' })).test!.x), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepStrictEqual(
+      ids((await csv({ testPath: 'test.csv' })).test!.x),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
   });
 
   it('standardize uses train-split statistics for validation and test too', async () => {
@@ -150,10 +160,10 @@ describe('data pipeline (split, caps, normalisation, paths)', () => {
       await expectUserError(() => loadData({ source: 'csv', path: '../x/../../etc/passwd', label: 'label' }, ctx), { field: 'data.path', message });
       fs.symlinkSync(outside, path.join(dir, 'link'));
       await expectUserError(() => loadData({ source: 'csv', path: 'link/secret.csv', label: 'label' }, ctx), { field: 'data.path', message });
-      await expectUserError(
-        () => loadData({ source: 'csv', path: 'rows.csv', testPath: path.join(outside, 'secret.csv'), label: 'label' }, ctx),
-        { field: 'data.testPath', message },
-      );
+      await expectUserError(() => loadData({ source: 'csv', path: 'rows.csv', testPath: path.join(outside, 'secret.csv'), label: 'label' }, ctx), {
+        field: 'data.testPath',
+        message,
+      });
       await expectUserError(() => loadData({ source: 'cifar10', path: outside }, ctx), { field: 'data.path', message });
       // A root given through a symlink still contains its files, existing or not.
       const linkedRoot = path.join(outside, 'root-link');

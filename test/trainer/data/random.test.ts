@@ -7,8 +7,14 @@ describe('seeded random', () => {
     const b = mulberry32(123);
     const c = mulberry32(124);
     const first = Array.from({ length: 20 }, () => a());
-    assert.deepStrictEqual(Array.from({ length: 20 }, () => b()), first);
-    assert.notDeepStrictEqual(Array.from({ length: 20 }, () => c()), first);
+    assert.deepStrictEqual(
+      Array.from({ length: 20 }, () => b()),
+      first,
+    );
+    assert.notDeepStrictEqual(
+      Array.from({ length: 20 }, () => c()),
+      first,
+    );
     for (const v of first) assert.ok(v >= 0 && v < 1);
   });
 
@@ -39,7 +45,10 @@ describe('seeded random', () => {
     const firstSeen = new Set<number>();
     for (let t = 0; t < 200; t++) {
       const p = rng.permutation(10);
-      assert.deepStrictEqual(Array.from(p).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.deepStrictEqual(
+        Array.from(p).sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      );
       firstSeen.add(p[0]);
     }
     assert.strictEqual(firstSeen.size, 10);

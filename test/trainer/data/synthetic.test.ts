@@ -3,8 +3,7 @@ import { loadData, SYNTHETIC_NAMES, type LoadedData, type SyntheticDataSpec } fr
 import { countClasses, expectUserError } from './helpers';
 
 const specFile = '/virtual/model.nn.json';
-const synth = (spec: Omit<SyntheticDataSpec, 'source'>, seed = 1) =>
-  loadData({ source: 'synthetic', ...spec }, { specFile, seed });
+const synth = (spec: Omit<SyntheticDataSpec, 'source'>, seed = 1) => loadData({ source: 'synthetic', ...spec }, { specFile, seed });
 
 const EXPECTED: Record<string, { inputShape: number[]; numClasses: number; targetShape: number[]; tokens: boolean }> = {
   spiral: { inputShape: [2], numClasses: 2, targetShape: [], tokens: false },
@@ -68,7 +67,10 @@ describe('synthetic data', () => {
     const sort = await synth({ dataset: 'token-sort', seqLength: 5, vocabSize: 7 });
     for (let i = 0; i < 100; i++) {
       assert.deepStrictEqual(Array.from(reverse.train.y.subarray(i * 5, i * 5 + 5)), Array.from(reverse.train.x.subarray(i * 5, i * 5 + 5)).reverse());
-      assert.deepStrictEqual(Array.from(sort.train.y.subarray(i * 5, i * 5 + 5)), Array.from(sort.train.x.subarray(i * 5, i * 5 + 5)).sort((a, b) => a - b));
+      assert.deepStrictEqual(
+        Array.from(sort.train.y.subarray(i * 5, i * 5 + 5)),
+        Array.from(sort.train.x.subarray(i * 5, i * 5 + 5)).sort((a, b) => a - b),
+      );
     }
   });
 

@@ -22,11 +22,14 @@ async function diagnosticsOf(example: string, overrides: { data?: object; traini
     fs.writeFileSync(file, JSON.stringify(spec));
   }
   let engine: DiagnosticsEngine | null = null;
-  const h = await ControllerHarness.start({ modelFile: file, epochs }, {
-    onStep: (s) => engine!.onStep(s),
-    onEpoch: (e) => engine!.onEpoch(e),
-    active: () => engine!.active(),
-  });
+  const h = await ControllerHarness.start(
+    { modelFile: file, epochs },
+    {
+      onStep: (s) => engine!.onStep(s),
+      onEpoch: (e) => engine!.onEpoch(e),
+      active: () => engine!.active(),
+    },
+  );
   engine = new DiagnosticsEngine(h.ctx.diagnosticsConfig, file);
   assert.equal(await h.done, 'completed');
   return h.events.flatMap((e) => (e.type === 'diagnostic' ? [e.diagnostic] : []));

@@ -72,15 +72,29 @@ function run(engine: DiagnosticsEngine, steps: StepStats[]) {
 describe('diagnostic rules', () => {
   it('a healthy, converging run raises nothing', () => {
     const e = new DiagnosticsEngine();
-    const out = run(e, Array.from({ length: 400 }, (_, i) => step(i + 1, 2 * Math.exp(-i / 50) + 0.05 * Math.sin(i), healthy())));
+    const out = run(
+      e,
+      Array.from({ length: 400 }, (_, i) => step(i + 1, 2 * Math.exp(-i / 50) + 0.05 * Math.sin(i), healthy())),
+    );
     assert.deepEqual(out, []);
   });
 
   it('the first steps alone never raise gradient-history diagnostics', () => {
     const e = new DiagnosticsEngine();
     const wild = [1e-9, 1e3, 1e-6, 1e4, 1, 1e-8, 1e5, 1e-7, 1e2, 1e-9];
-    const out = run(e, wild.map((g, i) => step(i + 1, 1, [{ name: 'a', params: 10, gradNorm: g }, { name: 'b', params: 10, gradNorm: 1 }])));
-    assert.deepEqual(out.map((d) => d.kind), []);
+    const out = run(
+      e,
+      wild.map((g, i) =>
+        step(i + 1, 1, [
+          { name: 'a', params: 10, gradNorm: g },
+          { name: 'b', params: 10, gradNorm: 1 },
+        ]),
+      ),
+    );
+    assert.deepEqual(
+      out.map((d) => d.kind),
+      [],
+    );
   });
 
   it('non-finite fires at once, names the first layer in forward order, stays one diagnostic', () => {
@@ -94,7 +108,10 @@ describe('diagnostic rules', () => {
     assert.deepEqual(out[0].layers, ['dense_2']);
     assert.equal(out[0].evidence.firstSeenIn, 'activations');
     // Every later NaN step keeps it active without new messages (until the periodic update).
-    const later = run(e, Array.from({ length: 10 }, (_, i) => step(3 + i, NaN, layers)));
+    const later = run(
+      e,
+      Array.from({ length: 10 }, (_, i) => step(3 + i, NaN, layers)),
+    );
     assert.deepEqual(later, []);
   });
 
@@ -113,7 +130,10 @@ describe('diagnostic rules', () => {
 
   it('a single spike does not fire exploding-gradient', () => {
     const e = new DiagnosticsEngine();
-    run(e, Array.from({ length: 40 }, (_, i) => step(i + 1, 1, healthy())));
+    run(
+      e,
+      Array.from({ length: 40 }, (_, i) => step(i + 1, 1, healthy())),
+    );
     const out = run(e, [step(41, 1, [{ ...healthy()[0], gradNorm: 100 }, ...healthy().slice(1)]), step(42, 1, healthy()), step(43, 1, healthy())]);
     assert.deepEqual(out, []);
   });
@@ -126,7 +146,10 @@ describe('diagnostic rules', () => {
       { name: 'd3', params: 100, gradNorm: 1e-2, activation: 'sigmoid' },
       { name: 'out', params: 20, gradNorm: 0.1, activation: 'softmax' },
     ];
-    const out = run(e, Array.from({ length: 40 }, (_, i) => step(i + 1, 0.69, layers)));
+    const out = run(
+      e,
+      Array.from({ length: 40 }, (_, i) => step(i + 1, 0.69, layers)),
+    );
     const v = out.filter((d) => d.kind === 'vanishing-gradient');
     assert.equal(v.length, 1);
     assert.deepEqual(v[0].layers, ['d1', 'd2']);
@@ -140,9 +163,21 @@ describe('diagnostic rules', () => {
       { name: 'out', params: 20, gradNorm: 0.1 },
     ];
     const losses = (i: number) => (i < 3 ? 2 : 0.01);
-    assert.deepEqual(run(converged, Array.from({ length: 60 }, (_, i) => step(i + 1, losses(i), layers))).filter((d) => d.kind === 'vanishing-gradient'), []);
+    assert.deepEqual(
+      run(
+        converged,
+        Array.from({ length: 60 }, (_, i) => step(i + 1, losses(i), layers)),
+      ).filter((d) => d.kind === 'vanishing-gradient'),
+      [],
+    );
     const single = new DiagnosticsEngine();
-    assert.deepEqual(run(single, Array.from({ length: 60 }, (_, i) => step(i + 1, 1, [{ name: 'only', params: 10, gradNorm: 1e-12 }]))), []);
+    assert.deepEqual(
+      run(
+        single,
+        Array.from({ length: 60 }, (_, i) => step(i + 1, 1, [{ name: 'only', params: 10, gradNorm: 1e-12 }])),
+      ),
+      [],
+    );
   });
 
   it('zero weights and zero gradients everywhere raise no division-by-zero diagnostics', () => {
@@ -151,19 +186,42 @@ describe('diagnostic rules', () => {
       { name: 'a', params: 10, gradNorm: 0, updateRatio: 0 },
       { name: 'b', params: 10, gradNorm: 0, updateRatio: 0 },
     ];
-    const out = run(e, Array.from({ length: 60 }, (_, i) => step(i + 1, 0.5, zero)));
-    assert.ok(out.every((d) => d.kind === 'learning-rate' || d.kind === 'plateau'), out.map((d) => d.kind).join());
+    const out = run(
+      e,
+      Array.from({ length: 60 }, (_, i) => step(i + 1, 0.5, zero)),
+    );
+    assert.ok(
+      out.every((d) => d.kind === 'learning-rate' || d.kind === 'plateau'),
+      out.map((d) => d.kind).join(),
+    );
   });
 
   it('dead ReLU: persistent, per layer, only on measured steps, and closes when it clears', () => {
     const e = new DiagnosticsEngine();
     const dead = (n: number, fraction: number, detailed = true) =>
-      step(n, 1, [{ name: 'r1', params: 10, gradNorm: 0.1, dead: fraction }, { name: 'out', params: 10, gradNorm: 0.1, activation: 'softmax' }], detailed);
+      step(
+        n,
+        1,
+        [
+          { name: 'r1', params: 10, gradNorm: 0.1, dead: fraction },
+          { name: 'out', params: 10, gradNorm: 0.1, activation: 'softmax' },
+        ],
+        detailed,
+      );
     assert.deepEqual(run(e, [dead(1, 0.8), dead(2, 0.8, false), dead(3, 0.8)]), []);
     const opened = run(e, [dead(4, 0.8)]);
-    assert.deepEqual(opened.map((d) => [d.kind, d.state, d.layers[0]]), [['dead-relu', 'open', 'r1']]);
-    const closing = run(e, [5, 6, 7, 8, 9].map((n) => dead(n, 0.1)));
-    assert.deepEqual(closing.map((d) => [d.kind, d.state]), [['dead-relu', 'closed']]);
+    assert.deepEqual(
+      opened.map((d) => [d.kind, d.state, d.layers[0]]),
+      [['dead-relu', 'open', 'r1']],
+    );
+    const closing = run(
+      e,
+      [5, 6, 7, 8, 9].map((n) => dead(n, 0.1)),
+    );
+    assert.deepEqual(
+      closing.map((d) => [d.kind, d.state]),
+      [['dead-relu', 'closed']],
+    );
   });
 
   it('saturation ignores the output layer', () => {
@@ -174,41 +232,103 @@ describe('diagnostic rules', () => {
         { name: 'out', params: 10, gradNorm: 0.1, activation: 'sigmoid', saturated: 0.99 },
       ]);
     const out = run(e, [1, 2, 3].map(s));
-    assert.deepEqual(out.map((d) => [d.kind, d.layers]), [['saturation', ['h']]]);
+    assert.deepEqual(
+      out.map((d) => [d.kind, d.layers]),
+      [['saturation', ['h']]],
+    );
   });
 
   it('learning rate: too high is a warning, too low is info', () => {
     const high = new DiagnosticsEngine();
-    const outHigh = run(high, Array.from({ length: 30 }, (_, i) => step(i + 1, 1 - i * 0.01, healthy().map((l) => ({ ...l, updateRatio: 0.5 })))));
-    assert.deepEqual(outHigh.map((d) => [d.kind, d.severity, d.id]), [['learning-rate', 'warning', 'learning-rate:high']]);
+    const outHigh = run(
+      high,
+      Array.from({ length: 30 }, (_, i) =>
+        step(
+          i + 1,
+          1 - i * 0.01,
+          healthy().map((l) => ({ ...l, updateRatio: 0.5 })),
+        ),
+      ),
+    );
+    assert.deepEqual(
+      outHigh.map((d) => [d.kind, d.severity, d.id]),
+      [['learning-rate', 'warning', 'learning-rate:high']],
+    );
     const low = new DiagnosticsEngine();
-    const outLow = run(low, Array.from({ length: 30 }, (_, i) => step(i + 1, 1 - i * 0.01, healthy().map((l) => ({ ...l, updateRatio: 1e-9 })))));
-    assert.deepEqual(outLow.map((d) => [d.kind, d.severity]), [['learning-rate', 'info']]);
+    const outLow = run(
+      low,
+      Array.from({ length: 30 }, (_, i) =>
+        step(
+          i + 1,
+          1 - i * 0.01,
+          healthy().map((l) => ({ ...l, updateRatio: 1e-9 })),
+        ),
+      ),
+    );
+    assert.deepEqual(
+      outLow.map((d) => [d.kind, d.severity]),
+      [['learning-rate', 'info']],
+    );
   });
 
   it('plateau: a constant loss is reported once as info; a falling loss is not', () => {
     const flat = new DiagnosticsEngine();
-    const out = run(flat, Array.from({ length: 300 }, (_, i) => step(i + 1, 0.7, healthy())));
-    assert.deepEqual(out.filter((d) => d.state === 'open').map((d) => [d.kind, d.severity, d.step]), [['plateau', 'info', 200]]);
+    const out = run(
+      flat,
+      Array.from({ length: 300 }, (_, i) => step(i + 1, 0.7, healthy())),
+    );
+    assert.deepEqual(
+      out.filter((d) => d.state === 'open').map((d) => [d.kind, d.severity, d.step]),
+      [['plateau', 'info', 200]],
+    );
     // While it holds, only a periodic count update (every 50 checks), never one per step.
-    assert.deepEqual(out.filter((d) => d.state !== 'open').map((d) => [d.state, d.count]), [['active', 50], ['active', 100]]);
+    assert.deepEqual(
+      out.filter((d) => d.state !== 'open').map((d) => [d.state, d.count]),
+      [
+        ['active', 50],
+        ['active', 100],
+      ],
+    );
   });
 
   it('overfitting: validation loss rising for `patience` epochs while training loss falls', () => {
     const e = new DiagnosticsEngine();
-    const epoch = (n: number, loss: number, valLoss: number): EpochStats => ({ epoch: n, step: n * 10, loss, metrics: {}, valLoss, valMetrics: {}, durationMs: 1 });
-    const out = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.85), epoch(4, 0.6, 0.9), epoch(5, 0.5, 1.0), epoch(6, 0.4, 1.1)].flatMap((x) => e.onEpoch(x));
-    assert.deepEqual(out.map((d) => [d.kind, d.epoch, d.evidence.bestEpoch]), [['overfitting', 6, 3]]);
+    const epoch = (n: number, loss: number, valLoss: number): EpochStats => ({
+      epoch: n,
+      step: n * 10,
+      loss,
+      metrics: {},
+      valLoss,
+      valMetrics: {},
+      durationMs: 1,
+    });
+    const out = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.85), epoch(4, 0.6, 0.9), epoch(5, 0.5, 1.0), epoch(6, 0.4, 1.1)].flatMap((x) =>
+      e.onEpoch(x),
+    );
+    assert.deepEqual(
+      out.map((d) => [d.kind, d.epoch, d.evidence.bestEpoch]),
+      [['overfitting', 6, 3]],
+    );
     // One bad validation epoch after a good one is noise, not a trend.
     const spike = new DiagnosticsEngine();
-    const noTrend = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.85), epoch(4, 0.6, 0.84), epoch(5, 0.5, 1.3), epoch(6, 0.4, 0.84)].flatMap((x) => spike.onEpoch(x));
+    const noTrend = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.85), epoch(4, 0.6, 0.84), epoch(5, 0.5, 1.3), epoch(6, 0.4, 0.84)].flatMap((x) =>
+      spike.onEpoch(x),
+    );
     assert.deepEqual(noTrend, []);
     const noisy = new DiagnosticsEngine();
     const none = [epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.7, 0.92), epoch(4, 0.6, 0.91)].flatMap((x) => noisy.onEpoch(x));
     assert.deepEqual(none, []);
     // Validation loss rising by 20% but still far below the training loss: no generalization gap, no overfitting.
     const below = new DiagnosticsEngine();
-    const noGap = [epoch(1, 1, 0.2), epoch(2, 0.5, 0.05), epoch(3, 0.3, 0.045), epoch(4, 0.25, 0.044), epoch(5, 0.22, 0.05), epoch(6, 0.2, 0.055), epoch(7, 0.19, 0.06)].flatMap((x) => below.onEpoch(x));
+    const noGap = [
+      epoch(1, 1, 0.2),
+      epoch(2, 0.5, 0.05),
+      epoch(3, 0.3, 0.045),
+      epoch(4, 0.25, 0.044),
+      epoch(5, 0.22, 0.05),
+      epoch(6, 0.2, 0.055),
+      epoch(7, 0.19, 0.06),
+    ].flatMap((x) => below.onEpoch(x));
     assert.deepEqual(noGap, []);
   });
 

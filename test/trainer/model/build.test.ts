@@ -108,13 +108,31 @@ describe('buildModel', () => {
   });
 
   it('explains rank mismatches and suggests a reshape', () => {
-    const conv = buildError(specWith([{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' }]), classes([784], 10));
-    assert.match(conv.message, /a conv2d layer needs a \[height, width, channels\] input, but 'input' gives \[784\]; add a reshape layer with targetShape \[28, 28, 1\]/);
-    const lstm = buildError(specWith([{ type: 'lstm', units: 4 }, { type: 'dense', units: 2, activation: 'softmax' }]), classes([2], 2));
+    const conv = buildError(
+      specWith([{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' }]),
+      classes([784], 10),
+    );
+    assert.match(
+      conv.message,
+      /a conv2d layer needs a \[height, width, channels\] input, but 'input' gives \[784\]; add a reshape layer with targetShape \[28, 28, 1\]/,
+    );
+    const lstm = buildError(
+      specWith([
+        { type: 'lstm', units: 4 },
+        { type: 'dense', units: 2, activation: 'softmax' },
+      ]),
+      classes([2], 2),
+    );
     assert.match(lstm.message, /a lstm layer needs a \[steps, features\] input, but 'input' gives \[2\]/);
-    const reshape = buildError(specWith([{ type: 'reshape', targetShape: [3, 3] }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }]), classes([8], 2));
+    const reshape = buildError(
+      specWith([{ type: 'reshape', targetShape: [3, 3] }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }]),
+      classes([8], 2),
+    );
     assert.match(reshape.message, /cannot reshape \[8\] from 'input' \(8 values\) to \[3, 3\] \(9 values\)/);
-    const embedding = buildError(specWith([{ type: 'embedding', inputDim: 5, outputDim: 4 }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }]), classes([6], 2));
+    const embedding = buildError(
+      specWith([{ type: 'embedding', inputDim: 5, outputDim: 4 }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }]),
+      classes([6], 2),
+    );
     assert.match(embedding.message, /reads integer token ids, but the data holds real-valued features/);
   });
 
@@ -148,7 +166,10 @@ describe('buildModel', () => {
 
   it('checks the output against the target and the loss', () => {
     const units = buildError(specWith([{ type: 'dense', units: 3, activation: 'softmax' }]), classes([4], 10));
-    assert.match(units.message, /outputs \[3\] per sample, but the data has one of 10 classes per sample and categoricalCrossentropy needs \[10\]; the output layer needs 10 units/);
+    assert.match(
+      units.message,
+      /outputs \[3\] per sample, but the data has one of 10 classes per sample and categoricalCrossentropy needs \[10\]; the output layer needs 10 units/,
+    );
     assert.strictEqual(units.field, 'model.layers[0]');
 
     const softmaxBinary = buildError(specWith([{ type: 'dense', units: 1, activation: 'softmax' }], { loss: 'binaryCrossentropy' }), classes([4], 2));
@@ -164,10 +185,15 @@ describe('buildModel', () => {
     buildModel(specWith([{ type: 'dense', units: 1 }], { loss: 'meanSquaredError', metrics: ['mae'] }), valueTarget, 1).dispose();
 
     const perPosition = buildError(
-      specWith([{ type: 'embedding', inputDim: 7, outputDim: 4 }, { type: 'flatten' }, { type: 'dense', units: 7, activation: 'softmax' }], { loss: 'sparseCategoricalCrossentropy' }),
+      specWith([{ type: 'embedding', inputDim: 7, outputDim: 4 }, { type: 'flatten' }, { type: 'dense', units: 7, activation: 'softmax' }], {
+        loss: 'sparseCategoricalCrossentropy',
+      }),
       tokens(5, 7),
     );
-    assert.match(perPosition.message, /outputs \[7\] per sample, but the data has one of 7 classes at each of 5 positions .* needs \[5, 7\]; the target has one label per position/);
+    assert.match(
+      perPosition.message,
+      /outputs \[7\] per sample, but the data has one of 7 classes at each of 5 positions .* needs \[5, 7\]; the target has one label per position/,
+    );
 
     buildModel(specWith([{ type: 'dense', units: 1, activation: 'sigmoid' }], { loss: 'binaryCrossentropy' }), classes([4], 2), 1).dispose();
   });

@@ -9,7 +9,18 @@ import { loadModelSpec } from '../../../src/spec';
 import { computeLoss, targetTensor, type LossName } from '../../../src/trainer/training/objectives';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
-const NAMES = ['spiral-mlp', 'mnist-mlp', 'mnist-cnn', 'cifar10-cnn', 'sequence-lstm', 'tiny-transformer', 'deep-sigmoid', 'exploding', 'dying-relu', 'overfit-tiny'];
+const NAMES = [
+  'spiral-mlp',
+  'mnist-mlp',
+  'mnist-cnn',
+  'cifar10-cnn',
+  'sequence-lstm',
+  'tiny-transformer',
+  'deep-sigmoid',
+  'exploding',
+  'dying-relu',
+  'overfit-tiny',
+];
 
 describe('examples build and train on wasm', () => {
   before(async () => {

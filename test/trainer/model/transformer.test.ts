@@ -26,14 +26,23 @@ describe('Transformer layers', () => {
     const shapes = Object.fromEntries(model.getLayer('enc1').weights.map((w) => [w.originalName, w.shape]));
     assert.deepStrictEqual(shapes['enc1/attention/query/kernel'], [8, 8], 'keyDim = width / numHeads');
     assert.deepStrictEqual(shapes['enc1/feedforward/dense_1/kernel'], [8, 32], 'ffDim = 4 × width');
-    assert.deepStrictEqual(model.getLayer('embed').weights.map((w) => w.shape), [[9, 8], [6, 8]]);
+    assert.deepStrictEqual(
+      model.getLayer('embed').weights.map((w) => w.shape),
+      [
+        [9, 8],
+        [6, 8],
+      ],
+    );
     const enc2 = Object.fromEntries(model.getLayer('enc2').weights.map((w) => [w.originalName, w.shape]));
     assert.deepStrictEqual(enc2['enc2/attention/value/kernel'], [8, 12]);
     assert.deepStrictEqual(enc2['enc2/attention/output/kernel'], [12, 8]);
     const out = model.predict(tokenBatch(3, 6, 9)) as tf.Tensor;
     assert.deepStrictEqual(out.shape, [3, 6, 9]);
     const sums = tf.sum(out, -1).dataSync();
-    assert.ok(Array.from(sums).every((s) => Math.abs(s - 1) < 1e-5), 'softmax per position');
+    assert.ok(
+      Array.from(sums).every((s) => Math.abs(s - 1) < 1e-5),
+      'softmax per position',
+    );
   });
 
   it('gives every trainable weight a non-zero gradient', () => {
@@ -80,7 +89,18 @@ describe('Transformer layers', () => {
   });
 
   it('applies dropout only in training', () => {
-    const model = buildModel(specWith([{ type: 'embedding', inputDim: 5, outputDim: 8 }, { type: 'transformerEncoder', numHeads: 2, dropout: 0.5 }, { type: 'dense', units: 5, activation: 'softmax' }], { loss: 'sparseCategoricalCrossentropy' }), tokens(4, 5), 1);
+    const model = buildModel(
+      specWith(
+        [
+          { type: 'embedding', inputDim: 5, outputDim: 8 },
+          { type: 'transformerEncoder', numHeads: 2, dropout: 0.5 },
+          { type: 'dense', units: 5, activation: 'softmax' },
+        ],
+        { loss: 'sparseCategoricalCrossentropy' },
+      ),
+      tokens(4, 5),
+      1,
+    );
     const x = tokenBatch(2, 4, 5);
     const a = Array.from((model.predict(x) as tf.Tensor).dataSync());
     const b = Array.from((model.predict(x) as tf.Tensor).dataSync());

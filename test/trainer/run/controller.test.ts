@@ -95,15 +95,21 @@ describe('training control loop', function () {
       // Only the per-layer detail is re-measured: loss, metrics, gradient norm and learning rate are the paused step's own.
       const paused = h.steps().find((s) => s.step === stopped.step)!;
       const { loss, metrics, gradNorm, learningRate } = stopped.stats!;
-      assert.deepEqual({ loss, metrics, gradNorm, learningRate }, { loss: paused.loss, metrics: paused.metrics, gradNorm: paused.gradNorm, learningRate: paused.learningRate });
+      assert.deepEqual(
+        { loss, metrics, gradNorm, learningRate },
+        { loss: paused.loss, metrics: paused.metrics, gradNorm: paused.gradNorm, learningRate: paused.learningRate },
+      );
       if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 0' }] });
       h.send({ type: 'continue' });
     }
     const perEpoch = h.controller.batchesPerEpoch;
-    assert.deepEqual(hits.sort((a, b) => a[1] - b[1]), [
-      [1, expected],
-      [2, perEpoch + 1],
-    ].sort((a, b) => (a[1] as number) - (b[1] as number)));
+    assert.deepEqual(
+      hits.sort((a, b) => a[1] - b[1]),
+      [
+        [1, expected],
+        [2, perEpoch + 1],
+      ].sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
     h.send({ type: 'stop' });
     await h.done;
   });
@@ -157,7 +163,12 @@ describe('training control loop', function () {
     const back = await h.next('stopped');
     assert.deepEqual([back.reason, back.step, back.epoch, back.batch], ['step', h.controller.batchesPerEpoch, 2, 0]);
     const restored = await h.weights();
-    restored.forEach((w, i) => assert.ok(w.every((v, j) => v === atEpochStart[i][j]), `weight ${i} differs after step back`));
+    restored.forEach((w, i) =>
+      assert.ok(
+        w.every((v, j) => v === atEpochStart[i][j]),
+        `weight ${i} differs after step back`,
+      ),
+    );
 
     h.send({ type: 'stepBatch' });
     await h.next('stopped');
@@ -166,7 +177,12 @@ describe('training control loop', function () {
     assert.equal(secondTime.step, firstTime.step);
     assert.equal(secondTime.stats!.loss, firstTime.stats!.loss);
     const weightsSecondTime = await h.weights();
-    weightsSecondTime.forEach((w, i) => assert.ok(w.every((v, j) => v === weightsFirstTime[i][j]), `replayed weight ${i} differs`));
+    weightsSecondTime.forEach((w, i) =>
+      assert.ok(
+        w.every((v, j) => v === weightsFirstTime[i][j]),
+        `replayed weight ${i} differs`,
+      ),
+    );
     h.send({ type: 'stop' });
     await h.done;
   });

@@ -35,12 +35,18 @@ describe('trainer: event log', () => {
 
     const parsed = await readTrace(trace);
     const traced = h.events.filter(isTracedEvent);
-    assert.deepEqual(parsed.records.map((r) => r.type), traced.map((e) => e.type));
+    assert.deepEqual(
+      parsed.records.map((r) => r.type),
+      traced.map((e) => e.type),
+    );
     // Through the codec, as the trace was written (the header left out: the
     // controller updates the run settings' rate in place after it was sent).
     const written = parsed.records.map(eventOfRecord);
     traced.forEach((e, i) => i > 0 && assert.deepEqual(written[i], decodeJson(encodeJson(e)), `event ${i} (${e.type})`));
-    assert.ok(h.events.some((e) => !isTracedEvent(e)), 'the run also emitted events the trace leaves out (breakpoints, replies)');
+    assert.ok(
+      h.events.some((e) => !isTracedEvent(e)),
+      'the run also emitted events the trace leaves out (breakpoints, replies)',
+    );
     assert.equal(parsed.learningRates.length, 1);
     assert.equal(parsed.restores.length, 1);
     assert.equal(endReason(parsed), 'completed');
@@ -65,7 +71,10 @@ describe('trainer: event log', () => {
     log.emit({ type: 'error', fatal: true, error: { message: 'after the end' } });
     assert.equal(forwarded.length, 8, 'every event is forwarded');
     const parsed = await readTrace(trace);
-    assert.deepEqual(parsed.records.map((r) => r.type), ['header', 'log', 'step', 'finished']);
+    assert.deepEqual(
+      parsed.records.map((r) => r.type),
+      ['header', 'log', 'step', 'finished'],
+    );
     assert.equal(parsed.warnings[0].message, 'the data has 3 duplicate rows');
   });
 

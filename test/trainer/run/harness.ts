@@ -16,7 +16,10 @@ export function tempDir(prefix = 'nd-test-'): string {
 }
 
 /** Writes a small spiral MLP spec and returns its path. */
-export function writeSpiralSpec(dir: string, overrides: { training?: Record<string, unknown>; data?: Record<string, unknown>; layers?: unknown[] } = {}): string {
+export function writeSpiralSpec(
+  dir: string,
+  overrides: { training?: Record<string, unknown>; data?: Record<string, unknown>; layers?: unknown[] } = {},
+): string {
   const spec = {
     name: 'test-spiral',
     data: { source: 'synthetic', dataset: 'spiral', samples: 256, testSamples: 64, noise: 0.05, validationSplit: 0.25, ...overrides.data },
@@ -97,7 +100,10 @@ export class ControllerHarness {
    * (consuming) the ones before it. Events are never missed, whether they
    * arrived before or after the call.
    */
-  next<T extends TrainerEvent['type']>(type: T, predicate: (e: Extract<TrainerEvent, { type: T }>) => boolean = () => true): Promise<Extract<TrainerEvent, { type: T }>> {
+  next<T extends TrainerEvent['type']>(
+    type: T,
+    predicate: (e: Extract<TrainerEvent, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<TrainerEvent, { type: T }>> {
     if (this.waiter) throw new Error('one next() at a time');
     return new Promise((resolve) => {
       this.waiter = {

@@ -5,7 +5,7 @@ import { prepareRun } from '../../../src/trainer/run/prepare';
 import { tempDir, writeSpiralSpec } from './harness';
 
 describe('prepareRun', () => {
-  it('merges diagnostic thresholds from the options over the spec\'s, per kind', async () => {
+  it("merges diagnostic thresholds from the options over the spec's, per kind", async () => {
     const file = writeSpiralSpec(tempDir());
     const fs = await import('node:fs');
     const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -18,10 +18,13 @@ describe('prepareRun', () => {
 
   it('a bad threshold in the options is a UserError naming the setting', async () => {
     const file = writeSpiralSpec(tempDir());
-    await assert.rejects(prepareRun({ modelFile: file, backend: 'wasm', diagnostics: { plateau: { windw: 3 } } }, () => undefined), (e: unknown) => {
-      assert.ok(isUserError(e));
-      assert.match(e.message, /diagnostics\.plateau\.windw: unknown threshold .*\(diagnostics setting\)/);
-      return true;
-    });
+    await assert.rejects(
+      prepareRun({ modelFile: file, backend: 'wasm', diagnostics: { plateau: { windw: 3 } } }, () => undefined),
+      (e: unknown) => {
+        assert.ok(isUserError(e));
+        assert.match(e.message, /diagnostics\.plateau\.windw: unknown threshold .*\(diagnostics setting\)/);
+        return true;
+      },
+    );
   });
 });

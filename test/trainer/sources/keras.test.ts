@@ -13,7 +13,10 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
   it('examples/keras-mlp trains: Keras 2 to_json() topology, data and training from the spec', async () => {
     const h = await ControllerHarness.start({ modelFile: path.join(EXAMPLES, 'keras-mlp', 'keras-mlp.nn.json'), epochs: 3 });
     assert.equal(await h.done, 'completed');
-    assert.deepEqual(h.ctx.topology.layers.map((l) => `${l.className}:${l.name}`), ['InputLayer:input_1', 'Dense:hidden1', 'Dense:hidden2', 'Dense:output']);
+    assert.deepEqual(
+      h.ctx.topology.layers.map((l) => `${l.className}:${l.name}`),
+      ['InputLayer:input_1', 'Dense:hidden1', 'Dense:hidden2', 'Dense:output'],
+    );
     const losses = h.steps().map((s) => s.loss);
     assert.ok(losses.every(Number.isFinite));
     const epochs = h.events.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.stats.loss : NaN));
@@ -54,7 +57,12 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
   });
 
   it('a topology whose output does not fit the data, or that is not a model, is an error at model.keras', async () => {
-    const dir = writeFiles({ 'model.json': kerasSequential([], 5), 'm.nn.json': kerasSpec('model.json'), 'x.json': '{"hello": 1}', 'x.nn.json': kerasSpec('x.json') });
+    const dir = writeFiles({
+      'model.json': kerasSequential([], 5),
+      'm.nn.json': kerasSpec('model.json'),
+      'x.json': '{"hello": 1}',
+      'x.nn.json': kerasSpec('x.json'),
+    });
     const e = await prepareError(path.join(dir, 'm.nn.json'));
     assert.equal(e.info.file, path.join(dir, 'm.nn.json'));
     assert.equal(e.info.field, 'model.keras');
@@ -74,9 +82,16 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     await saveCheckpoint(source, path.join(dir, 'ckpt'));
     fs.writeFileSync(path.join(dir, 'm.nn.json'), kerasSpec('ckpt/model.json'));
     const logs: string[] = [];
-    const ctx = await prepareRun({ modelFile: path.join(dir, 'm.nn.json'), backend: 'wasm' }, () => undefined, (_l, m) => logs.push(m));
+    const ctx = await prepareRun(
+      { modelFile: path.join(dir, 'm.nn.json'), backend: 'wasm' },
+      () => undefined,
+      (_l, m) => logs.push(m),
+    );
     const saved = source.getWeights().map((w) => Array.from(w.dataSync()));
-    assert.deepEqual(ctx.model.getWeights().map((w) => Array.from(w.dataSync())), saved);
+    assert.deepEqual(
+      ctx.model.getWeights().map((w) => Array.from(w.dataSync())),
+      saved,
+    );
     assert.match(logs.join('\n'), /loaded 4 weight\(s\) of a, b/);
     ctx.model.dispose();
     source.dispose();
@@ -89,7 +104,16 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     const dense = (name: string, units: number, activation: string, input: string) => ({
       module: 'keras.layers',
       class_name: 'Dense',
-      config: { name, trainable: true, dtype: policy, units, activation, use_bias: true, kernel_initializer: init('GlorotUniform'), bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null } },
+      config: {
+        name,
+        trainable: true,
+        dtype: policy,
+        units,
+        activation,
+        use_bias: true,
+        kernel_initializer: init('GlorotUniform'),
+        bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null },
+      },
       registered_name: null,
       build_config: { input_shape: [null, 2] },
       name,
@@ -102,7 +126,14 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
         name: 'functional',
         trainable: true,
         layers: [
-          { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 2], dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null, name: 'input_layer', inbound_nodes: [] },
+          {
+            module: 'keras.layers',
+            class_name: 'InputLayer',
+            config: { batch_shape: [null, 2], dtype: 'float32', sparse: false, name: 'input_layer' },
+            registered_name: null,
+            name: 'input_layer',
+            inbound_nodes: [],
+          },
           dense('h', 8, 'relu', 'input_layer'),
           dense('out', 2, 'softmax', 'h'),
         ],
@@ -114,16 +145,32 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     const dir = writeFiles({ 'model.json': JSON.stringify(topology, null, 2), 'm.nn.json': kerasSpec('model.json') });
     const h = await ControllerHarness.start({ modelFile: path.join(dir, 'm.nn.json'), steps: 3 });
     assert.equal(await h.done, 'completed');
-    assert.deepEqual(h.ctx.topology.layers.map((l) => `${l.name}<${l.inputs.join(',')}`), ['input_layer<', 'h<input_layer', 'out<h']);
+    assert.deepEqual(
+      h.ctx.topology.layers.map((l) => `${l.name}<${l.inputs.join(',')}`),
+      ['input_layer<', 'h<input_layer', 'out<h'],
+    );
     h.ctx.model.dispose();
   });
 
   it('the spec parser: keras replaces layers; one of them is required', () => {
-    const both = checkModelSpec(JSON.stringify({ data: { source: 'synthetic', dataset: 'xor' }, model: { keras: 'm.json', layers: [{ type: 'flatten' }] }, training: { loss: 'meanSquaredError' } }), 'b.nn.json');
+    const both = checkModelSpec(
+      JSON.stringify({
+        data: { source: 'synthetic', dataset: 'xor' },
+        model: { keras: 'm.json', layers: [{ type: 'flatten' }] },
+        training: { loss: 'meanSquaredError' },
+      }),
+      'b.nn.json',
+    );
     assert.match(both.errors[0].message, /model\.layers: 'keras' gives the whole model; remove 'layers'/);
-    const none = checkModelSpec(JSON.stringify({ data: { source: 'synthetic', dataset: 'xor' }, model: {}, training: { loss: 'meanSquaredError' } }), 'n.nn.json');
+    const none = checkModelSpec(
+      JSON.stringify({ data: { source: 'synthetic', dataset: 'xor' }, model: {}, training: { loss: 'meanSquaredError' } }),
+      'n.nn.json',
+    );
     assert.match(none.errors[0].message, /missing required option 'layers' for model \(or 'keras'/);
-    const ok = checkModelSpec(JSON.stringify({ data: { source: 'synthetic', dataset: 'xor' }, model: { keras: 'm.json' }, training: { loss: 'meanSquaredError' } }), 'k.nn.json');
+    const ok = checkModelSpec(
+      JSON.stringify({ data: { source: 'synthetic', dataset: 'xor' }, model: { keras: 'm.json' }, training: { loss: 'meanSquaredError' } }),
+      'k.nn.json',
+    );
     assert.deepEqual(ok.errors, []);
     assert.deepEqual(ok.parsed?.spec.model.layers, []);
   });

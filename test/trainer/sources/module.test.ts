@@ -45,13 +45,16 @@ function residualModule(units: number): string {
 }
 
 describe('model modules (*.model.ts)', () => {
-  it('a TS module importing a local file and a node_modules package trains with the trainer\'s tfjs', async () => {
+  it("a TS module importing a local file and a node_modules package trains with the trainer's tfjs", async () => {
     const dir = residualModule(8);
     const file = path.join(dir, 'net.model.ts');
     const h = await ControllerHarness.start({ modelFile: file });
     assert.equal(await h.done, 'completed');
     const { topology, settings } = h.ctx;
-    assert.deepEqual(topology.layers.map((l) => `${l.name}:${l.paramCount}`), ['xy:0', 'hidden1:48', 'hidden2:136', 'out:18']);
+    assert.deepEqual(
+      topology.layers.map((l) => `${l.name}:${l.paramCount}`),
+      ['xy:0', 'hidden1:48', 'hidden2:136', 'out:18'],
+    );
     // The layers' lines: where the module file created them (helper layers: the call of the helper).
     assert.equal(topology.layers.find((l) => l.name === 'out')?.specLine, lineOf(MODEL, '// output layer'));
     assert.equal(topology.layers.find((l) => l.name === 'hidden1')?.specLine, lineOf(MODEL, '// hidden block'));
@@ -96,7 +99,11 @@ describe('model modules (*.model.ts)', () => {
 
   it('top-level code that throws, and a model() that returns no model, are clear errors', async () => {
     const top = `${moduleWith('  return null;')}\nthrow new Error('configuration missing'); // top-level throw\n`;
-    const dir = writeFiles({ 'top.model.ts': top, 'none.model.ts': moduleWith('  tf.sequential();'), 'tensor.model.ts': moduleWith('  return tf.input({ shape: [2] });') });
+    const dir = writeFiles({
+      'top.model.ts': top,
+      'none.model.ts': moduleWith('  tf.sequential();'),
+      'tensor.model.ts': moduleWith('  return tf.input({ shape: [2] });'),
+    });
     const e1 = await prepareError(path.join(dir, 'top.model.ts'));
     assert.equal(e1.info.line, lineOf(top, '// top-level throw'));
     assert.match(e1.message, /the top-level code of top\.model\.ts threw Error: configuration missing/);
@@ -136,20 +143,33 @@ describe('model modules (*.model.ts)', () => {
     };
     const expected: Record<string, [number, number]> = { tensors: [40, 0], arrays: [30, 0], oneHot: [30, 1], dataset: [50, 0], generator: [6, 0] };
     for (const [name, dataExport] of Object.entries(dataForms)) {
-      const text = [`import type * as tfType from '@tensorflow/tfjs';`, dataExport, `export const training = { loss: 'categoricalCrossentropy', batchSize: 4 };`, `export default function model(tf: typeof tfType) {`, body, '}'].join('\n');
+      const text = [
+        `import type * as tfType from '@tensorflow/tfjs';`,
+        dataExport,
+        `export const training = { loss: 'categoricalCrossentropy', batchSize: 4 };`,
+        `export default function model(tf: typeof tfType) {`,
+        body,
+        '}',
+      ].join('\n');
       const dir = writeFiles({ [`${name}.model.ts`]: text });
       const ctx = await prepareRun({ modelFile: path.join(dir, `${name}.model.ts`), backend: 'wasm' }, () => undefined);
       assert.deepEqual([ctx.data.train.count, ctx.data.validation?.count ?? 0], expected[name], name);
       assert.deepEqual(ctx.data.inputShape, [2], name);
       assert.deepEqual(ctx.data.target, { kind: 'class', numClasses: 3, shape: [] }, name);
-      assert.ok([...ctx.data.train.y].every((v) => v === 0 || v === 1 || v === 2), `${name}: class indices`);
+      assert.ok(
+        [...ctx.data.train.y].every((v) => v === 0 || v === 1 || v === 2),
+        `${name}: class indices`,
+      );
       ctx.model.dispose();
     }
   });
 
   it('data that does not fit the model or the loss is an error naming the export', async () => {
     const cases: [string, RegExp][] = [
-      [`export const data = { train: { x: [[1, 2], [3, 4]], y: [0, 7] } };`, /error: data\.train: y\[1\] is 7; categoricalCrossentropy needs class indices 0…2/],
+      [
+        `export const data = { train: { x: [[1, 2], [3, 4]], y: [0, 7] } };`,
+        /error: data\.train: y\[1\] is 7; categoricalCrossentropy needs class indices 0…2/,
+      ],
       [`export const data = { train: { x: [[1, 2], [3, 4]], y: [[0.5, 0.5, 0]] } };`, /x has 2 samples but y has 1/],
       [`export const data = { train: { x: [[1, 2]], y: [[0.2, 0.8, 0]] } };`, /not one-hot \(soft labels are not supported\)/],
       [`export const data = { train: { x: [[1, 2, 3]], y: [1] } };`, /takes inputs of shape \[2\], but the data gives \[3\]/],
@@ -157,14 +177,22 @@ describe('model modules (*.model.ts)', () => {
       [``, /has no "data" export/],
     ];
     for (const [dataExport, expected] of cases) {
-      const text = [`import type * as tfType from '@tensorflow/tfjs';`, dataExport, `export const training = { loss: 'categoricalCrossentropy', batchSize: 1 };`, `export default (tf: typeof tfType) => tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' })] });`].join('\n');
+      const text = [
+        `import type * as tfType from '@tensorflow/tfjs';`,
+        dataExport,
+        `export const training = { loss: 'categoricalCrossentropy', batchSize: 1 };`,
+        `export default (tf: typeof tfType) => tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' })] });`,
+      ].join('\n');
       const e = await prepareError(path.join(writeFiles({ 'd.model.ts': text }), 'd.model.ts'));
       assert.match(e.message, expected);
     }
   });
 
-  it('checks the training export like a spec\'s training section, and takes loss and optimizer from compile()', async () => {
-    const typo = moduleWith(`  return tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2], activation: 'softmax' })] });`).replace(TRAINING, `export const training = { epoch: 3, loss: 'categoricalCrossentropy' };`);
+  it("checks the training export like a spec's training section, and takes loss and optimizer from compile()", async () => {
+    const typo = moduleWith(`  return tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2], activation: 'softmax' })] });`).replace(
+      TRAINING,
+      `export const training = { epoch: 3, loss: 'categoricalCrossentropy' };`,
+    );
     const e = await prepareError(path.join(writeFiles({ 't.model.ts': typo }), 't.model.ts'));
     assert.match(e.message, /t\.model\.ts: error: training\.epoch: unknown option 'epoch' for training; did you mean 'epochs'\?/);
 
@@ -178,7 +206,10 @@ describe('model modules (*.model.ts)', () => {
       `}`,
     ].join('\n');
     const ctx = await prepareRun({ modelFile: path.join(writeFiles({ 'c.model.ts': compiled }), 'c.model.ts'), backend: 'wasm' }, () => undefined);
-    assert.deepEqual([ctx.settings.optimizer, ctx.settings.learningRate, ctx.settings.loss, ctx.settings.metrics], ['sgd', 0.05, 'categoricalCrossentropy', ['accuracy']]);
+    assert.deepEqual(
+      [ctx.settings.optimizer, ctx.settings.learningRate, ctx.settings.loss, ctx.settings.metrics],
+      ['sgd', 0.05, 'categoricalCrossentropy', ['accuracy']],
+    );
     assert.deepEqual([ctx.settings.epochs, ctx.settings.batchSize, ctx.settings.seed], [10, 32, 42]);
     ctx.model.dispose();
   });
@@ -213,7 +244,10 @@ describe('model modules (*.model.ts)', () => {
   it('the example examples/custom.model.ts prepares: residual CNN, data() with three splits, its training settings', async () => {
     const ctx = await prepareRun({ modelFile: path.resolve(__dirname, '../../../examples/custom.model.ts'), backend: 'wasm' }, () => undefined);
     assert.deepEqual([ctx.data.train.count, ctx.data.validation?.count, ctx.data.test?.count], [1200, 300, 300]);
-    assert.ok(ctx.topology.layers.some((l) => l.className === 'Add'), 'has a residual connection');
+    assert.ok(
+      ctx.topology.layers.some((l) => l.className === 'Add'),
+      'has a residual connection',
+    );
     assert.equal(ctx.settings.loss, 'sparseCategoricalCrossentropy');
     assert.ok(ctx.hooks?.onEpochEnd, 'exports an onEpochEnd hook');
     assert.ok(ctx.topology.layers.filter((l) => l.specLine !== undefined).length >= 8, 'layer lines from the module');

@@ -12,7 +12,10 @@ import { runCli } from '../../cli/helpers';
 import { EXAMPLES, lineOf, moduleWith, writeFiles } from './helpers';
 import { isAlive } from '../../debug/client';
 
-async function runToExit(file: string, env: Record<string, string> = {}): Promise<{ events: TrainerEvent[]; exit: { code: number | null; signal: string | null }; ms: number; pid: number }> {
+async function runToExit(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ events: TrainerEvent[]; exit: { code: number | null; signal: string | null }; ms: number; pid: number }> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env); // the child inherits the environment at fork
   const started = Date.now();
@@ -37,7 +40,10 @@ describe('model sources in the trainer process', () => {
     assert.ok(ms >= 500 + USER_CODE_KILL_MARGIN_MS - 100 && ms < 20_000, `took ${ms} ms`);
     const error = errorOf(events);
     assert.equal(error?.error.file, path.join(dir, 'loop.model.ts'));
-    assert.match(error!.error.message, /model\(\) of loop\.model\.ts did not finish within 0\.5 s and blocks the trainer \(a synchronous endless loop\?\), so the trainer process was killed/);
+    assert.match(
+      error!.error.message,
+      /model\(\) of loop\.model\.ts did not finish within 0\.5 s and blocks the trainer \(a synchronous endless loop\?\), so the trainer process was killed/,
+    );
     assert.equal(isAlive(pid), false, 'no process left');
   });
 
@@ -50,7 +56,9 @@ describe('model sources in the trainer process', () => {
   });
 
   it('a model() that never resolves ends the child itself (exit 2) at the limit', async () => {
-    const dir = writeFiles({ 'wait.model.ts': moduleWith('  return new Promise(() => setInterval(() => undefined, 1000));', 'export const timeoutSeconds = 0.5;') });
+    const dir = writeFiles({
+      'wait.model.ts': moduleWith('  return new Promise(() => setInterval(() => undefined, 1000));', 'export const timeoutSeconds = 0.5;'),
+    });
     const { events, exit, ms, pid } = await runToExit(path.join(dir, 'wait.model.ts'));
     assert.deepEqual(exit, { code: 2, signal: null });
     assert.ok(ms < 500 + USER_CODE_KILL_MARGIN_MS, `the child's own timeout came first (${ms} ms)`);
@@ -71,7 +79,10 @@ describe('model sources from the CLI', () => {
   it('examples/custom.model.ts trains', async () => {
     const result = await runCli(['train', path.join(EXAMPLES, 'custom.model.ts'), '--epochs', '1', '--backend', 'wasm'], { timeoutMs: 120_000 });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /custom\.model\.ts: 10 layers, 2,484 parameters; data\(\) of custom\.model\.ts: 1200 train \/ 300 validation \/ 300 test samples/);
+    assert.match(
+      result.stderr,
+      /custom\.model\.ts: 10 layers, 2,484 parameters; data\(\) of custom\.model\.ts: 1200 train \/ 300 validation \/ 300 test samples/,
+    );
     assert.match(result.stderr, /test accuracy \d+\.\d+%\nfinished after 38 steps/);
   });
 
@@ -88,13 +99,22 @@ describe('model sources from the CLI', () => {
     fs.copyFileSync(path.join(EXAMPLES, 'mnist-finetune.nn.json'), spec);
     const missing = await runCli(['train', spec, '--backend', 'wasm'], { timeoutMs: 60_000 });
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /weights not found: .*checkpoints\/mnist-mlp\/epoch-1 does not exist; create them with: neural-debugger train examples\/mnist-mlp\.nn\.json --epochs 1 --checkpoint-dir examples\/checkpoints\/mnist-mlp/);
+    assert.match(
+      missing.stderr,
+      /weights not found: .*checkpoints\/mnist-mlp\/epoch-1 does not exist; create them with: neural-debugger train examples\/mnist-mlp\.nn\.json --epochs 1 --checkpoint-dir examples\/checkpoints\/mnist-mlp/,
+    );
 
-    const base = await runCli(['train', path.join(EXAMPLES, 'mnist-mlp.nn.json'), '--epochs', '1', '--checkpoint-dir', path.join(dir, 'checkpoints', 'mnist-mlp'), '--backend', 'wasm'], { timeoutMs: 240_000 });
+    const base = await runCli(
+      ['train', path.join(EXAMPLES, 'mnist-mlp.nn.json'), '--epochs', '1', '--checkpoint-dir', path.join(dir, 'checkpoints', 'mnist-mlp'), '--backend', 'wasm'],
+      { timeoutMs: 240_000 },
+    );
     assert.equal(base.code, 0, base.stderr);
     const result = await runCli(['train', spec, '--backend', 'wasm'], { timeoutMs: 120_000 });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /info: loaded 4 weight\(s\) of dense_1, dense_2 from .*; freshly initialised \(not in the file\): head; not used from the file: dense_3/);
+    assert.match(
+      result.stderr,
+      /info: loaded 4 weight\(s\) of dense_1, dense_2 from .*; freshly initialised \(not in the file\): head; not used from the file: dense_3/,
+    );
     assert.match(result.stderr, /info: frozen \(not trained, activations still measured\): dense_1, dense_2; trained: head/);
     const accuracy = Number(/test accuracy (\d+\.\d+)%/.exec(result.stderr)?.[1]);
     assert.ok(accuracy > 90, `test accuracy ${accuracy}% (frozen features of a trained network)`);

@@ -40,7 +40,10 @@ describe('transfer learning: saved weights and frozen layers', () => {
   before(async () => {
     // Our own checkpoint, written by a real run with a checkpoint folder.
     dir = tempDir('nd-transfer-');
-    const source = await ControllerHarness.start({ modelFile: writeSpiralSpec(dir, { layers: LAYERS, training: { epochs: 1 } }), checkpointDir: path.join(dir, 'ckpt') });
+    const source = await ControllerHarness.start({
+      modelFile: writeSpiralSpec(dir, { layers: LAYERS, training: { epochs: 1 } }),
+      checkpointDir: path.join(dir, 'ckpt'),
+    });
     await source.done;
     source.ctx.model.dispose();
     checkpoint = path.join(dir, 'ckpt', 'epoch-1');
@@ -59,14 +62,21 @@ describe('transfer learning: saved weights and frozen layers', () => {
     const after = new Map(h.ctx.model.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
     for (const name of ['dense_1/kernel', 'dense_1/bias']) {
       const before = saved[name].dataSync() as Float32Array;
-      assert.equal(Buffer.compare(Buffer.from(before.buffer, before.byteOffset, before.byteLength), Buffer.from(after.get(name)!.buffer)), 0, `${name} unchanged`);
+      assert.equal(
+        Buffer.compare(Buffer.from(before.buffer, before.byteOffset, before.byteLength), Buffer.from(after.get(name)!.buffer)),
+        0,
+        `${name} unchanged`,
+      );
     }
     for (const name of ['dense_2/kernel', 'dense_3/kernel']) {
       assert.notDeepEqual(Array.from(after.get(name)!), Array.from(saved[name].dataSync()), `${name} was trained from the checkpoint`);
     }
     const steps = h.steps();
 
-    assert.deepEqual(h.ctx.topology.layers.map((l) => `${l.name}:${l.trainable}`), ['input:false', 'dense_1:false', 'dense_2:true', 'dense_3:true']);
+    assert.deepEqual(
+      h.ctx.topology.layers.map((l) => `${l.name}:${l.trainable}`),
+      ['input:false', 'dense_1:false', 'dense_2:true', 'dense_3:true'],
+    );
     assert.equal(h.ctx.topology.trainableParams, 16 * 16 + 16 + 16 * 2 + 2);
     for (const s of steps) {
       const frozen = s.weights.filter((w) => w.layer === 'dense_1');
@@ -96,11 +106,21 @@ describe('transfer learning: saved weights and frozen layers', () => {
     const layers = [...LAYERS.slice(0, 2), { type: 'dense', units: 2, activation: 'softmax', name: 'head' }];
     const file = fineTuneSpec(dir, { layers, weights: { path: 'ckpt/epoch-1' } }, { freeze: { upTo: 'dense_2' } });
     const logs: string[] = [];
-    const ctx = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined, (level, message) => logs.push(`${level}: ${message}`));
-    assert.match(logs[0], /^info: loaded 4 weight\(s\) of dense_1, dense_2 from .*ckpt\/epoch-1; freshly initialised \(not in the file\): head; not used from the file: dense_3$/);
+    const ctx = await prepareRun(
+      { modelFile: file, backend: 'wasm' },
+      () => undefined,
+      (level, message) => logs.push(`${level}: ${message}`),
+    );
+    assert.match(
+      logs[0],
+      /^info: loaded 4 weight\(s\) of dense_1, dense_2 from .*ckpt\/epoch-1; freshly initialised \(not in the file\): head; not used from the file: dense_3$/,
+    );
     assert.match(logs[1], /^info: frozen \(not trained, activations still measured\): dense_1, dense_2; trained: head$/);
     // (tfjs' InputLayer is never trainable.)
-    assert.deepEqual(ctx.topology.layers.map((l) => l.trainable), [false, false, false, true]);
+    assert.deepEqual(
+      ctx.topology.layers.map((l) => l.trainable),
+      [false, false, false, true],
+    );
     const { weightSpecs, weightData } = readCheckpointFiles(checkpoint);
     const saved = tf.io.decodeWeights(weightData, weightSpecs);
     for (const w of ctx.model.weights) {
@@ -114,8 +134,15 @@ describe('transfer learning: saved weights and frozen layers', () => {
   it('reports differently shaped weights, strict mismatches, unknown names and a missing checkpoint clearly', async () => {
     const narrower = [LAYERS[0], { ...LAYERS[1], units: 8 }, LAYERS[2]];
     const logs: string[] = [];
-    const ctx = await prepareRun({ modelFile: fineTuneSpec(dir, { layers: narrower, weights: 'ckpt/epoch-1' }), backend: 'wasm' }, () => undefined, (_l, m) => logs.push(m));
-    assert.match(logs[0], /loaded 3 weight\(s\) of dense_1, dense_3 .*other shape in the file\): dense_2\/kernel \(model \[16,8\], saved \[16,16\]\), dense_2\/bias .*dense_3\/kernel/);
+    const ctx = await prepareRun(
+      { modelFile: fineTuneSpec(dir, { layers: narrower, weights: 'ckpt/epoch-1' }), backend: 'wasm' },
+      () => undefined,
+      (_l, m) => logs.push(m),
+    );
+    assert.match(
+      logs[0],
+      /loaded 3 weight\(s\) of dense_1, dense_3 .*other shape in the file\): dense_2\/kernel \(model \[16,8\], saved \[16,16\]\), dense_2\/bias .*dense_3\/kernel/,
+    );
     ctx.model.dispose();
 
     const strict = await prepareError(fineTuneSpec(dir, { layers: narrower, weights: { path: 'ckpt/epoch-1', strict: true } }));
@@ -130,12 +157,19 @@ describe('transfer learning: saved weights and frozen layers', () => {
       fineTuneSpec(dir, { weights: { path: 'nowhere/epoch-1', createdBy: 'neural-debugger train base.nn.json --checkpoint-dir nowhere' } }),
     );
     assert.equal(missing.info.line !== undefined, true);
-    assert.match(missing.message, /weights not found: .*nowhere\/epoch-1 does not exist; create them with: neural-debugger train base\.nn\.json --checkpoint-dir nowhere/);
+    assert.match(
+      missing.message,
+      /weights not found: .*nowhere\/epoch-1 does not exist; create them with: neural-debugger train base\.nn\.json --checkpoint-dir nowhere/,
+    );
   });
 
   it('the spec parser checks freeze names and forms, at their lines', () => {
     const text = (freeze: unknown) =>
-      JSON.stringify({ data: { source: 'synthetic', dataset: 'xor' }, model: { layers: LAYERS }, training: { loss: 'categoricalCrossentropy', freeze } }, null, 2);
+      JSON.stringify(
+        { data: { source: 'synthetic', dataset: 'xor' }, model: { layers: LAYERS }, training: { loss: 'categoricalCrossentropy', freeze } },
+        null,
+        2,
+      );
     const typo = checkModelSpec(text(['dense_1', 'dens_2']), 'f.nn.json');
     assert.equal(typo.errors.length, 1);
     assert.equal(typo.errors[0].field, 'training.freeze[1]');

@@ -86,7 +86,13 @@ describe('featureMaps (pure)', () => {
     assert.ok(Number.isNaN(maps.values[0][2]));
     assert.deepEqual([maps.values[0][0], maps.values[0][3]], [1, -2]);
     assert.deepEqual([maps.min[0], maps.max[0]], [-2, 1]);
-    assert.deepEqual(featureMaps(Float32Array.from([NaN]), shape.map(() => 1))!.min, [NaN]);
+    assert.deepEqual(
+      featureMaps(
+        Float32Array.from([NaN]),
+        shape.map(() => 1),
+      )!.min,
+      [NaN],
+    );
   });
 
   it('is undefined for outputs that are not rank 4 or are empty', () => {
@@ -99,7 +105,16 @@ describe('featureMaps (pure)', () => {
 function convModel(size: number, filters: number): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [size, size, 1], filters, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv', kernelInitializer: tf.initializers.heNormal({ seed: 3 }), biasInitializer: 'randomNormal' }),
+      tf.layers.conv2d({
+        inputShape: [size, size, 1],
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        name: 'conv',
+        kernelInitializer: tf.initializers.heNormal({ seed: 3 }),
+        biasInitializer: 'randomNormal',
+      }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
       tf.layers.flatten({ name: 'flat' }),
       tf.layers.dense({ units: 3, activation: 'softmax', name: 'out', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
@@ -108,8 +123,17 @@ function convModel(size: number, filters: number): tf.LayersModel {
 }
 
 function batch(size: number, n: number): { x: tf.Tensor; y: tf.Tensor } {
-  const x = tf.tensor4d(Float32Array.from({ length: n * size * size }, (_, i) => Math.cos(i * 0.11)), [n, size, size, 1]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32'), 3);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: n * size * size }, (_, i) => Math.cos(i * 0.11)),
+    [n, size, size, 1],
+  );
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % 3),
+      'int32',
+    ),
+    3,
+  );
   return { x, y };
 }
 
@@ -126,10 +150,15 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const { x, y } = batch(12, 3);
       const m = await instrumented.step(x, y, { detail: true, histograms: true, apply: false });
       const [conv, pool, flat, out] = m.layers;
-      assert.deepEqual(m.layers.map((l) => l.name), ['conv', 'pool', 'flat', 'out']);
+      assert.deepEqual(
+        m.layers.map((l) => l.name),
+        ['conv', 'pool', 'flat', 'out'],
+      );
       assert.equal(flat.featureMaps, undefined);
       assert.equal(out.featureMaps, undefined);
-      const direct = tf.model({ inputs: model.inputs, outputs: [model.getLayer('conv').output, model.getLayer('pool').output] as tf.SymbolicTensor[] }).predict(x) as tf.Tensor[];
+      const direct = tf
+        .model({ inputs: model.inputs, outputs: [model.getLayer('conv').output, model.getLayer('pool').output] as tf.SymbolicTensor[] })
+        .predict(x) as tf.Tensor[];
       for (const [stats, tensor, side] of [
         [conv, direct[0], 12],
         [pool, direct[1], 6],
@@ -146,26 +175,30 @@ for (const backend of ['wasm', 'cpu'] as const) {
         }
       }
       const light = await instrumented.step(x, y, { detail: true, histograms: false, apply: false });
-      assert.ok(light.layers.every((l) => l.featureMaps === undefined), 'no maps without histograms');
+      assert.ok(
+        light.layers.every((l) => l.featureMaps === undefined),
+        'no maps without histograms',
+      );
       assert.ok(light.layers[0].activationStats, 'but activation statistics are there');
       tf.dispose([x, y, ...direct]);
     });
 
     // On wasm only: the pure-JS conv of the cpu backend is slow, and the loop is the same.
-    if (backend === 'wasm') it('a 68×68 conv output is average-pooled to 23×23 like tf.avgPool (3×3, stride 3, same)', async () => {
-      const model = convModel(68, 4);
-      const instrumented = new InstrumentedModel(model, tf.train.sgd(0.1), 'categoricalCrossentropy', []);
-      const { x, y } = batch(68, 2);
-      const m = await instrumented.step(x, y, { detail: true, histograms: true, apply: false });
-      const maps = m.layers[0].featureMaps!;
-      assert.deepEqual([maps.height, maps.width, maps.channels.length], [23, 23, 4]);
-      // 68 = 22·3 + 2: SAME padding adds one cell at the end only, and average
-      // pooling divides by the cells inside the input, as ours does.
-      const conv = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv').output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D;
-      const pooled = tf.avgPool(conv, 3, 3, 'same');
-      const values = pooled.dataSync();
-      for (const c of maps.channels) assertClose(maps.values[c], channelOf(values, pooled.shape, c), `pooled channel ${c}`);
-      tf.dispose([x, y, conv, pooled]);
-    });
+    if (backend === 'wasm')
+      it('a 68×68 conv output is average-pooled to 23×23 like tf.avgPool (3×3, stride 3, same)', async () => {
+        const model = convModel(68, 4);
+        const instrumented = new InstrumentedModel(model, tf.train.sgd(0.1), 'categoricalCrossentropy', []);
+        const { x, y } = batch(68, 2);
+        const m = await instrumented.step(x, y, { detail: true, histograms: true, apply: false });
+        const maps = m.layers[0].featureMaps!;
+        assert.deepEqual([maps.height, maps.width, maps.channels.length], [23, 23, 4]);
+        // 68 = 22·3 + 2: SAME padding adds one cell at the end only, and average
+        // pooling divides by the cells inside the input, as ours does.
+        const conv = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv').output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D;
+        const pooled = tf.avgPool(conv, 3, 3, 'same');
+        const values = pooled.dataSync();
+        for (const c of maps.channels) assertClose(maps.values[c], channelOf(values, pooled.shape, c), `pooled channel ${c}`);
+        tf.dispose([x, y, conv, pooled]);
+      });
   });
 }

@@ -45,12 +45,28 @@ describe('reported gradient norms vs central finite differences', () => {
       make: () =>
         tf.sequential({
           layers: [
-            tf.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), biasInitializer: 'randomNormal' }),
+            tf.layers.dense({
+              inputShape: [3],
+              units: 4,
+              activation: 'tanh',
+              kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+              biasInitializer: 'randomNormal',
+            }),
             tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
           ],
         }),
-      x: [[0.5, -1, 2], [1, 0.3, -0.7], [-0.2, 0.1, 0.4], [2, -2, 0]],
-      y: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]],
+      x: [
+        [0.5, -1, 2],
+        [1, 0.3, -0.7],
+        [-0.2, 0.1, 0.4],
+        [2, -2, 0],
+      ],
+      y: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+      ],
     },
     {
       name: 'sigmoid network with binary cross-entropy',
@@ -62,15 +78,25 @@ describe('reported gradient norms vs central finite differences', () => {
             tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.randomNormal({ seed: 4 }) }),
           ],
         }),
-      x: [[0.5, -1], [1, 0.3], [-0.2, 0.1]],
+      x: [
+        [0.5, -1],
+        [1, 0.3],
+        [-0.2, 0.1],
+      ],
       y: [[1], [0], [1]],
     },
     {
       name: 'single linear layer with MSE',
       loss: 'meanSquaredError',
       make: () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, kernelInitializer: tf.initializers.randomNormal({ seed: 5 }) })] }),
-      x: [[1, 2, 3, 4], [-1, 0.5, 0, 2]],
-      y: [[0.3, -0.2], [1, 2]],
+      x: [
+        [1, 2, 3, 4],
+        [-1, 0.5, 0, 2],
+      ],
+      y: [
+        [0.3, -0.2],
+        [1, 2],
+      ],
     },
   ];
 

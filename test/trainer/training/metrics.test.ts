@@ -22,7 +22,12 @@ describe('metrics computed on the host', () => {
   for (const backend of ['cpu', 'wasm']) {
     it(`equal the tfjs-op definitions on ${backend}: accuracy (categorical, per position, binary), mse, mae`, async () => {
       assert.ok(await tf.setBackend(backend));
-      const cases: [number[], boolean][] = [[[64, 10], false], [[4, 8, 10], false], [[33, 1], true], [[5, 3], false]];
+      const cases: [number[], boolean][] = [
+        [[64, 10], false],
+        [[4, 8, 10], false],
+        [[33, 1], true],
+        [[5, 3], false],
+      ];
       for (const [shape, binary] of cases) {
         const p = binary ? tf.sigmoid(randomTensor(shape, 1)) : tf.softmax(randomTensor(shape, 1));
         const t = binary
@@ -39,8 +44,14 @@ describe('metrics computed on the host', () => {
   }
 
   it('breaks accuracy ties like tf.argMax (the first maximum)', async () => {
-    const t = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
-    const p = tf.tensor2d([[0.4, 0.4, 0.2], [0.3, 0.3, 0.3]]);
+    const t = tf.tensor2d([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    const p = tf.tensor2d([
+      [0.4, 0.4, 0.2],
+      [0.3, 0.3, 0.3],
+    ]);
     assert.deepStrictEqual(hostMetrics(['acc'], 'categoricalCrossentropy', t, p), [reference('accuracy', false, t, p)]);
     tf.dispose([t, p]);
   });

@@ -41,16 +41,17 @@ function reference(v: Float32Array, units: number) {
     if (!alive) dead++;
   }
   return {
-    mean, std,
-    min: finite.reduce((a, b) => Math.min(a, b), Infinity), max: finite.reduce((a, b) => Math.max(a, b), -Infinity),
+    mean,
+    std,
+    min: finite.reduce((a, b) => Math.min(a, b), Infinity),
+    max: finite.reduce((a, b) => Math.max(a, b), -Infinity),
     zeroFraction: Array.from(v).filter((x) => x === 0).length / v.length,
     deadFraction: dead / units,
     nonFinite: v.length - finite.length,
   };
 }
 
-const close = (a: number, b: number, tol: number, what: string) =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 describe('host-side tensor statistics', () => {
   it('small activations: every statistic exact (dense [32, 64], 3 dead units)', () => {
@@ -101,7 +102,12 @@ describe('host-side tensor statistics', () => {
 
   it('sums of squares of a view of the wasm heap (the SIMD kernel) equal the JS loop, NaN and Inf included', async () => {
     await initBackend('wasm');
-    for (const values of [reluValues(100_003, 0.3, 9), Float32Array.from([3, 4, 0, 1e-20, 2.5]), Float32Array.from([1, NaN, 2]), Float32Array.from([Infinity, 1, 1, 1, 1])]) {
+    for (const values of [
+      reluValues(100_003, 0.3, 9),
+      Float32Array.from([3, 4, 0, 1e-20, 2.5]),
+      Float32Array.from([1, NaN, 2]),
+      Float32Array.from([Infinity, 1, 1, 1, 1]),
+    ]) {
       const t = tf.tensor(values);
       const view = hostValues(t);
       assert.ok(view.buffer !== values.buffer && view.length === values.length, 'a view of the heap');
@@ -135,7 +141,10 @@ describe('host-side tensor statistics', () => {
     const v = Float32Array.from([0, 1, 2, 3, NaN, 3]);
     const h = histogram(v);
     assert.equal(h.counts.length, HISTOGRAM_BINS);
-    assert.equal(h.counts.reduce((a, b) => a + b, 0), 5);
+    assert.equal(
+      h.counts.reduce((a, b) => a + b, 0),
+      5,
+    );
     assert.equal(h.edges[0], 0);
     assert.equal(h.edges[HISTOGRAM_BINS], 3);
     assert.equal(h.counts[HISTOGRAM_BINS - 1], 2, 'the maximum lands in the last bin');
@@ -145,7 +154,10 @@ describe('host-side tensor statistics', () => {
     assert.equal(big.total, 10 * HISTOGRAM_SAMPLE);
     // Bin 0 holds the zeros (half the values) and the uniform values below 2/30.
     assert.ok(Math.abs(big.counts[0] / big.sampled - (0.5 + 0.5 / HISTOGRAM_BINS)) < 0.01, `bin 0 holds ${big.counts[0]} of ${big.sampled}`);
-    assert.deepEqual(histogram(Float32Array.from([NaN])).counts.reduce((a, b) => a + b, 0), 0);
+    assert.deepEqual(
+      histogram(Float32Array.from([NaN])).counts.reduce((a, b) => a + b, 0),
+      0,
+    );
   });
 
   describe('native kernels (views of the wasm heap) and JS loops give the same numbers', () => {
@@ -176,8 +188,7 @@ describe('host-side tensor statistics', () => {
 
     const same = (a: number | null, b: number | null, what: string) => assert.ok(Object.is(a, b), `${what}: ${a} vs ${b}`);
     /** Equal up to float64 rounding of a sum (the kernels sum in another order). */
-    const sumClose = (a: number, b: number, what: string) =>
-      assert.ok(Object.is(a, b) || Math.abs(a - b) <= 1e-12 * Math.abs(b), `${what}: ${a} vs ${b}`);
+    const sumClose = (a: number, b: number, what: string) => assert.ok(Object.is(a, b) || Math.abs(a - b) <= 1e-12 * Math.abs(b), `${what}: ${a} vs ${b}`);
 
     const f32 = Math.fround;
     /** The neighbours of a float32 value. */
@@ -194,23 +205,56 @@ describe('host-side tensor statistics', () => {
       return v;
     };
     const cases: { name: string; shape: number[]; values: Float32Array; activation: string | null }[] = [
-      { name: 'conv output above EXACT_LIMIT, a dead channel', shape: [16, 32, 32, 32], values: (() => {
-        const v = reluValues(16 * 32 * 32 * 32, 0.55, 11);
-        for (let i = 7; i < v.length; i += 32) v[i] = 0;
-        return v;
-      })(), activation: 'relu' },
-      { name: 'odd sizes above EXACT_LIMIT with NaN/±Inf in sampled and unsampled rows', shape: [3, 211, 433, 3], values: withBad(reluValues(3 * 211 * 433 * 3, 0.3, 12), [0, 5, 1001, 77777, 3 * 211 * 433 * 3 - 1], [NaN, Infinity, -Infinity]), activation: 'relu' },
-      { name: 'odd dense [37, 13] with non-finite values in the tail', shape: [37, 13], values: withBad(reluValues(37 * 13, 0.4, 13), [3, 200, 480], [NaN, -Infinity]), activation: 'relu' },
+      {
+        name: 'conv output above EXACT_LIMIT, a dead channel',
+        shape: [16, 32, 32, 32],
+        values: (() => {
+          const v = reluValues(16 * 32 * 32 * 32, 0.55, 11);
+          for (let i = 7; i < v.length; i += 32) v[i] = 0;
+          return v;
+        })(),
+        activation: 'relu',
+      },
+      {
+        name: 'odd sizes above EXACT_LIMIT with NaN/±Inf in sampled and unsampled rows',
+        shape: [3, 211, 433, 3],
+        values: withBad(reluValues(3 * 211 * 433 * 3, 0.3, 12), [0, 5, 1001, 77777, 3 * 211 * 433 * 3 - 1], [NaN, Infinity, -Infinity]),
+        activation: 'relu',
+      },
+      {
+        name: 'odd dense [37, 13] with non-finite values in the tail',
+        shape: [37, 13],
+        values: withBad(reluValues(37 * 13, 0.4, 13), [3, 200, 480], [NaN, -Infinity]),
+        activation: 'relu',
+      },
       { name: 'batch 1, 5 units', shape: [1, 5], values: Float32Array.from([0.5, 0, -2, 7, 1e-30]), activation: 'linear' },
       { name: 'rank 1, 7 values', shape: [7], values: Float32Array.from([3, -1, 0, 2, 2, 9, -4]), activation: null },
       { name: 'signed zeros: the first zero is -0', shape: [3, 3], values: Float32Array.from([5, -0, 0, 1, 0, -0, 2, 3, 0]), activation: 'relu' },
-      { name: 'signed zeros: all non-positive, the first zero is +0', shape: [2, 5], values: Float32Array.from([0, -0, -0, -0, 0, 0, -0, -0, -0, 0]), activation: 'relu' },
+      {
+        name: 'signed zeros: all non-positive, the first zero is +0',
+        shape: [2, 5],
+        values: Float32Array.from([0, -0, -0, -0, 0, 0, -0, -0, -0, 0]),
+        activation: 'relu',
+      },
       { name: 'every value non-finite', shape: [2, 3], values: Float32Array.from([NaN, Infinity, -Infinity, NaN, NaN, Infinity]), activation: 'relu' },
-      { name: 'sigmoid values at the saturation thresholds (float32 neighbours of 0.01 and 0.99)', shape: [3, 3],
-        values: Float32Array.from([...around(0.01), ...around(0.99), 0, 1, NaN]), activation: 'sigmoid' },
-      { name: 'tanh values at the saturation thresholds, long row', shape: [1, 1001],
-        values: Float32Array.from({ length: 1001 }, (_, i) => (i < 6 ? [...around(-0.98), ...around(0.98)][i] : Math.sin(i))), activation: 'tanh' },
-      { name: 'tanh above EXACT_LIMIT', shape: [8, 64, 64, 9], values: Float32Array.from(reluValues(8 * 64 * 64 * 9, 0.1, 14), (x, i) => Math.tanh(x * (i % 2 ? 3 : -3))), activation: 'tanh' },
+      {
+        name: 'sigmoid values at the saturation thresholds (float32 neighbours of 0.01 and 0.99)',
+        shape: [3, 3],
+        values: Float32Array.from([...around(0.01), ...around(0.99), 0, 1, NaN]),
+        activation: 'sigmoid',
+      },
+      {
+        name: 'tanh values at the saturation thresholds, long row',
+        shape: [1, 1001],
+        values: Float32Array.from({ length: 1001 }, (_, i) => (i < 6 ? [...around(-0.98), ...around(0.98)][i] : Math.sin(i))),
+        activation: 'tanh',
+      },
+      {
+        name: 'tanh above EXACT_LIMIT',
+        shape: [8, 64, 64, 9],
+        values: Float32Array.from(reluValues(8 * 64 * 64 * 9, 0.1, 14), (x, i) => Math.tanh(x * (i % 2 ? 3 : -3))),
+        activation: 'tanh',
+      },
     ];
 
     for (const c of cases) {
@@ -236,7 +280,11 @@ describe('host-side tensor statistics', () => {
         assert.deepEqual(h.heap, h.js);
         const stride = Math.max(1, Math.ceil(c.values.length / HISTOGRAM_SAMPLE));
         const sampledFinite = c.values.filter((x, i) => i % stride === 0 && Number.isFinite(x)).length;
-        assert.equal(h.heap.counts.reduce((a, b) => a + b, 0), sampledFinite, 'counts hold the finite sampled values');
+        assert.equal(
+          h.heap.counts.reduce((a, b) => a + b, 0),
+          sampledFinite,
+          'counts hold the finite sampled values',
+        );
         const bad = onBoth(c.values, 'countNonFinite', countNonFinite);
         assert.equal(bad.heap, bad.js);
         assert.equal(bad.heap, reference(c.values, 1).nonFinite);
@@ -267,7 +315,10 @@ describe('host-side tensor statistics', () => {
         const calls = native.callCount('updateSums');
         const sums = updateSums(hostValues(t), copy.values());
         assert.equal(native.callCount('updateSums'), calls + 1, 'the native updateSums ran');
-        const js = updateSums(Float32Array.from(values, (x) => 2 * x), values);
+        const js = updateSums(
+          Float32Array.from(values, (x) => 2 * x),
+          values,
+        );
         sumClose(sums.diff, js.diff, 'diff');
         sumClose(sums.before, js.before, 'before');
         grown.dispose();
@@ -281,7 +332,13 @@ describe('host-side tensor statistics', () => {
     it('an instrumented step on wasm measures with the native kernels; its update ratios match a JS computation', async () => {
       const model = tf.sequential({
         layers: [
-          tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 5, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+          tf.layers.conv2d({
+            inputShape: [9, 9, 2],
+            filters: 5,
+            kernelSize: 3,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+          }),
           tf.layers.flatten(),
           tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
         ],
@@ -316,7 +373,10 @@ describe('host-side tensor statistics', () => {
     it(`hostValues reads the same values as dataSync on ${backend}`, async () => {
       if (backend === 'wasm') await initBackend('wasm');
       await tf.setBackend(backend);
-      const t = tf.tensor([[1.5, -2], [0, 4]]);
+      const t = tf.tensor([
+        [1.5, -2],
+        [0, 4],
+      ]);
       const i = tf.tensor([1, 2, 3], [3], 'int32');
       assert.deepEqual(Array.from(hostValues(t)), [1.5, -2, 0, 4]);
       assert.deepEqual(Array.from(hostValues(i)), [1, 2, 3]);

@@ -6,9 +6,7 @@ import { DEBUG_TYPE, nextSessionStart, scratchDir, specVariant, stopAllNeuralSes
 import { workspaceTraces } from './training.test';
 
 function webviewTabs(viewTypePart: string): vscode.Tab[] {
-  return vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(viewTypePart));
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes(viewTypePart));
 }
 
 describe('Commands in a sensible state', () => {
@@ -32,7 +30,10 @@ describe('Commands in a sensible state', () => {
     const spec = specVariant('spiral-long.nn.json', (t) => t.replace('"epochs": 30,', '"epochs": 3000,'));
     lastTrace = path.join(scratchDir(), 'stopped.jsonl');
     const started = nextSessionStart();
-    assert.equal(await vscode.debug.startDebugging(undefined, { type: DEBUG_TYPE, request: 'launch', name: 'in-host: long', program: spec, trace: lastTrace }), true);
+    assert.equal(
+      await vscode.debug.startDebugging(undefined, { type: DEBUG_TYPE, request: 'launch', name: 'in-host: long', program: spec, trace: lastTrace }),
+      true,
+    );
     const session = await withTimeout(started, 30_000, 'the neural session to start');
     await waitForEvent(session, 'neuralDebugger.trainer', 30_000, (b: { events: { type: string }[] }) => b.events.some((e) => e.type === 'step'));
     await vscode.commands.executeCommand('neuralDebugger.stopTraining');
@@ -53,7 +54,14 @@ describe('Commands in a sensible state', () => {
     const deadline = Date.now() + 10_000;
     while (webviewTabs('neuralDebugger.trainingView').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const tabs = webviewTabs('neuralDebugger.trainingView');
-    assert.equal(tabs.length, 1, `tabs: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label).join(', ')}`);
+    assert.equal(
+      tabs.length,
+      1,
+      `tabs: ${vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((t) => t.label)
+        .join(', ')}`,
+    );
   });
 
   it('Show gradient inspector runs after a run (its view is enabled)', async () => {

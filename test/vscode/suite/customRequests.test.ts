@@ -37,7 +37,9 @@ describe('Custom requests of the views on a paused session', () => {
     assert.ok(Array.isArray(body.events), `no events array: ${JSON.stringify(body).slice(0, 200)}`);
     const header = body.events.find((e) => e.type === 'header');
     assert.ok(header, `no header among ${body.events.map((e) => e.type).join(', ')}`);
-    assert.ok(body.events.indexOf(header) <= body.events.findIndex((e) => e.type === 'stopped' || e.type === 'step') || !body.events.some((e) => e.type === 'step'));
+    assert.ok(
+      body.events.indexOf(header) <= body.events.findIndex((e) => e.type === 'stopped' || e.type === 'step') || !body.events.some((e) => e.type === 'step'),
+    );
     const topology = JSON.stringify(header.topology);
     for (const layer of ['hidden1', 'hidden2', 'output']) assert.ok(topology.includes(layer), `layer ${layer} missing from the header's topology`);
     // Paused on entry: no training step has run yet.
@@ -52,7 +54,10 @@ describe('Custom requests of the views on a paused session', () => {
   });
 
   it('neuralDebugger.setBreakOn refuses an unknown kind', async () => {
-    await assert.rejects(Promise.resolve(session.customRequest('neuralDebugger.setBreakOn', { kinds: ['no-such-kind'] })), /expected \{ kinds: DiagnosticKind\[\] \}/);
+    await assert.rejects(
+      Promise.resolve(session.customRequest('neuralDebugger.setBreakOn', { kinds: ['no-such-kind'] })),
+      /expected \{ kinds: DiagnosticKind\[\] \}/,
+    );
   });
 
   it('the paused session continues and ends after its 20 steps', async function () {

@@ -32,7 +32,10 @@ async function waitForErrors(uri: vscode.Uri, done: (errors: vscode.Diagnostic[]
 describe('Problems for a broken spec', () => {
   const file = specVariant('broken-units.nn.json', (t) => t.replace(/("units": )32(, "activation": "relu", "name": "hidden2")/, '$1-4$2'));
   const uri = vscode.Uri.file(file);
-  const brokenLine = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('"units": -4'));
+  const brokenLine = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('"units": -4'));
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -44,7 +47,11 @@ describe('Problems for a broken spec', () => {
     await vscode.window.showTextDocument(doc);
     const errors = await waitForErrors(uri, (e) => e.length > 0, `Problems entries for ${file}`);
     const atLine = errors.filter((d) => d.range.start.line === brokenLine);
-    assert.equal(atLine.length, 1, `expected one error on line ${brokenLine + 1}, got: ${errors.map((d) => `${d.range.start.line + 1}: ${d.message}`).join(' | ')}`);
+    assert.equal(
+      atLine.length,
+      1,
+      `expected one error on line ${brokenLine + 1}, got: ${errors.map((d) => `${d.range.start.line + 1}: ${d.message}`).join(' | ')}`,
+    );
     assert.match(atLine[0].message, /units/i);
     // The range covers the offending value, not the whole document.
     assert.equal(atLine[0].range.end.line, brokenLine);

@@ -12,7 +12,13 @@ export const DEBUG_TYPE = 'neural';
 
 export function extension(): vscode.Extension<unknown> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (extensions: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')})`);
+  assert.ok(
+    ext,
+    `extension ${EXTENSION_ID} is not loaded (extensions: ${vscode.extensions.all
+      .map((e) => e.id)
+      .filter((id) => !id.startsWith('vscode.'))
+      .join(', ')})`,
+  );
   return ext;
 }
 
@@ -102,7 +108,12 @@ export function trackSessions(): void {
 }
 
 /** Waits until the adapter of `session` has sent a DAP event `event` (optionally matching `body`). */
-export async function waitForEvent<Body>(session: vscode.DebugSession, event: string, timeoutMs: number, match: (body: Body) => boolean = () => true): Promise<Body> {
+export async function waitForEvent<Body>(
+  session: vscode.DebugSession,
+  event: string,
+  timeoutMs: number,
+  match: (body: Body) => boolean = () => true,
+): Promise<Body> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const hit = sentMessages.get(session.id)?.find((m) => m.type === 'event' && m.event === event && match(m.body as Body));

@@ -2,7 +2,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DEBUG_TYPE, exampleSpec, lastTraceRecord, nextSessionStart, scratchDir, stopAllNeuralSessions, waitForEvent, waitForTermination, withTimeout } from './helpers';
+import {
+  DEBUG_TYPE,
+  exampleSpec,
+  lastTraceRecord,
+  nextSessionStart,
+  scratchDir,
+  stopAllNeuralSessions,
+  waitForEvent,
+  waitForTermination,
+  withTimeout,
+} from './helpers';
 
 /** Traces written into the workspace by the tests (removed by the commands suite's `after`). */
 export const workspaceTraces: string[] = [];

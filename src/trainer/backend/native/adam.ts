@@ -55,12 +55,27 @@ export class NativeAdamOptimizer extends tf.AdamOptimizer {
       const [pOut, mOut, vOut] = [value, m, v].map((t) => writable(native, t));
       native.fn('adamUpdate')(
         value.size,
-        native.address(value), native.address(gradient), native.address(m), native.address(v),
-        native.address(pOut), native.address(mOut), native.address(vOut),
-        this.beta1, f(1 - this.beta1), this.beta2, f(1 - this.beta2),
-        f(1 - accBeta1), f(1 - accBeta2), this.epsilon, -this.learningRate,
+        native.address(value),
+        native.address(gradient),
+        native.address(m),
+        native.address(v),
+        native.address(pOut),
+        native.address(mOut),
+        native.address(vOut),
+        this.beta1,
+        f(1 - this.beta1),
+        this.beta2,
+        f(1 - this.beta2),
+        f(1 - accBeta1),
+        f(1 - accBeta2),
+        this.epsilon,
+        -this.learningRate,
       );
-      for (const [variable, out] of [[value, pOut], [m, mOut], [v, vOut]] as const) {
+      for (const [variable, out] of [
+        [value, pOut],
+        [m, mOut],
+        [v, vOut],
+      ] as const) {
         if (out !== variable) commit(variable, out);
       }
     });

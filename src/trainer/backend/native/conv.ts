@@ -26,21 +26,25 @@ function blockRows(K: number, floats: number): number {
 
 /** Whether the native kernels handle this convolution: NHWC, dilation 1. */
 export function nativeConvSupported(info: tf.backend_util.Conv2DInfo, ...inputs: tf.TensorInfo[]): boolean {
-  return (
-    info.dataFormat === 'channelsLast' &&
-    info.dilationHeight === 1 &&
-    info.dilationWidth === 1 &&
-    inputs.every((t) => t.dtype === 'float32')
-  );
+  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && inputs.every((t) => t.dtype === 'float32');
 }
 
 /** The geometry arguments shared by the three conv kernels. */
 function geometry(info: tf.backend_util.Conv2DInfo): number[] {
   return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-    info.outHeight, info.outWidth, info.outChannels,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
-    info.padInfo.top, info.padInfo.left,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ];
 }
 
@@ -85,34 +89,33 @@ export function nativeConv2d(
   return produce(kernels, info.outShape, (y) =>
     withScratch(kernels, [chunk * K, 8 * K], ([cols, panel]) => {
       kernels.fn('conv2dForward')(
-        kernels.address(x), kernels.address(filter), kernels.address(y), bias ? kernels.address(bias) : 0, act,
-        cols, panel, ...geometry(info), chunk);
-    }));
+        kernels.address(x),
+        kernels.address(filter),
+        kernels.address(y),
+        bias ? kernels.address(bias) : 0,
+        act,
+        cols,
+        panel,
+        ...geometry(info),
+        chunk,
+      );
+    }),
+  );
 }
 
 /** dw [KH, KW, Ci, Co] of a conv2d with input x and output gradient dy. */
-export function nativeConv2dBackpropFilter(
-  kernels: NativeKernels,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
+export function nativeConv2dBackpropFilter(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = CONV_BLOCK.filterRows;
   return produce(kernels, info.filterShape, (dw) =>
     withScratch(kernels, [chunk * K, 8 * chunk], ([cols, panel]) => {
-      kernels.fn('conv2dBackpropFilter')(
-        kernels.address(x), kernels.address(dy), kernels.address(dw), cols, panel, ...geometry(info), chunk);
-    }));
+      kernels.fn('conv2dBackpropFilter')(kernels.address(x), kernels.address(dy), kernels.address(dw), cols, panel, ...geometry(info), chunk);
+    }),
+  );
 }
 
 /** dx [N, H, W, Ci] of a conv2d with filter w and output gradient dy. */
-export function nativeConv2dBackpropInput(
-  kernels: NativeKernels,
-  dy: tf.TensorInfo,
-  filter: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
+export function nativeConv2dBackpropInput(kernels: NativeKernels, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const viaForward = CONV_BLOCK.inputViaForward && info.strideHeight === 1 && info.strideWidth === 1;
   // The forward formulation's im2col rows have KH·KW·Co taps.
@@ -121,35 +124,45 @@ export function nativeConv2dBackpropInput(
   return produce(kernels, info.inShape, (dx) =>
     withScratch(kernels, [chunk * taps, K * info.outChannels, 8 * Math.max(taps, info.outChannels)], ([cols, wt, panel]) => {
       kernels.fn('conv2dBackpropInput')(
-        kernels.address(dy), kernels.address(filter), kernels.address(dx), cols, wt, panel, ...geometry(info), chunk,
-        viaForward ? 1 : 0);
-    }));
+        kernels.address(dy),
+        kernels.address(filter),
+        kernels.address(dx),
+        cols,
+        wt,
+        panel,
+        ...geometry(info),
+        chunk,
+        viaForward ? 1 : 0,
+      );
+    }),
+  );
 }
 
 /** dx of a max pool (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
-export function nativeMaxPoolGrad(
-  kernels: NativeKernels,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
+export function nativeMaxPoolGrad(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   return produce(kernels, x.shape, (dx) => {
     kernels.fn('maxPoolGrad')(
-      kernels.address(x), kernels.address(dy), kernels.address(dx),
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-      info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
-      info.padInfo.top, info.padInfo.left);
+      kernels.address(x),
+      kernels.address(dy),
+      kernels.address(dx),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
   });
 }
 
 /** Σ of x (float32, viewed as [rows, cols]) over its rows, with the given output shape (rows·cols = size of x). */
-export function nativeSumLeadingAxes(
-  kernels: NativeKernels,
-  x: tf.TensorInfo,
-  rows: number,
-  cols: number,
-  outShape: number[],
-): tf.TensorInfo {
+export function nativeSumLeadingAxes(kernels: NativeKernels, x: tf.TensorInfo, rows: number, cols: number, outShape: number[]): tf.TensorInfo {
   return produce(kernels, outShape, (out) => {
     kernels.fn('sumLeadingAxes')(kernels.address(x), kernels.address(out), rows, cols);
   });

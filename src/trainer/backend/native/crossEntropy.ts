@@ -75,7 +75,8 @@ function register(): void {
       const [yTrue, yPred] = saved;
       const { epsilon } = attrs as unknown as CrossEntropyAttrs;
       return {
-        yPred: () => tf.engine().runKernel(CROSS_ENTROPY_GRAD_KERNEL, { dy: dy as tf.Tensor, yTrue, yPred }, { epsilon } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        yPred: () =>
+          tf.engine().runKernel(CROSS_ENTROPY_GRAD_KERNEL, { dy: dy as tf.Tensor, yTrue, yPred }, { epsilon } as unknown as tf.NamedAttrMap) as tf.Tensor,
         // Targets are data, not weights; their gradient is here for completeness.
         yTrue: () => tf.mul(tf.log(tf.clipByValue(yPred, epsilon, 1 - epsilon)), tf.div(tf.neg(dy as tf.Tensor), rowCount(yPred.shape))),
       };

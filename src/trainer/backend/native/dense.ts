@@ -59,7 +59,10 @@ function registerDenseKernels(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, kernel, y] = saved;
       const withBias = (attrs as unknown as { withBias: boolean }).withBias;
-      const [dz, db] = tf.engine().runKernel(DENSE_BACKWARD_KERNEL, { dy: dy as tf.Tensor, y }, { activation: (attrs as unknown as DenseAttrs).activation, withBias } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const [dz, db] = tf.engine().runKernel(DENSE_BACKWARD_KERNEL, { dy: dy as tf.Tensor, y }, {
+        activation: (attrs as unknown as DenseAttrs).activation,
+        withBias,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor[];
       const grads: Record<string, () => tf.Tensor> = {
         x: () => tf.matMul(dz, kernel, false, true),
         kernel: () => tf.matMul(x, dz, true, false),

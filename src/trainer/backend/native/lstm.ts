@@ -81,10 +81,20 @@ function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const workspace = backend.makeOutput([workspaceSize(B, T, U)], 'float32');
   withScratch(kernels, 8 * Math.max(D, U), (panel) => {
     kernels.fn('lstmForward')(
-      B, T, D, U,
-      kernels.address(x), kernels.address(kernel), kernels.address(recurrentKernel), bias ? kernels.address(bias) : 0,
-      attrs.act, attrs.ract, attrs.returnSequences ? 1 : 0,
-      kernels.address(out), kernels.address(workspace), panel,
+      B,
+      T,
+      D,
+      U,
+      kernels.address(x),
+      kernels.address(kernel),
+      kernels.address(recurrentKernel),
+      bias ? kernels.address(bias) : 0,
+      attrs.act,
+      attrs.ract,
+      attrs.returnSequences ? 1 : 0,
+      kernels.address(out),
+      kernels.address(workspace),
+      panel,
     );
   });
   fusedLstmCalls.forward++;
@@ -105,11 +115,23 @@ function lstmBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const scratch = B * T * G + 2 * B * U + G * U + 8 * Math.max(G, B * T);
   withScratch(kernels, scratch, (pointer) => {
     kernels.fn('lstmBackward')(
-      B, T, D, U,
-      kernels.address(x), kernels.address(kernel), kernels.address(recurrentKernel),
-      attrs.act, attrs.ract, attrs.returnSequences ? 1 : 0,
-      kernels.address(workspace), kernels.address(dy),
-      kernels.address(dx), kernels.address(dw), kernels.address(dr), db ? kernels.address(db) : 0, pointer,
+      B,
+      T,
+      D,
+      U,
+      kernels.address(x),
+      kernels.address(kernel),
+      kernels.address(recurrentKernel),
+      attrs.act,
+      attrs.ract,
+      attrs.returnSequences ? 1 : 0,
+      kernels.address(workspace),
+      kernels.address(dy),
+      kernels.address(dx),
+      kernels.address(dw),
+      kernels.address(dr),
+      db ? kernels.address(db) : 0,
+      pointer,
     );
   });
   fusedLstmCalls.backward++;
@@ -161,17 +183,18 @@ export function fusedLstmUnavailable(options: FusedLstmOptions): string | null {
  * last [batch, units]. Differentiable w.r.t. x, kernel, recurrentKernel and
  * bias. Call only where fusedLstmUnavailable(options) is null.
  */
-export function fusedLstm(
-  x: tf.Tensor,
-  kernel: tf.Tensor,
-  recurrentKernel: tf.Tensor,
-  bias: tf.Tensor | null,
-  options: FusedLstmOptions,
-): tf.Tensor {
+export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, options: FusedLstmOptions): tf.Tensor {
   const [B, T, D] = x.shape;
   const U = recurrentKernel.shape[0];
-  if (x.rank !== 3 || kernel.shape[0] !== D || kernel.shape[1] !== 4 * U || recurrentKernel.shape[1] !== 4 * U ||
-    (bias !== null && (bias.rank !== 1 || bias.shape[0] !== 4 * U)) || B < 1 || T < 1) {
+  if (
+    x.rank !== 3 ||
+    kernel.shape[0] !== D ||
+    kernel.shape[1] !== 4 * U ||
+    recurrentKernel.shape[1] !== 4 * U ||
+    (bias !== null && (bias.rank !== 1 || bias.shape[0] !== 4 * U)) ||
+    B < 1 ||
+    T < 1
+  ) {
     throw new Error(`fusedLstm: inconsistent shapes x ${x.shape}, kernel ${kernel.shape}, recurrentKernel ${recurrentKernel.shape}, bias ${bias?.shape}`);
   }
   registerFusedLstmKernels();
@@ -192,11 +215,10 @@ export function fusedLstm(
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sk, srk, sws] = saved;
-        return tf.engine().runKernel(
-          LSTM_BACKWARD_KERNEL,
-          { x: sx, kernel: sk, recurrentKernel: srk, workspace: sws, dy },
-          { ...attrs, hasBias: b !== undefined } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        return tf.engine().runKernel(LSTM_BACKWARD_KERNEL, { x: sx, kernel: sk, recurrentKernel: srk, workspace: sws, dy }, {
+          ...attrs,
+          hasBias: b !== undefined,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor[];
       },
     };
   });

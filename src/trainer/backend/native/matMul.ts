@@ -69,11 +69,25 @@ export function nativeMatMul(native: NativeKernels, operands: MatMulOperands, ep
   const panel = native.malloc(Math.max(1, K) * 8 * 4);
   try {
     native.fn('gemm')(
-      batch, M, N, K,
-      native.address(a), sizeA === 1 ? 0 : M * K, aRow, aCol,
-      native.address(b), sizeB === 1 ? 0 : K * N, bRow, bCol,
-      native.address(result), M * N, N,
-      0, epilogue.bias ? native.address(epilogue.bias) : 0, epilogue.relu ? 1 : 0, panel,
+      batch,
+      M,
+      N,
+      K,
+      native.address(a),
+      sizeA === 1 ? 0 : M * K,
+      aRow,
+      aCol,
+      native.address(b),
+      sizeB === 1 ? 0 : K * N,
+      bRow,
+      bCol,
+      native.address(result),
+      M * N,
+      N,
+      0,
+      epilogue.bias ? native.address(epilogue.bias) : 0,
+      epilogue.relu ? 1 : 0,
+      panel,
     );
   } finally {
     native.free(panel);

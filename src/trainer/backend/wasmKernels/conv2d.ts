@@ -27,8 +27,15 @@ interface Conv2DAttrs {
 function convInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: Conv2DAttrs): tf.backend_util.Conv2DInfo | null {
   if (x.shape.length !== 4 || filter.shape.length !== 4 || attrs.dataFormat === 'NCHW') return null;
   return tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.dilations ?? 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast');
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }
 
 function conv2d(args: KernelArgs): tf.TensorInfo {
@@ -51,8 +58,9 @@ function fusedConv2d(args: KernelArgs): tf.TensorInfo {
   const act = ACTIVATIONS[attrs.activation ?? 'linear'];
   const kernels = nativeKernels(args.backend as BackendWasm);
   const info = kernels && act !== undefined ? convInfo(x, filter, attrs) : null;
-  const biasOk = bias === null || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === info?.outChannels &&
-    bias.shape[bias.shape.length - 1] === info.outChannels);
+  const biasOk =
+    bias === null ||
+    (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === info?.outChannels && bias.shape[bias.shape.length - 1] === info.outChannels);
   if (kernels && info && act !== undefined && biasOk && nativeConvSupported(info, x, filter)) {
     return nativeConv2d(kernels, x, filter, bias, act, info);
   }

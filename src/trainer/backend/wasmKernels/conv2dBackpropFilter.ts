@@ -35,15 +35,13 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
 export function conv2dBackpropFilterComposite(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
   const dy = kernelInput(args, 'dy');
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-    args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
 
   return composite(args.backend, (s) => {
     const channelsFirst = dataFormat === 'NCHW';
     const xNhwc = channelsFirst ? s.transpose(x, [0, 2, 3, 1]) : x;
     const dyNhwc = channelsFirst ? s.transpose(dy, [0, 2, 3, 1]) : dy;
-    const info = tf.backend_util.computeConv2DInfo(
-      xNhwc.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(xNhwc.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
     const { top, bottom, left, right } = info.padInfo;
     const [, inH, inW, inC] = xNhwc.shape as Shape4;
@@ -55,12 +53,21 @@ export function conv2dBackpropFilterComposite(args: KernelArgs): tf.TensorInfo {
 
     const xT = s.transpose(xNhwc, [3, 1, 2, 0]); // [Ci, H, W, N]
     const dyT = s.transpose(dyNhwc, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
-    const conv = s.run('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1],
-      pad: [[0, 0], [top, bottom + extraBottom], [left, right + extraRight], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [sh, sw],
-    }); // [Ci, P, Q, Co]
+    const conv = s.run(
+      'Conv2D',
+      { x: xT, filter: dyT },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [top, bottom + extraBottom],
+          [left, right + extraRight],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [sh, sw],
+      },
+    ); // [Ci, P, Q, Co]
     const cropped = s.slice(conv, [0, 0, 0, 0], [inC, kh, kw, outC]);
     return s.transpose(cropped, [1, 2, 0, 3]);
   });

@@ -55,9 +55,15 @@ export function conv2dBackpropInputComposite(args: KernelArgs): tf.TensorInfo {
         ? dyNhwc
         : s.reshape(
             s.pad(s.reshape(dyNhwc, [n, outH, 1, outW, 1, outC]), [
-              [0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0],
+              [0, 0],
+              [0, 0],
+              [0, sh - 1],
+              [0, 0],
+              [0, sw - 1],
+              [0, 0],
             ]),
-            [n, outH * sh, outW * sw, outC]);
+            [n, outH * sh, outW * sw, outC],
+          );
     const top = kh - 1 - info.padInfo.top;
     const left = kw - 1 - info.padInfo.left;
     // Rows past the last one the forward pass read get no gradient: the
@@ -69,7 +75,19 @@ export function conv2dBackpropInputComposite(args: KernelArgs): tf.TensorInfo {
     const dx =
       top >= 0 && bottom >= 0 && left >= 0 && right >= 0
         ? // Conv2D pads by itself (no padded copy of dy).
-          s.run('Conv2D', { x: spread, filter: rotated }, { ...convAttrs, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] })
+          s.run(
+            'Conv2D',
+            { x: spread, filter: rotated },
+            {
+              ...convAttrs,
+              pad: [
+                [0, 0],
+                [top, bottom],
+                [left, right],
+                [0, 0],
+              ],
+            },
+          )
         : s.run('Conv2D', { x: s.padOrCrop(spread, top, bottom, left, right), filter: rotated }, { ...convAttrs, pad: 'valid' });
     return channelsFirst ? s.transpose(dx, [0, 3, 1, 2]) : dx;
   });

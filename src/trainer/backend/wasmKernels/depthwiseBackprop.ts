@@ -29,8 +29,14 @@ function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const attrs = args.attrs as unknown as DepthwiseBackpropAttrs & { filterShape: Shape4 };
   const [kh, kw, inC, mult] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, attrs.filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad,
-    attrs.dimRoundingMode, true);
+    x.shape as Shape4,
+    attrs.filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, bottom, left, right } = info.padInfo;
   const [n, inH, inW] = x.shape as Shape4;
@@ -44,19 +50,38 @@ function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
     const xByChannel = s.reshape(s.transpose(x, [1, 2, 3, 0]), [1, inH, inW, inC * n]);
     const dy5 = s.reshape(dy, [n, info.outHeight, info.outWidth, inC, mult]);
     const dyFilter = s.reshape(s.transpose(dy5, [1, 2, 3, 0, 4]), [info.outHeight, info.outWidth, inC * n, mult]);
-    const conv = s.run('DepthwiseConv2dNative', { x: xByChannel, filter: dyFilter }, {
-      strides: [1, 1],
-      dilations: [sh, sw],
-      pad: [[0, 0], [top, bottom + extraBottom], [left, right + extraRight], [0, 0]],
-    }); // [1, P, Q, C·N·M]
+    const conv = s.run(
+      'DepthwiseConv2dNative',
+      { x: xByChannel, filter: dyFilter },
+      {
+        strides: [1, 1],
+        dilations: [sh, sw],
+        pad: [
+          [0, 0],
+          [top, bottom + extraBottom],
+          [left, right + extraRight],
+          [0, 0],
+        ],
+      },
+    ); // [1, P, Q, C·N·M]
     const channels = inC * n * mult;
     const atTaps =
       dh === 1 && dw === 1
         ? s.slice(conv, [0, 0, 0, 0], [1, kh, kw, channels])
-        : s.run('StridedSlice', { x: conv }, {
-            begin: [0, 0, 0, 0], end: [1, effKH, effKW, channels], strides: [1, dh, dw, 1],
-            beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-          });
+        : s.run(
+            'StridedSlice',
+            { x: conv },
+            {
+              begin: [0, 0, 0, 0],
+              end: [1, effKH, effKW, channels],
+              strides: [1, dh, dw, 1],
+              beginMask: 0,
+              endMask: 0,
+              ellipsisMask: 0,
+              newAxisMask: 0,
+              shrinkAxisMask: 0,
+            },
+          );
     if (n === 1) return s.reshape(atTaps, [kh, kw, inC, mult]);
     return s.sum(s.reshape(atTaps, [kh, kw, inC, n, mult]), [3]);
   });
@@ -74,8 +99,14 @@ function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
   const attrs = args.attrs as unknown as DepthwiseBackpropAttrs & { inputShape: Shape4 };
   const [kh, kw, inC, mult] = filter.shape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape as Shape4, attrs.strides, attrs.dilations ?? 1, attrs.pad,
-    attrs.dimRoundingMode, true);
+    attrs.inputShape,
+    filter.shape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const [n, inH, inW] = attrs.inputShape;
   const [, outH, outW, outC] = dy.shape as Shape4;
@@ -89,17 +120,28 @@ function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
         ? dy
         : s.reshape(
             s.pad(s.reshape(dy, [n, outH, 1, outW, 1, outC]), [
-              [0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0],
+              [0, 0],
+              [0, 0],
+              [0, sh - 1],
+              [0, 0],
+              [0, sw - 1],
+              [0, 0],
             ]),
-            [n, outH * sh, outW * sw, outC]);
+            [n, outH * sh, outW * sw, outC],
+          );
     const front = effKH - 1 - info.padInfo.top;
     const frontW = effKW - 1 - info.padInfo.left;
-    const padded = s.padOrCrop(
-      spread, front, inH + effKH - 1 - front - outH * sh, frontW, inW + effKW - 1 - frontW - outW * sw);
+    const padded = s.padOrCrop(spread, front, inH + effKH - 1 - front - outH * sh, frontW, inW + effKW - 1 - frontW - outW * sw);
     const rotated = s.reshape(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, outC, 1]);
-    const conv = s.run('DepthwiseConv2dNative', { x: padded, filter: rotated }, {
-      strides: [1, 1], dilations: [dh, dw], pad: 'valid',
-    }); // [N, H, W, C·M]
+    const conv = s.run(
+      'DepthwiseConv2dNative',
+      { x: padded, filter: rotated },
+      {
+        strides: [1, 1],
+        dilations: [dh, dw],
+        pad: 'valid',
+      },
+    ); // [N, H, W, C·M]
     if (mult === 1) return conv;
     return s.sum(s.reshape(conv, [n, inH, inW, inC, mult]), [4]);
   });

@@ -13,10 +13,7 @@ import { identityConfig } from './identity';
 import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
-import {
-  depthwiseConv2dNativeBackpropFilterConfig,
-  depthwiseConv2dNativeBackpropInputConfig,
-} from './depthwiseBackprop';
+import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from './depthwiseBackprop';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { registerReluGradient, reluGradConfig } from './reluGrad';
 import { rememberStockKernel, stockKernel, wrapsStockKernel } from './stock';
@@ -53,11 +50,7 @@ export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   ...binaryConfigs,
 ];
 
-export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
-  ...WASM_MISSING_KERNELS,
-  ...WASM_REPLACED_KERNELS,
-  ...WASM_FASTER_KERNELS,
-];
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [...WASM_MISSING_KERNELS, ...WASM_REPLACED_KERNELS, ...WASM_FASTER_KERNELS];
 
 export function replacedStockKernel(kernelName: string): tf.KernelConfig | undefined {
   return stockKernel(kernelName);

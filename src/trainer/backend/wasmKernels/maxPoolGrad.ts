@@ -40,12 +40,7 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
 }
 
 /** The JS loop (fallback; also the "before" of bench/kernels.ts). */
-export function maxPoolGradJs(
-  backend: BackendWasm,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
+export function maxPoolGradJs(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const dx = backend.makeOutput(x.shape, 'float32');
   // Views only after makeOutput: allocating can grow, and so move, the heap.
   const xValues = backend.typedArrayFromHeap(x);

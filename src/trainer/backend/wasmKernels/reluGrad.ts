@@ -49,9 +49,7 @@ export function registerReluGradient(): void {
       const grad = dy as tf.Tensor;
       return {
         x: () =>
-          nativeApplies(grad, x)
-            ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: grad, x }) as tf.Tensor)
-            : tf.mul(grad, tf.cast(tf.step(x), 'float32')), // tfjs-core's Relu_grad, as it is
+          nativeApplies(grad, x) ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: grad, x }) as tf.Tensor) : tf.mul(grad, tf.cast(tf.step(x), 'float32')), // tfjs-core's Relu_grad, as it is
       };
     },
   });

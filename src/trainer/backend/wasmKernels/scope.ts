@@ -106,10 +106,7 @@ export class WasmKernelScope {
 }
 
 /** Runs `body` in a fresh scope; intermediates are freed even when it throws. */
-export function composite(
-  backend: tf.KernelBackend,
-  body: (scope: WasmKernelScope) => tf.TensorInfo,
-): tf.TensorInfo {
+export function composite(backend: tf.KernelBackend, body: (scope: WasmKernelScope) => tf.TensorInfo): tf.TensorInfo {
   const scope = new WasmKernelScope(backend as BackendWasm);
   try {
     return scope.finish(body(scope));

@@ -34,7 +34,11 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
     }
     const keep = s.fromValues([validRows.length], 'int32', Int32Array.from(validRows));
     const keptRows = s.run('GatherV2', { x: rows, indices: keep }, { axis: 0, batchDims: 0 });
-    const keptIds = s.fromValues([validRows.length, 1], 'int32', Int32Array.from(validRows, (i) => ids[i]));
+    const keptIds = s.fromValues(
+      [validRows.length, 1],
+      'int32',
+      Int32Array.from(validRows, (i) => ids[i]),
+    );
     return s.run('ScatterNd', { indices: keptIds, updates: keptRows }, { shape: outShape });
   });
 }

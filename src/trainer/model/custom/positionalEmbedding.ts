@@ -6,7 +6,6 @@ import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { InitializerSpec } from '../../../spec/types';
 import { makeInitializer } from '../initializers';
 
-
 export interface PositionalEmbeddingConfig extends LayerArgs {
   vocabSize: number;
   embedDim: number;
@@ -45,8 +44,18 @@ export class PositionalEmbedding extends tf.layers.Layer {
       if (steps === null || steps === undefined) throw new Error(`${this.name}: maxLength is needed when the sequence length is not fixed`);
       this.maxLength = steps;
     }
-    this.tokenTable = this.addWeight('token_embeddings', [this.vocabSize, this.embedDim], 'float32', makeInitializer(this.embeddingsInitializer, DEFAULT_INITIALIZER, this.seed));
-    this.positionTable = this.addWeight('position_embeddings', [this.maxLength, this.embedDim], 'float32', makeInitializer(this.embeddingsInitializer, DEFAULT_INITIALIZER, this.seed + 1));
+    this.tokenTable = this.addWeight(
+      'token_embeddings',
+      [this.vocabSize, this.embedDim],
+      'float32',
+      makeInitializer(this.embeddingsInitializer, DEFAULT_INITIALIZER, this.seed),
+    );
+    this.positionTable = this.addWeight(
+      'position_embeddings',
+      [this.maxLength, this.embedDim],
+      'float32',
+      makeInitializer(this.embeddingsInitializer, DEFAULT_INITIALIZER, this.seed + 1),
+    );
     this.built = true;
   }
 
