@@ -1,5 +1,6 @@
 // Generates schema/protocol.schema.json, the JSON Schema of the trainer wire
-// protocol, from the TypeScript types in src/shared/protocol.ts (with
+// protocol and of a run trace's records, from the TypeScript types in
+// src/shared/protocol.ts and src/shared/trace/format.ts (with
 // ts-json-schema-generator). `npm run schema` rewrites the file;
 // test/shared/protocolSchema.test.ts fails when the committed one is stale.
 //
@@ -47,7 +48,7 @@ function admitNonFiniteSpellings(node: unknown): unknown {
 
 export function generateProtocolSchema(): Schema {
   const generator = createGenerator({
-    path: path.join(ROOT, 'src', 'shared', 'protocol.ts'),
+    path: path.join(ROOT, 'src', 'shared', '{protocol.ts,trace/format.ts}'),
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     type: '*',
     expose: 'export',
@@ -60,7 +61,7 @@ export function generateProtocolSchema(): Schema {
   const generated = generator.createSchema('*') as Schema;
   const definitions = admitNonFiniteSpellings(generated.definitions) as Schema;
   definitions.WireNumber = WIRE_NUMBER;
-  // Only what the wire carries, and everything it references.
+  // Only what the wire and the trace carry, and everything they reference.
   const keep = new Set<string>();
   const visit = (name: string) => {
     if (keep.has(name)) return;
@@ -71,6 +72,8 @@ export function generateProtocolSchema(): Schema {
   visit('WireNumber');
   visit('TrainerCommand');
   visit('TrainerEvent');
+  // A trace line: a traced event plus its time (docs/trace-format.md).
+  visit('TraceRecord');
   const kept: Schema = {};
   for (const name of Object.keys(definitions).sort()) if (keep.has(name)) kept[name] = definitions[name];
   return {
@@ -78,8 +81,9 @@ export function generateProtocolSchema(): Schema {
     $id: 'https://neural-debugger.dev/schema/protocol.schema.json',
     title: 'Neural Debugger trainer wire protocol',
     description:
-      'One JSON object per line (docs/protocol.md). TrainerCommand: client to trainer; TrainerEvent: trainer to client. ' +
-      'A number that is not finite is the string "NaN", "Infinity" or "-Infinity". Generated from src/shared/protocol.ts by `npm run schema`; do not edit.',
+      'One JSON object per line (docs/protocol.md). TrainerCommand: client to trainer; TrainerEvent: trainer to client; ' +
+      'TraceRecord: one line of a run trace (docs/trace-format.md). ' +
+      'A number that is not finite is the string "NaN", "Infinity" or "-Infinity". Generated from src/shared/protocol.ts and src/shared/trace/format.ts by `npm run schema`; do not edit.',
     anyOf: [{ $ref: '#/definitions/TrainerCommand' }, { $ref: '#/definitions/TrainerEvent' }],
     definitions: kept,
   };

@@ -49,7 +49,7 @@ export class TrainerProcess extends EventEmitter {
   readonly exitPromise: Promise<TrainerExit>;
   /** Everything the child wrote to stderr (tfjs warnings, crashes). */
   stderr = '';
-  /** Armed while the child runs a model module's code (see sources/phases.ts). */
+  /** Armed while the child runs a model module's code (see src/node/userCodePhases.ts). */
   private userCodeWatchdog: { what: string; timer: NodeJS.Timeout } | null = null;
   private readonly writer: FrameWriter;
   /** The trainer's hello: what it is and the protocol it speaks; null until it arrives. */

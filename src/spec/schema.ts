@@ -1,6 +1,6 @@
 // Generates schema/model-spec.schema.json (draft-07) from the field catalog,
 // so editor completion and hover always match what the parser accepts.
-// Regenerate: npx tsx src/trainer/spec/schema.ts > schema/model-spec.schema.json
+// Regenerate: npx tsx src/spec/schema.ts > schema/model-spec.schema.json
 
 import type { FieldDef, FieldType, ObjectDef, UnionDef } from './catalog/fields';
 import { TOP_LEVEL } from './catalog/sections';

@@ -4,6 +4,7 @@
 // against it (docs/protocol.md).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -21,6 +22,7 @@ const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
 ajv.addSchema(schema, 'protocol');
 const validateCommand = ajv.getSchema('protocol#/definitions/TrainerCommand') as ValidateFunction;
 const validateEvent = ajv.getSchema('protocol#/definitions/TrainerEvent') as ValidateFunction;
+const validateTraceRecord = ajv.getSchema('protocol#/definitions/TraceRecord') as ValidateFunction;
 
 /** What goes on the wire: the object after the wire's own encoding. */
 const onTheWire = (value: unknown): unknown => JSON.parse(encodeJson(value));
@@ -96,7 +98,7 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
     assert.equal(validateCommand({ type: 'evaluate', expression: 'loss' }), false, 'a request without its requestId');
   });
 
-  it('admits every event of a real run of every example (CLI --json)', async function () {
+  it('admits every event of a real run of every example (CLI --json), and every line of its trace', async function () {
     this.timeout(180_000);
     const examples = fs
       .readdirSync(path.join(ROOT, 'examples'))
@@ -108,8 +110,11 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
     runs.push(['examples/deep-sigmoid.nn.json', '--steps', '40', '--stats-every', '1', '--histograms-every', '20', '--break-on', 'vanishing-gradient']);
     runs.push(['examples/spiral-mlp.nn.json', '--steps', '30', '--break-when', 'step == 27']);
     const seen = new Set<string>();
-    for (const args of runs) {
-      const r = await runCli(['train', ...args, '--json'], { timeoutMs: 60_000 });
+    const tracedTypes = new Set<string>();
+    const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-schema-'));
+    for (const [n, args] of runs.entries()) {
+      const traceFile = path.join(traceDir, `run-${n}.jsonl`);
+      const r = await runCli(['train', ...args, '--json', '--trace', traceFile], { timeoutMs: 60_000 });
       const lines = r.stdout.split('\n').filter((l) => l !== '');
       assert.ok(lines.length > 0, `${args[0]}: no events (exit ${r.code}): ${r.stderr}`);
       assert.equal(JSON.parse(lines[0]).type, 'hello', `${args[0]}: the first event is hello`);
@@ -121,7 +126,19 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
         const problem = checkEvent(event);
         assert.equal(problem, null, `${args.join(' ')}: event ${i + 1} (${event.type}):\n  ${problem}`);
       });
+      // A run that fails before its header (missing data) writes no trace.
+      if (!fs.existsSync(traceFile)) continue;
+      const records = fs.readFileSync(traceFile, 'utf8').split('\n').filter((l) => l !== '');
+      assert.equal(JSON.parse(records[0]).type, 'header', `${args[0]}: the trace starts with its header`);
+      records.forEach((line, i) => {
+        const record = JSON.parse(line) as { type: string };
+        tracedTypes.add(record.type);
+        assert.ok(validateTraceRecord(record), `${args.join(' ')}: trace line ${i + 1} (${record.type}):\n  ${problems(validateTraceRecord)}`);
+      });
     }
+    fs.rmSync(traceDir, { recursive: true, force: true });
+    for (const type of ['header', 'step', 'epoch', 'diagnostic', 'stopped', 'finished']) assert.ok(tracedTypes.has(type), `no '${type}' trace record was validated`);
+    assert.equal(validateTraceRecord({ type: 'step', stats: {} }), false, 'a trace record without its time');
     for (const type of ['hello', 'progress', 'backend', 'header', 'step', 'epoch', 'diagnostic', 'stopped', 'breakpoints', 'finished', 'error']) {
       assert.ok(seen.has(type), `no '${type}' event was validated`);
     }

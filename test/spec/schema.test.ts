@@ -32,7 +32,7 @@ describe('model spec JSON Schema', () => {
     assert.deepStrictEqual(
       schema,
       JSON.parse(JSON.stringify(generateSchema())),
-      'regenerate: npx tsx src/trainer/spec/schema.ts > schema/model-spec.schema.json',
+      'regenerate: npx tsx src/spec/schema.ts > schema/model-spec.schema.json',
     );
   });
 
