@@ -78,7 +78,7 @@ describeInCodeServer('e2e: the extension in code-server', (workbench) => {
     const traces = tracesOf(server.workspace, SPECS.long).filter((t) => !tracesBefore.includes(t));
     assert.equal(traces.length, 1, `new traces: ${traces.join(', ')}`);
     const end = lastTraceRecord(traces[0]);
-    assert.deepEqual({ kind: end.kind, reason: end.reason }, { kind: 'end', reason: 'stopped' });
+    assert.deepEqual({ type: end.type, reason: end.reason }, { type: 'finished', reason: 'stopped' });
     logTime('scenario (c)', started);
   });
 });

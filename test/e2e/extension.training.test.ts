@@ -140,7 +140,7 @@ describeInCodeServer('e2e: training view and gradient inspector', (workbench) =>
     const header = JSON.parse(fs.readFileSync(trace, 'utf8').split('\n')[0]) as { topology: { layers: { name: string }[] } };
     assert.deepEqual([...drawn].sort(), header.topology.layers.map((l) => l.name).sort());
     const end = lastTraceRecord(trace);
-    assert.deepEqual({ kind: end.kind, reason: end.reason }, { kind: 'end', reason: 'completed' });
+    assert.deepEqual({ type: end.type, reason: end.reason }, { type: 'finished', reason: 'completed' });
     console.log(`      loss curve extents drawn: ${extents.join(' → ')} (${redraws} redraws in ${recordings.length} view(s), ${looks} looks)`);
     logTime('Train model → finished, checked', started);
 

@@ -202,7 +202,8 @@ export function tracesOf(workspace: string, specFile: string): string[] {
 }
 
 /** The last record of a trace (`{ kind: 'end', reason }` once the run ended cleanly). */
-export function lastTraceRecord(file: string): { kind: string; reason?: string } {
+/** The last record of a trace (format 2: an event plus its time; a finished run ends with `finished`). */
+export function lastTraceRecord(file: string): { type: string; reason?: string; steps?: number } {
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as { kind: string; reason?: string };
+  return JSON.parse(lines[lines.length - 1]) as { type: string; reason?: string; steps?: number };
 }

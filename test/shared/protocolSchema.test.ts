@@ -128,7 +128,10 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
       });
       // A run that fails before its header (missing data) writes no trace.
       if (!fs.existsSync(traceFile)) continue;
-      const records = fs.readFileSync(traceFile, 'utf8').split('\n').filter((l) => l !== '');
+      const records = fs
+        .readFileSync(traceFile, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       assert.equal(JSON.parse(records[0]).type, 'header', `${args[0]}: the trace starts with its header`);
       records.forEach((line, i) => {
         const record = JSON.parse(line) as { type: string };
@@ -137,7 +140,8 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
       });
     }
     fs.rmSync(traceDir, { recursive: true, force: true });
-    for (const type of ['header', 'step', 'epoch', 'diagnostic', 'stopped', 'finished']) assert.ok(tracedTypes.has(type), `no '${type}' trace record was validated`);
+    for (const type of ['header', 'step', 'epoch', 'diagnostic', 'stopped', 'finished'])
+      assert.ok(tracedTypes.has(type), `no '${type}' trace record was validated`);
     assert.equal(validateTraceRecord({ type: 'step', stats: {} }), false, 'a trace record without its time');
     for (const type of ['hello', 'progress', 'backend', 'header', 'step', 'epoch', 'diagnostic', 'stopped', 'breakpoints', 'finished', 'error']) {
       assert.ok(seen.has(type), `no '${type}' event was validated`);

@@ -29,11 +29,7 @@ describe('model spec JSON Schema', () => {
   it('is valid JSON, draft-07, and up to date with the field catalog', () => {
     const schema = JSON.parse(text);
     assert.strictEqual(schema.$schema, 'http://json-schema.org/draft-07/schema#');
-    assert.deepStrictEqual(
-      schema,
-      JSON.parse(JSON.stringify(generateSchema())),
-      'regenerate: npx tsx src/spec/schema.ts > schema/model-spec.schema.json',
-    );
+    assert.deepStrictEqual(schema, JSON.parse(JSON.stringify(generateSchema())), 'regenerate: npx tsx src/spec/schema.ts > schema/model-spec.schema.json');
   });
 
   it('offers every layer type the builder accepts, and the builder accepts every catalogued type', () => {

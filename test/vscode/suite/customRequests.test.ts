@@ -67,7 +67,7 @@ describe('Custom requests of the views on a paused session', () => {
     await session.customRequest('continue', { threadId: threads.threads[0].id });
     await waitForTermination(session, 45_000);
     const end = lastTraceRecord(trace);
-    assert.equal(end.kind, 'end');
+    assert.equal(end.type, 'finished');
     assert.equal(end.steps, 20);
   });
 });

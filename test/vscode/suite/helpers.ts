@@ -127,9 +127,10 @@ export async function waitForEvent<Body>(
 }
 
 /** Last record of a JSON Lines trace. */
-export function lastTraceRecord(file: string): { kind: string; reason?: string; steps?: number } {
+/** The last record of a trace (format 2: an event plus its time; a finished run ends with `finished`). */
+export function lastTraceRecord(file: string): { type: string; reason?: string; steps?: number } {
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as { kind: string; reason?: string; steps?: number };
+  return JSON.parse(lines[lines.length - 1]) as { type: string; reason?: string; steps?: number };
 }
 
 /** Stops every neural session still running (after a failed test). */

@@ -33,7 +33,7 @@ describe('Training as a debug session', () => {
     workspaceTraces.push(trace);
     await waitForTermination(session, 150_000);
     const end = lastTraceRecord(trace);
-    assert.equal(end.kind, 'end');
+    assert.equal(end.type, 'finished');
     assert.equal(end.reason, 'completed');
     // 800 training samples (1000, 20% held out) in batches of 32: 25 steps an epoch, 30 epochs.
     assert.equal(end.steps, 750);
@@ -58,7 +58,7 @@ describe('Training as a debug session', () => {
     await waitForTermination(session, 45_000);
     assert.ok(fs.existsSync(trace), `no trace at ${trace}`);
     const end = lastTraceRecord(trace);
-    assert.equal(end.kind, 'end');
+    assert.equal(end.type, 'finished');
     assert.equal(end.steps, 5);
   });
 });
