@@ -43,8 +43,18 @@ export const QUIET_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-export async function startCodeServer(tools: E2eTools, vsix: string, setup: WorkspaceSetup = {}): Promise<CodeServerRun> {
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-e2e-'));
+/** A throw-away run folder: HOME, XDG dirs, user data with quiet settings, and a copy of examples/ as the workspace. */
+export interface RunFolder {
+  runDir: string;
+  dirs: { home: string; userData: string; extensions: string; tmp: string };
+  /** The workspace folder (a copy of examples/, next to a copy of schema/ as in the repo). */
+  workspace: string;
+  /** code-server's environment: this one without npm's, VS Code's and Electron's variables, HOME and TMPDIR in the run folder. */
+  env: NodeJS.ProcessEnv;
+}
+
+export function prepareRunFolder(prefix: string, setup: WorkspaceSetup = {}): RunFolder {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dirs = {
     home: path.join(runDir, 'home'),
     userData: path.join(runDir, 'ud'),
@@ -62,7 +72,6 @@ export async function startCodeServer(tools: E2eTools, vsix: string, setup: Work
   fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
   fs.cpSync(path.join(REPO_ROOT, 'schema'), path.join(runDir, 'work', 'schema'), { recursive: true });
   setup.prepare?.(workspace);
-
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|VSCODE_|ELECTRON_)/i.test(k))),
     HOME: dirs.home,
@@ -70,6 +79,11 @@ export async function startCodeServer(tools: E2eTools, vsix: string, setup: Work
     XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
     TMPDIR: dirs.tmp,
   };
+  return { runDir, dirs, workspace, env };
+}
+
+export async function startCodeServer(tools: E2eTools, vsix: string, setup: WorkspaceSetup = {}): Promise<CodeServerRun> {
+  const { runDir, dirs, workspace, env } = prepareRunFolder('nd-e2e-', setup);
   const options: LaunchOptions = { userData: dirs.userData, extensions: dirs.extensions, configDir: dirs.home, port: await freePort(), env };
   const installedExtension = installVsix(tools, vsix, options);
   let server: LaunchedCodeServer;

@@ -18,12 +18,11 @@
 // `npx tsx scripts/e2e/inHost.ts` runs it on its own (exit code = result).
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import type { InHostSuiteResult } from '../../test/vscode/index';
-import { freePort, launchCodeServer, QUIET_SETTINGS, type LaunchedCodeServer } from './codeServer';
-import { ensureE2eTools, REPO_ROOT } from './setup';
+import { freePort, launchCodeServer, prepareRunFolder, type LaunchedCodeServer } from './codeServer';
+import { CHROMIUM_ARGS, ensureE2eTools, REPO_ROOT } from './setup';
 
 export const SUITE_ENTRY = path.join(REPO_ROOT, 'dist', 'test', 'vscode', 'index.js');
 
@@ -47,27 +46,10 @@ export async function runInHostSuite(options: InHostOptions = {}): Promise<InHos
   const tools = ensureE2eTools(log);
   const t0 = Date.now();
 
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-inhost-'));
-  const dirs = { home: path.join(runDir, 'home'), userData: path.join(runDir, 'ud'), extensions: path.join(runDir, 'exts'), tmp: path.join(runDir, 'tmp') };
-  Object.values(dirs).forEach((d) => fs.mkdirSync(d, { recursive: true }));
-  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2),
-  );
-  // A copy of examples/ (runs write .neural-debugger/runs into the workspace), next to schema/ as in the repo.
-  const workspace = path.join(runDir, 'work', 'examples');
-  fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
-  fs.cpSync(path.join(REPO_ROOT, 'schema'), path.join(runDir, 'work', 'schema'), { recursive: true });
+  const { runDir, dirs, workspace, env: serverEnv } = prepareRunFolder('nd-inhost-');
   const resultFile = path.join(runDir, 'result.json');
-  const env: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|VSCODE_|ELECTRON_)/i.test(k))),
-    HOME: dirs.home,
-    XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
-    XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
-    TMPDIR: dirs.tmp,
-    NEURAL_DEBUGGER_TEST_RESULT: resultFile,
-  };
+  // code-server's environment is the extension host's: the suite writes its results there.
+  const env: NodeJS.ProcessEnv = { ...serverEnv, NEURAL_DEBUGGER_TEST_RESULT: resultFile };
 
   let server: LaunchedCodeServer | undefined;
   const consoleLines: string[] = [];
@@ -90,15 +72,7 @@ export async function runInHostSuite(options: InHostOptions = {}): Promise<InHos
     browser = await chromium.launchPersistentContext(path.join(runDir, 'chromium-profile'), {
       executablePath: tools.chromium,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
     page.on('console', (m) => {

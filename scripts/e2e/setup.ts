@@ -23,6 +23,17 @@ export interface E2eTools {
   codeServerEntry: string;
 }
 
+/** Headless Chromium's flags for these machines (shared/docs/vscode-e2e.md): no sandbox, GPU, network side traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** The tools cannot be had on this machine; the message says why. */
 export class E2eUnavailable extends Error {
   override name = 'E2eUnavailable';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../webview/harness';
+import { CHROMIUM_ARGS } from '../../scripts/e2e/setup';
 
 export const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'test-results');
 /** The README's screenshots: refreshed from a test run with UPDATE_SCREENSHOTS=1. */

@@ -7,24 +7,10 @@ import { BoundedHistory, STEP_STATS_ENTRIES, TRAINER_EVENT_ENTRIES } from '../..
 import { EventHistory } from '../../src/debug/history';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { StepStats } from '../../src/shared/stats';
+import { weightWithGradHistogram } from './trace/sampleRecords';
 
 function stats(step: number, detailed: boolean, withHistograms = false): StepStats {
-  const weights = withHistograms
-    ? [
-        {
-          name: 'w',
-          layer: 'a',
-          shape: [1],
-          trainable: true,
-          norm: 1,
-          gradNorm: 1,
-          updateRatio: 0,
-          gradNonFinite: 0,
-          weightNonFinite: 0,
-          gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 },
-        },
-      ]
-    : [];
+  const weights = withHistograms ? [weightWithGradHistogram()] : [];
   return { step, epoch: 1, batch: step - 1, detailed, withHistograms, layers: [], weights } as unknown as StepStats;
 }
 const stepEvent = (step: number, detailed: boolean, withHistograms = false): TrainerEvent => ({ type: 'step', stats: stats(step, detailed, withHistograms) });

@@ -11,21 +11,12 @@ import type { TrainerEvent } from '../../src/shared/protocol';
 import type { HostToWebviewMessage, WebviewToHostMessage } from '../../src/shared/webviewProtocol';
 import { parseTrace } from '../../src/shared/trace/parse';
 import { eventOfRecord } from '../../src/shared/trace/format';
+import { CHROMIUM_ARGS } from '../../scripts/e2e/setup';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(ROOT, 'dist');
 export const RESULTS = path.join(ROOT, 'test-results');
 export const CHROMIUM = '/usr/bin/chromium';
-/** Flags from docs/vscode-e2e.md (shared/docs). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Builds the bundles when the webview bundle is missing or older than its sources. */
 export function ensureBuilt(): void {

@@ -11,6 +11,7 @@ import { buildReportHtml, embedTraceText } from '../../src/cli/report';
 import { lttbIndices } from '../../webview-ui/lttb';
 import { ActivationSeries, StepSeries } from '../../webview-ui/store/series';
 import { Store } from '../../webview-ui/store/store';
+import { weightWithGradHistogram } from '../shared/trace/sampleRecords';
 
 function step(n: number, extra: Partial<StepStats> = {}): StepStats {
   return {
@@ -183,21 +184,7 @@ describe('webview Store', () => {
   });
   it('keeps detailed records for lookups: a pause replaces its step, histograms at or before a step, a step back drops later ones', () => {
     const store = new Store();
-    const histogram = { edges: [0, 1], counts: [1], sampled: 1, total: 1 };
-    const weights = [
-      {
-        name: 'w',
-        layer: 'a',
-        shape: [1],
-        trainable: true,
-        norm: 1,
-        gradNorm: 1,
-        updateRatio: 0,
-        gradNonFinite: 0,
-        weightNonFinite: 0,
-        gradHistogram: histogram,
-      },
-    ];
+    const weights = [weightWithGradHistogram()];
     store.apply([
       header,
       ...[1, 2, 3, 4, 5, 6].map(
@@ -276,22 +263,7 @@ describe('host SessionEventStore', () => {
       const stats = step(n, {
         detailed: n % 10 === 0,
         withHistograms,
-        weights: withHistograms
-          ? [
-              {
-                name: 'w',
-                layer: 'a',
-                shape: [1],
-                trainable: true,
-                norm: 1,
-                gradNorm: 1,
-                updateRatio: 0,
-                gradNonFinite: 0,
-                weightNonFinite: 0,
-                gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 },
-              },
-            ]
-          : [],
+        weights: withHistograms ? [weightWithGradHistogram()] : [],
       });
       store.add({ type: 'step', stats });
     }

@@ -3,7 +3,7 @@
 // And the same moments as a version 1 trace wrote them.
 
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeaderRecord, type TraceRecord } from '../../../src/shared/trace/format';
-import type { StepStats, TrainingDiagnostic } from '../../../src/shared/stats';
+import type { StepStats, TrainingDiagnostic, WeightStats } from '../../../src/shared/stats';
 import type { V1Record } from '../../../src/shared/trace/upgrade';
 
 export function sampleHeader(time = 1_700_000_000_000): TraceHeaderRecord {
@@ -46,6 +46,22 @@ export function sampleHeader(time = 1_700_000_000_000): TraceHeaderRecord {
 }
 
 /** Statistics of the `step`-th update (1-based), in epoch 1. */
+/** A one-value weight whose gradient carries a histogram (what the bounded histories strip from older records). */
+export function weightWithGradHistogram(): WeightStats {
+  return {
+    name: 'w',
+    layer: 'a',
+    shape: [1],
+    trainable: true,
+    norm: 1,
+    gradNorm: 1,
+    updateRatio: 0,
+    gradNonFinite: 0,
+    weightNonFinite: 0,
+    gradHistogram: { edges: [0, 1], counts: [1], sampled: 1, total: 1 },
+  };
+}
+
 export function sampleStepStats(step: number, loss = 0.5 + 1 / step): StepStats {
   return {
     step,
