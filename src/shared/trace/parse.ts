@@ -240,7 +240,8 @@ export class TraceParser {
     }
     const type = record.type;
     if (typeof type !== 'string' || !(TRACED_EVENT_TYPES as readonly string[]).includes(type)) {
-      throw this.error(`unknown event type ${JSON.stringify(type)}; expected one of ${TRACED_EVENT_TYPES.join(', ')}`);
+      const what = typeof type === 'string' ? `unknown event type ${JSON.stringify(type)}` : 'a record without a "type" field';
+      throw this.error(`${what}; expected one of ${TRACED_EVENT_TYPES.join(', ')}`);
     }
     this.checkTime(record, `"${type}" event`);
     return [this.checkRecord(record, `"${type}" event`)];
@@ -282,7 +283,8 @@ export class TraceParser {
     const isV1 = record.type === undefined && record.kind !== undefined;
     const first = isV1 ? record.kind : record.type;
     if (first !== 'header') {
-      throw this.error(`the first record must be a header, found ${JSON.stringify(first)}: this is not the start of a Neural Debugger trace`);
+      const found = typeof first === 'string' ? `a ${JSON.stringify(first)} record` : 'a JSON object without a "type" field';
+      throw this.error(`the first record must be a header, found ${found}: this is not the start of a Neural Debugger trace`);
     }
     if (record.format !== TRACE_FORMAT) {
       throw this.error(`the header's "format" is ${JSON.stringify(record.format)}, not "${TRACE_FORMAT}": this is not a Neural Debugger trace`);

@@ -150,8 +150,8 @@ describe('trace: reading', () => {
       [[good(header), '[1,2]', ''].join('\n'), 2, /expected a JSON object record, found array/],
       [[good(header), '{"type":"bogus","time":1}', ''].join('\n'), 2, /unknown event type "bogus"/],
       [[good(header), '{"type":"reply","time":1,"requestId":1,"ok":true,"result":null}', ''].join('\n'), 2, /unknown event type "reply"/],
-      [[good(header), '{"kind":"step","time":1}', ''].join('\n'), 2, /unknown event type undefined/],
-      [[good(step), good(header), ''].join('\n'), 1, /first record must be a header, found "step"/],
+      [[good(header), '{"kind":"step","time":1}', ''].join('\n'), 2, /a record without a "type" field; expected one of header/],
+      [[good(step), good(header), ''].join('\n'), 1, /first record must be a header, found a "step" record/],
       [[good(header), good(header), ''].join('\n'), 2, /second header/],
       [
         [good(header), '{"type":"learningRate","time":1,"step":2,"from":0.1}', ''].join('\n'),
@@ -174,7 +174,7 @@ describe('trace: reading', () => {
       [JSON.stringify({ ...sampleHeader(), version: '2' }) + '\n', 1, /version "2" is not supported/],
       [JSON.stringify({ ...sampleHeader(), version: 1 }) + '\n', 1, /version 1 is not supported.*version 1 header has "kind"/],
       [JSON.stringify({ ...sampleHeader(), format: 'something-else' }) + '\n', 1, /not a Neural Debugger trace/],
-      ['{"name":"my model","layers":[]}\n', 1, /first record must be a header, found undefined/],
+      ['{"name":"my model","layers":[]}\n', 1, /first record must be a header, found a JSON object without a "type" field/],
       ['', 1, /empty/],
       ['\n\n', 1, /empty/],
     ];
