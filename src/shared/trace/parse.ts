@@ -249,7 +249,7 @@ export class TraceParser {
 
   private checkTime(record: Record<string, unknown>, what: string): void {
     if (typeof record.time !== 'number') {
-      throw this.error(`${what}: field "time" must be a number, found ${typeOf(record.time)}`);
+      throw this.error(`${what}: field "time" ${record.time === undefined ? 'is missing' : `must be a number, found ${typeOf(record.time)}`}`);
     }
   }
 
@@ -265,7 +265,8 @@ export class TraceParser {
     for (const [path, fieldType] of REQUIRED_FIELDS[type]) {
       const field = fieldAt(record, path);
       if (!hasType(field, fieldType)) {
-        throw this.error(`${what}: field "${path}" must be ${fieldType.replace('|', ' or ')}, found ${typeOf(field)}`);
+        const expected = `must be ${fieldType.replace('|', ' or ')}`;
+        throw this.error(`${what}: field "${path}" ${field === undefined ? `is missing (it ${expected})` : `${expected}, found ${typeOf(field)}`}`);
       }
     }
     const allowed = ALLOWED_VALUES[type];

@@ -156,9 +156,10 @@ describe('trace: reading', () => {
       [
         [good(header), '{"type":"learningRate","time":1,"step":2,"from":0.1}', ''].join('\n'),
         2,
-        /"learningRate" event: field "to" must be number, found undefined/,
+        /"learningRate" event: field "to" is missing \(it must be number\)/,
       ],
-      [[good(header), '{"type":"resumed"}', ''].join('\n'), 2, /field "time" must be a number/],
+      [[good(header), '{"type":"resumed"}', ''].join('\n'), 2, /"resumed" event: field "time" is missing/],
+      [[good(header), '{"type":"resumed","time":"noon"}', ''].join('\n'), 2, /field "time" must be a number, found string/],
       [
         [good(header), '{"type":"stopped","time":1,"reason":"end","step":1,"epoch":1,"batch":0}', ''].join('\n'),
         2,

@@ -79,7 +79,7 @@ describe('trace: version 1 upgrade', () => {
   it('reports a damaged version 1 record with its line and kind', () => {
     const [header] = sampleV1Trace();
     const text = v1Text([header.v1]) + '{"kind":"stop","time":2,"reason":"pause","epoch":1,"batch":0}\n{"kind":"stopped","time":3}\n';
-    assert.throws(() => parseTrace(text, 'old.jsonl'), /old\.jsonl:2:1: error: "stop" record \(version 1\): field "step" must be number, found undefined/);
+    assert.throws(() => parseTrace(text, 'old.jsonl'), /old\.jsonl:2:1: error: "stop" record \(version 1\): field "step" is missing \(it must be number\)/);
     const text2 = v1Text([header.v1]) + '{"kind":"stopped","time":3}\n';
     assert.throws(() => parseTrace(text2, 'old.jsonl'), /old\.jsonl:2:1: error: unknown record kind "stopped".*version 1/);
   });
