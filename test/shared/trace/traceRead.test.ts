@@ -165,7 +165,7 @@ describe('trace: reading', () => {
         2,
         /field "reason" is "end"; expected one of entry, pause/,
       ],
-      [[good(header), '{"type":"error","time":1,"fatal":true,"error":{}}', ''].join('\n'), 2, /field "error.message" must be string/],
+      [[good(header), '{"type":"error","time":1,"fatal":true,"error":{}}', ''].join('\n'), 2, /field "error.message" is missing \(it must be string\)/],
       [
         [good(header), good({ type: 'finished', time: 1, reason: 'completed', steps: 1, epochs: 1, test: null }), good(resume), ''].join('\n'),
         3,
