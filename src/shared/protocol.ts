@@ -100,7 +100,16 @@ export type TrainerCommand =
   | { type: 'setBreakpoints'; requestId: number; breakpoints: BreakpointSpec[] }
   | { type: 'setBreakOn'; kinds: DiagnosticKind[] }
   | { type: 'setLearningRate'; requestId: number; value: number }
-  | { type: 'evaluate'; requestId: number; expression: string };
+  | { type: 'evaluate'; requestId: number; expression: string }
+  /**
+   * The first frame a client sends to a run's debugger endpoint
+   * (`neural-debugger train … --listen`), before anything else: the endpoint
+   * answers with `hello` and the run's events so far, or a fatal `error` and
+   * closes the connection (docs/remote.md). Never sent to a trainer child.
+   */
+  | { type: 'attach'; protocol: number; token: string }
+  /** A note for the run's record: the trainer emits it as a warning `log` event (so it is in the trace). */
+  | { type: 'annotate'; message: string };
 
 // ---- trainer → client ------------------------------------------------------
 

@@ -75,6 +75,8 @@ const COMMANDS: TrainerCommand[] = [
   { type: 'setBreakOn', kinds: ['exploding-gradient'] },
   { type: 'setLearningRate', requestId: 3, value: 0.001 },
   { type: 'evaluate', requestId: 4, expression: 'layers.dense_1.gradNorm' },
+  { type: 'attach', protocol: PROTOCOL_VERSION, token: 'b5f0c2e4d1a3' },
+  { type: 'annotate', message: 'the debugger detached' },
 ];
 
 describe('protocol schema (schema/protocol.schema.json)', () => {

@@ -111,6 +111,13 @@ export class TrainingController {
       case 'stepBack':
         void this.stepBack(command.requestId);
         return;
+      case 'annotate':
+        // A client's note (an endpoint's "debugger detached") goes into the run's record as a warning.
+        this.options.emit({ type: 'log', level: 'warning', message: command.message });
+        return;
+      case 'attach':
+        // Spoken to a run's endpoint, never to the trainer itself.
+        return;
     }
   }
 
