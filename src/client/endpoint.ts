@@ -172,14 +172,13 @@ export class DebuggerEndpoint {
 
   private refuse(socket: net.Socket, address: string, why: string): void {
     this.options.log(`refused a debugger connection from ${address}: ${why}`);
+    // Nothing more is read from it. It is destroyed once the client closed it or
+    // after a grace period, not at once: a reset right away could discard the
+    // refusal before the client read it.
     socket.pause();
     const refusal: TrainerEvent = { type: 'error', fatal: true, error: { message: why } };
-    const timer = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS);
-    timer.unref();
-    socket.end(`${encodeJson(refusal)}\n`, () => {
-      clearTimeout(timer);
-      socket.destroy();
-    });
+    socket.end(`${encodeJson(refusal)}\n`);
+    closeAfterGrace(socket);
   }
 
   private attach(socket: net.Socket, address: string, rest: Buffer): void {
@@ -265,10 +264,10 @@ export class DebuggerEndpoint {
   private drop(client: AttachedClient, why: string): void {
     if (this.client !== client) return;
     this.options.log(`closed the connection of the debugger at ${client.address}: ${why}`);
+    client.socket.pause();
     client.writer.write({ type: 'error', fatal: true, error: { message: why } } satisfies TrainerEvent);
-    client.writer.end(() => client.socket.destroy());
-    const timer = setTimeout(() => client.socket.destroy(), REFUSAL_GRACE_MS);
-    timer.unref();
+    client.writer.end();
+    closeAfterGrace(client.socket);
     this.detached(client);
   }
 
@@ -296,6 +295,13 @@ export class DebuggerEndpoint {
       socket.destroy();
     }
   }
+}
+
+/** Destroys a socket that is ending after REFUSAL_GRACE_MS unless it closed by then. */
+function closeAfterGrace(socket: net.Socket): void {
+  const timer = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 function describeAddress(socket: net.Socket): string {
