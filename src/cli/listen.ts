@@ -37,7 +37,7 @@ function listenError(text: string, why: string): UserError {
   return new UserError({ field: '--listen', message: `expects [HOST:]PORT (e.g. 4711, 127.0.0.1:4711, 0 for a free port), got '${text}': ${why}` });
 }
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host.toLowerCase());
 }
 
