@@ -12,7 +12,7 @@ import { encodeJson } from '../shared/json';
 import { PROTOCOL_VERSION, type BreakpointSpec, type TrainerEvent } from '../shared/protocol';
 import { UserError } from '../shared/errors';
 import { FrameReader, FrameWriter } from '../node/wire';
-import type { TrainerProcess } from './trainerProcess';
+import { describeTrainerExit, type TrainerExit, type TrainerProcess } from './trainerProcess';
 import {
   checkAttachFrame,
   ConnectionRateLimit,
@@ -84,6 +84,7 @@ export class DebuggerEndpoint {
   private readonly rateLimit: ConnectionRateLimit;
   /** Connections waiting for the trainer's hello before they are welcomed. */
   private readonly awaitingHello: AttachedClient[] = [];
+  private readonly listeningOn: { host: string; port: number };
 
   constructor(
     private readonly server: net.Server,
@@ -93,19 +94,28 @@ export class DebuggerEndpoint {
     this.rateLimit = new ConnectionRateLimit((refused) =>
       options.log(`closed ${refused} unauthenticated connection(s) over the limit of ${MAX_UNAUTHENTICATED_CONNECTIONS} per ${RATE_WINDOW_MS / 1000} s`),
     );
+    const bound = server.address() as net.AddressInfo;
+    this.listeningOn = { host: bound.address, port: bound.port };
     server.on('connection', (socket) => this.guard(socket, () => this.accept(socket)));
     server.on('error', (e) => options.log(`the debugger endpoint failed: ${e.message}`));
     trainer.on('event', (event: TrainerEvent) => this.relay(event));
-    trainer.on('exit', () => {
-      this.ended = true;
-      if (this.server.listening) this.server.close();
-    });
+    trainer.on('exit', (exit: TrainerExit) => this.trainerEnded(exit));
+  }
+
+  /** The trainer process is gone: no more connections; a debugger still attached (or waiting for the hello) learns why. */
+  private trainerEnded(exit: TrainerExit): void {
+    if (this.server.listening) this.server.close();
+    if (!this.ended) {
+      const message = `the run's trainer process ${describeTrainerExit(exit, this.trainer.stderr)}`;
+      this.relay({ type: 'error', fatal: true, error: { message } });
+    }
+    this.ended = true;
+    for (const client of this.awaitingHello.splice(0)) this.welcome(client);
   }
 
   /** Where it listens. */
   get address(): { host: string; port: number } {
-    const a = this.server.address() as net.AddressInfo;
-    return { host: a.address, port: a.port };
+    return this.listeningOn;
   }
 
   /** Whether a debugger is attached (pauses are its to resume). */

@@ -57,6 +57,19 @@ describe('DebuggerEndpoint over a real trainer', function () {
     await trainer!.exitPromise;
   });
 
+  it('a trainer that dies while a debugger is attached: the debugger is told why, then closed', async () => {
+    const port = await start();
+    const dbg = await RawDebugger.attach(port, TOKEN);
+    await dbg.waitFor('the entry pause', (e) => e.type === 'stopped');
+    trainer!.kill();
+    await dbg.closed;
+    const last = dbg.events.at(-1);
+    assert.equal(
+      last?.type === 'error' && last.fatal && last.error.message,
+      "the run's trainer process was killed by SIGKILL (out of memory, or killed by the user or the system)",
+    );
+  });
+
   it(`closes the connection over ${MAX_UNAUTHENTICATED_CONNECTIONS} unauthenticated ones per window at once, counted in one log line; the run is unharmed`, async () => {
     const port = await start();
     await until('the entry pause', () => events.some((e) => e.type === 'stopped'));
