@@ -55,7 +55,7 @@ async function train(argv: string[]): Promise<number> {
   const endpoint =
     server && token ? new DebuggerEndpoint(server, trainer, { token, log: say, ownBreakpoints: options.breakpoints, ownBreakOn: options.breakOn }) : null;
   if (listen && endpoint && token) {
-    for (const line of endpointBanner(listen, endpoint.address.port, token, options.modelFile)) process.stderr.write(`${line}\n`);
+    process.stderr.write(`${endpointBanner(listen, endpoint.address.port, token, options.modelFile).join('\n')}\n`);
   }
   let exitCode: number | null = null;
   let lastStep = 0;

@@ -18,8 +18,8 @@ describe('neural-debugger train --listen (attach over loopback)', function () {
   this.timeout(120_000);
   let dir: string;
   const clis: ListeningCli[] = [];
-  const start = (args: string[]) => {
-    const cli = new ListeningCli(args);
+  const start = (args: string[], json = true) => {
+    const cli = new ListeningCli(args, { json });
     clis.push(cli);
     return cli;
   };
@@ -111,5 +111,20 @@ describe('neural-debugger train --listen (attach over loopback)', function () {
     const detaches = records.filter((r) => r.type === 'log' && /the debugger at 127\.0\.0\.1:\d+ detached; training continues/.test(String(r.message)));
     assert.equal(detaches.length, 3);
     assert.match(cli.stderr, /refused a debugger connection from 127\.0\.0\.1:\d+: another debugger is attached/);
+  });
+
+  it('the progress output goes on while a debugger is attached, and says when it detached', async () => {
+    const cli = start([SPIRAL, '--epochs', '2', '--listen', '0', '--wait'], false);
+    const { port, token } = await cli.endpoint();
+    const dbg = await RawDebugger.attach(port, token);
+    await dbg.waitFor('the entry pause', (e) => e.type === 'stopped');
+    dbg.send({ type: 'stepBatch' });
+    await dbg.waitFor('a step pause', (e) => e.type === 'stopped' && e.reason === 'step');
+    dbg.send({ type: 'continue' });
+    await dbg.close(); // detach while it trains
+    assert.equal((await cli.exit).code, 0, cli.stderr);
+    assert.match(cli.stderr, /training 2 epoch\(s\), batch 32/);
+    assert.match(cli.stderr, /\nwarning: the debugger at 127\.0\.0\.1:\d+ (detached|disconnected while training was paused); training continues\n/);
+    assert.match(cli.stderr, /epoch 2\/2 .*\n(.*\n)*finished after 50 steps/);
   });
 });

@@ -11,8 +11,13 @@ export class ListeningCli {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, 'train', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  /** `json: false` runs it with the progress output a user sees instead of the event stream. */
+  constructor(args: string[], { json = true }: { json?: boolean } = {}) {
+    this.child = spawn(process.execPath, [BIN, 'train', ...args, ...(json ? ['--json'] : [])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exit = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -44,7 +49,7 @@ export class ListeningCli {
 
   /** Waits for the banner; the endpoint's port and token. */
   async endpoint(): Promise<{ port: number; token: string }> {
-    const m = await this.waitForStderr(/debugger endpoint on 127\.0\.0\.1:(\d+) \(token ([0-9a-f]+)\)/);
+    const m = await this.waitForStderr(/debugger endpoint on 127\.0\.0\.1:(\d+) \(token ([0-9a-f]+)\); attach with this launch\.json entry:\n {2}\{.*\}\n/);
     return { port: Number(m[1]), token: m[2] };
   }
 
