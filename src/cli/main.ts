@@ -77,18 +77,23 @@ async function train(argv: string[]): Promise<number> {
         exitCode = event.error.message.startsWith('internal error') ? EXIT_INTERNAL : EXIT_BAD_INPUT;
         return;
       case 'stopped':
-        // While a debugger is attached its pauses are its own to resume.
+        // While a debugger is attached its pauses are its own to resume; one its
+        // settings caused just after it detached is resumed here.
         if (endpoint?.attached) return;
+        if (endpoint?.pausesAreTheDebuggers) {
+          trainer.send({ type: 'continue' });
+          return;
+        }
         if (event.reason === 'entry' && wait) {
           say('waiting for a debugger to attach…');
           return;
         }
-        if (event.reason === 'breakpoint') {
+        if (event.reason === 'breakpoint' && options.strictBreakpoints) {
           const condition = options.breakpoints?.find((b) => b.id === event.breakpointId)?.condition;
           printer.error(`stopped at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}): ${condition} — --break-when`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });
-        } else if (event.reason === 'diagnostic' && event.diagnostic) {
+        } else if (event.reason === 'diagnostic' && event.diagnostic && options.breakOn?.includes(event.diagnostic.kind)) {
           printer.error(`stopped on ${event.diagnostic.kind} at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}) — --break-on`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });

@@ -85,6 +85,8 @@ export class DebuggerEndpoint {
   /** Connections waiting for the trainer's hello before they are welcomed. */
   private readonly awaitingHello: AttachedClient[] = [];
   private readonly listeningOn: { host: string; port: number };
+  /** Set-backs of the run's own breakpoints and break-on kinds not yet answered (after a debugger that changed them detached). */
+  private restoringOwnSettings = 0;
 
   constructor(
     private readonly server: net.Server,
@@ -121,6 +123,15 @@ export class DebuggerEndpoint {
   /** Whether a debugger is attached (pauses are its to resume). */
   get attached(): boolean {
     return this.client !== null;
+  }
+
+  /**
+   * Whether a pause now is the debugger's, not the run's own: one is attached,
+   * or it just detached and the trainer may still pause on its breakpoints
+   * or break-on kinds until the run's own are set again.
+   */
+  get pausesAreTheDebuggers(): boolean {
+    return this.client !== null || this.restoringOwnSettings > 0;
   }
 
   /** Stops listening and ends the attached client's connection after what was already written to it. */
@@ -291,8 +302,16 @@ export class DebuggerEndpoint {
       ? `the debugger at ${client.address} disconnected while training was paused; training continues`
       : `the debugger at ${client.address} detached; training continues`;
     this.trainer.send({ type: 'annotate', message });
-    if (client.changedBreakpoints) this.trainer.request({ type: 'setBreakpoints', breakpoints: this.options.ownBreakpoints ?? [] }).catch(() => undefined);
-    if (client.changedBreakOn) this.trainer.send({ type: 'setBreakOn', kinds: this.options.ownBreakOn ?? [] });
+    if (client.changedBreakpoints || client.changedBreakOn) {
+      // The trainer handles commands in order: a pause it reports before the
+      // reply to this setBreakpoints came from the debugger's settings.
+      this.restoringOwnSettings++;
+      this.trainer.send({ type: 'setBreakOn', kinds: this.options.ownBreakOn ?? [] });
+      void this.trainer
+        .request({ type: 'setBreakpoints', breakpoints: this.options.ownBreakpoints ?? [] })
+        .catch(() => undefined)
+        .finally(() => this.restoringOwnSettings--);
+    }
     if (wasPaused) this.trainer.send({ type: 'continue' });
   }
 

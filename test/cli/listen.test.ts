@@ -127,4 +127,25 @@ describe('neural-debugger train --listen (attach over loopback)', function () {
     assert.match(cli.stderr, /\nwarning: the debugger at 127\.0\.0\.1:\d+ (detached|disconnected while training was paused); training continues\n/);
     assert.match(cli.stderr, /epoch 2\/2 .*\n(.*\n)*finished after 50 steps/);
   });
+
+  it("a debugger's breakpoints go with it: after it detaches the run is not paused by them, and --break-when still ends a run", async () => {
+    const cli = start([SPIRAL, '--epochs', '2', '--listen', '0', '--wait', '--break-when', 'step >= 1000000']);
+    const { port, token } = await cli.endpoint();
+    const dbg = await RawDebugger.attach(port, token);
+    await dbg.waitFor('the entry pause', (e) => e.type === 'stopped');
+    assert.equal((await dbg.request({ type: 'setBreakpoints', requestId: 1, breakpoints: [{ id: 1, condition: 'step >= 40' }] })).ok, true);
+    dbg.send({ type: 'continue' });
+    await dbg.close(); // detach at once: the trainer should not pause at step 40 with no one attached
+    assert.equal((await cli.exit).code, 0, cli.stderr);
+    const events = cli.events;
+    const detachedAt = events.findIndex((e) => e.type === 'log' && /training continues$/.test(e.message));
+    assert.ok(detachedAt > 0);
+    assert.ok(!events.slice(detachedAt).some((e) => e.type === 'stopped'), 'no pause after the detach');
+    const finished = events.at(-1);
+    assert.deepEqual(finished?.type === 'finished' && [finished.reason, finished.steps], ['completed', 50]);
+
+    const own = start([SPIRAL, '--epochs', '2', '--listen', '0', '--break-when', 'step >= 3']);
+    assert.equal((await own.exit).code, 3, own.stderr);
+    assert.match(own.stderr, /: step >= 3 — --break-when/);
+  });
 });
