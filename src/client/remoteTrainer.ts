@@ -73,7 +73,8 @@ export class RemoteTrainer extends EventEmitter implements TrainerConnection {
       }
       this.emit('event', event);
     });
-    this.socket.on('connect', () => this.channel.send({ type: 'attach', protocol: PROTOCOL_VERSION, token: target.token }));
+    // The first frame, whatever is sent next (the socket holds it until connected).
+    this.channel.send({ type: 'attach', protocol: PROTOCOL_VERSION, token: target.token });
     this.socket.on('error', (error: NodeJS.ErrnoException) => fail(connectError(error, target)));
     this.exitPromise = new Promise((resolve) => {
       this.socket.on('close', () => {
