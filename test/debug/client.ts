@@ -102,6 +102,16 @@ export class NeuralClient {
 
   /** initialize → (initialized) → breakpoints, filters → configurationDone, with launch in parallel, as VS Code does it. */
   async launch(args: Record<string, unknown>, config: Configuration = {}): Promise<DebugProtocol.LaunchResponse> {
+    this.launchResponse = await this.configure(() => this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments), config);
+    return this.launchResponse;
+  }
+
+  /** The same sequence with attach (a run started by `neural-debugger train … --listen`). */
+  attach(args: Record<string, unknown>, config: Configuration = {}): Promise<DebugProtocol.AttachResponse> {
+    return this.configure(() => this.dc.attachRequest(args as DebugProtocol.AttachRequestArguments), config);
+  }
+
+  private async configure<R extends DebugProtocol.Response>(start: () => Promise<R>, config: Configuration): Promise<R> {
     await this.dc.initializeRequest({
       adapterID: DEBUG_TYPE,
       linesStartAt1: true,
@@ -109,8 +119,8 @@ export class NeuralClient {
       pathFormat: 'path',
       supportsProgressReporting: config.supportsProgressReporting,
     });
-    const launched = this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
-    launched.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
+    const started = start();
+    started.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
     await this.next('initialized');
     if (config.functionBreakpoints) {
       const r = await this.dc.setFunctionBreakpointsRequest({ breakpoints: config.functionBreakpoints });
@@ -118,8 +128,7 @@ export class NeuralClient {
     }
     if (config.exceptionFilters) await this.dc.setExceptionBreakpointsRequest({ filters: config.exceptionFilters });
     await this.dc.configurationDoneRequest();
-    this.launchResponse = await launched;
-    return this.launchResponse;
+    return started;
   }
 
   async trainerPid(): Promise<number> {
