@@ -13,7 +13,7 @@ import { ProtocolChannel, type TrainerHello, type TrainerRequest } from './proto
 import type { TrainerConnection, TrainerExit } from './trainerConnection';
 
 /** How long connecting and the endpoint's hello may take together. */
-export const ATTACH_TIMEOUT_MS = 10_000;
+const ATTACH_TIMEOUT_MS = 10_000;
 /** How long `stop` waits for the endpoint to report the run's end and close before closing itself. */
 const STOP_GRACE_MS = 3000;
 
