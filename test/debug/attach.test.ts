@@ -141,7 +141,10 @@ describe('debug adapter: attach to a CLI run over loopback (needs the CLI endpoi
     const pausedAt = steps(first);
 
     const again = await attachTo(run);
-    await waitUntil(() => steps(again) > pausedAt + 5, 'steps after the re-attach (the detached run went on)');
+    // The history is loaded once attach has answered: the newest step then, and steps after it (the detached run went on).
+    const caughtUpAt = steps(again);
+    assert.ok(caughtUpAt >= pausedAt, `the history reaches the pause (step ${pausedAt}), got ${caughtUpAt}`);
+    await waitUntil(() => steps(again) > caughtUpAt + 5, 'steps after the re-attach');
     assert.equal(again.events.filter((e) => e.event === 'stopped').length, 0, 'the re-attached run is running');
     await again.dc.disconnectRequest({ terminateDebuggee: true });
     await again.next('terminated');
