@@ -35,6 +35,7 @@ export class NeuralClient {
   private waiters: { match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }[] = [];
   launchResponse: DebugProtocol.LaunchResponse | null = null;
   functionBreakpoints: DebugProtocol.Breakpoint[] = [];
+  private disconnected = false;
 
   private constructor() {
     this.dc = new DebugClient('node', ADAPTER, DEBUG_TYPE, undefined, Boolean(process.env.ND_ADAPTER_STDERR));
@@ -44,6 +45,13 @@ export class NeuralClient {
       const event = args[0] as DebugProtocol.Event | undefined;
       if (event && event.type === 'event') this.record(event);
       return emit(name, ...args);
+    };
+    // After a disconnect the standalone adapter exits by itself (100 ms on); a
+    // request sent then is never answered, so stop() must not send one.
+    const disconnect = this.dc.disconnectRequest.bind(this.dc);
+    this.dc.disconnectRequest = (args?: DebugProtocol.DisconnectArguments) => {
+      this.disconnected = true;
+      return disconnect(args);
     };
   }
 
@@ -167,6 +175,6 @@ export class NeuralClient {
   }
 
   async stop(): Promise<void> {
-    await this.dc.stop();
+    if (!this.disconnected) await this.dc.stop();
   }
 }
