@@ -128,8 +128,19 @@ describe('debug adapter: attach (against a protocol peer)', function () {
       commandsOf(peer.connections[0]).map((c) => c.type),
       ['attach', 'setBreakOn', 'setBreakpoints', 'stop'],
     );
-    assert.match(client.output('console'), /stopped after 3 steps|trained 3 steps|3 steps/);
+    assert.match(client.output('console'), /finished after 3 steps/);
     assert.doesNotMatch(client.output('stderr'), /closed before the run ended/);
+  });
+
+  it('a connection that drops while attached ends the session with a message saying the run may go on', async () => {
+    const port = await serve(run.events.slice(0, -1));
+    await client.attach({ port, token: TOKEN });
+    peer.connections[0].socket.destroy();
+    await client.next('terminated');
+    assert.match(
+      client.output('stderr'),
+      new RegExp(`the connection to the run at 127\\.0\\.0\\.1:${port} closed before the run ended .*; if the run goes on, attach again to follow it`),
+    );
   });
 
   it("a refusal fails the attach with the endpoint's message; a missing token says where to find it", async () => {
