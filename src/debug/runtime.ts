@@ -133,7 +133,12 @@ export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
     if (!this.trainer) throw new Error('training has not started');
     this.configuring = true;
     this.trainer.send({ type: 'setBreakOn', kinds: breakOn });
-    await this.trainer.request({ type: 'setBreakpoints', breakpoints });
+    try {
+      await this.trainer.request({ type: 'setBreakpoints', breakpoints });
+    } catch (e) {
+      // The connection closed, or the run refused them: a message, not a stack trace.
+      throw new UserError({ message: `attaching to ${this.trainer.description}: ${(e as Error).message}` });
+    }
     this.catchingUp = false;
     if (this.state.status === 'paused' && this.state.stop) this.emit('stopped', this.state.stop);
   }
