@@ -16,7 +16,7 @@ export const MAX_UNAUTHENTICATED_CONNECTIONS = 5;
 export const RATE_WINDOW_MS = 10_000;
 
 /** The environment variable that sets the token instead of a random one (for scripts). */
-const TOKEN_ENVIRONMENT_VARIABLE = 'NEURAL_DEBUGGER_TOKEN';
+export const TOKEN_ENVIRONMENT_VARIABLE = 'NEURAL_DEBUGGER_TOKEN';
 const MIN_TOKEN_CHARS = 16;
 
 /** The endpoint's token: NEURAL_DEBUGGER_TOKEN when set (≥ 16 characters), else 32 random hex characters. */

@@ -13,6 +13,7 @@ import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent, type TrainOpt
 import { parseUserCodePhase } from '../node/userCodePhases';
 import { TraceWriter } from '../node/traceWriter';
 import { killedRecord } from '../shared/trace/format';
+import { TOKEN_ENVIRONMENT_VARIABLE } from './endpointAuth';
 import { ProtocolChannel, type TrainerHello, type TrainerRequest } from './protocolChannel';
 import type { TrainerConnection, TrainerExit } from './trainerConnection';
 
@@ -61,7 +62,7 @@ export class TrainerProcess extends EventEmitter implements TrainerConnection {
     const execArgv = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
     this.child = spawn(process.execPath, [...execArgv, trainerScript], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+      env: trainerEnvironment(process.env),
       windowsHide: true,
     });
     if (spawnOptions.belowNormalPriority && this.child.pid !== undefined) lowerPriority(this.child.pid);
@@ -164,6 +165,16 @@ export class TrainerProcess extends EventEmitter implements TrainerConnection {
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     if (!this.exited) this.child.kill(signal);
   }
+}
+
+/**
+ * The trainer's environment: the parent's, less the endpoint's token (a model
+ * module runs its own code in the trainer and must not read the secret that
+ * lets a debugger drive the run), plus what the trainer needs.
+ */
+export function trainerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [TOKEN_ENVIRONMENT_VARIABLE]: _token, ...inherited } = env;
+  return { ...inherited, TF_CPP_MIN_LOG_LEVEL: '2', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
 }
 
 function lowerPriority(pid: number): void {
