@@ -172,7 +172,7 @@ export class TrainerProcess extends EventEmitter implements TrainerConnection {
  * module runs its own code in the trainer and must not read the secret that
  * lets a debugger drive the run), plus what the trainer needs.
  */
-export function trainerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function trainerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { [TOKEN_ENVIRONMENT_VARIABLE]: _token, ...inherited } = env;
   return { ...inherited, TF_CPP_MIN_LOG_LEVEL: '2', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
 }
