@@ -30,8 +30,7 @@ function whyAttachCannotRun(): string | null {
   const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   if (!help.includes('--listen')) return '`neural-debugger --help` lists no --listen: the CLI has no debugger endpoint on this checkout';
   const session = fs.readFileSync(path.join(REPO_ROOT, 'src', 'debug', 'session.ts'), 'utf8');
-  if (!/\battachRequest\s*\(/.test(session))
-    return 'src/debug/session.ts has no attachRequest: the adapter cannot attach on this checkout';
+  if (!/\battachRequest\s*\(/.test(session)) return 'src/debug/session.ts has no attachRequest: the adapter cannot attach on this checkout';
   return null;
 }
 
