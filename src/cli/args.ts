@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../shared/errors';
 import { parseExpression } from '../shared/expression';
 import { forEachArg } from './argv';
+import { parseListenAddress, type ListenAddress } from './listen';
 
 export const USAGE = `Usage: neural-debugger train <model-file> [options]
        neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
@@ -29,6 +30,9 @@ Options:
                         (e.g. "loss < 0.05", "layers.dense_1.gradNorm < 1e-6"; see docs/expressions.md)
   --data-root DIR       refuse data files outside DIR
   --json                one JSON event per line on stdout instead of progress output
+  --listen [HOST:]PORT  open a debugger endpoint (host default 127.0.0.1, port 0 = a free one);
+                        prints its token and the launch.json "attach" entry (docs/remote.md)
+  --wait                with --listen: pause before step 1 until a debugger attaches and continues
   -h, --help            show this help
 
 <model-file>: a model spec (*.nn.json, docs/model-spec.md; it may point at a Keras or
@@ -42,11 +46,17 @@ Exit codes: 0 trained, 2 bad input, 3 stopped by --break-on or --break-when, 1 i
 export interface CliTrainArgs {
   options: TrainOptions;
   json: boolean;
+  /** --listen: where the run's debugger endpoint listens. */
+  listen?: ListenAddress;
+  /** --wait: pause before step 1 until a debugger attaches. */
+  wait: boolean;
 }
 
 export function parseTrainArgs(argv: string[]): CliTrainArgs {
   const options: Partial<TrainOptions> = {};
   let json = false;
+  let listen: ListenAddress | undefined;
+  let wait = false;
   const positional: string[] = [];
   forEachArg(argv, usageError, ({ arg, flag, value }) => {
     switch (flag) {
@@ -111,13 +121,21 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
       case '--json':
         json = true;
         break;
+      case '--listen':
+        listen = parseListenAddress(value());
+        break;
+      case '--wait':
+        wait = true;
+        break;
       default:
         if (arg.startsWith('-')) throw usageError(`unknown option '${arg}'`);
         positional.push(arg);
     }
   });
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing <model-file>' : `expected one model file, got ${positional.length}`);
-  return { options: { ...options, modelFile: positional[0] } as TrainOptions, json };
+  if (wait && !listen) throw usageError('--wait needs --listen (a debugger attaches through the endpoint)');
+  if (wait) options.stopOnEntry = true;
+  return { options: { ...options, modelFile: positional[0] } as TrainOptions, json, listen, wait };
 }
 
 function integer(flag: string, text: string, min = 1): number {

@@ -7,7 +7,10 @@ import { isUserError } from '../shared/errors';
 import { encodeJson } from '../shared/json';
 import { precheckModelSource } from '../spec/modelFiles';
 import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../client/trainerProcess';
+import { DebuggerEndpoint, openEndpointServer } from '../client/endpoint';
+import { endpointToken } from '../client/endpointAuth';
 import { parseTrainArgs, USAGE } from './args';
+import { endpointBanner } from './listen';
 import { ProgressPrinter } from './progress';
 import { runReport } from './report';
 
@@ -33,18 +36,27 @@ async function train(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT_OK;
   }
-  const { options, json } = parseTrainArgs(argv);
+  const { options, json, listen, wait } = parseTrainArgs(argv);
   // Check the model file here first: a bad spec fails in milliseconds, before
   // a process and TensorFlow.js start (a module is checked when it is bundled).
   const warnings = precheckModelSource(options.modelFile);
   const printer = new ProgressPrinter(json ? null : process.stderr, path.basename(options.modelFile));
   for (const warning of warnings) printer.warning(formatWarning(warning));
+  // The endpoint is bound before the trainer starts: a port in use fails here, before any training.
+  const token = listen && endpointToken();
+  const server = listen && (await openEndpointServer(listen.host, listen.port));
+  const say = (line: string) => printer.error(`neural-debugger: ${line}`);
   const trainer = new TrainerProcess({
     ...options,
     modelFile: path.resolve(options.modelFile),
     traceFile: options.traceFile && path.resolve(options.traceFile),
     checkpointDir: options.checkpointDir && path.resolve(options.checkpointDir),
   });
+  const endpoint =
+    server && token ? new DebuggerEndpoint(server, trainer, { token, log: say, ownBreakpoints: options.breakpoints, ownBreakOn: options.breakOn }) : null;
+  if (listen && endpoint && token) {
+    process.stderr.write(`${endpointBanner(listen, endpoint.address.port, token, options.modelFile).join('\n')}\n`);
+  }
   let exitCode: number | null = null;
   let lastStep = 0;
   let interrupted = false;
@@ -65,12 +77,23 @@ async function train(argv: string[]): Promise<number> {
         exitCode = event.error.message.startsWith('internal error') ? EXIT_INTERNAL : EXIT_BAD_INPUT;
         return;
       case 'stopped':
-        if (event.reason === 'breakpoint') {
+        // While a debugger is attached its pauses are its own to resume; one its
+        // settings caused just after it detached is resumed here.
+        if (endpoint?.attached) return;
+        if (endpoint?.pausesAreTheDebuggers) {
+          trainer.send({ type: 'continue' });
+          return;
+        }
+        if (event.reason === 'entry' && wait) {
+          say('waiting for a debugger to attach…');
+          return;
+        }
+        if (event.reason === 'breakpoint' && options.strictBreakpoints) {
           const condition = options.breakpoints?.find((b) => b.id === event.breakpointId)?.condition;
           printer.error(`stopped at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}): ${condition} — --break-when`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });
-        } else if (event.reason === 'diagnostic' && event.diagnostic) {
+        } else if (event.reason === 'diagnostic' && event.diagnostic && options.breakOn?.includes(event.diagnostic.kind)) {
           printer.error(`stopped on ${event.diagnostic.kind} at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}) — --break-on`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });
@@ -86,6 +109,7 @@ async function train(argv: string[]): Promise<number> {
   });
   const exit = await trainer.exitPromise;
   process.off('SIGINT', onSigint);
+  await endpoint?.close();
   printer.finish();
   if (exitCode !== null) return exitCode;
   if (interrupted) return 130;

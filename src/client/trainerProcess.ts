@@ -10,13 +10,14 @@ import * as os from 'node:os';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent, type TrainOptions } from '../shared/protocol';
-import { FrameWriter, readFrames } from '../node/wire';
 import { parseUserCodePhase } from '../node/userCodePhases';
 import { TraceWriter } from '../node/traceWriter';
 import { killedRecord } from '../shared/trace/format';
+import { TOKEN_ENVIRONMENT_VARIABLE } from './endpointAuth';
+import { ProtocolChannel, type TrainerHello, type TrainerRequest } from './protocolChannel';
+import type { TrainerConnection, TrainerExit } from './trainerConnection';
 
-type RequestCommand = Extract<TrainerCommand, { requestId: number }>;
-type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+export type { TrainerExit } from './trainerConnection';
 
 /**
  * How long past the child's own time limit for a call into a model module
@@ -36,26 +37,17 @@ export interface TrainerSpawnOptions {
   belowNormalPriority?: boolean;
 }
 
-export interface TrainerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-export class TrainerProcess extends EventEmitter {
+export class TrainerProcess extends EventEmitter implements TrainerConnection {
   readonly child: ChildProcess;
-  private nextRequestId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly description = 'the trainer process';
   private exited: TrainerExit | null = null;
   readonly exitPromise: Promise<TrainerExit>;
   /** Everything the child wrote to stderr (tfjs warnings, crashes). */
   stderr = '';
   /** Armed while the child runs a model module's code (see src/node/userCodePhases.ts). */
   private userCodeWatchdog: { what: string; timer: NodeJS.Timeout } | null = null;
-  private readonly writer: FrameWriter;
-  /** The trainer's hello: what it is and the protocol it speaks; null until it arrives. */
-  hello: Extract<TrainerEvent, { type: 'hello' }> | null = null;
-  /** Set once the trainer broke the protocol: nothing it sends after that is believed. */
-  private protocolBroken = false;
+  /** The wire protocol on the child's fd 3. */
+  private readonly channel: ProtocolChannel;
 
   /** `trainerScript` defaults to dist/trainer.js next to the running bundle. */
   private readonly modelFile: string;
@@ -70,7 +62,7 @@ export class TrainerProcess extends EventEmitter {
     const execArgv = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
     this.child = spawn(process.execPath, [...execArgv, trainerScript], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+      env: trainerEnvironment(process.env),
       windowsHide: true,
     });
     if (spawnOptions.belowNormalPriority && this.child.pid !== undefined) lowerPriority(this.child.pid);
@@ -79,16 +71,10 @@ export class TrainerProcess extends EventEmitter {
       this.stderr += chunk.toString();
       if (this.stderr.length > 100_000) this.stderr = this.stderr.slice(-50_000);
     });
-    const wire = this.child.stdio[3] as Socket;
-    this.writer = new FrameWriter(wire);
-    readFrames(wire, {
-      onFrame: (value) => this.receive(value as TrainerEvent),
-      onError: (error) =>
-        this.breakProtocol(
-          error.handlerError
-            ? `internal error: handling the trainer's ${error.message}` // a listener's bug, not the trainer's
-            : `the trainer sent a bad frame: ${error.message}`,
-        ),
+    this.channel = new ProtocolChannel(this.child.stdio[3] as Socket, { peer: 'the trainer', onBroken: () => this.kill() });
+    this.channel.on('event', (event) => {
+      this.watchUserCode(event);
+      this.emit('event', event);
     });
     this.exitPromise = new Promise((resolve) => {
       // 'close', not 'exit': it comes after the last frame on the pipe was read,
@@ -96,8 +82,7 @@ export class TrainerProcess extends EventEmitter {
       this.child.on('close', (code, signal) => {
         this.exited = { code, signal };
         this.disarmWatchdog();
-        for (const waiter of this.pending.values()) waiter.reject(new Error('the trainer process ended'));
-        this.pending.clear();
+        this.channel.close('the trainer process ended');
         this.emit('exit', this.exited);
         resolve(this.exited);
       });
@@ -105,41 +90,9 @@ export class TrainerProcess extends EventEmitter {
     this.send({ type: 'start', protocol: PROTOCOL_VERSION, options });
   }
 
-  private receive(event: TrainerEvent): void {
-    if (this.protocolBroken) return;
-    if (!this.hello) {
-      if (event?.type !== 'hello') {
-        return this.breakProtocol(
-          `the trainer's first message must be 'hello' (with its protocol version), got '${String(event?.type)}'; this Neural Debugger speaks protocol ${PROTOCOL_VERSION}`,
-        );
-      }
-      if (event.protocol !== PROTOCOL_VERSION) {
-        return this.breakProtocol(
-          `the trainer (${event.trainer}) speaks protocol ${String(event.protocol)}, this Neural Debugger speaks protocol ${PROTOCOL_VERSION}; ` +
-            'use a trainer and a Neural Debugger of the same protocol version',
-        );
-      }
-      this.hello = event;
-    }
-    if (event.type === 'reply') {
-      const waiter = this.pending.get(event.requestId);
-      if (waiter) {
-        this.pending.delete(event.requestId);
-        if (event.ok) waiter.resolve(event.result);
-        else waiter.reject(new Error(event.error));
-      }
-      return;
-    }
-    this.watchUserCode(event);
-    this.emit('event', event);
-  }
-
-  /** A trainer that does not speak our protocol: a fatal error naming why, then the child is killed. */
-  private breakProtocol(message: string): void {
-    if (this.protocolBroken) return;
-    this.protocolBroken = true;
-    this.emit('event', { type: 'error', fatal: true, error: { message } } satisfies TrainerEvent);
-    this.kill();
+  /** The trainer's hello: what it is and the protocol it speaks; null until it arrives. */
+  get hello(): TrainerHello | null {
+    return this.channel.hello;
   }
 
   /**
@@ -190,17 +143,13 @@ export class TrainerProcess extends EventEmitter {
   }
 
   send(command: TrainerCommand): void {
-    if (!this.exited) this.writer.write(command);
+    if (!this.exited) this.channel.send(command);
   }
 
   /** Sends a request and resolves with the trainer's reply. */
-  request<T = unknown>(command: DistributiveOmit<RequestCommand, 'requestId'>): Promise<T> {
+  request<T = unknown>(command: TrainerRequest): Promise<T> {
     if (this.exited) return Promise.reject(new Error('the trainer process has ended'));
-    const requestId = this.nextRequestId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
-      this.send({ ...command, requestId } as RequestCommand);
-    });
+    return this.channel.request<T>(command);
   }
 
   /** Asks the trainer to stop; kills it if it has not exited after `graceMs`. */
@@ -216,6 +165,16 @@ export class TrainerProcess extends EventEmitter {
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     if (!this.exited) this.child.kill(signal);
   }
+}
+
+/**
+ * The trainer's environment: the parent's, less the endpoint's token (a model
+ * module runs its own code in the trainer and must not read the secret that
+ * lets a debugger drive the run), plus what the trainer needs.
+ */
+export function trainerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [TOKEN_ENVIRONMENT_VARIABLE]: _token, ...inherited } = env;
+  return { ...inherited, TF_CPP_MIN_LOG_LEVEL: '2', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
 }
 
 function lowerPriority(pid: number): void {

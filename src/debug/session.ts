@@ -4,20 +4,7 @@
 // NeuralDebugSession())`) or standalone over stdio (debugAdapter.ts). See
 // docs/debugging.md for the mapping.
 
-import {
-  BreakpointEvent,
-  Event,
-  InitializedEvent,
-  Logger,
-  logger,
-  LoggingDebugSession,
-  OutputEvent,
-  ProgressEndEvent,
-  ProgressStartEvent,
-  ProgressUpdateEvent,
-  TerminatedEvent,
-  Thread,
-} from '@vscode/debugadapter';
+import { BreakpointEvent, Event, InitializedEvent, Logger, logger, LoggingDebugSession, OutputEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CUSTOM_REQUESTS, TRAINING_THREAD_ID } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
@@ -30,9 +17,11 @@ import { formatValue } from './format';
 import { exceptionInfo, frameKind, stackFrames, stoppedEvent, THREAD_NAME } from './frames';
 import { FunctionBreakpoints } from './functionBreakpoints';
 import { resolveLaunchArguments, type NeuralLaunchArguments } from './launchArgs';
+import { resolveAttachArguments, type NeuralAttachArguments } from './attachArgs';
 import { TrainingRuntime } from './runtime';
 import { learningRateFrom } from './learningRate';
 import { LiveStream } from './liveStream';
+import { ProgressReporter } from './progress';
 import { LEARNING_RATE_VARIABLE, VariableStore } from './variables';
 
 /** How long launch waits for `configurationDone` before starting anyway (as mock-debug does). */
@@ -56,9 +45,10 @@ export class NeuralDebugSession extends LoggingDebugSession {
   private readonly live: LiveStream;
   /** Where the epoch and run frames point in a spec (./frames.ts). */
   private specLines: SpecFrameLines = {};
-  private supportsProgress = false;
-  private progressId: string | null = null;
-  private progressCount = 0;
+  private readonly progress = new ProgressReporter(
+    (event) => this.sendEvent(event),
+    () => (this.runtime.state.settings ? 'Neural Debugger' : 'Neural Debugger: preparing training'),
+  );
 
   constructor() {
     super();
@@ -77,17 +67,17 @@ export class NeuralDebugSession extends LoggingDebugSession {
       this.sendAfterLaunch(stoppedEvent(info));
     });
     r.on('output', (text, category) => this.live.print(text, category));
-    r.on('progress', (message) => this.progress(message));
+    r.on('progress', (message) => this.progress.report(message));
     r.on('process', (pid, modelFile) =>
       this.sendEvent(new Event('process', { name: modelFile, systemProcessId: pid, isLocalProcess: true, startMethod: 'launch' })),
     );
     r.on('trainerEvent', (event) => {
       this.live.trainerEvent(event);
-      if (event.type === 'header' || event.type === 'error' || event.type === 'finished') this.endProgress();
+      if (event.type === 'header' || event.type === 'error' || event.type === 'finished') this.progress.end();
       if (event.type === 'header') this.recheckBreakpoints();
     });
     r.on('end', () => {
-      this.endProgress();
+      this.progress.end();
       this.sendAfterLaunch(new TerminatedEvent());
     });
   }
@@ -120,23 +110,6 @@ export class NeuralDebugSession extends LoggingDebugSession {
     this.sendErrorResponse(response, { id: ERROR_ID, format: message, showUser });
   }
 
-  private progress(message: string): void {
-    if (!this.supportsProgress) return void this.sendEvent(new OutputEvent(`… ${message}\n`, 'console'));
-    if (this.progressId === null) {
-      this.progressId = `neural-debugger-${++this.progressCount}`;
-      const title = this.runtime.state.settings ? 'Neural Debugger' : 'Neural Debugger: preparing training';
-      this.sendEvent(new ProgressStartEvent(this.progressId, title, message));
-    } else {
-      this.sendEvent(new ProgressUpdateEvent(this.progressId, message));
-    }
-  }
-
-  private endProgress(): void {
-    if (this.progressId === null) return;
-    this.sendEvent(new ProgressEndEvent(this.progressId));
-    this.progressId = null;
-  }
-
   private breakOn(): DiagnosticKind[] {
     if (this.noDebug) return [];
     return [...new Set([...this.exceptionFilters, ...this.launchBreakOn])];
@@ -155,7 +128,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
   // ---- lifecycle -----------------------------------------------------------
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
-    this.supportsProgress = Boolean(args.supportsProgressReporting);
+    this.progress.supported = Boolean(args.supportsProgressReporting);
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,
@@ -168,6 +141,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
       supportsSetExpression: true,
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
+      // Attach: disconnect leaves the run going unless the user chose to stop it.
+      supportTerminateDebuggee: true,
       supportsRestartRequest: false,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
@@ -206,8 +181,28 @@ export class NeuralDebugSession extends LoggingDebugSession {
     this.answerLaunch(response);
   }
 
+  /**
+   * Attaches to a run started with `neural-debugger train … --listen`: its
+   * history is replayed into the run state, the views and Variables, then
+   * the debugger's breakpoints go to it and a current pause is shown.
+   */
+  protected override async attachRequest(response: DebugProtocol.AttachResponse, args: NeuralAttachArguments): Promise<void> {
+    logger.setup(Logger.LogLevel.Stop, false);
+    try {
+      const target = resolveAttachArguments(args);
+      await this.runtime.attach(target);
+      await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_TIMEOUT_MS))]);
+      await this.runtime.catchUp(this.breakpointSpecs(), this.breakOn());
+    } catch (e) {
+      return this.answerLaunch(response, launchError(e));
+    }
+    this.answerLaunch(response);
+  }
+
+  /** Launched: ends the trainer. Attached: detaches (the run goes on) unless terminateDebuggee asks to stop it. */
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): Promise<void> {
-    await this.runtime.stop();
+    if (this.runtime.attached && !args?.terminateDebuggee) await this.runtime.detach();
+    else await this.runtime.stop();
     super.disconnectRequest(response, args);
   }
 

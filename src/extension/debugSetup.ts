@@ -57,6 +57,7 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
     if (!('config' in result)) return undefined;
     const resolved = result.config;
+    if (resolved.request === 'attach') return resolved; // no local model file: the run is elsewhere
     const program = vscode.Uri.file(resolved.program as string);
     if (modelFileKind(program.fsPath) === 'json-spec') {
       // Unsaved edits are what the user sees: train those.

@@ -7,12 +7,12 @@ import { DEBUG_TYPE } from '../shared/debugEvents';
 import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
 import { DEFAULT_BREAK_ON, DIAGNOSTIC_KINDS } from '../shared/diagnosticKinds';
 import { isUserError } from '../shared/errors';
-import type { NeuralLaunchAttributes } from '../shared/launchAttributes';
+import type { NeuralAttachAttributes, NeuralLaunchAttributes } from '../shared/launchAttributes';
 import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
 import { modelDisplayName, modelFileKind, whyNotTrainable } from './modelFiles';
 
-/** A `neural` launch configuration (launch.json attributes). */
-export interface NeuralLaunchConfig extends NeuralLaunchAttributes {
+/** A `neural` launch or attach configuration (launch.json attributes). */
+export interface NeuralLaunchConfig extends NeuralLaunchAttributes, NeuralAttachAttributes {
   type: string;
   request: string;
   name: string;
@@ -60,6 +60,7 @@ export function initialConfigurations(): NeuralLaunchConfig[] {
  * settings become defaults for attributes the configuration leaves unset.
  */
 export function resolveLaunchDefaults(config: Partial<NeuralLaunchConfig>, ctx: ResolveContext): Resolution {
+  if (config.request === 'attach') return { config: attachConfig(config) };
   const resolved: NeuralLaunchConfig = { ...config, type: config.type ?? DEBUG_TYPE, request: config.request ?? 'launch', name: config.name ?? '' };
   if (!resolved.program) {
     if (!ctx.activeFile || modelFileKind(ctx.activeFile) === null) return { noProgram: true };
@@ -82,6 +83,7 @@ export function resolveLaunchDefaults(config: Partial<NeuralLaunchConfig>, ctx: 
  * restricted mode the data root.
  */
 export function resolveLaunchPaths(config: NeuralLaunchConfig, ctx: ResolveContext): Resolution {
+  if (config.request === 'attach') return { config };
   if (!config.program || typeof config.program !== 'string') {
     return { error: 'the launch configuration has no \'program\': set it to the model file to train, e.g. "${workspaceFolder}/model.nn.json"' };
   }
@@ -98,6 +100,16 @@ export function resolveLaunchPaths(config: NeuralLaunchConfig, ctx: ResolveConte
   if (typeof resolved.checkpointDir === 'string') resolved.checkpointDir = path.resolve(base, resolved.checkpointDir);
   if (!ctx.workspaceTrusted) resolved.dataRoot = ctx.workspaceFolder ?? path.dirname(program);
   return { config: resolved };
+}
+
+/**
+ * An attach configuration passes as written: the run it attaches to was
+ * started with its own model, data, settings and trace (`neural-debugger
+ * train … --listen`); the debug adapter checks address, port and token.
+ */
+function attachConfig(config: Partial<NeuralLaunchConfig>): NeuralLaunchConfig {
+  const where = `${typeof config.address === 'string' ? config.address : '127.0.0.1'}:${String(config.port ?? '?')}`;
+  return { ...config, type: config.type ?? DEBUG_TYPE, request: 'attach', name: config.name || `Attach to ${where}` };
 }
 
 /** `<workspace>/.neural-debugger/runs/<model>-<yyyymmdd-hhmmss>.jsonl` (local time). */

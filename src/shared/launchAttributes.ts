@@ -28,3 +28,16 @@ export interface NeuralLaunchAttributes extends Pick<TrainOptions, SharedWithTra
   /** Path of the run's trace, JSON Lines (TrainOptions.traceFile). */
   trace?: string;
 }
+
+/**
+ * The attributes of a `neural` attach configuration: the debugger endpoint of
+ * a run started with `neural-debugger train MODEL --listen [HOST:]PORT`.
+ */
+export interface NeuralAttachAttributes {
+  /** Host of the endpoint (default 127.0.0.1: the run's machine itself, or an SSH tunnel's local end). */
+  address?: string;
+  /** The port the CLI printed. */
+  port?: number;
+  /** The token the CLI printed. */
+  token?: string;
+}

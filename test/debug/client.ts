@@ -35,6 +35,7 @@ export class NeuralClient {
   private waiters: { match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }[] = [];
   launchResponse: DebugProtocol.LaunchResponse | null = null;
   functionBreakpoints: DebugProtocol.Breakpoint[] = [];
+  private disconnected = false;
 
   private constructor() {
     this.dc = new DebugClient('node', ADAPTER, DEBUG_TYPE, undefined, Boolean(process.env.ND_ADAPTER_STDERR));
@@ -44,6 +45,13 @@ export class NeuralClient {
       const event = args[0] as DebugProtocol.Event | undefined;
       if (event && event.type === 'event') this.record(event);
       return emit(name, ...args);
+    };
+    // After a disconnect the standalone adapter exits by itself (100 ms on); a
+    // request sent then is never answered, so stop() must not send one.
+    const disconnect = this.dc.disconnectRequest.bind(this.dc);
+    this.dc.disconnectRequest = (args?: DebugProtocol.DisconnectArguments) => {
+      this.disconnected = true;
+      return disconnect(args);
     };
   }
 
@@ -102,6 +110,16 @@ export class NeuralClient {
 
   /** initialize → (initialized) → breakpoints, filters → configurationDone, with launch in parallel, as VS Code does it. */
   async launch(args: Record<string, unknown>, config: Configuration = {}): Promise<DebugProtocol.LaunchResponse> {
+    this.launchResponse = await this.configure(() => this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments), config);
+    return this.launchResponse;
+  }
+
+  /** The same sequence with attach (a run started by `neural-debugger train … --listen`). */
+  attach(args: Record<string, unknown>, config: Configuration = {}): Promise<DebugProtocol.AttachResponse> {
+    return this.configure(() => this.dc.attachRequest(args as DebugProtocol.AttachRequestArguments), config);
+  }
+
+  private async configure<R extends DebugProtocol.Response>(start: () => Promise<R>, config: Configuration): Promise<R> {
     await this.dc.initializeRequest({
       adapterID: DEBUG_TYPE,
       linesStartAt1: true,
@@ -109,8 +127,8 @@ export class NeuralClient {
       pathFormat: 'path',
       supportsProgressReporting: config.supportsProgressReporting,
     });
-    const launched = this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
-    launched.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
+    const started = start();
+    started.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
     await this.next('initialized');
     if (config.functionBreakpoints) {
       const r = await this.dc.setFunctionBreakpointsRequest({ breakpoints: config.functionBreakpoints });
@@ -118,8 +136,7 @@ export class NeuralClient {
     }
     if (config.exceptionFilters) await this.dc.setExceptionBreakpointsRequest({ filters: config.exceptionFilters });
     await this.dc.configurationDoneRequest();
-    this.launchResponse = await launched;
-    return this.launchResponse;
+    return started;
   }
 
   async trainerPid(): Promise<number> {
@@ -158,6 +175,6 @@ export class NeuralClient {
   }
 
   async stop(): Promise<void> {
-    await this.dc.stop();
+    if (!this.disconnected) await this.dc.stop();
   }
 }

@@ -124,3 +124,21 @@ describe('extension: launch configuration', () => {
     assert.equal(defaultTracePath('/x/my model!.nn.json', undefined, '/storage/runs', now), path.join('/storage/runs', 'my_model_-20261128-090507.jsonl'));
   });
 });
+
+describe('extension: attach configuration', () => {
+  const attach = { type: 'neural', request: 'attach', name: 'Attach to spiral-mlp', address: '10.0.0.5', port: 4711, token: 'secret' };
+
+  it('passes an attach configuration through untouched: no program, no settings, no trace', () => {
+    const settings = { backend: 'wasm', statsEvery: 5, breakOn: ['dead-relu'] };
+    const defaults = resolved(resolveLaunchDefaults(attach, context({ settings, activeFile: '/ws/readme.md' })));
+    assert.deepEqual(defaults, attach);
+    assert.deepEqual(resolved(resolveLaunchPaths(defaults, context({ workspaceTrusted: false }))), attach);
+  });
+
+  it('names an attach configuration without a name after its address and port', () => {
+    assert.equal(resolved(resolveLaunchDefaults({ request: 'attach', port: 4711, token: 't' }, context())).name, 'Attach to 127.0.0.1:4711');
+    const named = resolved(resolveLaunchDefaults({ request: 'attach', address: 'gpu-box', port: 9000 }, context()));
+    assert.equal(named.name, 'Attach to gpu-box:9000');
+    assert.equal(named.type, 'neural');
+  });
+});
