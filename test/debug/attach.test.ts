@@ -60,7 +60,7 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 30_
   }
 }
 
-describe('debug adapter: attach to a CLI run over loopback (needs the CLI endpoint)', function () {
+describe('debug adapter: attach to a CLI run over loopback', function () {
   this.timeout(90_000);
   const runs: ListeningRun[] = [];
   const clients: NeuralClient[] = [];
