@@ -221,7 +221,8 @@ export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
     if (line !== null) this.emit('output', `${line}\n`, 'console');
     switch (event.type) {
       case 'progress':
-        this.emit('progress', event.message);
+        // A replayed run's preparation is over (or goes on live after the catch-up): no progress notification for the past.
+        if (!this.catchingUp) this.emit('progress', event.message);
         return;
       case 'stopped':
         if (!this.catchingUp) this.emit('stopped', event);

@@ -83,9 +83,14 @@ describe('debug adapter: attach (against a protocol peer)', function () {
 
   it('shows a run paused at entry as paused, with its history; sends breakpoints, the learning rate; disconnect detaches', async () => {
     const port = await serve(run.events.slice(0, run.untilEntryPause));
-    await client.attach({ port, token: TOKEN }, { functionBreakpoints: [{ name: 'loss < 0.01' }] });
+    await client.attach({ port, token: TOKEN }, { functionBreakpoints: [{ name: 'loss < 0.01' }], supportsProgressReporting: true });
     const stop = await client.nextStop();
     assert.equal(stop.body.reason, 'entry');
+    assert.ok(
+      run.events.slice(0, run.untilEntryPause).some((e) => e.type === 'progress'),
+      'the replayed history has the preparation progress',
+    );
+    assert.equal(client.events.filter((e) => e.event === 'progressStart').length, 0, 'no progress notification for a preparation that is over');
     assert.match(
       client.output('console'),
       new RegExp(`attached to the run at 127\\.0\\.0\\.1:${port} \\(tfjs [\\d.]+ via neural-debugger train \\(pid 1\\)\\)`),
