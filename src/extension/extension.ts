@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
 /**
  * Ends every training session, so no trainer process outlives the extension
  * host. (Should the host die before this runs, the trainer still exits: it
- * quits when its IPC channel to the adapter closes.)
+ * quits when its protocol pipe to the adapter closes.)
  */
 export async function deactivate(): Promise<void> {
   const sessions = monitor?.runningSessions() ?? [];

@@ -128,8 +128,8 @@ export class TrainingController {
     if (this.options.stopOnEntry) await this.pauseHere('entry');
     while (!this.stopRequested && !this.stoppedByHook && this.epoch <= settings.epochs && (settings.maxSteps === null || this.step < settings.maxSteps)) {
       if (this.batch === 0 && !this.snapshots.has(this.epoch)) this.snapshots.take(this.epoch, this.step, this.samplesSeen);
-      // wasm reads resolve as microtasks: without a macrotask turn here, IPC
-      // messages (pause, stop) would never be delivered while training runs.
+      // wasm reads resolve as microtasks: without a macrotask turn here, the
+      // parent's commands (pause, stop) would never be read from the pipe while training runs.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.stopRequested) break;
       const stats = await this.runStep();
