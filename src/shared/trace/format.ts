@@ -3,7 +3,7 @@
 // the CLI report and the webview. Format description: docs/trace-format.md.
 // This module has no Node imports so that browser bundles can use it.
 
-import { decodeJson, encodeJson } from '../json';
+import { encodeJson } from '../json';
 import type { TrainerEvent, TrainerEventOf } from '../protocol';
 
 /** Value of the header's `format` field: identifies a file as a Neural Debugger trace. */
@@ -86,12 +86,4 @@ export function encodeTraceRecord(record: TraceRecord): string {
   const ordered: Record<string, unknown> = { type: record.type, time: record.time };
   Object.assign(ordered, record);
   return encodeJson(ordered);
-}
-
-/**
- * Parses one trace line (JSON.parse errors propagate). Does not check that the
- * value is a valid record: see `parseTrace`.
- */
-export function decodeTraceLine(line: string): unknown {
-  return decodeJson(line);
 }

@@ -5,11 +5,11 @@
 // version 2 ones.
 
 import { UserError } from '../errors';
+import { decodeJson } from '../json';
 import {
   TRACE_FORMAT,
   TRACE_FORMAT_VERSION,
   TRACED_EVENT_TYPES,
-  decodeTraceLine,
   type TraceHeaderRecord,
   type TraceRecord,
   type TraceRecordOf,
@@ -182,7 +182,7 @@ export class TraceParser {
     if (text.trim() === '') return [];
     let value: unknown;
     try {
-      value = decodeTraceLine(text);
+      value = decodeJson(text);
     } catch (e) {
       throw this.error(`not a JSON record (${(e as Error).message}); the trace is damaged`);
     }
@@ -201,7 +201,7 @@ export class TraceParser {
       let value: unknown;
       let complete = true;
       try {
-        value = decodeTraceLine(rest);
+        value = decodeJson(rest);
       } catch {
         complete = false;
       }
