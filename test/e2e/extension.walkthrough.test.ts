@@ -29,14 +29,27 @@ async function isChecked(page: Page, id: string): Promise<boolean> {
   return (await step(page, id).getAttribute('aria-checked')) === 'true';
 }
 
-/** Expands a step, waits for its page, and clicks one of its buttons (the links of its description). */
-async function clickStepButton(page: Page, id: string, label: string): Promise<void> {
+/** Expands a step, waits for its page, and clicks one of its buttons (the links of its description), which open a quick pick. */
+async function clickStepButton(page: Page, id: string, label: string, opensQuickPick = true): Promise<void> {
   const s = step(page, id);
   if ((await s.getAttribute('aria-expanded')) !== 'true') await s.locator('.step-title').click();
   // The page loads in a webview that takes the focus: a quick pick opened before would close.
   const title = WALKTHROUGH.steps.find((w) => w.id === id)?.title ?? id;
   await waitUntil(() => pageShows(page, title), 15_000, `the page of step "${title}"`);
-  await s.locator('.monaco-button', { hasText: label }).click();
+  // The page's webview can still take the focus after its heading shows, closing the quick pick the
+  // button opened (seen once in CI): click again until the quick pick stays open.
+  const quickPick = page.locator('.quick-input-widget');
+  if (!opensQuickPick) return s.locator('.monaco-button', { hasText: label }).click();
+  for (let attempt = 1; ; attempt++) {
+    await s.locator('.monaco-button', { hasText: label }).click();
+    const opened = await quickPick.waitFor({ state: 'visible', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (opened) await page.waitForTimeout(500);
+    const stayedOpen = opened && (await quickPick.isVisible());
+    if (stayedOpen || attempt === 3) return;
+  }
 }
 
 /** Whether the step's page (a markdown webview: a frame other than the workbench's) shows a heading `text`. */
@@ -100,7 +113,7 @@ describeInCodeServer('e2e: the Get started walkthrough', (workbench) => {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH.title }).first().click();
     await waitUntil(() => isChecked(page, 'train'), 10_000, 'step "Train model" to be ticked');
     // Step 4: its button shows the Gradients view.
-    await clickStepButton(page, 'gradients', 'Show gradient inspector');
+    await clickStepButton(page, 'gradients', 'Show gradient inspector', false);
     await page.locator('.pane-header', { hasText: 'Gradients' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await runCommand(page, 'Welcome: Open Walkthrough...');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH.title }).first().click();
