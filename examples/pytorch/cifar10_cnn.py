@@ -39,10 +39,11 @@ class DataError(Exception):
 
 class ArraysOnly(pickle.Unpickler):
     """Unpickles the dicts of numpy arrays and lists in CIFAR's python batches and
-    refuses anything else: a pickle from elsewhere could otherwise run code."""
+    refuses anything else: a pickle from elsewhere could otherwise run code.
+    (_codecs.encode is how Python 3 writes bytes at pickle protocol 2.)"""
 
     ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
-               ('numpy', 'ndarray'), ('numpy', 'dtype')}
+               ('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode')}
 
     def find_class(self, module, name):
         if (module, name) not in self.ALLOWED:
