@@ -16,9 +16,10 @@ import type { Readable, Writable } from 'node:stream';
 import { repoRoot } from './models';
 import type { Runner, Timing } from './variants';
 
-const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
+export const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
 
-function findTorchPython(pythons: string[]): { python: string; version: string } | null {
+/** The first of `pythons` that imports torch, with torch's version. */
+export function findTorchPython(pythons: string[]): { python: string; version: string } | null {
   for (const python of pythons) {
     const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { python, version: r.stdout.trim() };
