@@ -62,11 +62,14 @@ def read_python_batch(path):
     labels = batch.get(b'labels', batch.get('labels')) if isinstance(batch, dict) else None
     if data is None or labels is None:
         raise DataError(f'{path}: not a CIFAR-10 python batch (no "data" and "labels" entries)')
-    data = np.asarray(data, dtype=np.uint8)
-    if data.ndim != 2 or data.shape[1] != IMAGE_BYTES or len(labels) != len(data):
-        raise DataError(f'{path}: "data" is {list(data.shape)} with {len(labels)} labels; '
+    try:
+        data, labels = np.asarray(data, dtype=np.uint8), np.asarray(labels, dtype=np.int64)
+    except (TypeError, ValueError) as e:
+        raise DataError(f'{path}: "data" or "labels" is not an array of numbers ({e})') from None
+    if data.ndim != 2 or data.shape[1] != IMAGE_BYTES or labels.shape != (len(data),):
+        raise DataError(f'{path}: "data" is {list(data.shape)} with labels {list(labels.shape)}; '
                         f'a CIFAR-10 batch has [N, {IMAGE_BYTES}] pixels and N labels')
-    return data.reshape(-1, 3, 32, 32), np.asarray(labels, dtype=np.int64)
+    return data.reshape(-1, 3, 32, 32), labels
 
 
 def read_binary_batch(path):

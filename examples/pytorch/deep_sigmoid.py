@@ -104,14 +104,16 @@ def main():
             seen += len(yb)
         first_loss = first_loss if first_loss is not None else running_loss / seen
         model.eval()
-        correct, count = 0, 0
+        validation_loss, correct, count = 0.0, 0, 0
         with torch.no_grad():
             for xb, yb in validation_loader:
                 xb, yb = xb.to(device), yb.to(device)
-                correct += (model(xb).argmax(dim=1) == yb).sum().item()
+                logits = model(xb)
+                validation_loss += loss_fn(logits, yb).item() * len(yb)
+                correct += (logits.argmax(dim=1) == yb).sum().item()
                 count += len(yb)
         print(f'epoch {epoch}/{args.epochs}: train loss {running_loss / seen:.4f}, '
-              f'validation accuracy {100 * correct / count:.1f} %', flush=True)
+              f'validation loss {validation_loss / count:.4f}, validation accuracy {100 * correct / count:.1f} %', flush=True)
     print(f'done in {time.perf_counter() - started:.1f} s: train loss {running_loss / seen:.4f} after {args.epochs} epoch(s), '
           f'{first_loss:.4f} after the first; chance level for two classes is ln 2 = {math.log(2):.4f}', flush=True)
 
