@@ -29,6 +29,27 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'nd-pytorch-examples-'));
 }
 
+describe('PyTorch examples: seeded', function () {
+  this.timeout(180_000);
+
+  for (const [script, args] of [
+    ['mnist_mlp.py', ['--epochs', '2', '--limit-batches', '3']],
+    ['cifar10_cnn.py', ['--epochs', '2', '--limit-batches', '2', '--batch-size', '16']],
+    ['deep_sigmoid.py', ['--epochs', '3']],
+  ] as const) {
+    it(`${script}: two runs print the same epoch lines`, () => {
+      const epochLines = () => {
+        const r = runExample(script, [...args]);
+        assert.equal(r.code, 0, show(r));
+        return r.stdout.split('\n').filter((l) => l.startsWith('epoch '));
+      };
+      const first = epochLines();
+      assert.equal(first.length, Number(args[1]));
+      assert.deepEqual(epochLines(), first);
+    });
+  }
+});
+
 describe('PyTorch examples: mnist_mlp.py', function () {
   this.timeout(180_000);
   let dir: string;
