@@ -85,7 +85,7 @@ def read_binary_batch(path):
 def find_batches(path):
     """(folder, format) of the CIFAR-10 batches in `path` or in its cifar-10-batches-py/-bin subfolder."""
     if not os.path.isdir(path):
-        raise DataError('no such folder')
+        raise DataError('a file, not a folder' if os.path.exists(path) else 'no such folder')
     for folder in (path, os.path.join(path, 'cifar-10-batches-py'), os.path.join(path, 'cifar-10-batches-bin')):
         for fmt, ext in (('python', ''), ('binary', '.bin')):
             if os.path.isfile(os.path.join(folder, TRAIN_BATCHES[0] + ext)):

@@ -61,7 +61,7 @@ def find_idx(folder, prefix, kind):
 def load_mnist(folder):
     """{'train': (images, labels), 'test': (images, labels)}, images uint8 [N, 28, 28], labels uint8 [N]."""
     if not os.path.isdir(folder):
-        raise DataError('no such folder')
+        raise DataError('a file, not a folder' if os.path.exists(folder) else 'no such folder')
     splits = {}
     for split, prefix in (('train', 'train'), ('test', 't10k')):
         images = read_idx(find_idx(folder, prefix, 'images-idx3'), 3)

@@ -240,6 +240,9 @@ describe('PyTorch examples: cifar10_cnn.py', function () {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
     assertRefused(runExample('cifar10_cnn.py', ['--data', empty]), 'cifar10_cnn.py', /--data \S+empty: no CIFAR-10 batches here .*cifar-10-batches-bin/);
+    const file = path.join(dir, 'data_batch_1.bin.txt');
+    fs.writeFileSync(file, 'not a folder');
+    assertRefused(runExample('cifar10_cnn.py', ['--data', file]), 'cifar10_cnn.py', /--data \S+data_batch_1\.bin\.txt: a file, not a folder$/);
   });
 
   it('names the missing batches of an incomplete folder and the file of a truncated one', () => {
