@@ -74,22 +74,25 @@ export function checkModelFitsData(
   metrics: string[],
   site: ProblemSite,
   what: string,
+  layerSite?: (layer: string) => ProblemSite,
 ): void {
-  const fail = (message: string): never => {
-    throw new UserError({ ...site, message });
+  const fail = (message: string, layer?: string): never => {
+    throw new UserError({ ...(layer && layerSite ? layerSite(layer) : site), message });
   };
   if (model.inputs.length !== 1) fail(`${what} has ${model.inputs.length} inputs; one is supported (the data has a single input)`);
   if (model.outputs.length !== 1) fail(`${what} has ${model.outputs.length} outputs; one is supported (the data has a single target)`);
   const inputShape = model.inputs[0].shape.slice(1);
   const fits = inputShape.length === data.inputShape.length && inputShape.every((d, i) => d === null || d === data.inputShape[i]);
+  const inputName = model.inputLayers[0]?.name;
   if (!fits) {
-    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`);
+    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`, inputName);
   }
   const outputName = model.outputLayers[0].name;
   const where = `the output layer '${outputName}' of ${what}`;
-  const outputShape = model.outputs[0].shape.slice(1);
+  // Unknown dimensions (a variable-length sequence) take the data's size.
+  const outputShape = model.outputs[0].shape.slice(1).map((d, i) => (d === null && inputShape[i] === null ? (data.inputShape[i] ?? null) : d));
   const problem = outputProblem(outputShape, outputLayerSpec(model), where, data.target, loss);
-  if (problem) fail(problem);
+  if (problem) fail(problem, outputName);
   const metricIssue = metricProblem(metrics as MetricName[], data.target);
   if (metricIssue) fail(metricIssue);
 }

@@ -56,19 +56,20 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     assert.match(e3.message, /layer 'hs' uses activation 'hard_swish', which TensorFlow\.js does not have/);
   });
 
-  it('a topology whose output does not fit the data, or that is not a model, is an error at model.keras', async () => {
+  it('an output that does not fit the data is an error at the output layer in model.json; a missing file at model.keras', async () => {
+    const text = kerasSequential([], 5);
     const dir = writeFiles({
-      'model.json': kerasSequential([], 5),
+      'model.json': text,
       'm.nn.json': kerasSpec('model.json'),
       'x.json': '{"hello": 1}',
       'x.nn.json': kerasSpec('x.json'),
     });
     const e = await prepareError(path.join(dir, 'm.nn.json'));
-    assert.equal(e.info.file, path.join(dir, 'm.nn.json'));
-    assert.equal(e.info.field, 'model.keras');
+    assert.equal(e.info.file, path.join(dir, 'model.json'));
+    assert.equal(e.info.line, lineOf(text, '"name": "out"') - 3); // the layer's opening brace
     assert.match(e.message, /the output layer 'out' of the model in model\.json outputs \[5\] per sample, but the data has one of 2 classes/);
     const e2 = await prepareError(path.join(dir, 'x.nn.json'));
-    assert.match(e2.message, /x\.json: error: not a Keras or TensorFlow\.js model/);
+    assert.match(e2.message, /x\.json:1:1: error: not a Keras or TensorFlow\.js model/);
     const e3 = await prepareError(path.join(writeFiles({ 'm.nn.json': kerasSpec('nowhere.json') }), 'm.nn.json'));
     assert.equal(e3.info.field, 'model.keras');
     assert.match(e3.message, /m\.nn\.json:\d+:\d+: error: .*nowhere\.json does not exist; give the path of a Keras model\.to_json\(\) file/);
