@@ -69,7 +69,7 @@ function outputLayerSpec(model: tf.LayersModel): LayerSpec | undefined {
  */
 export function checkModelFitsData(
   model: tf.LayersModel,
-  data: Pick<LoadedData, 'inputShape' | 'target'>,
+  data: Pick<LoadedData, 'inputShape' | 'target' | 'inputIsTokenIds' | 'train' | 'validation' | 'test'>,
   loss: LossName,
   metrics: string[],
   site: ProblemSite,
@@ -85,8 +85,13 @@ export function checkModelFitsData(
   const fits = inputShape.length === data.inputShape.length && inputShape.every((d, i) => d === null || d === data.inputShape[i]);
   const inputName = model.inputLayers[0]?.name;
   if (!fits) {
-    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`, inputName);
+    fail(
+      `${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`,
+      inputName,
+    );
   }
+  const embeddingProblem = embeddingOnInputProblem(model, data);
+  if (embeddingProblem) fail(embeddingProblem.message, embeddingProblem.layer);
   const outputName = model.outputLayers[0].name;
   const where = `the output layer '${outputName}' of ${what}`;
   // Unknown dimensions (a variable-length sequence) take the data's size.
@@ -95,4 +100,38 @@ export function checkModelFitsData(
   if (problem) fail(problem, outputName);
   const metricIssue = metricProblem(metrics as MetricName[], data.target);
   if (metricIssue) fail(metricIssue);
+}
+
+/**
+ * An Embedding layer that reads the model's input needs whole-number indices
+ * below its input_dim; anything else fails inside the gather at the first
+ * step (GatherV2: index -1 …), so it is checked here.
+ */
+function embeddingOnInputProblem(
+  model: tf.LayersModel,
+  data: Pick<LoadedData, 'inputIsTokenIds' | 'train' | 'validation' | 'test'>,
+): { layer: string; message: string } | null {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Embedding') continue;
+    const source = layer.inboundNodes[0]?.inboundLayers[0];
+    if (!source || source.getClassName() !== 'InputLayer') continue;
+    if (!data.inputIsTokenIds) {
+      return {
+        layer: layer.name,
+        message:
+          `layer '${layer.name}' is an Embedding layer on the model's input: it reads whole-number indices (0, 1, 2 …), but the data holds real-valued features; ` +
+          `CSV columns are standardized unless data.normalize is "none": set it to "none" when the columns hold indices`,
+      };
+    }
+    const inputDim = Number(layer.getConfig().inputDim);
+    let largest = 0;
+    for (const split of [data.train, data.validation, data.test]) if (split) for (let i = 0; i < split.x.length; i++) largest = Math.max(largest, split.x[i]);
+    if (largest >= inputDim) {
+      return {
+        layer: layer.name,
+        message: `layer '${layer.name}' is an Embedding layer with input_dim ${inputDim} (indices 0 to ${inputDim - 1}), but the data holds the index ${largest}; give it input_dim ${largest + 1} or more`,
+      };
+    }
+  }
+  return null;
 }

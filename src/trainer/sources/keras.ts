@@ -56,7 +56,7 @@ function registeredClasses(): Record<string, unknown> {
 }
 
 /** Where things are in the model file: 1-based line and column of a JSON path. */
-export type PositionOf = (path: (string | number)[]) => { line: number; column: number };
+type PositionOf = (path: (string | number)[]) => { line: number; column: number };
 
 /**
  * The position of `path`, or of the deepest part of it the file has (a
@@ -201,7 +201,11 @@ function isObjectValue(value: Json, ...path: string[]): boolean {
 
 /** `keras_version` next to the topology or at the top of the file (tfjs puts it in modelTopology). */
 function kerasVersion(file: Json, topology: JsonObject): string | undefined {
-  const candidates = [topology.keras_version, (file as JsonObject).keras_version, ((file as JsonObject).modelTopology as JsonObject | undefined)?.keras_version];
+  const candidates = [
+    topology.keras_version,
+    (file as JsonObject).keras_version,
+    ((file as JsonObject).modelTopology as JsonObject | undefined)?.keras_version,
+  ];
   const found = candidates.find((v) => typeof v === 'string');
   return typeof found === 'string' ? found : undefined;
 }

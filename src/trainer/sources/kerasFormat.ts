@@ -87,13 +87,6 @@ export function layerEntries(topology: JsonObject, base: JsonPath = []): LayerEn
   return entries;
 }
 
-/** The layer configs of a Sequential or Functional topology (Keras 2 and 3). */
-export function layerConfigs(topology: JsonObject): JsonObject[] {
-  const config = topology.config;
-  const layers = isObject(config) ? config.layers : Array.isArray(config) ? config : undefined;
-  return Array.isArray(layers) ? layers.filter(isObject) : [];
-}
-
 /** Keras 1 / Keras 3 → Keras 2 serialisation, on a deep copy; returns the copy. */
 export function toKeras2(topology: JsonObject, kerasVersion?: string): JsonObject {
   const copy = JSON.parse(JSON.stringify(topology)) as JsonObject;
@@ -192,8 +185,20 @@ const KERAS1_COMMON: Record<string, string> = {
 const KERAS1_BY_CLASS: Record<string, Record<string, string>> = {
   Dropout: { p: 'rate' },
   Embedding: { init: 'embeddings_initializer', W_regularizer: 'embeddings_regularizer', W_constraint: 'embeddings_constraint', output_dim: 'output_dim' },
-  LSTM: { inner_init: 'recurrent_initializer', inner_activation: 'recurrent_activation', U_regularizer: 'recurrent_regularizer', dropout_W: 'dropout', dropout_U: 'recurrent_dropout' },
-  GRU: { inner_init: 'recurrent_initializer', inner_activation: 'recurrent_activation', U_regularizer: 'recurrent_regularizer', dropout_W: 'dropout', dropout_U: 'recurrent_dropout' },
+  LSTM: {
+    inner_init: 'recurrent_initializer',
+    inner_activation: 'recurrent_activation',
+    U_regularizer: 'recurrent_regularizer',
+    dropout_W: 'dropout',
+    dropout_U: 'recurrent_dropout',
+  },
+  GRU: {
+    inner_init: 'recurrent_initializer',
+    inner_activation: 'recurrent_activation',
+    U_regularizer: 'recurrent_regularizer',
+    dropout_W: 'dropout',
+    dropout_U: 'recurrent_dropout',
+  },
   SimpleRNN: { inner_init: 'recurrent_initializer', U_regularizer: 'recurrent_regularizer', dropout_W: 'dropout', dropout_U: 'recurrent_dropout' },
 };
 const KERAS1_CLASSES: Record<string, string> = { Convolution1D: 'Conv1D', Convolution2D: 'Conv2D' };

@@ -12,11 +12,13 @@ const CORPUS = path.join(ROOT, 'test', 'fixtures', 'models');
 const POINTS = { source: 'synthetic', dataset: 'spiral', samples: 128, testSamples: 32 };
 const SUM = { source: 'synthetic', dataset: 'sequence-sum', samples: 64, testSamples: 16 };
 const PATTERN = { source: 'synthetic', dataset: 'sequence-pattern', samples: 64, testSamples: 16 };
+const CSV_IDS = { source: 'csv', path: path.join(CORPUS, 'tokens.csv'), label: 'label', normalize: 'none', validationSplit: 0.25 };
+const CSV_STANDARDIZED = { source: 'csv', path: path.join(CORPUS, 'tokens.csv'), label: 'label', validationSplit: 0.25 };
 const TOKENS = { source: 'synthetic', dataset: 'token-reverse', samples: 64, testSamples: 16 };
 
 interface Case {
   file: string;
-  data: object;
+  data: { source: string; normalize?: string };
   loss?: string;
   /** Absent: the model trains. */
   refused?: { file: string; line: number; column: number; message: RegExp };
@@ -32,6 +34,27 @@ const CASES: Case[] = [
   { file: 'keras-2.10-bidirectional-lstm.json', data: SUM },
   { file: 'keras-2.10-timedistributed.json', data: PATTERN },
   { file: 'keras-2.15-variable-length.json', data: TOKENS, loss: 'sparseCategoricalCrossentropy' },
+  { file: 'keras-2.15-embedding.json', data: CSV_IDS },
+  {
+    file: 'keras-2.15-embedding.json',
+    data: CSV_STANDARDIZED,
+    refused: {
+      file: 'keras-2.15-embedding.json',
+      line: 19,
+      column: 7,
+      message: /layer 'embedding' is an Embedding layer on the model's input: .*set it to "none"/,
+    },
+  },
+  {
+    file: 'refused/keras-2.15-embedding-too-small.json',
+    data: CSV_IDS,
+    refused: {
+      file: 'refused/keras-2.15-embedding-too-small.json',
+      line: 19,
+      column: 7,
+      message: /input_dim 5 \(indices 0 to 4\), but the data holds the index 9/,
+    },
+  },
   { file: 'keras-3-sequential-compiled.json', data: POINTS, log: /compile_config .*ignored.*training section/ },
   { file: 'keras-3-functional-nested.json', data: POINTS },
   { file: 'tfjs-1.x/model.json', data: POINTS, log: /loaded 4 weight\(s\) of dense_Dense1, dense_Dense2/ },
@@ -45,7 +68,12 @@ const CASES: Case[] = [
   {
     file: 'refused/keras-3-custom-layer.json',
     data: POINTS,
-    refused: { file: 'refused/keras-3-custom-layer.json', line: 53, column: 13, message: /layer 'scale' is a Scale layer \(class Scale, registered as my_package>Scale\)/ },
+    refused: {
+      file: 'refused/keras-3-custom-layer.json',
+      line: 53,
+      column: 13,
+      message: /layer 'scale' is a Scale layer \(class Scale, registered as my_package>Scale\)/,
+    },
   },
   {
     file: 'refused/tfjs-missing-bin/model.json',
@@ -90,7 +118,7 @@ function specFor(c: Case): string {
 
 describe('model-file corpus (test/fixtures/models)', () => {
   for (const c of CASES) {
-    it(`${c.file}: ${c.refused ? 'refused at its line' : 'trains'}`, async function () {
+    it(`${c.file}${'source' in c.data && c.data.source === 'csv' ? ` on ${c.data.normalize ?? 'standardized'} CSV` : ''}: ${c.refused ? 'refused at its line' : 'trains'}`, async function () {
       this.timeout(60_000);
       const spec = path.join(writeFiles({ 'm.nn.json': specFor(c) }), 'm.nn.json');
       if (c.refused) {
@@ -105,7 +133,11 @@ describe('model-file corpus (test/fixtures/models)', () => {
       }
       if (c.log) {
         const logs: string[] = [];
-        const ctx = await prepareRun({ modelFile: spec, backend: 'wasm' }, () => undefined, (_level, message) => logs.push(message));
+        const ctx = await prepareRun(
+          { modelFile: spec, backend: 'wasm' },
+          () => undefined,
+          (_level, message) => logs.push(message),
+        );
         ctx.model.dispose();
         assert.match(logs.join('\n'), c.log);
       }
@@ -117,4 +149,22 @@ describe('model-file corpus (test/fixtures/models)', () => {
       h.ctx.model.dispose();
     });
   }
+});
+
+describe('an embedding layer on CSV columns (the layers form)', () => {
+  const spec = (normalize?: string) =>
+    JSON.stringify({
+      data: { ...CSV_IDS, normalize },
+      model: { layers: [{ type: 'embedding', inputDim: 10, outputDim: 4 }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }] },
+      training: { epochs: 1, batchSize: 16, optimizer: { type: 'adam' }, loss: 'categoricalCrossentropy' },
+    });
+
+  it('trains with normalize "none"; standardized columns are refused with a hint', async () => {
+    const dir = writeFiles({ 'none.nn.json': spec('none'), 'default.nn.json': spec(undefined) });
+    const h = await ControllerHarness.start({ modelFile: path.join(dir, 'none.nn.json'), steps: 2 });
+    assert.equal(await h.done, 'completed');
+    h.ctx.model.dispose();
+    const e = await prepareError(path.join(dir, 'default.nn.json'));
+    assert.match(e.message, /an embedding layer reads integer token ids, but the data holds real-valued features, not token ids; .*data\.normalize "none"/);
+  });
 });
