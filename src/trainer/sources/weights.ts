@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../shared/errors';
+import { isUserError, UserError } from '../../shared/errors';
 import { MODEL_FILE, readCheckpointFiles } from '../checkpoint';
 import { displayPath } from '../data/files';
 import { closestName, suggestion } from '../../spec/suggest';
@@ -76,6 +76,20 @@ function savedNameOf(name: string, saved: Set<string>): string | undefined {
   return fits.length === 1 ? fits[0] : undefined;
 }
 
+/** readCheckpointFiles, its errors (a damaged weight file) moved to the model file's manifest when known. */
+function readWeightFiles(folder: string, manifestSite?: ManifestSite): ReturnType<typeof readCheckpointFiles> {
+  try {
+    return readCheckpointFiles(folder);
+  } catch (e) {
+    if (!manifestSite || !isUserError(e) || e.info.line !== undefined) throw e;
+    const what = e.info.message.replace(/: the checkpoint is damaged$/, '');
+    throw new UserError({
+      ...manifestSite([]),
+      message: `${displayPath(e.info.file ?? folder)} ${what}; the weight file is truncated or not the one this ${MODEL_FILE} lists: copy it again together with its ${MODEL_FILE}`,
+    });
+  }
+}
+
 /** For weights that come from the model file itself: where its manifest is, to report problems there. */
 export type ManifestSite = (path: (string | number)[]) => ProblemSite;
 
@@ -114,7 +128,7 @@ export function loadWeightsInto(
       message: `weight file ${absent.name} is missing: ${displayPath(path.resolve(folder, absent.name))} does not exist; put it next to ${MODEL_FILE} (copy the ${MODEL_FILE} and every weight file its weightsManifest lists into one folder)`,
     });
   }
-  const { weightSpecs, weightData } = readCheckpointFiles(folder);
+  const { weightSpecs, weightData } = readWeightFiles(folder, manifestSite);
   const savedSpecs = weightSpecs.filter((s) => s.group !== 'optimizer');
   // Decoded with every spec (offsets follow their order); optimizer slots are then ignored.
   const saved = tf.io.decodeWeights(weightData, weightSpecs);

@@ -24,6 +24,27 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     h.ctx.model.dispose();
   });
 
+  it('examples/keras3-functional trains: Keras 3 to_json() of a compiled residual model, compile_config ignored with a note', async () => {
+    const file = path.join(EXAMPLES, 'keras3-functional', 'keras3-functional.nn.json');
+    const logs: string[] = [];
+    const ctx = await prepareRun(
+      { modelFile: file, backend: 'wasm' },
+      () => undefined,
+      (_l, m) => logs.push(m),
+    );
+    ctx.model.dispose();
+    assert.match(logs.join('\n'), /compile_config in .*model\.json is ignored: the spec's training section gives the loss, optimizer and metrics/);
+    const h = await ControllerHarness.start({ modelFile: file, epochs: 3 });
+    assert.equal(await h.done, 'completed');
+    assert.deepEqual(
+      h.ctx.topology.layers.map((l) => `${l.name}<${l.inputs.join(',')}`),
+      ['points<', 'stem<points', 'block<stem', 'residual<stem,block', 'classes<residual'],
+    );
+    const epochs = h.events.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.stats.loss : NaN));
+    assert.ok(epochs[2] < epochs[0], `epoch losses fall: ${epochs.join(', ')}`);
+    h.ctx.model.dispose();
+  });
+
   it('initialisation is seeded: the same spec gives the same initial weights', async () => {
     const file = path.join(EXAMPLES, 'keras-mlp', 'keras-mlp.nn.json');
     const a = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined);

@@ -86,6 +86,16 @@ const CASES: Case[] = [
     },
   },
   {
+    file: 'refused/tfjs-truncated-bin/model.json',
+    data: POINTS,
+    refused: {
+      file: 'refused/tfjs-truncated-bin/model.json',
+      line: 150,
+      column: 22,
+      message: /group1-shard1of1\.bin holds 192 bytes but model\.json describes 328; the weight file is truncated/,
+    },
+  },
+  {
     file: 'refused/tfjs-wrong-names/model.json',
     data: POINTS,
     refused: {
