@@ -10,12 +10,14 @@ import { UserError } from '../../shared/errors';
 import { displayPath } from '../data/files';
 import { parseJsonWithPositions, type ParsedJson } from '../../spec/json';
 import {
+  lacksInputShape,
   layerEntries,
   locateTopology,
   MODEL_CLASSES,
   SERIALIZATION_CLASSES,
   seedInitializers,
   toKeras2,
+  valueAt,
   type Json,
   type JsonObject,
   type LayerEntry,
@@ -158,7 +160,14 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
   checkClasses(topology, file, at, base);
   const entries = layerEntries(topology);
   if (entries.length === 0) throw new UserError({ file, ...at([...base, 'config']), message: 'the model has no layers' });
+  const noInputShape = () =>
+    new UserError({
+      file,
+      ...at([...base, ...entries[0].path]),
+      message: 'the Sequential model has no input shape; give its first layer a batch_input_shape (or add an InputLayer)',
+    });
 
+  if (lacksInputShape(topology, entries[0])) throw noInputShape();
   const keras2 = toKeras2(topology, kerasVersion(fileValue, topology));
   seedInitializers(keras2, runSeed);
   let model: tf.LayersModel;
@@ -173,13 +182,7 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
     });
   }
   const graph = asGraphModel(model);
-  if (!graph) {
-    throw new UserError({
-      file,
-      ...at([...base, ...entries[0].path]),
-      message: 'the Sequential model has no input shape; give its first layer a batch_input_shape (or add an InputLayer)',
-    });
-  }
+  if (!graph) throw noInputShape();
   const layerPath = new Map(entries.map((e) => [e.name, [...base, ...e.path]]));
   const ignored = IGNORED_KEYS.filter((key) => topology[key] !== undefined || (located.format === 'tfjs' && isObjectValue(fileValue, 'modelTopology', key)));
   return {
@@ -218,11 +221,11 @@ function kerasVersion(file: Json, topology: JsonObject): string | undefined {
 async function blameLayer(keras2: JsonObject, entries: LayerEntry[], error: Error): Promise<{ entry: LayerEntry; message: string } | null> {
   for (const entry of entries) {
     if (MODEL_CLASSES.includes(entry.className)) continue;
-    let layer: Json = keras2;
-    for (const key of entry.path) layer = (layer as Record<string | number, Json>)[key];
+    const layer = valueAt(keras2, entry.path);
     try {
-      const alone = await tf.models.modelFromJSON({ modelTopology: { class_name: 'Sequential', config: { layers: [layer] } } } as unknown as tf.io.ModelJSON);
-      alone.dispose();
+      // modelFromJSON deserialises whatever class the topology names: here the layer alone; only a built one (an InputLayer) holds tensors.
+      const alone = (await tf.models.modelFromJSON({ modelTopology: layer } as unknown as tf.io.ModelJSON)) as unknown as tf.layers.Layer;
+      if (alone.built) alone.dispose();
     } catch (e) {
       return { entry, message: (e as Error).message };
     }

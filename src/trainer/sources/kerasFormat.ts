@@ -92,15 +92,23 @@ export function toKeras2(topology: JsonObject, kerasVersion?: string): JsonObjec
   const copy = JSON.parse(JSON.stringify(topology)) as JsonObject;
   if (kerasVersion?.startsWith('1.')) renameKeras1(copy);
   rewrite(copy, sequentialNames(copy));
-  const config = copy.config;
-  if (isObject(config)) {
-    for (const key of ['input_layers', 'output_layers']) {
-      // Keras 3 writes a single input as ["name", 0, 0] instead of [["name", 0, 0]].
-      const value = config[key];
-      if (Array.isArray(value) && typeof value[0] === 'string') config[key] = [value];
-    }
-  }
   return copy;
+}
+
+/** The value at `path` inside `root`, or undefined. */
+export function valueAt(root: Json, path: JsonPath): Json | undefined {
+  let value: Json | undefined = root;
+  for (const key of path) value = Array.isArray(value) || isObject(value) ? (value as Record<string | number, Json>)[key] : undefined;
+  return value;
+}
+
+/** The first layer of a Sequential topology gives no input shape (TensorFlow.js then cannot build the model). */
+export function lacksInputShape(topology: JsonObject, first: LayerEntry): boolean {
+  const layer = valueAt(topology, first.path);
+  if (topology.class_name !== 'Sequential' || !isObject(layer) || layer.class_name === 'InputLayer' || MODEL_CLASSES.includes(String(layer.class_name)))
+    return false;
+  const config = isObject(layer.config) ? layer.config : {};
+  return ['batch_input_shape', 'batch_shape', 'input_shape', 'input_dim'].every((key) => config[key] === undefined || config[key] === null);
 }
 
 /** Names of the nested Sequential models (Keras 3 numbers their calls from 0, TensorFlow.js from 1). */
@@ -119,6 +127,13 @@ function rewrite(value: Json, sequentials: Set<string>): void {
   }
   if (!isObject(value)) return;
   if (typeof value.class_name === 'string') for (const key of KERAS3_ONLY_KEYS) delete value[key];
+  if (MODEL_CLASSES.includes(String(value.class_name)) && isObject(value.config)) {
+    for (const key of ['input_layers', 'output_layers']) {
+      // Keras 3 writes a single input as ["name", 0, 0] instead of [["name", 0, 0]], in nested models too.
+      const ends = value.config[key];
+      if (Array.isArray(ends) && typeof ends[0] === 'string') value.config[key] = [ends];
+    }
+  }
   for (const [key, child] of Object.entries(value)) {
     if (key === 'dtype' && isObject(child) && isObject(child.config) && typeof child.config.name === 'string') {
       value[key] = child.config.name; // {class_name: "DTypePolicy", config: {name: "float32"}}
@@ -205,8 +220,7 @@ const KERAS1_CLASSES: Record<string, string> = { Convolution1D: 'Conv1D', Convol
 
 function renameKeras1(topology: JsonObject): void {
   for (const entry of layerEntries(topology)) {
-    let layer: Json = topology;
-    for (const key of entry.path) layer = (layer as Record<string | number, Json>)[key];
+    const layer = valueAt(topology, entry.path);
     if (!isObject(layer) || !isObject(layer.config)) continue;
     const className = KERAS1_CLASSES[entry.className] ?? entry.className;
     layer.class_name = className;

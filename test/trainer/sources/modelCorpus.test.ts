@@ -57,6 +57,7 @@ const CASES: Case[] = [
   },
   { file: 'keras-3-sequential-compiled.json', data: POINTS, log: /compile_config .*ignored.*training section/ },
   { file: 'keras-3-functional-nested.json', data: POINTS },
+  { file: 'keras-3-bidirectional-nested.json', data: SUM },
   { file: 'tfjs-1.x/model.json', data: POINTS, log: /loaded 4 weight\(s\) of dense_Dense1, dense_Dense2/ },
   { file: 'tfjs-4.x/model.json', data: POINTS, log: /loaded 4 weight\(s\)/ },
   { file: 'tfjs-converted-keras3/model.json', data: POINTS, log: /loaded 4 weight\(s\) of dense, dense_1/ },
@@ -109,6 +110,21 @@ const CASES: Case[] = [
     file: 'refused/keras-2-sigmoid-output.json',
     data: POINTS,
     refused: { file: 'refused/keras-2-sigmoid-output.json', line: 45, column: 7, message: /the output layer 'prob' .*outputs \[1\]/ },
+  },
+  {
+    file: 'refused/keras-2-zero-units.json',
+    data: POINTS,
+    refused: { file: 'refused/keras-2-zero-units.json', line: 45, column: 7, message: /TensorFlow\.js cannot build layer 'empty' \(Dense\): / },
+  },
+  {
+    file: 'refused/keras-2-no-input-shape.json',
+    data: POINTS,
+    refused: {
+      file: 'refused/keras-2-no-input-shape.json',
+      line: 6,
+      column: 7,
+      message: /the Sequential model has no input shape; give its first layer a batch_input_shape/,
+    },
   },
   {
     file: 'refused/not-a-model.json',
