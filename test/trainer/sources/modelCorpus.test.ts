@@ -194,3 +194,30 @@ describe('an embedding layer on CSV columns (the layers form)', () => {
     assert.match(e.message, /an embedding layer reads integer token ids, but the data holds real-valued features, not token ids; .*data\.normalize "none"/);
   });
 });
+
+describe('model.weights from a converted Keras 3 model.json (names scoped by the model)', () => {
+  it("loads 'sequential/dense/kernel' into the layer 'dense' of a layers-form model", async () => {
+    const spec = JSON.stringify({
+      data: POINTS,
+      model: {
+        layers: [
+          { type: 'dense', units: 16, activation: 'relu', name: 'dense' },
+          { type: 'dense', units: 2, activation: 'softmax', name: 'dense_1' },
+        ],
+        weights: path.join(CORPUS, 'tfjs-converted-keras3', 'model.json'),
+      },
+      training: { epochs: 1, batchSize: 16, optimizer: { type: 'adam' }, loss: 'categoricalCrossentropy' },
+    });
+    const logs: string[] = [];
+    const file = path.join(writeFiles({ 'w.nn.json': spec }), 'w.nn.json');
+    const ctx = await prepareRun(
+      { modelFile: file, backend: 'wasm' },
+      () => undefined,
+      (_level, message) => logs.push(message),
+    );
+    assert.match(logs.join('\n'), /loaded 4 weight\(s\) of dense, dense_1/);
+    const first = Array.from(ctx.model.getWeights()[0].dataSync().slice(0, 2));
+    assert.deepEqual(first, [Math.fround(Math.sin(1) * 0.3), Math.fround(Math.sin(2) * 0.3)]);
+    ctx.model.dispose();
+  });
+});
