@@ -184,7 +184,9 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
   const graph = asGraphModel(model);
   if (!graph) throw noInputShape();
   const layerPath = new Map(entries.map((e) => [e.name, [...base, ...e.path]]));
-  const ignored = IGNORED_KEYS.filter((key) => topology[key] !== undefined || (located.format === 'tfjs' && isObjectValue(fileValue, 'modelTopology', key)));
+  // Inside the topology (Keras 3), or next to the model_config that holds it (H5 attributes, the converter's modelTopology).
+  const holders = base.at(-1) === 'model_config' ? [base, base.slice(0, -1)] : [base];
+  const ignored = IGNORED_KEYS.filter((key) => holders.some((holder) => isSet(valueAt(fileValue, [...holder, key]))));
   return {
     model: graph,
     file,
@@ -196,10 +198,8 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
   };
 }
 
-function isObjectValue(value: Json, ...path: string[]): boolean {
-  let current: Json | undefined = value;
-  for (const key of path) current = typeof current === 'object' && current !== null && !Array.isArray(current) ? current[key] : undefined;
-  return current !== undefined && current !== null;
+function isSet(value: Json | undefined): boolean {
+  return value !== undefined && value !== null;
 }
 
 /** `keras_version` next to the topology or at the top of the file (tfjs puts it in modelTopology). */

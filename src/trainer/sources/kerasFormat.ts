@@ -43,7 +43,13 @@ export function locateTopology(file: Json): LocatedTopology | null {
   if (isObject(node) && node.model_config !== undefined) {
     path = [...path, 'model_config'];
     // Keras H5 attributes store the config as a JSON string.
-    node = typeof node.model_config === 'string' ? (JSON.parse(node.model_config) as Json) : node.model_config;
+    if (typeof node.model_config === 'string') {
+      try {
+        node = JSON.parse(node.model_config) as Json;
+      } catch {
+        return null; // reported as "not a Keras or TensorFlow.js model"
+      }
+    } else node = node.model_config;
   }
   // Keras ≤ 2.2.2 and tfjs-layers ≤ 1.2 write a Sequential's config as the list of its layers.
   if (!isObject(node) || typeof node.class_name !== 'string' || !(isObject(node.config) || Array.isArray(node.config))) return null;
