@@ -79,8 +79,9 @@ export function checkModelFitsData(
   const fail = (message: string, layer?: string): never => {
     throw new UserError({ ...(layer && layerSite ? layerSite(layer) : site), message });
   };
-  if (model.inputs.length !== 1) fail(`${what} has ${model.inputs.length} inputs; one is supported (the data has a single input)`);
-  if (model.outputs.length !== 1) fail(`${what} has ${model.outputs.length} outputs; one is supported (the data has a single target)`);
+  if (model.inputs.length !== 1) fail(`${what} has ${model.inputs.length} inputs; one is supported (the data has a single input)`, model.inputLayers[1]?.name);
+  if (model.outputs.length !== 1)
+    fail(`${what} has ${model.outputs.length} outputs; one is supported (the data has a single target)`, model.outputLayers[1]?.name);
   const inputShape = model.inputs[0].shape.slice(1);
   const fits = inputShape.length === data.inputShape.length && inputShape.every((d, i) => d === null || d === data.inputShape[i]);
   const inputName = model.inputLayers[0]?.name;

@@ -32,7 +32,7 @@ export interface KerasModel {
   format: LocatedTopology['format'];
   /** The file lists weights (tfjs model.json): load them after building. */
   hasWeights: boolean;
-  /** Where a layer (by name) is in the file; the model's class for an unknown name. */
+  /** Where a layer (by name) is in the file; the first layer for a name the file lacks. */
   layerSite: (name: string) => ProblemSite;
   /** Where a path inside `weightsManifest` is in the file. */
   manifestSite: (path: (string | number)[]) => ProblemSite;
@@ -192,7 +192,8 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
     file,
     format: located.format,
     hasWeights: located.hasWeights,
-    layerSite: (name) => ({ file, ...at(layerPath.get(name) ?? [...base, 'class_name']) }),
+    // A name the file lacks is the input layer TensorFlow.js adds in front of a Sequential: its first layer.
+    layerSite: (name) => ({ file, ...at(layerPath.get(name) ?? [...base, ...entries[0].path]) }),
     manifestSite: (path) => ({ file, ...at(['weightsManifest', ...path]) }),
     notes: ignored.map((key) => `${key} in ${displayPath(file)} is ignored: the spec's training section gives the loss, optimizer and metrics`),
   };

@@ -128,6 +128,16 @@ const CASES: Case[] = [
     },
   },
   {
+    file: 'refused/keras-2.1-wrong-input.json',
+    data: POINTS,
+    refused: { file: 'refused/keras-2.1-wrong-input.json', line: 4, column: 5, message: /takes inputs of shape \[3\], but the data gives \[2\]/ },
+  },
+  {
+    file: 'refused/keras-3-two-inputs.json',
+    data: POINTS,
+    refused: { file: 'refused/keras-3-two-inputs.json', line: 24, column: 7, message: /has 2 inputs; one is supported/ },
+  },
+  {
     file: 'refused/not-a-model.json',
     data: POINTS,
     refused: { file: 'refused/not-a-model.json', line: 1, column: 1, message: /not a Keras or TensorFlow\.js model/ },
