@@ -127,6 +127,30 @@ export const CASES: Record<string, Case> = {
     args: spec('keras-unsupported/keras-unsupported.nn.json'),
     error: /^keras-unsupported\/model\.json:\d+:\d+: error: layer 'scale' is a Lambda layer \(class Lambda\), which TensorFlow\.js does not support/,
   },
+  'a Keras 2.1 list-form config with a Lambda layer': {
+    args: spec('keras-models/list-form-lambda.nn.json'),
+    error: /\/models\/refused\/keras-2\.1-lambda\.json:34:5: error: layer 'halve' is a Lambda layer \(class Lambda\)/,
+  },
+  'a Keras 3 custom class in a nested model': {
+    args: spec('keras-models/custom-class.nn.json'),
+    error: /\/models\/refused\/keras-3-custom-layer\.json:53:13: error: layer 'scale' is a Scale layer \(class Scale, registered as my_package>Scale\)/,
+  },
+  'a TensorFlow.js model.json without its .bin': {
+    args: spec('keras-models/missing-bin.nn.json'),
+    error: /\/models\/refused\/tfjs-missing-bin\/model\.json:153:9: error: weight file group1-shard1of1\.bin is missing: .*put it next to model\.json/,
+  },
+  'a TensorFlow.js model.json whose weight names are not its layers': {
+    args: spec('keras-models/wrong-weight-names.nn.json'),
+    error: /\/models\/refused\/tfjs-wrong-names\/model\.json:150:22: error: the model's weights are not in the file: expected dense\/kernel/,
+  },
+  'a Keras sigmoid output with a categorical loss': {
+    args: spec('keras-models/sigmoid-output.nn.json'),
+    error: /\/models\/refused\/keras-2-sigmoid-output\.json:45:7: error: the output layer 'prob' .*outputs \[1\]/,
+  },
+  'a Keras Embedding model on standardized CSV columns': {
+    args: spec('keras-models/embedding-on-standardized-csv.nn.json'),
+    error: /\/models\/keras-2\.15-embedding\.json:19:7: error: layer 'embedding' is an Embedding layer on the model's input/,
+  },
   'a garbage trace given to report': {
     command: 'report',
     args: ['garbage-trace.jsonl', '--out', 'REPORT_OUT'],

@@ -67,7 +67,7 @@ export const dataUnion: UnionDef = {
     normalize: {
       type: { kind: 'enum', values: ['none', 'scale', 'standardize'] },
       description:
-        'scale: images / 255 (default for mnist, cifar10); standardize: per-feature z-score from the training split (default for csv); none: default for synthetic.',
+        'scale: images / 255 (default for mnist, cifar10), other data min–max per feature to [0, 1] from the training split; standardize: per-feature z-score from the training split (default for csv); none: default for synthetic (keeps whole-number CSV columns usable as Embedding indices).',
     },
     trainSamples: { type: POSITIVE_INT, description: 'Use only the first N training samples (after the shuffle).' },
     testSamples: { type: POSITIVE_INT, description: 'Cap on the number of test samples.' },

@@ -170,8 +170,10 @@ export function readCheckpointFiles(dir: string): {
   const weightData = tf.io.CompositeArrayBuffer.join(buffers);
   const expected = expectedWeightBytes(weightSpecs);
   if (expected !== null && expected !== weightData.byteLength) {
+    const files = modelJSON.weightsManifest.flatMap((group) => group.paths);
     throw new UserError({
-      file: path.join(dir, WEIGHTS_FILE),
+      // A converted model.json names its own weight file (group1-shard1of1.bin).
+      file: files.length === 1 ? path.resolve(folder, files[0]) : path.join(dir, WEIGHTS_FILE),
       message: `holds ${weightData.byteLength} bytes but ${MODEL_FILE} describes ${expected}: the checkpoint is damaged`,
     });
   }

@@ -96,6 +96,11 @@ function normalizationText(mode: NormalizeMode, raw: RawDataset): string {
   return raw.isImage ? 'raw pixel values 0–255' : '';
 }
 
+function wholeNumbers(x: Float32Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!(x[i] >= 0 && Number.isInteger(x[i]))) return false;
+  return true;
+}
+
 /** Turns a source's raw samples into the splits of `LoadedData`. */
 export function prepare(raw: RawDataset, spec: DataSpec, ctx: LoadContext): LoadedData {
   const pool = raw.train.count;
@@ -158,11 +163,13 @@ export function prepare(raw: RawDataset, spec: DataSpec, ctx: LoadContext): Load
   const testText =
     raw.test === null || test === null ? 'no test set' : test.count < raw.test.count ? `${raw.test.count} test (${test.count} used)` : `${test.count} test`;
   const normText = normalizationText(mode, raw);
+  // Un-normalized columns of whole numbers ≥ 0 can be the indices an Embedding layer reads.
+  const indices = raw.inputIsTokenIds || (mode === 'none' && !raw.isImage && [train, validation, test].every((s) => s === null || wholeNumbers(s.x)));
   return {
     description: `${raw.source}: ${trainText} / ${testText}${normText ? `; ${normText}` : ''}`,
     inputShape: raw.inputShape,
     target: raw.target,
-    inputIsTokenIds: raw.inputIsTokenIds,
+    inputIsTokenIds: indices,
     train,
     validation,
     test,

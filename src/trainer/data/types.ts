@@ -92,7 +92,7 @@ export interface LoadedData {
   description: string;
   inputShape: number[];
   target: TargetInfo;
-  /** x holds integer token ids (input of an Embedding layer). */
+  /** x holds integer token ids (input of an Embedding layer): token data, or un-normalized whole-number columns. */
   inputIsTokenIds: boolean;
   train: Split;
   validation: Split | null;

@@ -4,6 +4,11 @@
 
 import type { LayerSpec } from '../../spec/types';
 
+/** "a" or "an" before a layer type ("an embedding layer", "an add layer"). */
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
 export type SampleShape = (number | null)[];
 
 export interface ShapedInput {
@@ -56,7 +61,7 @@ export function inputShapeProblem(layer: LayerSpec, inputs: ShapedInput[]): stri
   if (SEQUENCE_LAYERS.includes(type)) {
     if (shape.length !== 2) {
       const hint = shape.length === 1 ? `; add a reshape layer with targetShape [${shape[0] ?? -1}, 1] to treat each value as one step` : '';
-      return `a ${type} layer needs a [steps, features] input, but '${from}' gives ${formatShape(shape)}${hint}`;
+      return `${article(type)} ${type} layer needs a [steps, features] input, but '${from}' gives ${formatShape(shape)}${hint}`;
     }
     if (type === 'transformerEncoder' && layer.keyDim === undefined) {
       const width = shape[1];
@@ -71,9 +76,9 @@ export function inputShapeProblem(layer: LayerSpec, inputs: ShapedInput[]): stri
   if (type === 'embedding' || type === 'positionalEmbedding') {
     if (!first.tokenIds) {
       const what = first.modelInput ? 'the data holds real-valued features, not token ids' : `'${from}' computes real values, not token ids`;
-      return `a ${type} layer reads integer token ids, but ${what}; use it first in the model, on token data (e.g. the token-reverse and token-sort data sets)`;
+      return `${article(type)} ${type} layer reads integer token ids, but ${what}; use it first in the model, on token data (e.g. the token-reverse and token-sort data sets, or CSV columns of whole numbers with data.normalize "none")`;
     }
-    if (shape.length !== 1) return `a ${type} layer needs a [steps] input of token ids, but '${from}' gives ${formatShape(shape)}`;
+    if (shape.length !== 1) return `${article(type)} ${type} layer needs a [steps] input of token ids, but '${from}' gives ${formatShape(shape)}`;
     const maxLength = layer.maxLength as number | undefined;
     if (type === 'positionalEmbedding' && maxLength !== undefined && shape[0] !== null && shape[0] > maxLength) {
       return `the sequence length ${shape[0]} from '${from}' is longer than maxLength ${maxLength}`;
@@ -90,7 +95,7 @@ export function inputShapeProblem(layer: LayerSpec, inputs: ShapedInput[]): stri
   if (type === 'add' || type === 'multiply' || type === 'average') {
     const different = inputs.find((input) => formatShape(input.shape) !== formatShape(shape));
     if (different) {
-      return `a ${type} layer needs inputs of the same shape, but '${from}' gives ${formatShape(shape)} and '${different.from}' gives ${formatShape(different.shape)}`;
+      return `${article(type)} ${type} layer needs inputs of the same shape, but '${from}' gives ${formatShape(shape)} and '${different.from}' gives ${formatShape(different.shape)}`;
     }
     return null;
   }

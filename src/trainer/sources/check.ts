@@ -69,27 +69,70 @@ function outputLayerSpec(model: tf.LayersModel): LayerSpec | undefined {
  */
 export function checkModelFitsData(
   model: tf.LayersModel,
-  data: Pick<LoadedData, 'inputShape' | 'target'>,
+  data: Pick<LoadedData, 'inputShape' | 'target' | 'inputIsTokenIds' | 'train' | 'validation' | 'test'>,
   loss: LossName,
   metrics: string[],
   site: ProblemSite,
   what: string,
+  layerSite?: (layer: string) => ProblemSite,
 ): void {
-  const fail = (message: string): never => {
-    throw new UserError({ ...site, message });
+  const fail = (message: string, layer?: string): never => {
+    throw new UserError({ ...(layer && layerSite ? layerSite(layer) : site), message });
   };
-  if (model.inputs.length !== 1) fail(`${what} has ${model.inputs.length} inputs; one is supported (the data has a single input)`);
-  if (model.outputs.length !== 1) fail(`${what} has ${model.outputs.length} outputs; one is supported (the data has a single target)`);
+  if (model.inputs.length !== 1) fail(`${what} has ${model.inputs.length} inputs; one is supported (the data has a single input)`, model.inputLayers[1]?.name);
+  if (model.outputs.length !== 1)
+    fail(`${what} has ${model.outputs.length} outputs; one is supported (the data has a single target)`, model.outputLayers[1]?.name);
   const inputShape = model.inputs[0].shape.slice(1);
   const fits = inputShape.length === data.inputShape.length && inputShape.every((d, i) => d === null || d === data.inputShape[i]);
+  const inputName = model.inputLayers[0]?.name;
   if (!fits) {
-    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`);
+    fail(
+      `${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`,
+      inputName,
+    );
   }
+  const embeddingProblem = embeddingOnInputProblem(model, data);
+  if (embeddingProblem) fail(embeddingProblem.message, embeddingProblem.layer);
   const outputName = model.outputLayers[0].name;
   const where = `the output layer '${outputName}' of ${what}`;
-  const outputShape = model.outputs[0].shape.slice(1);
+  // Unknown dimensions (a variable-length sequence) take the data's size.
+  const outputShape = model.outputs[0].shape.slice(1).map((d, i) => (d === null && inputShape[i] === null ? (data.inputShape[i] ?? null) : d));
   const problem = outputProblem(outputShape, outputLayerSpec(model), where, data.target, loss);
-  if (problem) fail(problem);
+  if (problem) fail(problem, outputName);
   const metricIssue = metricProblem(metrics as MetricName[], data.target);
   if (metricIssue) fail(metricIssue);
+}
+
+/**
+ * An Embedding layer that reads the model's input needs whole-number indices
+ * below its input_dim; anything else fails inside the gather at the first
+ * step (GatherV2: index -1 …), so it is checked here.
+ */
+function embeddingOnInputProblem(
+  model: tf.LayersModel,
+  data: Pick<LoadedData, 'inputIsTokenIds' | 'train' | 'validation' | 'test'>,
+): { layer: string; message: string } | null {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Embedding') continue;
+    const source = layer.inboundNodes[0]?.inboundLayers[0];
+    if (!source || source.getClassName() !== 'InputLayer') continue;
+    if (!data.inputIsTokenIds) {
+      return {
+        layer: layer.name,
+        message:
+          `layer '${layer.name}' is an Embedding layer on the model's input: it reads whole-number indices (0, 1, 2 …), but the data holds real-valued features; ` +
+          `CSV columns are standardized unless data.normalize is "none": set it to "none" when the columns hold indices`,
+      };
+    }
+    const inputDim = Number(layer.getConfig().inputDim);
+    let largest = 0;
+    for (const split of [data.train, data.validation, data.test]) if (split) for (let i = 0; i < split.x.length; i++) largest = Math.max(largest, split.x[i]);
+    if (largest >= inputDim) {
+      return {
+        layer: layer.name,
+        message: `layer '${layer.name}' is an Embedding layer with input_dim ${inputDim} (indices 0 to ${inputDim - 1}), but the data holds the index ${largest}; give it input_dim ${largest + 1} or more`,
+      };
+    }
+  }
+  return null;
 }

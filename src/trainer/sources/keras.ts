@@ -5,11 +5,24 @@
 
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { findNodeAtLocation, getNodeValue, type Node } from 'jsonc-parser';
+import { findNodeAtLocation, getNodeValue } from 'jsonc-parser';
 import { UserError } from '../../shared/errors';
 import { displayPath } from '../data/files';
-import { parseJsonWithPositions, propertyKey, propertyValue, type LineMap } from '../../spec/json';
-import { layerConfigs, locateTopology, SERIALIZATION_CLASSES, seedInitializers, toKeras2, type LocatedTopology } from './kerasFormat';
+import { parseJsonWithPositions, type ParsedJson } from '../../spec/json';
+import {
+  lacksInputShape,
+  layerEntries,
+  locateTopology,
+  MODEL_CLASSES,
+  SERIALIZATION_CLASSES,
+  seedInitializers,
+  toKeras2,
+  valueAt,
+  type Json,
+  type JsonObject,
+  type LayerEntry,
+  type LocatedTopology,
+} from './kerasFormat';
 import { asGraphModel, type ProblemSite } from './check';
 
 export interface KerasModel {
@@ -19,6 +32,12 @@ export interface KerasModel {
   format: LocatedTopology['format'];
   /** The file lists weights (tfjs model.json): load them after building. */
   hasWeights: boolean;
+  /** Where a layer (by name) is in the file; the first layer for a name the file lacks. */
+  layerSite: (name: string) => ProblemSite;
+  /** Where a path inside `weightsManifest` is in the file. */
+  manifestSite: (path: (string | number)[]) => ProblemSite;
+  /** One line per part of the file that is read but not used (compile_config …). */
+  notes: string[];
 }
 
 /** Python-side layers: what to do instead. */
@@ -38,57 +57,68 @@ function registeredClasses(): Record<string, unknown> {
   return tf.serialization.SerializationMap.getMap().classNameMap as Record<string, unknown>;
 }
 
-function property(node: Node, key: string): Node | undefined {
-  const found = (node.children ?? []).find((p) => propertyKey(p) === key);
-  return found ? propertyValue(found) : undefined;
+/** Where things are in the model file: 1-based line and column of a JSON path. */
+type PositionOf = (path: (string | number)[]) => { line: number; column: number };
+
+/**
+ * The position of `path`, or of the deepest part of it the file has (a
+ * `model_config` stored as a JSON string has no positions inside: its string).
+ */
+function positionsIn(json: ParsedJson): PositionOf {
+  return (path) => {
+    for (let length = path.length; length >= 0; length--) {
+      const node = findNodeAtLocation(json.root, path.slice(0, length));
+      if (node) return json.lines.positionAt(node.offset);
+    }
+    return json.lines.positionAt(json.root.offset);
+  };
 }
+
+/** Keys whose objects describe Python-side training, which the spec's training section replaces. */
+const IGNORED_KEYS = ['compile_config', 'training_config'];
 
 /**
  * The first object in the topology whose `class_name` TensorFlow.js does not
- * have, as a UserError at its line: the layer's name and class, or the layer
- * and the option that holds the class (an initializer, a regularizer).
+ * have, as a UserError at its position: the layer's name and class, or the
+ * layer and the option that holds the class (an initializer, a regularizer).
  */
-function checkClasses(topologyNode: Node, file: string, lines: LineMap | null): void {
-  const at = (node: Node): { line?: number; column?: number } => (lines ? lines.positionAt(node.offset) : {});
+function checkClasses(topology: JsonObject, file: string, at: PositionOf, base: (string | number)[]): void {
   const known = registeredClasses();
-  const visit = (node: Node, layer: string | null, key: string | null, isLayer: boolean): void => {
-    if (node.type === 'array') {
-      (node.children ?? []).forEach((child) => visit(child, layer, key, key === 'layers'));
+  const layers = new Map(layerEntries(topology).map((e) => [e.path.join('/'), e]));
+  const visit = (value: Json, path: (string | number)[], layer: string | null, key: string | null): void => {
+    if (Array.isArray(value)) {
+      value.forEach((child, i) => visit(child, [...path, i], layer, key));
       return;
     }
-    if (node.type !== 'object') return;
-    const classNode = property(node, 'class_name');
-    const config = property(node, 'config');
-    const className = classNode?.type === 'string' ? String(classNode.value) : null;
-    const nameNode = (config && property(config, 'name')) ?? property(node, 'name');
-    const name = isLayer && nameNode?.type === 'string' ? String(nameNode.value) : layer;
+    if (typeof value !== 'object' || value === null) return;
+    const entry = layers.get(path.join('/'));
+    const name = entry ? entry.name : layer;
+    const className = typeof value.class_name === 'string' ? value.class_name : null;
     if (className && !SERIALIZATION_CLASSES.has(className) && !(className in known)) {
-      const { line, column } = at(node);
-      const message = isLayer
-        ? `layer '${name ?? '?'}' is a ${className} layer (class ${className}), which TensorFlow.js does not support; ${REMEDIES[className] ?? DEFAULT_REMEDY}`
+      const where = at([...base, ...path]);
+      const registered = entry?.registeredName ? `, registered as ${entry.registeredName}` : '';
+      const message = entry
+        ? `layer '${entry.name}' is a ${className} layer (class ${className}${registered}), which TensorFlow.js does not support; ${REMEDIES[className] ?? DEFAULT_REMEDY}`
         : `${name ? `layer '${name}'` : 'the model'} uses class ${className}${key ? ` (in ${key})` : ''}, which TensorFlow.js does not support; use one it has`;
-      throw new UserError({ file, line, column, message });
+      throw new UserError({ file, ...where, message });
     }
-    for (const child of node.children ?? []) {
-      const value = propertyValue(child);
-      const childKey = propertyKey(child);
-      if (value?.type === 'string' && ACTIVATION_KEYS.includes(childKey)) checkActivation(String(value.value), value, name, childKey);
-      else if (value) visit(value, name, childKey, false);
+    for (const [childKey, child] of Object.entries(value)) {
+      if (IGNORED_KEYS.includes(childKey)) continue;
+      if (typeof child === 'string' && ACTIVATION_KEYS.includes(childKey)) checkActivation(child, [...path, childKey], name, childKey);
+      else visit(child, [...path, childKey], name, childKey);
     }
   };
-  const checkActivation = (activation: string, node: Node, layer: string | null, key: string) => {
+  const checkActivation = (activation: string, path: (string | number)[], layer: string | null, key: string) => {
     // tfjs reads Keras' snake_case names in camelCase ('hard_sigmoid' → 'hardSigmoid').
     const camel = activation.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     if (activation in known || camel in known) return;
-    const { line, column } = at(node);
     throw new UserError({
       file,
-      line,
-      column,
+      ...at([...base, ...path]),
       message: `${layer ? `layer '${layer}'` : 'the model'} uses ${key} '${activation}', which TensorFlow.js does not have; use one it has (${ACTIVATIONS.join(', ')})`,
     });
   };
-  visit(topologyNode, null, null, false);
+  visit(topology, [], null, null);
 }
 
 /** Reads, checks and builds the model in `file`. `site` is where the spec names it (for "not found"). */
@@ -108,57 +138,100 @@ export async function buildKerasModel(file: string, runSeed: number, site: Probl
     throw new UserError({ ...site, message: `${why}; give the path of a Keras model.to_json() file or a TensorFlow.js model.json` });
   }
   const json = parseJsonWithPositions(text.replace(/^\uFEFF/, ''), file);
-  const located = locateTopology(getNodeValue(json.root));
+  const at = positionsIn(json);
+  const fileValue = getNodeValue(json.root) as Json;
+  const located = locateTopology(fileValue);
   if (!located) {
     throw new UserError({
       file,
+      ...at([]),
       message:
         'not a Keras or TensorFlow.js model: expected {"class_name": …, "config": …} (Keras model.to_json()) or {"modelTopology": …} (a TensorFlow.js model.json)',
     });
   }
-  const { topology } = located;
-  if (!['Sequential', 'Functional', 'Model'].includes(String(topology.class_name))) {
-    throw new UserError({ file, message: `the top-level class is ${String(topology.class_name)}; expected a Sequential or Functional model` });
+  const { topology, path: base } = located;
+  if (!MODEL_CLASSES.includes(String(topology.class_name))) {
+    throw new UserError({
+      file,
+      ...at([...base, 'class_name']),
+      message: `the top-level class is ${String(topology.class_name)}; expected a Sequential or Functional model`,
+    });
   }
-  const topologyNode = findNodeAtLocation(json.root, located.path);
-  // A model_config stored as a JSON string has no positions in the file.
-  if (topologyNode && topologyNode.type === 'object') checkClasses(topologyNode, file, json.lines);
-  else checkClasses(parseJsonWithPositions(JSON.stringify(topology), file).root, file, null);
-  if (layerConfigs(topology).length === 0) throw new UserError({ file, message: 'the model has no layers' });
+  checkClasses(topology, file, at, base);
+  const entries = layerEntries(topology);
+  if (entries.length === 0) throw new UserError({ file, ...at([...base, 'config']), message: 'the model has no layers' });
+  const noInputShape = () =>
+    new UserError({
+      file,
+      ...at([...base, ...entries[0].path]),
+      message: 'the Sequential model has no input shape; give its first layer a batch_input_shape (or add an InputLayer)',
+    });
 
-  const keras2 = toKeras2(topology);
+  if (lacksInputShape(topology, entries[0])) throw noInputShape();
+  const keras2 = toKeras2(topology, kerasVersion(fileValue, topology));
   seedInitializers(keras2, runSeed);
   let model: tf.LayersModel;
   try {
     model = await tf.models.modelFromJSON({ modelTopology: keras2 } as unknown as tf.io.ModelJSON);
   } catch (e) {
+    const blamed = await blameLayer(keras2, entries, e as Error);
     throw new UserError({
       file,
-      ...layerPosition(e as Error, keras2, json, located),
-      message: `TensorFlow.js cannot build this model: ${(e as Error).message}`,
+      ...at(blamed ? [...base, ...blamed.entry.path] : [...base, 'class_name']),
+      message: `TensorFlow.js cannot build ${blamed ? `layer '${blamed.entry.name}' (${blamed.entry.className})` : 'this model'}: ${blamed?.message ?? (e as Error).message}`,
     });
   }
   const graph = asGraphModel(model);
-  if (!graph)
-    throw new UserError({ file, message: 'the Sequential model has no input shape; give its first layer a batch_input_shape (or add an InputLayer)' });
-  return { model: graph, file, format: located.format, hasWeights: located.hasWeights };
+  if (!graph) throw noInputShape();
+  const layerPath = new Map(entries.map((e) => [e.name, [...base, ...e.path]]));
+  // Inside the topology (Keras 3), or next to the model_config that holds it (H5 attributes, the converter's modelTopology).
+  const holders = base.at(-1) === 'model_config' ? [base, base.slice(0, -1)] : [base];
+  const ignored = IGNORED_KEYS.filter((key) => holders.some((holder) => isSet(valueAt(fileValue, [...holder, key]))));
+  return {
+    model: graph,
+    file,
+    format: located.format,
+    hasWeights: located.hasWeights,
+    // A name the file lacks is the input layer TensorFlow.js adds in front of a Sequential: its first layer.
+    layerSite: (name) => ({ file, ...at(layerPath.get(name) ?? [...base, ...entries[0].path]) }),
+    manifestSite: (path) => ({ file, ...at(['weightsManifest', ...path]) }),
+    notes: ignored.map((key) => `${key} in ${displayPath(file)} is ignored: the spec's training section gives the loss, optimizer and metrics`),
+  };
 }
 
-/** The line of the layer a build error is about: the first layer whose config contains the word the message quotes. */
-function layerPosition(
-  error: Error,
-  topology: Record<string, unknown>,
-  json: ReturnType<typeof parseJsonWithPositions>,
-  located: LocatedTopology,
-): { line?: number; column?: number } {
-  const words = [...error.message.matchAll(/[:'"]\s*([A-Za-z_][\w.-]*)/g)].map((m) => m[1]);
-  const layers = layerConfigs(topology as never);
-  const index = layers.findIndex((layer) => {
-    const text = JSON.stringify(layer);
-    return words.some((w) => text.includes(`"${w}"`));
-  });
-  if (index < 0) return {};
-  const configNode = findNodeAtLocation(json.root, [...located.path, 'config']);
-  const layerNode = configNode?.type === 'array' ? configNode.children?.[index] : findNodeAtLocation(json.root, [...located.path, 'config', 'layers', index]);
-  return layerNode ? json.lines.positionAt(layerNode.offset) : {};
+function isSet(value: Json | undefined): boolean {
+  return value !== undefined && value !== null;
+}
+
+/** `keras_version` next to the topology or at the top of the file (tfjs puts it in modelTopology). */
+function kerasVersion(file: Json, topology: JsonObject): string | undefined {
+  const candidates = [
+    topology.keras_version,
+    (file as JsonObject).keras_version,
+    ((file as JsonObject).modelTopology as JsonObject | undefined)?.keras_version,
+  ];
+  const found = candidates.find((v) => typeof v === 'string');
+  return typeof found === 'string' ? found : undefined;
+}
+
+/**
+ * The layer a build error is about: the first layer (in file order) that
+ * TensorFlow.js cannot construct on its own, else the first one the message
+ * names. Null when neither finds one.
+ */
+async function blameLayer(keras2: JsonObject, entries: LayerEntry[], error: Error): Promise<{ entry: LayerEntry; message: string } | null> {
+  for (const entry of entries) {
+    if (MODEL_CLASSES.includes(entry.className)) continue;
+    const layer = valueAt(keras2, entry.path);
+    try {
+      // modelFromJSON deserialises whatever class the topology names: here the layer alone; only a built one (an InputLayer) holds tensors.
+      const alone = (await tf.models.modelFromJSON({ modelTopology: layer } as unknown as tf.io.ModelJSON)) as unknown as tf.layers.Layer;
+      if (alone.built) alone.dispose();
+    } catch (e) {
+      return { entry, message: (e as Error).message };
+    }
+  }
+  const quoted = [...error.message.matchAll(/["']([A-Za-z_][\w.-]*)["']/g)].map((m) => m[1]);
+  const named = entries.find((e) => quoted.includes(e.name));
+  return named ? { entry: named, message: error.message } : null;
 }

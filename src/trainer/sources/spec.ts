@@ -70,12 +70,13 @@ async function kerasModel(parsed: ParsedSpec, data: LoadedData, seed: number, ct
   const file = resolveDataPath(spec.model.keras!, 'model.keras', ctx);
   const keras = await buildKerasModel(file, seed, site);
   const { model } = keras;
+  for (const note of keras.notes) io.log('info', note);
   if (keras.hasWeights) {
     // The file's own weights: same topology, so every weight must be there.
-    const report = loadWeightsInto(model, { path: file, strict: true }, file, () => ({ file }), 'weightsManifest');
+    const report = loadWeightsInto(model, { path: file, strict: true }, file, () => keras.manifestSite([]), 'weightsManifest', keras.manifestSite);
     io.log('info', describeWeightLoad(report));
   }
-  checkModelFitsData(model, data, spec.training.loss as LossName, spec.training.metrics, site, `the model in ${spec.model.keras}`);
+  checkModelFitsData(model, data, spec.training.loss as LossName, spec.training.metrics, site, `the model in ${spec.model.keras}`, keras.layerSite);
   return model;
 }
 

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../shared/errors';
+import { isUserError, UserError } from '../../shared/errors';
 import { MODEL_FILE, readCheckpointFiles } from '../checkpoint';
 import { displayPath } from '../data/files';
 import { closestName, suggestion } from '../../spec/suggest';
@@ -46,11 +46,66 @@ function list(names: string[], limit = 8): string {
 
 const layerOf = (weightName: string) => weightName.split('/')[0];
 
+/** The first weight file a model.json's manifest lists that is not in its folder (group and index in `weightsManifest`). */
+function missingWeightFile(folder: string): { group: number; index: number; name: string } | null {
+  let manifest: unknown;
+  try {
+    manifest = (JSON.parse(fs.readFileSync(path.join(folder, MODEL_FILE), 'utf8')) as { weightsManifest?: unknown }).weightsManifest;
+  } catch {
+    return null; // readCheckpointFiles reports an unreadable model.json
+  }
+  if (!Array.isArray(manifest)) return null;
+  for (const [group, entry] of manifest.entries()) {
+    const paths = (entry as { paths?: unknown }).paths;
+    if (!Array.isArray(paths)) continue;
+    for (const [index, name] of paths.entries()) {
+      if (typeof name === 'string' && !fs.existsSync(path.resolve(folder, name))) return { group, index, name };
+    }
+  }
+  return null;
+}
+
+/**
+ * The saved weight that is `name`: the same name, or the same with the
+ * model's scope added or removed (Keras 3 saves `sequential/dense/kernel`
+ * for the layer weight `dense/kernel`). Undefined when none or several fit.
+ */
+function savedNameOf(name: string, saved: Set<string>): string | undefined {
+  if (saved.has(name)) return name;
+  const fits = [...saved].filter((s) => s.endsWith(`/${name}`) || name.endsWith(`/${s}`));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+/** readCheckpointFiles, its errors (a damaged weight file) moved to the model file's manifest when known. */
+function readWeightFiles(folder: string, manifestSite?: ManifestSite): ReturnType<typeof readCheckpointFiles> {
+  try {
+    return readCheckpointFiles(folder);
+  } catch (e) {
+    if (!manifestSite || !isUserError(e) || e.info.line !== undefined) throw e;
+    const what = e.info.message.replace(/: the checkpoint is damaged$/, '');
+    throw new UserError({
+      ...manifestSite([]),
+      message: `${displayPath(e.info.file ?? folder)} ${what}; the weight file is truncated or not the one this ${MODEL_FILE} lists: copy it again together with its ${MODEL_FILE}`,
+    });
+  }
+}
+
+/** For weights that come from the model file itself: where its manifest is, to report problems there. */
+export type ManifestSite = (path: (string | number)[]) => ProblemSite;
+
 /**
  * Loads the weights at `resolved` (already resolved against the spec) into
- * `model`. Problems are reported at `site(field)`.
+ * `model`. Problems are reported at `site(field)`, or in the model file's
+ * `weightsManifest` when `manifestSite` is given.
  */
-export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolved: string, site: SiteOf, fieldPrefix: string): WeightLoadReport {
+export function loadWeightsInto(
+  model: tf.LayersModel,
+  spec: WeightsSpec,
+  resolved: string,
+  site: SiteOf,
+  fieldPrefix: string,
+  manifestSite?: ManifestSite,
+): WeightLoadReport {
   const pathField = `${fieldPrefix}.path`;
   const kind = fileOrFolder(resolved);
   if (kind === null) {
@@ -66,7 +121,14 @@ export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolv
     });
   }
   const folder = kind === 'file' ? path.dirname(resolved) : resolved;
-  const { weightSpecs, weightData } = readCheckpointFiles(folder);
+  const absent = missingWeightFile(folder);
+  if (absent) {
+    throw new UserError({
+      ...(manifestSite?.([absent.group, 'paths', absent.index]) ?? site(pathField)),
+      message: `weight file ${absent.name} is missing: ${displayPath(path.resolve(folder, absent.name))} does not exist; put it next to ${MODEL_FILE} (copy the ${MODEL_FILE} and every weight file its weightsManifest lists into one folder)`,
+    });
+  }
+  const { weightSpecs, weightData } = readWeightFiles(folder, manifestSite);
   const savedSpecs = weightSpecs.filter((s) => s.group !== 'optimizer');
   // Decoded with every spec (offsets follow their order); optimizer slots are then ignored.
   const saved = tf.io.decodeWeights(weightData, weightSpecs);
@@ -84,6 +146,7 @@ export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolv
     const skip = new Set(spec.skip ?? []);
     const report: WeightLoadReport = { source: folder, loaded: [], missing: [], mismatched: [], unused: [], skipped: [] };
     const wanted = new Set<string>();
+    const savedNames = new Set(savedSpecs.map((s) => s.name));
     const assignments: [tf.LayerVariable, tf.Tensor][] = [];
     for (const w of model.weights) {
       const name = w.originalName;
@@ -91,8 +154,9 @@ export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolv
         report.skipped.push(name);
         continue;
       }
-      wanted.add(name);
-      const value = saved[name];
+      const savedName = savedNameOf(name, savedNames);
+      if (savedName !== undefined) wanted.add(savedName);
+      const value = savedName === undefined ? undefined : saved[savedName];
       if (!value) report.missing.push(name);
       else if (!tf.util.arraysEqual(w.shape as number[], value.shape)) {
         report.mismatched.push(`${name} (model ${JSON.stringify(w.shape)}, saved ${JSON.stringify(value.shape)})`);
@@ -100,6 +164,15 @@ export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolv
     }
     report.unused = savedSpecs.map((s) => s.name).filter((n) => !wanted.has(n) && !skip.has(layerOf(n)));
     const problems: string[] = [];
+    if (manifestSite && (report.missing.length > 0 || report.unused.length > 0)) {
+      // The file's own weights: the names must be those of its topology's layers.
+      throw new UserError({
+        ...manifestSite([]),
+        message:
+          `the model's weights are not in the file: expected ${list(report.missing)}; found ${list(report.unused)}` +
+          ` (weightsManifest names are 'layer/weight' or 'model/layer/weight', with the layer names of the topology)`,
+      });
+    }
     if (spec.strict) {
       if (report.mismatched.length > 0) problems.push(`shapes differ: ${list(report.mismatched)}`);
       if (report.missing.length > 0) problems.push(`model weights not in the file: ${list(report.missing)}`);
@@ -117,7 +190,8 @@ export function loadWeightsInto(model: tf.LayersModel, spec: WeightsSpec, resolv
     if (problems.length > 0) {
       throw new UserError({
         ...site(pathField),
-        message: `the weights in ${folder} do not fit this model: ${problems.join('; ')}${spec.strict ? ' (or set "strict": false)' : ''}`,
+        ...(manifestSite ? manifestSite([]) : {}),
+        message: `the weights in ${displayPath(folder)} do not fit this model: ${problems.join('; ')}${spec.strict && !manifestSite ? ' (or set "strict": false)' : ''}`,
       });
     }
     for (const [w, value] of assignments) {

@@ -24,6 +24,27 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     h.ctx.model.dispose();
   });
 
+  it('examples/keras3-functional trains: Keras 3 to_json() of a compiled residual model, compile_config ignored with a note', async () => {
+    const file = path.join(EXAMPLES, 'keras3-functional', 'keras3-functional.nn.json');
+    const logs: string[] = [];
+    const ctx = await prepareRun(
+      { modelFile: file, backend: 'wasm' },
+      () => undefined,
+      (_l, m) => logs.push(m),
+    );
+    ctx.model.dispose();
+    assert.match(logs.join('\n'), /compile_config in .*model\.json is ignored: the spec's training section gives the loss, optimizer and metrics/);
+    const h = await ControllerHarness.start({ modelFile: file, epochs: 3 });
+    assert.equal(await h.done, 'completed');
+    assert.deepEqual(
+      h.ctx.topology.layers.map((l) => `${l.name}<${l.inputs.join(',')}`),
+      ['points<', 'stem<points', 'block<stem', 'residual<stem,block', 'classes<residual'],
+    );
+    const epochs = h.events.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.stats.loss : NaN));
+    assert.ok(epochs[2] < epochs[0], `epoch losses fall: ${epochs.join(', ')}`);
+    h.ctx.model.dispose();
+  });
+
   it('initialisation is seeded: the same spec gives the same initial weights', async () => {
     const file = path.join(EXAMPLES, 'keras-mlp', 'keras-mlp.nn.json');
     const a = await prepareRun({ modelFile: file, backend: 'wasm' }, () => undefined);
@@ -56,19 +77,20 @@ describe('Keras and TensorFlow.js model.json topologies', () => {
     assert.match(e3.message, /layer 'hs' uses activation 'hard_swish', which TensorFlow\.js does not have/);
   });
 
-  it('a topology whose output does not fit the data, or that is not a model, is an error at model.keras', async () => {
+  it('an output that does not fit the data is an error at the output layer in model.json; a missing file at model.keras', async () => {
+    const text = kerasSequential([], 5);
     const dir = writeFiles({
-      'model.json': kerasSequential([], 5),
+      'model.json': text,
       'm.nn.json': kerasSpec('model.json'),
       'x.json': '{"hello": 1}',
       'x.nn.json': kerasSpec('x.json'),
     });
     const e = await prepareError(path.join(dir, 'm.nn.json'));
-    assert.equal(e.info.file, path.join(dir, 'm.nn.json'));
-    assert.equal(e.info.field, 'model.keras');
+    assert.equal(e.info.file, path.join(dir, 'model.json'));
+    assert.equal(e.info.line, lineOf(text, '"name": "out"') - 3); // the layer's opening brace
     assert.match(e.message, /the output layer 'out' of the model in model\.json outputs \[5\] per sample, but the data has one of 2 classes/);
     const e2 = await prepareError(path.join(dir, 'x.nn.json'));
-    assert.match(e2.message, /x\.json: error: not a Keras or TensorFlow\.js model/);
+    assert.match(e2.message, /x\.json:1:1: error: not a Keras or TensorFlow\.js model/);
     const e3 = await prepareError(path.join(writeFiles({ 'm.nn.json': kerasSpec('nowhere.json') }), 'm.nn.json'));
     assert.equal(e3.info.field, 'model.keras');
     assert.match(e3.message, /m\.nn\.json:\d+:\d+: error: .*nowhere\.json does not exist; give the path of a Keras model\.to_json\(\) file/);
