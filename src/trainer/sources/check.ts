@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UserErrorInfo } from '../../shared/protocol';
 import { UserError } from '../../shared/errors';
+import { inputShapeFix } from '../data/inputShape';
 import type { LoadedData } from '../data/types';
 import { formatShape } from '../model/shapes';
 import { metricProblem, outputProblem } from '../model/output';
@@ -83,7 +84,8 @@ export function checkModelFitsData(
   const inputShape = model.inputs[0].shape.slice(1);
   const fits = inputShape.length === data.inputShape.length && inputShape.every((d, i) => d === null || d === data.inputShape[i]);
   if (!fits) {
-    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`);
+    const fix = inputShapeFix(inputShape, data.inputShape) ?? "change the model's input shape";
+    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; ${fix}`);
   }
   const outputName = model.outputLayers[0].name;
   const where = `the output layer '${outputName}' of ${what}`;
