@@ -22,14 +22,21 @@ interface FolderScan {
   files: { file: string; label: number }[];
   /** Files that are not .png/.jpg/.jpeg, ignored. */
   ignored: string[];
+  /** Symbolic links, not followed. */
+  links: string[];
 }
 
-/** Every file under `folder`, recursively, in sorted order. */
-function walk(folder: string): string[] {
+/**
+ * Every file under `folder`, recursively, in sorted order. Symbolic links are
+ * not followed (as Keras' default follow_links=False): they go to `links`, so a
+ * link cannot lead out of the workspace in restricted mode.
+ */
+function walk(folder: string, links: string[]): string[] {
   const entries = fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return entries.flatMap((entry) => {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) return walk(full);
+    if (entry.isSymbolicLink()) links.push(full);
+    if (entry.isDirectory()) return walk(full, links);
     return entry.isFile() ? [full] : [];
   });
 }
@@ -53,6 +60,7 @@ function scanFolder(folder: string, field: string, ctx: LoadContext, trainClasse
     .map((e) => e.name)
     .sort();
   const loose = entries.filter((e) => e.isFile()).map((e) => path.join(folder, e.name));
+  const links = entries.filter((e) => e.isSymbolicLink()).map((e) => path.join(folder, e.name));
   const fail = (message: string): never => {
     throw new UserError({ file: ctx.specFile, field, message });
   };
@@ -64,7 +72,7 @@ function scanFolder(folder: string, field: string, ctx: LoadContext, trainClasse
     );
   }
   const classNames = trainClasses ?? subfolders;
-  const scan: FolderScan = { folder, classNames, files: [], ignored: loose };
+  const scan: FolderScan = { folder, classNames, files: [], ignored: loose, links };
   for (const name of subfolders) {
     const label = classNames.indexOf(name);
     if (label < 0) {
@@ -72,7 +80,7 @@ function scanFolder(folder: string, field: string, ctx: LoadContext, trainClasse
         `${displayPath(path.join(folder, name))} is a class the training folder does not have; its classes are ${classNames.map((c) => `"${c}"`).join(', ')}`,
       );
     }
-    const all = walk(path.join(folder, name));
+    const all = walk(path.join(folder, name), scan.links);
     const images = all.filter(isImageFile);
     scan.ignored.push(...all.filter((f) => !isImageFile(f)));
     // An empty training class could never be predicted and would shift the indices of the classes after it.
@@ -169,10 +177,12 @@ export function loadImages(spec: ImagesDataSpec, ctx: LoadContext): RawDataset {
   const decodedTest = test === null ? null : decodeFolder(test, size, channels, spec, ctx);
 
   const ignored = [...train.ignored, ...(test?.ignored ?? [])];
+  const links = [...train.links, ...(test?.links ?? [])];
   const skipped = decodedTrain.skipped.length + (decodedTest?.skipped.length ?? 0);
   const notes = [
     spec.imageSize === undefined ? `size of the first image, ${size[0]}×${size[1]} (set data.imageSize to change it)` : `resized to ${size[0]}×${size[1]}`,
     ...(ignored.length > 0 ? [`ignored ${ignored.length} files that are not .png/.jpg/.jpeg (${namedList(ignored)})`] : []),
+    ...(links.length > 0 ? [`did not follow ${links.length} symbolic links (${namedList(links)})`] : []),
     ...(skipped > 0 ? [`skipped ${skipped} unreadable images`] : []),
   ];
   return {
