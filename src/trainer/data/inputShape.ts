@@ -30,5 +30,5 @@ export function reshapedInput(raw: RawDataset, spec: DataSpec, ctx: LoadContext)
  */
 export function inputShapeFix(declared: readonly (number | null)[], dataShape: readonly number[]): string | null {
   if (declared.length === 0 || declared.some((d) => d === null) || shapeSize(declared as number[]) !== shapeSize([...dataShape])) return null;
-  return `set "inputShape": ${format(declared)} in the data section to reshape each sample of ${format(dataShape)}`;
+  return `set data.inputShape to ${format(declared)} to reshape each sample of ${format(dataShape)}`;
 }
