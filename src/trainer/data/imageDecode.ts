@@ -35,7 +35,9 @@ export function decodeImage(bytes: Uint8Array): Rgba {
     const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
     return { width: image.width, height: image.height, data: image.data };
   } catch (e) {
-    throw new ImageDecodeError(`cannot decode this ${isPng ? 'PNG' : 'JPEG'} file (${(e as Error).message})`);
+    // pngjs reports a file cut short as a stream still waiting for data.
+    const reason = /finished stream|unexpected end/i.test((e as Error).message) ? 'the file ends early: it is truncated' : (e as Error).message;
+    throw new ImageDecodeError(`cannot decode this ${isPng ? 'PNG' : 'JPEG'} file (${reason})`);
   }
 }
 
