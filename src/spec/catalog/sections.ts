@@ -67,7 +67,7 @@ export const dataUnion: UnionDef = {
     normalize: {
       type: { kind: 'enum', values: ['none', 'scale', 'standardize'] },
       description:
-        'scale: images / 255 (default for mnist, cifar10); standardize: per-feature z-score from the training split (default for csv); none: default for synthetic.',
+        'scale: pixels / 255 for image sources (their default), other inputs min–max to [0, 1] per feature on the training split; standardize: z-score from the training split, per feature or per channel (default for csv); none: default for synthetic and non-uint8 numpy arrays.',
     },
     trainSamples: { type: POSITIVE_INT, description: 'Use only the first N training samples (after the shuffle).' },
     testSamples: { type: POSITIVE_INT, description: 'Cap on the number of test samples.' },
