@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadData, type DataSpec, type ImagesDataSpec } from '../../../src/trainer/data';
 import { expectUserError, makeTempDir, removeDir, writeFile } from './helpers';
-import { rgba, solid, writeJpeg, writePng } from './imageFiles';
+import { rgba, solid, writeJpeg, writePalettePng, writePng } from './imageFiles';
 
 describe('image folder loader', () => {
   let dir: string;
@@ -48,6 +48,23 @@ describe('image folder loader', () => {
       data.description,
       /2 classes \(gray, red\), rgb, resized to 2×2, ignored 2 files that are not \.png\/\.jpg\/\.jpeg \(.*README\.md, .*notes\.txt\)/,
     );
+  });
+
+  it('reads palette PNGs through their palette', async () => {
+    writePalettePng(
+      path.join(dir, 'train/a/p.png'),
+      2,
+      1,
+      [
+        [10, 20, 30],
+        [200, 150, 100],
+      ],
+      [1, 0],
+    );
+    writePng(path.join(dir, 'train/b/1.png'), 2, 1, solid(2, 1, [0, 0, 0]));
+    const data = await load();
+    const a = data.train.y[0] === 0 ? 0 : 1;
+    assert.deepStrictEqual(sample(data.train.x, 6, a), [200, 150, 100, 10, 20, 30]);
   });
 
   it('converts to grayscale with TensorFlow’s luma weights, and takes the first image’s size by default', async () => {
