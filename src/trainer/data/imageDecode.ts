@@ -29,6 +29,11 @@ export function decodeImage(bytes: Uint8Array): Rgba {
   }
   try {
     if (isPng) {
+      // pngjs has no size limit: check the header's size (IHDR, bytes 16–23) before it allocates.
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const pixels = bytes.length >= 24 ? view.getUint32(16) * view.getUint32(20) : 0;
+      if (pixels > MAX_MEGAPIXELS * 1e6)
+        throw new Error(`its header says ${view.getUint32(16)} × ${view.getUint32(20)} pixels (width × height), more than ${MAX_MEGAPIXELS} megapixels`);
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: png.data };
     }

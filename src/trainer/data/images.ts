@@ -15,6 +15,8 @@ import type { ImagesDataSpec, LoadContext } from './types';
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 /** How many skipped or ignored files a warning names before it only counts them. */
 const NAMED_FILES = 5;
+/** A progress line every this many images (a large folder takes tens of seconds). */
+const PROGRESS_EVERY = 5000;
 
 interface FolderScan {
   folder: string;
@@ -119,9 +121,10 @@ function decodeFolder(
   let count = 0;
   ctx.onProgress?.(`decoding ${scan.files.length} images in ${displayPath(scan.folder)}`);
   scan.files.forEach(({ file, label }, i) => {
+    if (i > 0 && i % PROGRESS_EVERY === 0) ctx.onProgress?.(`decoded ${i} of ${scan.files.length} images`);
     let image: Rgba;
     try {
-      image = i === first?.index ? first.image : decodeImage(fs.readFileSync(file));
+      image = i === first?.index ? first.image : decodeImage(readImageFile(file));
     } catch (e) {
       if (!(e instanceof ImageDecodeError)) throw e;
       if (spec.onBadImage !== 'skip') throw badImage(file, e);
@@ -138,6 +141,14 @@ function decodeFolder(
   return { split: { x: x.subarray(0, count * sampleSize), y: y.subarray(0, count), count }, skipped };
 }
 
+function readImageFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new UserError({ file, message: `cannot read this image (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+  }
+}
+
 function badImage(file: string, e: ImageDecodeError): UserError {
   return new UserError({ file, message: `${e.message}; replace or delete the file, or set data.onBadImage to "skip"` });
 }
@@ -146,7 +157,7 @@ function badImage(file: string, e: ImageDecodeError): UserError {
 function firstImage(scan: FolderScan, spec: ImagesDataSpec): { image: Rgba; index: number } {
   for (const [index, { file }] of scan.files.entries()) {
     try {
-      return { image: decodeImage(fs.readFileSync(file)), index };
+      return { image: decodeImage(readImageFile(file)), index };
     } catch (e) {
       if (!(e instanceof ImageDecodeError)) throw e;
       if (spec.onBadImage !== 'skip') throw badImage(file, e);

@@ -138,6 +138,17 @@ describe('image folder loader', () => {
       message: /not a PNG or JPEG file \(it starts with bytes 47 49 46 38\).*data\.onBadImage to "skip"/,
     });
     fs.rmSync(fake);
+    const huge = Buffer.from(good);
+    huge.writeUInt32BE(200_000, 16); // IHDR width
+    huge.writeUInt32BE(100_000, 20); // and height
+    const hugeFile = writeFile(dir, 'train/a/huge.png', '');
+    fs.writeFileSync(hugeFile, huge);
+    await expectUserError(() => load({ imageSize: 2 }), {
+      file: hugeFile,
+      message: /header says 200000 × 100000 pixels \(width × height\), more than 100 megapixels/,
+    });
+    await expectUserError(() => load({ imageSize: 2 }), { file: hugeFile, message: /^cannot decode this PNG file/ });
+    fs.rmSync(hugeFile);
     await expectUserError(() => load({ imageSize: 2 }), { file: corrupt, message: /^cannot decode this PNG file \(.+\); replace or delete the file/ });
     const data = await load({ imageSize: 2, onBadImage: 'skip' });
     assert.strictEqual(data.train.count, 2);
