@@ -1,7 +1,8 @@
 // The NumPy .npy format (numpy.lib.format, versions 1–3): a magic string, a
 // Python-dict header with descr/fortran_order/shape, then the raw values.
 // Numbers come back as float32 (training precision), except |u1 which stays
-// bytes (pixels are converted to floats once, by the pipeline).
+// bytes (pixels are converted to floats once, by the pipeline); |u1 and
+// little-endian float32 are views on the file's bytes, not copies.
 
 import { UserError } from '../../shared/errors';
 
@@ -90,7 +91,10 @@ export function parseNpy(bytes: Uint8Array, file: string, member?: string): NpyA
   const littleEndian = order !== '>';
   let data: Uint8Array | Float32Array;
   if (code === 'u1') data = bytes.subarray(dataStart, dataStart + count);
-  else {
+  else if (code === 'f4' && littleEndian && (bytes.byteOffset + dataStart) % 4 === 0) {
+    // numpy aligns the data to 64 bytes: float32 is read in place, not copied.
+    data = new Float32Array(bytes.buffer, bytes.byteOffset + dataStart, count);
+  } else {
     data = new Float32Array(count);
     const read = reader.read;
     for (let i = 0, offset = dataStart; i < count; i++, offset += reader.size) data[i] = read(view, offset, littleEndian);
