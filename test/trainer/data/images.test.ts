@@ -31,6 +31,7 @@ describe('image folder loader', () => {
     writePng(path.join(dir, 'train/red/a.png'), 2, 2, solid(2, 2, [200, 100, 50]), 2);
     writePng(path.join(dir, 'train/red/b.png'), 2, 2, solid(2, 2, [200, 100, 50, 0]), 6); // fully transparent: colour kept
     writePng(path.join(dir, 'train/gray/nested/c.png'), 2, 2, solid(2, 2, [90, 90, 90]), 0);
+    writePng(path.join(dir, 'train/gray/e.png'), 2, 2, solid(2, 2, [90, 90, 90, 128]), 4); // grayscale with alpha
     writeJpeg(path.join(dir, 'train/gray/d.JPG'), 8, 8, solid(8, 8, [90, 90, 90]));
     writeFile(dir, 'train/gray/notes.txt', 'not an image');
     writeFile(dir, 'train/README.md', 'loose file');
@@ -38,10 +39,11 @@ describe('image folder loader', () => {
     assert.deepStrictEqual(data.classNames, ['gray', 'red']);
     assert.deepStrictEqual(data.inputShape, [2, 2, 3]);
     assert.deepStrictEqual(data.target, { kind: 'class', numClasses: 2, shape: [] });
-    assert.strictEqual(data.train.count, 4);
+    assert.strictEqual(data.train.count, 5);
     const byLabel = new Map<number, number[][]>();
-    for (let i = 0; i < 4; i++) byLabel.set(data.train.y[i], [...(byLabel.get(data.train.y[i]) ?? []), sample(data.train.x, 12, i)]);
+    for (let i = 0; i < 5; i++) byLabel.set(data.train.y[i], [...(byLabel.get(data.train.y[i]) ?? []), sample(data.train.x, 12, i)]);
     for (const pixels of byLabel.get(1)!) assert.deepStrictEqual(pixels, [200, 100, 50, 200, 100, 50, 200, 100, 50, 200, 100, 50]);
+    assert.strictEqual(byLabel.get(0)!.length, 3);
     // JPEG is lossy: within a few levels.
     for (const pixels of byLabel.get(0)!) for (const v of pixels) assert.ok(Math.abs(v - 90) <= 3, `gray pixel ${v}`);
     assert.match(
