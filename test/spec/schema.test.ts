@@ -21,6 +21,8 @@ const EXPECTED_EXAMPLES = [
   'dying-relu',
   'overfit-tiny',
   'mnist-finetune',
+  'shapes-cnn',
+  'shapes-numpy',
 ];
 
 describe('model spec JSON Schema', () => {

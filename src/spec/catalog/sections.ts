@@ -55,7 +55,7 @@ export const dataUnion: UnionDef = {
   noun: 'data source',
   common: {
     source: {
-      type: { kind: 'enum', values: ['mnist', 'cifar10', 'csv', 'synthetic'] },
+      type: { kind: 'enum', values: ['mnist', 'cifar10', 'csv', 'images', 'numpy', 'synthetic'] },
       description: 'The kind of data.',
       required: true,
     },
@@ -67,10 +67,15 @@ export const dataUnion: UnionDef = {
     normalize: {
       type: { kind: 'enum', values: ['none', 'scale', 'standardize'] },
       description:
-        'scale: images / 255 (default for mnist, cifar10), other data min–max per feature to [0, 1] from the training split; standardize: per-feature z-score from the training split (default for csv); none: default for synthetic (keeps whole-number CSV columns usable as Embedding indices).',
+        'scale: pixels / 255 for image sources (their default), other inputs min–max to [0, 1] per feature on the training split; standardize: z-score from the training split, per feature or per channel (default for csv); none: default for synthetic and non-uint8 numpy arrays (keeps whole-number CSV columns usable as Embedding indices).',
     },
     trainSamples: { type: POSITIVE_INT, description: 'Use only the first N training samples (after the shuffle).' },
     testSamples: { type: POSITIVE_INT, description: 'Cap on the number of test samples.' },
+    inputShape: {
+      type: { kind: 'shape' },
+      description:
+        'Reshape each sample to this shape, e.g. [28, 28, 1] for CSV rows of 784 pixels or [32, 32, 3] for 3072; it must hold as many values as one sample has.',
+    },
   },
   variants: {
     mnist: {
@@ -94,6 +99,46 @@ export const dataUnion: UnionDef = {
           type: { kind: 'enum', values: ['classification', 'regression'] },
           description: 'classification: labels are classes; regression: the label is a number to predict.',
           default: 'classification',
+        },
+      },
+    },
+    images: {
+      description:
+        'A folder with one subfolder per class of PNG and JPEG images (the layout of Keras image_dataset_from_directory and torchvision ImageFolder); classes in sorted folder-name order.',
+      fields: {
+        path: { type: { kind: 'string' }, description: 'The training folder: one subfolder per class.', required: true },
+        testPath: { type: { kind: 'string' }, description: 'An optional test folder with the same class subfolders.' },
+        imageSize: {
+          type: { kind: 'intOrTuple', length: 2 },
+          description: 'Resize every image to [height, width] (bilinear); default: the size of the first image.',
+        },
+        colorMode: {
+          type: { kind: 'enum', values: ['rgb', 'grayscale'] },
+          description: 'rgb: 3 channels (alpha dropped); grayscale: 1 channel.',
+          default: 'rgb',
+        },
+        labelMode: {
+          type: { kind: 'enum', values: ['int', 'categorical', 'binary'] },
+          description:
+            "As Keras' label_mode. int and categorical: one class per folder (the loss decides the encoding); binary: exactly two folders, one 0/1 label for a sigmoid unit. Default: from training.loss.",
+        },
+        onBadImage: {
+          type: { kind: 'enum', values: ['error', 'skip'] },
+          description: 'A file that cannot be decoded: stop with an error naming it, or skip it with a warning.',
+          default: 'error',
+        },
+      },
+    },
+    numpy: {
+      description: 'NumPy arrays: an .npz with x and y (or x_train, y_train, x_test, y_test), or an .npy of inputs with an .npy of labels.',
+      fields: {
+        path: { type: { kind: 'string' }, description: 'The .npz file, or the .npy file of the inputs.', required: true },
+        labelPath: { type: { kind: 'string' }, description: 'The .npy file of the labels, when path is an .npy.' },
+        testPath: { type: { kind: 'string' }, description: 'An optional test .npz (or .npy of test inputs).' },
+        testLabelPath: { type: { kind: 'string' }, description: 'The .npy file of the test labels, when testPath is an .npy.' },
+        task: {
+          type: { kind: 'enum', values: ['classification', 'regression'] },
+          description: 'Default: classification for integer, boolean or one-hot labels, else regression.',
         },
       },
     },

@@ -5,7 +5,9 @@
 import { UserError } from '../../shared/errors';
 import { loadCifar10 } from './cifar10';
 import { loadCsv } from './csv';
+import { loadImages } from './images';
 import { loadMnist } from './mnist';
+import { loadNumpy } from './numpy';
 import { checkCommonOptions, prepare } from './pipeline';
 import type { RawDataset } from './raw';
 import { loadSynthetic } from './synthetic';
@@ -24,13 +26,17 @@ function loadRaw(spec: DataSpec, ctx: LoadContext): RawDataset {
       return loadCifar10(spec, ctx);
     case 'csv':
       return loadCsv(spec, ctx);
+    case 'images':
+      return loadImages(spec, ctx);
+    case 'numpy':
+      return loadNumpy(spec, ctx);
     case 'synthetic':
       return loadSynthetic(spec, ctx);
     default:
       throw new UserError({
         file: ctx.specFile,
         field: 'data.source',
-        message: `unknown data source "${String((spec as { source: unknown }).source)}"; use "mnist", "cifar10", "csv" or "synthetic"`,
+        message: `unknown data source "${String((spec as { source: unknown }).source)}"; use "mnist", "cifar10", "csv", "images", "numpy" or "synthetic"`,
       });
   }
 }

@@ -3,6 +3,7 @@
 // normalise with statistics of the train split.
 
 import { UserError } from '../../shared/errors';
+import { reshapedInput } from './inputShape';
 import { deriveSeed, Random } from './random';
 import { shapeSize, type NormalizeMode, type RawDataset, type RawSplit } from './raw';
 import type { DataSpec, LoadContext, LoadedData, Split } from './types';
@@ -107,6 +108,7 @@ export function prepare(raw: RawDataset, spec: DataSpec, ctx: LoadContext): Load
   if (pool === 0) {
     throw new UserError({ file: raw.trainFile ?? ctx.specFile, message: 'the dataset has no training samples' });
   }
+  const inputShape = reshapedInput(raw, spec, ctx);
   const mode: NormalizeMode = spec.normalize ?? raw.defaultNormalize;
   if (raw.inputIsTokenIds && mode !== 'none') {
     throw new UserError({
@@ -162,12 +164,14 @@ export function prepare(raw: RawDataset, spec: DataSpec, ctx: LoadContext): Load
     trainParts.length > 1 || trainCount < available || spec.trainSamples !== undefined ? `${pool} train (${trainParts.join(' + ')})` : `${pool} train`;
   const testText =
     raw.test === null || test === null ? 'no test set' : test.count < raw.test.count ? `${raw.test.count} test (${test.count} used)` : `${test.count} test`;
-  const normText = normalizationText(mode, raw);
+  const normText = [spec.inputShape ? `each sample reshaped to [${inputShape.join(', ')}]` : '', normalizationText(mode, raw)]
+    .filter((t) => t !== '')
+    .join('; ');
   // Un-normalized columns of whole numbers ≥ 0 can be the indices an Embedding layer reads.
   const indices = raw.inputIsTokenIds || (mode === 'none' && !raw.isImage && [train, validation, test].every((s) => s === null || wholeNumbers(s.x)));
   return {
     description: `${raw.source}: ${trainText} / ${testText}${normText ? `; ${normText}` : ''}`,
-    inputShape: raw.inputShape,
+    inputShape,
     target: raw.target,
     inputIsTokenIds: indices,
     train,

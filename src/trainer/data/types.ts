@@ -19,6 +19,8 @@ interface CommonDataSpec {
   trainSamples?: number;
   /** Cap on the test set (a seeded random subset); for synthetic sets, how many test samples to generate. 0 = no test set. */
   testSamples?: number;
+  /** Reshape each sample to this shape (same number of values), e.g. [28, 28, 1] for flat CSV rows. */
+  inputShape?: number[];
 }
 
 export type SyntheticName =
@@ -57,6 +59,34 @@ export interface CsvDataSpec {
   task?: 'classification' | 'regression';
 }
 
+export interface ImagesDataSpec {
+  source: 'images';
+  /** Folder with one subfolder per class of PNG/JPEG files. */
+  path: string;
+  /** Test folder with the same class subfolders. */
+  testPath?: string;
+  /** [height, width], or one number for a square; default: the size of the first image. */
+  imageSize?: number | [number, number];
+  /** Default rgb. */
+  colorMode?: 'rgb' | 'grayscale';
+  /** Keras' label_mode; binary needs exactly two classes. Absent: the loss decides the encoding. */
+  labelMode?: 'int' | 'categorical' | 'binary';
+  /** Default error. */
+  onBadImage?: 'error' | 'skip';
+}
+
+export interface NumpyDataSpec {
+  source: 'numpy';
+  /** An .npz (x/y or x_train/y_train[/x_test/y_test]) or the .npy of the inputs. */
+  path: string;
+  /** The .npy of the labels when `path` is an .npy. */
+  labelPath?: string;
+  testPath?: string;
+  testLabelPath?: string;
+  /** Default: classification for integer, boolean or one-hot labels, else regression. */
+  task?: 'classification' | 'regression';
+}
+
 export interface SyntheticDataSpec {
   source: 'synthetic';
   dataset: SyntheticName;
@@ -72,7 +102,7 @@ export interface SyntheticDataSpec {
   vocabSize?: number;
 }
 
-export type DataSpec = CommonDataSpec & (MnistDataSpec | Cifar10DataSpec | CsvDataSpec | SyntheticDataSpec);
+export type DataSpec = CommonDataSpec & (MnistDataSpec | Cifar10DataSpec | CsvDataSpec | ImagesDataSpec | NumpyDataSpec | SyntheticDataSpec);
 
 /** One split, row-major: x is [count, ...inputShape], y is [count, ...target.shape]. */
 export interface Split {

@@ -3,6 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../shared/errors';
+import { inputShapeFix } from '../data/inputShape';
 import { DEFAULT_INPUT_NAME, layerName } from '../../spec/structure';
 import type { LayerSpec, ParsedSpec, Position } from '../../spec/types';
 import { createLayers } from './layers';
@@ -46,7 +47,8 @@ export function buildModel(parsed: ParsedSpec, data: DataShape, seed: number): t
     const field = model.inputs ? 'model.inputs[0].shape' : 'model.input';
     fail(
       field,
-      `the model input is declared as ${formatShape(declared)} but the data gives ${formatShape(data.inputShape)}; remove this field or make it ${formatShape(data.inputShape)}`,
+      `the model input is declared as ${formatShape(declared)} but the data gives ${formatShape(data.inputShape)}; ` +
+        (inputShapeFix(declared, data.inputShape) ?? `remove this field or make it ${formatShape(data.inputShape)}`),
     );
   }
   const input = tf.input({ shape: data.inputShape, name: inputName });

@@ -110,11 +110,12 @@ function spatialProblem(layer: LayerSpec, dims: 1 | 2, window: 'kernelSize' | 'p
   if (shape.length !== dims + 1) {
     let hint = '';
     if (dims === 2 && shape.length === 1 && shape[0] !== null) {
-      const side = Math.round(Math.sqrt(shape[0]));
-      hint =
-        side * side === shape[0]
-          ? `; add a reshape layer with targetShape [${side}, ${side}, 1] first (or, for MNIST, drop "flatten": true from data)`
-          : '; add a reshape layer first';
+      // A square picture of 1 or 3 channels, if the count allows one.
+      const guess = [1, 3].map((c) => [Math.round(Math.sqrt(shape[0]! / c)), c]).find(([side, c]) => side * side * c === shape[0]);
+      const target = guess ? `[${guess[0]}, ${guess[0]}, ${guess[1]}]` : '[height, width, channels]';
+      hint = input.modelInput
+        ? `; set data.inputShape to ${target} to reshape each sample (or, for MNIST, drop "flatten": true from data)`
+        : `; add a reshape layer with targetShape ${target} first`;
     } else if (dims === 1 && shape.length === 1) {
       hint = `; add a reshape layer with targetShape [${shape[0] ?? -1}, 1] first`;
     }

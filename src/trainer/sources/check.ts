@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UserErrorInfo } from '../../shared/protocol';
 import { UserError } from '../../shared/errors';
+import { inputShapeFix } from '../data/inputShape';
 import type { LoadedData } from '../data/types';
 import { formatShape } from '../model/shapes';
 import { metricProblem, outputProblem } from '../model/output';
@@ -86,10 +87,8 @@ export function checkModelFitsData(
   const fits = inputShape.length === data.inputShape.length && inputShape.every((d, i) => d === null || d === data.inputShape[i]);
   const inputName = model.inputLayers[0]?.name;
   if (!fits) {
-    fail(
-      `${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; change the model's input shape`,
-      inputName,
-    );
+    const fix = inputShapeFix(inputShape, data.inputShape) ?? "change the model's input shape";
+    fail(`${what} takes inputs of shape ${formatShape(inputShape)}, but the data gives ${formatShape(data.inputShape)}; ${fix}`, inputName);
   }
   const embeddingProblem = embeddingOnInputProblem(model, data);
   if (embeddingProblem) fail(embeddingProblem.message, embeddingProblem.layer);

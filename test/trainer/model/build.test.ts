@@ -114,8 +114,23 @@ describe('buildModel', () => {
     );
     assert.match(
       conv.message,
-      /a conv2d layer needs a \[height, width, channels\] input, but 'input' gives \[784\]; add a reshape layer with targetShape \[28, 28, 1\]/,
+      /a conv2d layer needs a \[height, width, channels\] input, but 'input' gives \[784\]; set data\.inputShape to \[28, 28, 1\] to reshape each sample/,
     );
+    const colour = buildError(
+      specWith([{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 10, activation: 'softmax' }]),
+      classes([3072], 10),
+    );
+    assert.match(colour.message, /gives \[3072\]; set data\.inputShape to \[32, 32, 3\] to reshape each sample/);
+    const inside = buildError(
+      specWith([
+        { type: 'dense', units: 64 },
+        { type: 'conv2d', filters: 2, kernelSize: 3 },
+        { type: 'flatten' },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ]),
+      classes([3072], 10),
+    );
+    assert.match(inside.message, /but 'dense_1' gives \[64\]; add a reshape layer with targetShape \[8, 8, 1\] first/);
     const lstm = buildError(
       specWith([
         { type: 'lstm', units: 4 },
