@@ -167,8 +167,8 @@ export function prepare(raw: RawDataset, spec: DataSpec, ctx: LoadContext): Load
   const normText = [spec.inputShape ? `each sample reshaped to [${inputShape.join(', ')}]` : '', normalizationText(mode, raw)]
     .filter((t) => t !== '')
     .join('; ');
-  // Un-normalized columns of whole numbers ≥ 0 can be the indices an Embedding layer reads.
-  const indices = raw.inputIsTokenIds || (mode === 'none' && !raw.isImage && [train, validation, test].every((s) => s === null || wholeNumbers(s.x)));
+  // Un-normalized CSV columns of whole numbers ≥ 0 can be the indices an Embedding layer reads.
+  const indices = raw.inputIsTokenIds || (mode === 'none' && spec.source === 'csv' && [train, validation, test].every((s) => s === null || wholeNumbers(s.x)));
   return {
     description: `${raw.source}: ${trainText} / ${testText}${normText ? `; ${normText}` : ''}`,
     inputShape,
