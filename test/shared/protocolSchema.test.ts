@@ -23,6 +23,7 @@ ajv.addSchema(schema, 'protocol');
 const validateCommand = ajv.getSchema('protocol#/definitions/TrainerCommand') as ValidateFunction;
 const validateEvent = ajv.getSchema('protocol#/definitions/TrainerEvent') as ValidateFunction;
 const validateTraceRecord = ajv.getSchema('protocol#/definitions/TraceRecord') as ValidateFunction;
+const validateTraceLine = ajv.getSchema('protocol#/definitions/TraceLine') as ValidateFunction;
 
 /** What goes on the wire: the object after the wire's own encoding. */
 const onTheWire = (value: unknown): unknown => JSON.parse(encodeJson(value));
@@ -138,7 +139,7 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
       records.forEach((line, i) => {
         const record = JSON.parse(line) as { type: string };
         tracedTypes.add(record.type);
-        assert.ok(validateTraceRecord(record), `${args.join(' ')}: trace line ${i + 1} (${record.type}):\n  ${problems(validateTraceRecord)}`);
+        assert.ok(validateTraceLine(record), `${args.join(' ')}: trace line ${i + 1} (${record.type}):\n  ${problems(validateTraceLine)}`);
       });
     }
     fs.rmSync(traceDir, { recursive: true, force: true });
