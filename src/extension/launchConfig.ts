@@ -48,7 +48,7 @@ export interface ResolveContext {
 }
 
 /** The runs folder a launch writes its trace into, and the retention to apply to it before the run starts. */
-export interface RunsToPrune {
+interface RunsToPrune {
   dir: string;
   retention: RunRetention;
 }

@@ -15,7 +15,7 @@ const MAX_HEADER_BYTES = 4 << 20;
 const TAIL_BYTES = 64 << 10;
 const MAX_TAIL_BYTES = 8 << 20;
 
-export type RunOutcome = 'completed' | 'stopped' | 'error' | 'killed' | 'unfinished';
+type RunOutcome = 'completed' | 'stopped' | 'error' | 'killed' | 'unfinished';
 
 /** One run trace, as the picker lists it. */
 export interface RunSummary {

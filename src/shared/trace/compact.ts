@@ -19,7 +19,7 @@ import type { StepStats } from '../stats';
 import { encodeTraceRecord, type CompactStepLine, type TraceRecord, type TraceRecordOf } from './format';
 
 /** Significant digits of the measured numbers in a version 3 trace. */
-export const TRACE_SIGNIFICANT_DIGITS = 7;
+const TRACE_SIGNIFICANT_DIGITS = 7;
 
 /**
  * `value` with every number that is not an integer rounded to
@@ -51,7 +51,7 @@ type CompactStep = CompactStepLine['s'];
  * `previous` predicts for the next light step. `batchSize` is the run's
  * (header) batch size.
  */
-export function expandCompactStep(previous: StepStats, measured: CompactStep, batchSize: number): StepStats {
+function expandCompactStep(previous: StepStats, measured: CompactStep, batchSize: number): StepStats {
   const [step, loss, gradNorm, durationMs, metricValues, layerNorms, weightNorms] = measured;
   const batch = previous.batch + 1 < previous.batchesPerEpoch ? previous.batch + 1 : 0;
   const metricNames = Object.keys(previous.metrics);
