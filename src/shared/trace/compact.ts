@@ -15,8 +15,8 @@
 // in full. No Node imports (the webview parses traces).
 
 import { encodeJson } from '../json';
-import type { StepStats } from '../stats';
-import { encodeTraceRecord, type CompactStepLine, type TraceRecord, type TraceRecordOf } from './format';
+import type { ActivationStats, StepStats } from '../stats';
+import { encodeTraceRecord, type CompactActivationStats, type CompactStepLine, type TraceRecord, type TraceRecordOf } from './format';
 
 /** Significant digits of the measured numbers in a version 3 trace. */
 const TRACE_SIGNIFICANT_DIGITS = 7;
@@ -45,13 +45,21 @@ export function roundedTraceRecord(record: TraceRecord): TraceRecord {
 
 /** The measured numbers of a compact step line (CompactStepLine in format.ts). */
 type CompactStep = CompactStepLine['s'];
+/** The measured detail of a compact detailed step. */
+type CompactDetail = NonNullable<CompactStepLine['d']>;
+
+function activationStatsOf(a: CompactActivationStats | null): { activationStats?: ActivationStats } {
+  if (a === null) return {};
+  const [mean, std, min, max, zeroFraction, deadFraction, saturatedFraction, nonFinite] = a;
+  return { activationStats: { mean, std, min, max, zeroFraction, deadFraction, saturatedFraction, nonFinite } };
+}
 
 /**
- * The step record a compact line stands for: `measured` filled into what
- * `previous` predicts for the next light step. `batchSize` is the run's
- * (header) batch size.
+ * The step record a compact line stands for: `measured` (and `detail` for a
+ * detailed step) filled into what `previous` predicts for the next step.
+ * `batchSize` is the run's (header) batch size.
  */
-function expandCompactStep(previous: StepStats, measured: CompactStep, batchSize: number): StepStats {
+function expandCompactStep(previous: StepStats, measured: CompactStep, batchSize: number, detail?: CompactDetail): StepStats {
   const [step, loss, gradNorm, durationMs, metricValues, layerNorms, weightNorms] = measured;
   const batch = previous.batch + 1 < previous.batchesPerEpoch ? previous.batch + 1 : 0;
   const metricNames = Object.keys(previous.metrics);
@@ -66,17 +74,23 @@ function expandCompactStep(previous: StepStats, measured: CompactStep, batchSize
     learningRate: previous.learningRate,
     gradNorm,
     nonFinite: 0,
-    detailed: false,
+    detailed: detail !== undefined,
     withHistograms: false,
-    layers: previous.layers.map((l, i) => ({ name: l.name, className: l.className, activation: l.activation, gradNorm: layerNorms[i] })),
+    layers: previous.layers.map((l, i) => ({
+      name: l.name,
+      className: l.className,
+      activation: l.activation,
+      gradNorm: layerNorms[i],
+      ...activationStatsOf(detail?.[0][i] ?? null),
+    })),
     weights: previous.weights.map((w, i) => ({
       name: w.name,
       layer: w.layer,
       shape: w.shape,
       trainable: w.trainable,
-      norm: null,
+      norm: detail?.[1][i][0] ?? null,
       gradNorm: weightNorms[i],
-      updateRatio: null,
+      updateRatio: detail?.[1][i][1] ?? null,
       gradNonFinite: 0,
       weightNonFinite: 0,
     })),
@@ -94,6 +108,16 @@ function measuredOf(stats: StepStats): CompactStep {
     Object.values(stats.metrics),
     stats.layers.map((l) => l.gradNorm),
     stats.weights.map((w) => w.gradNorm),
+  ];
+}
+
+function detailOf(stats: StepStats): CompactDetail {
+  return [
+    stats.layers.map((l) => {
+      const a = l.activationStats;
+      return a ? [a.mean, a.std, a.min, a.max, a.zeroFraction, a.deadFraction, a.saturatedFraction, a.nonFinite] : null;
+    }),
+    stats.weights.map((w) => [w.norm, w.updateRatio]),
   ];
 }
 
@@ -137,11 +161,12 @@ export class CompactTraceEncoder {
       const stats = record.stats;
       const previous = state.previousStep;
       state.previousStep = stats;
-      if (previous !== null && !stats.detailed) {
+      if (previous !== null && !stats.withHistograms) {
         const measured = measuredOf(stats);
-        if (sameValue(expandCompactStep(previous, measured, state.batchSize), stats)) {
+        const detail = stats.detailed ? detailOf(stats) : undefined;
+        if (sameValue(expandCompactStep(previous, measured, state.batchSize, detail), stats)) {
           // `type` first, as on every line; `dt` instead of `time`.
-          const line: CompactStepLine = { type: 'step', dt: record.time - state.previousTime, s: measured };
+          const line: CompactStepLine = { type: 'step', dt: record.time - state.previousTime, s: measured, ...(detail ? { d: detail } : {}) };
           return encodeJson(line);
         }
       }
@@ -154,21 +179,37 @@ export class CompactTraceEncoder {
  * Reader side: the step record of a compact line (`dt` and `s` already
  * checked to be a number and an array), or an error message.
  */
-export function decodeCompactStep(line: { dt: number; s: unknown[] }, state: CompactState): TraceRecordOf<'step'> | string {
-  if (state.previousStep === null) return 'a compact step line ("s") before any full step record: the trace is damaged';
+export function decodeCompactStep(line: { dt: number; s: unknown[]; d?: unknown }, state: CompactState): TraceRecordOf<'step'> | string {
+  const previous = state.previousStep;
+  if (previous === null) return 'a compact step line ("s") before any full step record: the trace is damaged';
   const s = line.s;
-  const numbers = (v: unknown, nullable: boolean): boolean => Array.isArray(v) && v.every((x) => typeof x === 'number' || (nullable && x === null));
+  const numbers = (v: unknown, length: number, nullable = true): boolean =>
+    Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' || (nullable && x === null));
   if (
     s.length !== 7 ||
     !s.slice(0, 4).every((x) => typeof x === 'number') ||
-    !numbers(s[4], false) ||
-    !numbers(s[5], true) ||
-    !numbers(s[6], true) ||
-    (s[4] as unknown[]).length !== Object.keys(state.previousStep.metrics).length ||
-    (s[5] as unknown[]).length !== state.previousStep.layers.length ||
-    (s[6] as unknown[]).length !== state.previousStep.weights.length
+    !numbers(s[4], Object.keys(previous.metrics).length, false) ||
+    !numbers(s[5], previous.layers.length) ||
+    !numbers(s[6], previous.weights.length)
   ) {
     return 'field "s" of a compact step line must be [step, loss, gradNorm, durationMs, [metrics], [layer gradNorms], [weight gradNorms]] matching the previous step record';
   }
-  return { type: 'step', time: state.previousTime + line.dt, stats: expandCompactStep(state.previousStep, s as CompactStep, state.batchSize) };
+  const d = line.d;
+  if (
+    d !== undefined &&
+    !(
+      Array.isArray(d) &&
+      d.length === 2 &&
+      Array.isArray(d[0]) &&
+      d[0].length === previous.layers.length &&
+      (d[0] as unknown[]).every((a) => a === null || numbers(a, 8)) &&
+      Array.isArray(d[1]) &&
+      d[1].length === previous.weights.length &&
+      (d[1] as unknown[]).every((w) => numbers(w, 2))
+    )
+  ) {
+    return 'field "d" of a compact step line must be [[layer activation statistics], [[norm, updateRatio] per weight]] matching the previous step record';
+  }
+  const stats = expandCompactStep(previous, s as CompactStep, state.batchSize, d as CompactDetail | undefined);
+  return { type: 'step', time: state.previousTime + line.dt, stats };
 }

@@ -55,7 +55,17 @@ export interface CompactStepLine {
   type: 'step';
   dt: number;
   s: [number, number, number, number, number[], (number | null)[], (number | null)[]];
+  /**
+   * On a detailed step without histograms: each layer's activation
+   * statistics (`[mean, std, min, max, zeroFraction, deadFraction,
+   * saturatedFraction, nonFinite]`, null where the layer has none) and each
+   * weight's `[norm, updateRatio]`, in the previous step's order.
+   */
+  d?: [(CompactActivationStats | null)[], [number | null, number | null][]];
 }
+
+/** A layer's `ActivationStats` without a histogram, as the array of a compact detailed step (`d`). */
+export type CompactActivationStats = [number, number, number, number, number, number, number | null, number];
 
 /** One line of a trace file: a record, or a light step written compactly. */
 export type TraceLine = TraceRecord | CompactStepLine;

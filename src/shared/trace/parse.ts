@@ -262,7 +262,7 @@ export class TraceParser {
     if (typeof record.dt !== 'number')
       throw this.error(`compact step line: field "dt" ${record.dt === undefined ? 'is missing' : `must be a number, found ${typeOf(record.dt)}`}`);
     if (!Array.isArray(record.s)) throw this.error(`compact step line: field "s" must be array, found ${typeOf(record.s)}`);
-    const decoded = decodeCompactStep({ dt: record.dt, s: record.s }, this.compact);
+    const decoded = decodeCompactStep({ dt: record.dt, s: record.s, d: record.d }, this.compact);
     if (typeof decoded === 'string') throw this.error(`compact step line: ${decoded}`);
     const checked = this.checkRecord(decoded as unknown as Record<string, unknown>, 'compact step line');
     this.compact.previousStep = decoded.stats;

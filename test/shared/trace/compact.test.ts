@@ -39,12 +39,17 @@ describe('trace: compact step lines (version 3)', () => {
     assert.equal(endReason(full), 'completed');
   });
 
-  it('writes every light step after the first compactly and reads back every field of the full trace, rounded', async () => {
+  it('writes every step without histograms compactly and reads back every field of the full trace, rounded', async () => {
     const file = writeTrace(full.records);
     const text = lines(file);
-    const light = full.steps.filter((s) => !s.stats.detailed).length;
+    const withoutHistograms = full.steps.filter((s) => !s.stats.withHistograms);
     const compact = text.filter((l) => l.startsWith('{"type":"step","dt":'));
-    assert.equal(compact.length, light, 'every light step is a compact line (the first step is detailed)');
+    assert.equal(compact.length, withoutHistograms.length, 'every step without histograms is a compact line (the first step has histograms)');
+    assert.equal(
+      compact.filter((l) => l.includes('"d":')).length,
+      withoutHistograms.filter((s) => s.stats.detailed).length,
+      'detailed steps carry their detail',
+    );
     assert.ok(
       compact.every((l) => !l.includes('"stats"')),
       'compact lines carry no field names of the statistics',
@@ -77,14 +82,27 @@ describe('trace: compact step lines (version 3)', () => {
     change(15, (s) => (s.weights[0].gradNorm = null));
     change(22, (s) => (s.batchSize = 8)); // a short last batch
     change(33, (s) => (s.metrics = { accuracy: 0.5, precision: 0.25 }));
+    assert.ok(steps[39].stats.detailed);
+    change(39, (s) => (s.weights[0].gradNonFinite = 2)); // a detailed step
     const file = writeTrace(records);
     const fullLines = lines(file).filter((l) => l.startsWith('{"type":"step","time":'));
     const fullSteps = new Set(fullLines.map((l) => Number(/"step":(\d+)/.exec(l.slice(20))?.[1])));
-    for (const step of [5, 7, 14, 23, 34]) assert.ok(fullSteps.has(step), `step ${step} is written in full`);
+    for (const step of [5, 7, 14, 23, 34, 40]) assert.ok(fullSteps.has(step), `step ${step} is written in full`);
     assert.ok(!fullSteps.has(6), 'step 6 keeps the rate of step 5: compact');
     assert.ok(!fullSteps.has(16), 'a null gradient norm fits a compact line');
     const read = await readTrace(file);
     assert.deepEqual(read.records, records.map(roundedTraceRecord));
     assert.ok(Number.isNaN(read.steps[6].stats.loss));
+  });
+
+  it('reports a damaged compact line with its line number', () => {
+    const text = lines(writeTrace(full.records.slice(0, 12)));
+    const detailed = text.findIndex((l) => l.includes('"d":'));
+    assert.ok(detailed > 0);
+    const damaged = [...text.slice(0, detailed), text[detailed].replace('"d":[[', '"d":[[[1],'), ''].join('\n');
+    assert.throws(
+      () => parseTrace(damaged, 'run.jsonl'),
+      new RegExp(`^UserError: run\\.jsonl:${detailed + 1}:1: error: compact step line: field "d" of a compact step line must be`),
+    );
   });
 });
