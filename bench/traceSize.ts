@@ -15,13 +15,34 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeJson } from '../src/shared/json';
 import type { TrainerEvent } from '../src/shared/protocol';
-import { encodeTraceRecord, isTracedEvent, traceRecordOf } from '../src/shared/trace/format';
+import { CompactTraceEncoder } from '../src/shared/trace/compact';
+import { encodeTraceRecord, isTracedEvent, traceRecordOf, type TraceRecord } from '../src/shared/trace/format';
 import { parseTrace } from '../src/shared/trace/parse';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_MODELS = ['examples/spiral-mlp.nn.json', 'examples/mnist-mlp.nn.json'];
 
-function measure(model: string): { steps: number; v2: number; v3: number } {
+/** Microseconds per record to encode `records` (best of 5 passes), in full and compactly. */
+function encodeTimes(records: TraceRecord[]): { full: number; compact: number } {
+  const best = (encode: () => void): number => {
+    let min = Infinity;
+    for (let pass = 0; pass < 5; pass++) {
+      const start = process.hrtime.bigint();
+      encode();
+      min = Math.min(min, Number(process.hrtime.bigint() - start) / 1000 / records.length);
+    }
+    return min;
+  };
+  return {
+    full: best(() => records.forEach((r) => encodeTraceRecord(r))),
+    compact: best(() => {
+      const encoder = new CompactTraceEncoder();
+      records.forEach((r) => encoder.encode(r));
+    }),
+  };
+}
+
+function measure(model: string): { steps: number; v2: number; v3: number; full: number; compact: number } {
   const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nd-trace-size-')), 'run.jsonl');
   const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'neural-debugger.js'), 'train', model, '--json', '--trace', trace], {
     cwd: ROOT,
@@ -44,19 +65,20 @@ function measure(model: string): { steps: number; v2: number; v3: number } {
   const steps = records.filter((r) => r.type === 'step').length;
   const v3 = fs.statSync(trace).size;
   fs.rmSync(path.dirname(trace), { recursive: true, force: true });
-  return { steps, v2, v3 };
+  const fullPrecision = events.map((e, i) => traceRecordOf(e, records[i].time));
+  return { steps, v2, v3, ...encodeTimes(fullPrecision) };
 }
 
 const models = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_MODELS;
-console.log('model                 steps   v2 bytes  v2 B/step   v3 bytes  v3 B/step  v3/v2');
+console.log('model                 steps   v2 bytes  v2 B/step   v3 bytes  v3 B/step  v3/v2  encode µs/record v2, v3');
 for (const model of models) {
-  const { steps, v2, v3 } = measure(model);
+  const { steps, v2, v3, full, compact } = measure(model);
   const name = path.basename(model).replace(/\.nn\.json$/, '');
   console.log(
     `${name.padEnd(20)} ${String(steps).padStart(6)} ${String(v2).padStart(10)} ${(v2 / steps).toFixed(0).padStart(10)} ${String(v3).padStart(10)} ${(
       v3 / steps
     )
       .toFixed(0)
-      .padStart(10)}  ${((100 * v3) / v2).toFixed(1)}%`,
+      .padStart(10)}  ${((100 * v3) / v2).toFixed(1)}%  ${full.toFixed(1)}, ${compact.toFixed(1)}`,
   );
 }
