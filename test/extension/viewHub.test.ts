@@ -211,6 +211,8 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     assert.equal(h.showSessionOfTrace('/runs/live.jsonl'), true);
     assert.deepEqual(shown(v.posted), { session: 'live', steps: [1, 2] });
 
+    debugEvents.terminated.fire(live);
+    assert.equal(h.showSessionOfTrace('/runs/live.jsonl'), false, 'an ended run is replayed from its trace');
     h.showReplay({ file: '/runs/old.jsonl', name: 'Replay: old', events: [header('old'), step(1)] });
     const next = session('next');
     debugEvents.started.fire(next);

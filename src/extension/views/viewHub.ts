@@ -126,9 +126,10 @@ export class ViewHub implements vscode.Disposable {
     for (const c of this.connections) if (c.ready) void c.webview.postMessage(this.replayMessage(replay));
   }
 
-  /** Switches the views back to the session writing `trace`, if the hub tracks one; returns whether it did. */
+  /** Switches the views back to the live session writing `trace`, if there is one; returns whether it did. */
   showSessionOfTrace(trace: string): boolean {
-    const tracked = [...this.sessions.values()].find((t) => t.session.configuration.trace === trace);
+    // An ended session's store may be thinned or cut: its trace is replayed from the file instead.
+    const tracked = [...this.sessions.values()].find((t) => t.live && t.session.configuration.trace === trace);
     if (!tracked) return false;
     if (this.currentId !== tracked.session.id) this.makeCurrent(tracked);
     return true;
