@@ -1,8 +1,9 @@
 // Parsing of run traces (JSON Lines, see docs/trace-format.md) without any
 // Node API, so that the webview bundle can use it on text it was given.
 // `src/node/traceReader.ts` feeds the same parser from a file stream. Version
-// 1 traces are upgraded record by record (upgrade.ts) and then checked like
-// version 2 ones.
+// 1 traces are upgraded record by record (upgrade.ts), the compact step lines
+// of version 3 decoded (compact.ts), and then every record is checked alike;
+// version 2 records are version 3 records.
 
 import { UserError } from '../errors';
 import { decodeJson } from '../json';
@@ -276,7 +277,7 @@ export class TraceParser {
     }
   }
 
-  /** Checks one version 2 record: its place in the file and its required fields. */
+  /** Checks one record (of any version, upgraded or decoded): its place in the file and its required fields. */
   private checkRecord(record: Record<string, unknown>, what: string): TraceRecord {
     const type = record.type as TracedEventType;
     if (this.headerRecord !== null && type === 'header') {
