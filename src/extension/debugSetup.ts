@@ -63,7 +63,7 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
     if (result.prune) {
       // The runs in progress keep their traces whatever the retention says.
       const running = new Set(this.monitor.runningSessions().flatMap((s) => (typeof s.configuration.trace === 'string' ? [s.configuration.trace] : [])));
-      pruneRuns(result.prune.dir, result.prune.retention, running);
+      pruneRuns(result.prune.dir, result.prune.retention, running, resolved.trace);
     }
     if (resolved.request === 'attach') return resolved; // no local model file: the run is elsewhere
     const program = vscode.Uri.file(resolved.program as string);

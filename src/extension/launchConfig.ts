@@ -7,7 +7,7 @@ import { DEBUG_TYPE } from '../shared/debugEvents';
 import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
 import { DEFAULT_BREAK_ON, DIAGNOSTIC_KINDS } from '../shared/diagnosticKinds';
 import { isUserError } from '../shared/errors';
-import { DEFAULT_RUNS_SETTINGS, type RunRetention } from '../node/runTraces';
+import { DEFAULT_RUNS_SETTINGS, runTracePath, type RunRetention } from '../node/runTraces';
 import type { NeuralAttachAttributes, NeuralLaunchAttributes } from '../shared/launchAttributes';
 import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
 import { modelDisplayName, modelFileKind, whyNotTrainable } from './modelFiles';
@@ -137,10 +137,7 @@ function attachConfig(config: Partial<NeuralLaunchConfig>): NeuralLaunchConfig {
 /** `<workspace>/.neural-debugger/runs/<model>-<yyyymmdd-hhmmss>.jsonl` (local time). */
 export function defaultTracePath(program: string, workspaceFolder: string | undefined, fallbackRunsDir: string, now: Date): string {
   const dir = workspaceFolder ? path.join(workspaceFolder, '.neural-debugger', 'runs') : fallbackRunsDir;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  const name = modelDisplayName(program).replace(/[^\w.-]+/g, '_') || 'model';
-  return path.join(dir, `${name}-${stamp}.jsonl`);
+  return runTracePath(dir, modelDisplayName(program), now);
 }
 
 interface CheckedSettings {

@@ -7,8 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeJson } from '../shared/json';
 
-/** `<model>-<yyyymmdd-hhmmss>.jsonl`: the names the extension gives the traces it writes; retention touches no other file. */
+/** `<model>-<yyyymmdd-hhmmss>.jsonl` (runTracePath): the names of the traces of a runs folder; retention touches no other file. */
 const RUN_TRACE_NAME = /^(.+)-(\d{8}-\d{6})\.jsonl$/;
+
+/** `<dir>/<model>-<yyyymmdd-hhmmss>.jsonl` for a run started at `now` (local time), `model` made safe for a file name. */
+export function runTracePath(dir: string, model: string, now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const name = model.replace(/[^\w.-]+/g, '_') || 'model';
+  return path.join(dir, `${name}-${stamp}.jsonl`);
+}
 /** Longest first line read for a header (a large model's topology). */
 const MAX_HEADER_BYTES = 4 << 20;
 /** Bytes read from the end at first; doubled (up to MAX_TAIL_BYTES) while no complete line is found. */
@@ -199,13 +207,17 @@ export function listRuns(dir: string): RunSummary[] {
 /**
  * Deletes the oldest run traces of `dir` past the retention limits: beyond
  * the newest `keepPerModel` of each model, then beyond `maxTotalBytes` for
- * the folder (newest kept first). Files in `keep` (the runs in progress)
- * are never deleted, though they count towards the size. Only traces named
- * like the extension names them are touched. Returns the deleted files.
+ * the folder (newest kept first). `starting` is the trace of the run about
+ * to start (runTracePath): it counts as its model's newest, so that the
+ * folder holds `keepPerModel` runs of the model with it. Files in `keep`
+ * (the runs in progress) are never deleted, though they count towards the
+ * size. Only traces named by runTracePath are touched. Returns the deleted files.
  */
-export function pruneRuns(dir: string, retention: RunRetention, keep: ReadonlySet<string> = new Set()): string[] {
+export function pruneRuns(dir: string, retention: RunRetention, keep: ReadonlySet<string> = new Set(), starting?: string): string[] {
   const kept = new Set(Array.from(keep, (f) => path.resolve(f)));
   const perModel = new Map<string, number>();
+  const startingModel = starting === undefined ? undefined : RUN_TRACE_NAME.exec(path.basename(starting))?.[1];
+  if (startingModel !== undefined) perModel.set(startingModel, 1);
   let total = 0;
   // Once a run does not fit, no older one is kept for the size (a small old run does not outlive a larger newer one).
   let full = false;

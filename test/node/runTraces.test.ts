@@ -71,6 +71,8 @@ describe('runs folder', () => {
     assert.ok(fs.existsSync(name('mnist', 1)) && fs.existsSync(name('mnist', 2)), 'counted per model');
     assert.ok(fs.existsSync(path.join(dir, 'keep-me.jsonl')));
     assert.deepEqual(pruneRuns(dir, { keepPerModel: 0, maxTotalBytes: 0 }), [], '0 keeps every run');
+    // A run about to start counts as its model's newest: with it, 2 mnist runs.
+    assert.deepEqual(pruneRuns(dir, { keepPerModel: 2, maxTotalBytes: 0 }, new Set([name('spiral', 1)]), name('mnist', 9)), [name('mnist', 1)]);
   });
 
   it('retention keeps the newest runs within the size cap', () => {
