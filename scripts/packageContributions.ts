@@ -1,12 +1,13 @@
 // The parts of package.json that repeat lists kept in TypeScript: the
 // diagnostic kinds (src/shared/diagnosticKinds.ts), their thresholds and
-// defaults (src/shared/diagnosticsConfig.ts) and the backend choices
-// (src/shared/stats.ts). `npm run sync-package` writes them;
+// defaults (src/shared/diagnosticsConfig.ts), the backend choices
+// (src/shared/stats.ts) and the runs folder's defaults (src/node/runTraces.ts). `npm run sync-package` writes them;
 // test/scripts/syncPackage.test.ts fails while package.json is out of step.
 
 import { DEFAULT_BREAK_ON, DIAGNOSTIC_KINDS } from '../src/shared/diagnosticKinds';
 import { DEFAULT_DIAGNOSTICS_CONFIG, THRESHOLD_DESCRIPTIONS } from '../src/shared/diagnosticsConfig';
 import { BACKEND_CHOICE_DESCRIPTIONS, BACKEND_CHOICES } from '../src/shared/stats';
+import { DEFAULT_RUNS_SETTINGS } from '../src/node/runTraces';
 
 type Json = Record<string, unknown>;
 
@@ -99,6 +100,12 @@ export function generatedParts(): GeneratedPart[] {
       key: 'properties',
       value: diagnosticsSettingProperties(),
     },
+    ...(['writeTrace', 'keepPerModel', 'maxSizeMB'] as const).map((name) => ({
+      path: `${setting}.neuralDebugger.runs.${name}.default`,
+      parent: (p: Json) => at(settings(p), setting, `neuralDebugger.runs.${name}`),
+      key: 'default',
+      value: DEFAULT_RUNS_SETTINGS[name],
+    })),
   ];
 }
 

@@ -72,8 +72,8 @@ export function generateProtocolSchema(): Schema {
   visit('WireNumber');
   visit('TrainerCommand');
   visit('TrainerEvent');
-  // A trace line: a traced event plus its time (docs/trace-format.md).
-  visit('TraceRecord');
+  // A trace line: a traced event plus its time, or a light step written compactly (docs/trace-format.md).
+  visit('TraceLine');
   const kept: Schema = {};
   for (const name of Object.keys(definitions).sort()) if (keep.has(name)) kept[name] = definitions[name];
   return {
@@ -82,7 +82,7 @@ export function generateProtocolSchema(): Schema {
     title: 'Neural Debugger trainer wire protocol',
     description:
       'One JSON object per line (docs/protocol.md). TrainerCommand: client to trainer; TrainerEvent: trainer to client; ' +
-      'TraceRecord: one line of a run trace (docs/trace-format.md). ' +
+      'TraceLine: one line of a run trace (TraceRecord, or CompactStepLine for a light step; docs/trace-format.md). ' +
       'A number that is not finite is the string "NaN", "Infinity" or "-Infinity". Generated from src/shared/protocol.ts and src/shared/trace/format.ts by `npm run schema`; do not edit.',
     anyOf: [{ $ref: '#/definitions/TrainerCommand' }, { $ref: '#/definitions/TrainerEvent' }],
     definitions: kept,

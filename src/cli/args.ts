@@ -9,6 +9,7 @@ import { UserError } from '../shared/errors';
 import { parseExpression } from '../shared/expression';
 import { forEachArg } from './argv';
 import { parseListenAddress, type ListenAddress } from './listen';
+import { DEFAULT_RUNS_SETTINGS } from '../node/runTraces';
 
 export const USAGE = `Usage: neural-debugger train <model-file> [options]
        neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
@@ -21,6 +22,10 @@ Options:
   --seed S              random seed for initialisation, shuffling and synthetic data
   --no-shuffle          keep the training data in file order
   --trace FILE          write the run trace (JSON Lines) to FILE
+  --runs-dir DIR        write the run trace to DIR/<model>-<yyyymmdd-hhmmss>.jsonl and delete the
+                        oldest traces there as the extension does (e.g. .neural-debugger/runs: then
+                        "Open run trace" lists the run)
+  --keep-runs N         with --runs-dir: keep the newest N traces of each model (default ${DEFAULT_RUNS_SETTINGS.keepPerModel}, 0 = all)
   --checkpoint-dir DIR  save weights to DIR/initial and DIR/epoch-N (tfjs layers format)
   --stats-every N       per-layer statistics every N steps (default 10)
   --histograms-every N  histograms every N steps (default 100)
@@ -50,6 +55,8 @@ export interface CliTrainArgs {
   listen?: ListenAddress;
   /** --wait: pause before step 1 until a debugger attaches. */
   wait: boolean;
+  /** --runs-dir, --keep-runs: the runs folder the trace goes to, and how many runs of a model it keeps. */
+  runs?: { dir: string; keepPerModel: number };
 }
 
 export function parseTrainArgs(argv: string[]): CliTrainArgs {
@@ -57,6 +64,8 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
   let json = false;
   let listen: ListenAddress | undefined;
   let wait = false;
+  let runsDir: string | undefined;
+  let keepRuns: number | undefined;
   const positional: string[] = [];
   forEachArg(argv, usageError, ({ arg, flag, value }) => {
     switch (flag) {
@@ -89,6 +98,12 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         break;
       case '--trace':
         options.traceFile = value();
+        break;
+      case '--runs-dir':
+        runsDir = path.resolve(value());
+        break;
+      case '--keep-runs':
+        keepRuns = integer(flag, value(), 0);
         break;
       case '--checkpoint-dir':
         options.checkpointDir = value();
@@ -135,7 +150,10 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing <model-file>' : `expected one model file, got ${positional.length}`);
   if (wait && !listen) throw usageError('--wait needs --listen (a debugger attaches through the endpoint)');
   if (wait) options.stopOnEntry = true;
-  return { options: { ...options, modelFile: positional[0] } as TrainOptions, json, listen, wait };
+  if (runsDir !== undefined && options.traceFile !== undefined) throw usageError('--runs-dir and --trace both say where the trace goes: give one of them');
+  if (keepRuns !== undefined && runsDir === undefined) throw usageError('--keep-runs needs --runs-dir (the folder whose runs it counts)');
+  const runs = runsDir === undefined ? undefined : { dir: runsDir, keepPerModel: keepRuns ?? DEFAULT_RUNS_SETTINGS.keepPerModel };
+  return { options: { ...options, modelFile: positional[0] } as TrainOptions, json, listen, wait, ...(runs ? { runs } : {}) };
 }
 
 function integer(flag: string, text: string, min = 1): number {

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
 import { encodeJson } from '../shared/json';
-import { precheckModelSource } from '../spec/modelFiles';
+import { modelDisplayName, precheckModelSource } from '../spec/modelFiles';
+import { DEFAULT_RUNS_SETTINGS, pruneRuns, runTracePath } from '../node/runTraces';
 import { describeTrainerExit, recordKilledInTrace, TrainerProcess, trainerStderrTail } from '../client/trainerProcess';
 import { DebuggerEndpoint, openEndpointServer } from '../client/endpoint';
 import { endpointToken } from '../client/endpointAuth';
@@ -36,7 +37,12 @@ async function train(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT_OK;
   }
-  const { options, json, listen, wait } = parseTrainArgs(argv);
+  const { options, json, listen, wait, runs } = parseTrainArgs(argv);
+  if (runs) {
+    // As the extension does for its runs folder: the oldest runs go before this one starts.
+    options.traceFile = runTracePath(runs.dir, modelDisplayName(options.modelFile), new Date());
+    pruneRuns(runs.dir, { keepPerModel: runs.keepPerModel, maxTotalBytes: DEFAULT_RUNS_SETTINGS.maxSizeMB * 1024 * 1024 }, new Set(), options.traceFile);
+  }
   // Check the model file here first: a bad spec fails in milliseconds, before
   // a process and TensorFlow.js start (a module is checked when it is bundled).
   const warnings = precheckModelSource(options.modelFile);

@@ -7,7 +7,9 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { modelDisplayName, modelFileKind, TRAINABLE_MODEL_GLOB, whyNotTrainable } from './modelFiles';
+import { collectRuns, runPickRows, type RunPickRow } from './runPicker';
 import type { SessionMonitor } from './sessionMonitor';
+import { REPLAY_TRACE_COMMAND } from './views';
 
 const COMMANDS = {
   trainModel: 'neuralDebugger.trainModel',
@@ -20,7 +22,7 @@ export function registerCommands(context: vscode.ExtensionContext, monitor: Sess
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMANDS.trainModel, (uri?: unknown) => trainModel(context, uri)),
     vscode.commands.registerCommand(COMMANDS.stopTraining, () => stopTraining(monitor)),
-    vscode.commands.registerCommand(COMMANDS.openTrace, () => openTrace(monitor, traces)),
+    vscode.commands.registerCommand(COMMANDS.openTrace, (target?: unknown) => openTrace(context, monitor, traces, target)),
     vscode.debug.onDidStartDebugSession((session) => {
       const trace = session.configuration.trace;
       if (session.type === DEBUG_TYPE && typeof trace === 'string') traces.unshift(trace);
@@ -111,43 +113,75 @@ async function stopTraining(monitor: SessionMonitor): Promise<void> {
   await vscode.debug.stopDebugging(session);
 }
 
-/** Opens the trace of the running (or last) run; otherwise offers the workspace's recorded runs. */
-async function openTrace(monitor: SessionMonitor, recent: string[]): Promise<void> {
-  const running = monitor
-    .runningSessions()
-    .map((s) => s.configuration.trace)
-    .find((t): t is string => typeof t === 'string');
-  const direct = running ?? recent.find((t) => fs.existsSync(t));
-  if (direct) {
-    await showTrace(direct);
-    return;
-  }
-  const found = await vscode.workspace.findFiles('**/.neural-debugger/runs/*.jsonl', '**/node_modules/**', 200);
-  const withTimes = found.map((uri) => ({ uri, mtime: safeMtime(uri.fsPath) })).sort((a, b) => b.mtime - a.mtime);
-  if (withTimes.length === 0) {
-    void vscode.window.showInformationMessage('Neural Debugger: no run traces yet. Train a model first (Neural Debugger: Train model).');
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(
-    withTimes.map(({ uri, mtime }) => ({ label: path.basename(uri.fsPath), description: new Date(mtime).toLocaleString(), uri })),
-    { title: 'Neural Debugger: Open run trace', placeHolder: 'Pick a recorded run' },
+/**
+ * Open run trace: a trace given as the argument (a URI or a path) is
+ * replayed at once; otherwise a picker lists the recorded runs (model, start,
+ * steps, outcome), newest first, and the chosen one is replayed in the
+ * training view (a run of this window in progress is shown live). Each row's
+ * button opens the trace as text instead.
+ */
+async function openTrace(context: vscode.ExtensionContext, monitor: SessionMonitor, recent: string[], target: unknown): Promise<boolean> {
+  const given = target instanceof vscode.Uri ? target.fsPath : typeof target === 'string' ? target : undefined;
+  if (given !== undefined) return replayTrace(given);
+  const running = new Set(
+    monitor
+      .runningSessions()
+      .map((s) => s.configuration.trace)
+      .filter((t): t is string => typeof t === 'string'),
   );
-  if (picked) await showTrace(picked.uri.fsPath);
+  const dirs = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, '.neural-debugger', 'runs'));
+  dirs.push(path.join(context.globalStorageUri.fsPath, 'runs'));
+  const rows = runPickRows(collectRuns(dirs, [...running, ...recent]), running);
+  if (rows.length === 0) {
+    void vscode.window.showInformationMessage('Neural Debugger: no run traces yet. Train a model first (Neural Debugger: Train model).');
+    return false;
+  }
+  const picked = await pickRun(rows);
+  if (!picked) return false;
+  if (picked.asText) {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(picked.file)), { preview: false });
+    return true;
+  }
+  return replayTrace(picked.file);
 }
 
-async function showTrace(file: string): Promise<void> {
+const OPEN_AS_TEXT: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('go-to-file'), tooltip: 'Open the trace as text' };
+
+interface RunPickItem extends vscode.QuickPickItem {
+  file: string;
+}
+
+/** The picker; resolves with the chosen run (and whether its "as text" button was pressed), or undefined when dismissed. */
+function pickRun(rows: RunPickRow[]): Promise<{ file: string; asText: boolean } | undefined> {
+  const quickPick = vscode.window.createQuickPick<RunPickItem>();
+  quickPick.title = 'Neural Debugger: Open run trace';
+  quickPick.placeholder = 'Pick a recorded run to replay in the training view';
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  quickPick.items = rows.map((row) => ({ ...row, buttons: [OPEN_AS_TEXT] }));
+  return new Promise((resolve) => {
+    let result: { file: string; asText: boolean } | undefined;
+    quickPick.onDidAccept(() => {
+      const item = quickPick.selectedItems[0];
+      if (item) result = { file: item.file, asText: false };
+      quickPick.hide();
+    });
+    quickPick.onDidTriggerItemButton((e) => {
+      result = { file: e.item.file, asText: true };
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      quickPick.dispose();
+      resolve(result);
+    });
+    quickPick.show();
+  });
+}
+
+async function replayTrace(file: string): Promise<boolean> {
   if (!fs.existsSync(file)) {
-    void vscode.window.showErrorMessage(`Neural Debugger: the trace ${file} does not exist yet: the run has not written its first record.`);
-    return;
+    void vscode.window.showErrorMessage(`Neural Debugger: the trace ${file} does not exist (yet): a run writes it from its first record.`);
+    return false;
   }
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-  await vscode.window.showTextDocument(doc, { preview: false });
-}
-
-function safeMtime(file: string): number {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
+  return (await vscode.commands.executeCommand<boolean>(REPLAY_TRACE_COMMAND, file)) === true;
 }

@@ -7,13 +7,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NeuralDebugSession } from '../debug/session';
+import { pruneRuns } from '../node/runTraces';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { initialConfigurations, resolveLaunchDefaults, resolveLaunchPaths, type NeuralLaunchConfig, type ResolveContext } from './launchConfig';
 import { modelFileKind } from './modelFiles';
+import type { SessionMonitor } from './sessionMonitor';
 import type { SpecDiagnostics } from './specDiagnostics';
 
-export function registerDebugging(context: vscode.ExtensionContext, specDiagnostics: SpecDiagnostics): vscode.Disposable {
-  const provider = new NeuralConfigurationProvider(context, specDiagnostics);
+export function registerDebugging(context: vscode.ExtensionContext, specDiagnostics: SpecDiagnostics, monitor: SessionMonitor): vscode.Disposable {
+  const provider = new NeuralConfigurationProvider(context, specDiagnostics, monitor);
   return vscode.Disposable.from(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new NeuralDebugSession()),
@@ -26,6 +28,7 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly specDiagnostics: SpecDiagnostics,
+    private readonly monitor: SessionMonitor,
   ) {}
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
@@ -57,6 +60,11 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
     if (!('config' in result)) return undefined;
     const resolved = result.config;
+    if (result.prune) {
+      // The runs in progress keep their traces whatever the retention says.
+      const running = new Set(this.monitor.runningSessions().flatMap((s) => (typeof s.configuration.trace === 'string' ? [s.configuration.trace] : [])));
+      pruneRuns(result.prune.dir, result.prune.retention, running, resolved.trace);
+    }
     if (resolved.request === 'attach') return resolved; // no local model file: the run is elsewhere
     const program = vscode.Uri.file(resolved.program as string);
     if (modelFileKind(program.fsPath) === 'json-spec') {
@@ -87,6 +95,9 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
         histogramsEvery: configuration.get('histogramsEvery'),
         breakOn: configuration.get('breakOn'),
         diagnostics: configuration.get('diagnostics'),
+        runsWriteTrace: configuration.get('runs.writeTrace'),
+        runsKeepPerModel: configuration.get('runs.keepPerModel'),
+        runsMaxSizeMB: configuration.get('runs.maxSizeMB'),
       },
       workspaceTrusted: vscode.workspace.isTrusted,
       fallbackRunsDir: path.join(this.context.globalStorageUri.fsPath, 'runs'),

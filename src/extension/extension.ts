@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     specDiagnostics,
     monitor,
-    registerDebugging(context, specDiagnostics),
+    registerDebugging(context, specDiagnostics, monitor),
     registerCommands(context, monitor),
     registerTrainingViews(context),
   );

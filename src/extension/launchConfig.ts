@@ -7,6 +7,7 @@ import { DEBUG_TYPE } from '../shared/debugEvents';
 import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
 import { DEFAULT_BREAK_ON, DIAGNOSTIC_KINDS } from '../shared/diagnosticKinds';
 import { isUserError } from '../shared/errors';
+import { DEFAULT_RUNS_SETTINGS, runTracePath, type RunRetention } from '../node/runTraces';
 import type { NeuralAttachAttributes, NeuralLaunchAttributes } from '../shared/launchAttributes';
 import { BACKEND_CHOICES, type BackendChoice, type DiagnosticKind } from '../shared/stats';
 import { modelDisplayName, modelFileKind, whyNotTrainable } from './modelFiles';
@@ -26,6 +27,12 @@ export interface NeuralSettings {
   histogramsEvery?: unknown;
   breakOn?: unknown;
   diagnostics?: unknown;
+  /** `neuralDebugger.runs.writeTrace`: false writes no trace for a run whose configuration names none. */
+  runsWriteTrace?: unknown;
+  /** `neuralDebugger.runs.keepPerModel`. */
+  runsKeepPerModel?: unknown;
+  /** `neuralDebugger.runs.maxSizeMB`. */
+  runsMaxSizeMB?: unknown;
 }
 
 export interface ResolveContext {
@@ -40,7 +47,13 @@ export interface ResolveContext {
   now: Date;
 }
 
-export type Resolution = { config: NeuralLaunchConfig } | { error: string } | { noProgram: true };
+/** The runs folder a launch writes its trace into, and the retention to apply to it before the run starts. */
+interface RunsToPrune {
+  dir: string;
+  retention: RunRetention;
+}
+
+export type Resolution = { config: NeuralLaunchConfig; prune?: RunsToPrune } | { error: string } | { noProgram: true };
 
 export function initialConfigurations(): NeuralLaunchConfig[] {
   return [
@@ -91,15 +104,24 @@ export function resolveLaunchPaths(config: NeuralLaunchConfig, ctx: ResolveConte
   const program = path.resolve(base, config.program);
   const notTrainable = whyNotTrainable(program, ctx.workspaceTrusted);
   if (notTrainable) return { error: notTrainable };
+  const settings = readSettings(ctx.settings);
+  if ('error' in settings) return settings;
   const resolved: NeuralLaunchConfig = { ...config, program };
+  let prune: RunsToPrune | undefined;
   if (resolved.trace === undefined || resolved.trace === '') {
-    resolved.trace = defaultTracePath(program, ctx.workspaceFolder, ctx.fallbackRunsDir, ctx.now);
+    // The runs folder: a trace per run unless the setting says none, the oldest runs deleted past the retention.
+    if (settings.runs.writeTrace) {
+      resolved.trace = defaultTracePath(program, ctx.workspaceFolder, ctx.fallbackRunsDir, ctx.now);
+      prune = { dir: path.dirname(resolved.trace), retention: settings.runs.retention };
+    } else {
+      delete resolved.trace;
+    }
   } else {
     resolved.trace = path.resolve(base, resolved.trace);
   }
   if (typeof resolved.checkpointDir === 'string') resolved.checkpointDir = path.resolve(base, resolved.checkpointDir);
   if (!ctx.workspaceTrusted) resolved.dataRoot = ctx.workspaceFolder ?? path.dirname(program);
-  return { config: resolved };
+  return prune ? { config: resolved, prune } : { config: resolved };
 }
 
 /**
@@ -115,10 +137,7 @@ function attachConfig(config: Partial<NeuralLaunchConfig>): NeuralLaunchConfig {
 /** `<workspace>/.neural-debugger/runs/<model>-<yyyymmdd-hhmmss>.jsonl` (local time). */
 export function defaultTracePath(program: string, workspaceFolder: string | undefined, fallbackRunsDir: string, now: Date): string {
   const dir = workspaceFolder ? path.join(workspaceFolder, '.neural-debugger', 'runs') : fallbackRunsDir;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  const name = modelDisplayName(program).replace(/[^\w.-]+/g, '_') || 'model';
-  return path.join(dir, `${name}-${stamp}.jsonl`);
+  return runTracePath(dir, modelDisplayName(program), now);
 }
 
 interface CheckedSettings {
@@ -127,6 +146,7 @@ interface CheckedSettings {
   histogramsEvery?: number;
   breakOn: DiagnosticKind[];
   diagnostics?: Record<string, unknown>;
+  runs: { writeTrace: boolean; retention: RunRetention };
 }
 
 /** Checks the settings; a wrong value is an error naming the setting, not silently ignored. */
@@ -135,7 +155,9 @@ export function readSettings(raw: NeuralSettings): CheckedSettings | { error: st
   if (!BACKEND_CHOICES.includes(backend as BackendChoice)) {
     return { error: `setting neuralDebugger.backend: expected one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(backend)}` };
   }
-  const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: [...DEFAULT_BREAK_ON] };
+  const runs = readRunsSettings(raw);
+  if ('error' in runs) return runs;
+  const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: [...DEFAULT_BREAK_ON], runs };
   for (const key of ['statsEvery', 'histogramsEvery'] as const) {
     const value = raw[key];
     if (value === undefined || value === null) continue;
@@ -168,4 +190,19 @@ export function readSettings(raw: NeuralSettings): CheckedSettings | { error: st
     }
   }
   return result;
+}
+
+/** The `neuralDebugger.runs.*` settings: whether to write a trace per run, and how many runs to keep. */
+function readRunsSettings(raw: NeuralSettings): CheckedSettings['runs'] | { error: string } {
+  const writeTrace = raw.runsWriteTrace ?? true;
+  if (typeof writeTrace !== 'boolean') return { error: `setting neuralDebugger.runs.writeTrace: expected true or false, got ${JSON.stringify(writeTrace)}` };
+  const keepPerModel = raw.runsKeepPerModel ?? DEFAULT_RUNS_SETTINGS.keepPerModel;
+  if (typeof keepPerModel !== 'number' || !Number.isInteger(keepPerModel) || keepPerModel < 0) {
+    return { error: `setting neuralDebugger.runs.keepPerModel: expected a whole number of runs >= 0 (0 keeps every run), got ${JSON.stringify(keepPerModel)}` };
+  }
+  const maxSizeMB = raw.runsMaxSizeMB ?? DEFAULT_RUNS_SETTINGS.maxSizeMB;
+  if (typeof maxSizeMB !== 'number' || !Number.isFinite(maxSizeMB) || maxSizeMB < 0) {
+    return { error: `setting neuralDebugger.runs.maxSizeMB: expected a size in MB >= 0 (0: no cap), got ${JSON.stringify(maxSizeMB)}` };
+  }
+  return { writeTrace, retention: { keepPerModel, maxTotalBytes: Math.round(maxSizeMB * 1024 * 1024) } };
 }

@@ -51,11 +51,5 @@ export function whyNotTrainable(filePath: string, workspaceTrusted: boolean): st
   }
 }
 
-/** Label for a model file in the quick pick: the name without the `.nn.json` suffix. */
-export function modelDisplayName(filePath: string): string {
-  return path
-    .basename(filePath)
-    .replace(/\.nn\.json$/i, '')
-    .replace(/\.model\.[cm]?[jt]s$/i, '')
-    .replace(/\.json$/i, '');
-}
+// The CLI names its runs with it too, so it lives with the spec code.
+export { modelDisplayName } from '../spec/modelFiles';

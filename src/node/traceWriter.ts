@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../shared/errors';
-import { encodeTraceRecord, type TraceRecord } from '../shared/trace/format';
+import { CompactTraceEncoder } from '../shared/trace/compact';
+import type { TraceRecord } from '../shared/trace/format';
 
 /** Every trace starts with these bytes (the writer puts `type` first). */
 const TRACE_START = '{"type":"header"';
@@ -82,6 +83,8 @@ export class TraceWriter {
   private written = 0;
   private failure: UserError | null = null;
   private readonly writeSync: NonNullable<TraceWriterOptions['writeSync']>;
+  /** Light steps as compact lines (version 3); a writer opened by `append` writes only end records, in full. */
+  private readonly encoder = new CompactTraceEncoder();
 
   private constructor(
     readonly file: string,
@@ -150,7 +153,7 @@ export class TraceWriter {
   write(record: TraceRecord): void {
     if (this.failure !== null) return;
     if (this.fd === null) throw new Error(`TraceWriter.write after close (${this.file})`);
-    const bytes = Buffer.from(encodeTraceRecord(record) + '\n', 'utf8');
+    const bytes = Buffer.from(this.encoder.encode(record) + '\n', 'utf8');
     let done = 0;
     try {
       while (done < bytes.length) {

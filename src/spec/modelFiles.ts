@@ -3,6 +3,7 @@
 // extension host imports it. The loaders are in src/trainer/sources/load.ts.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { UserErrorInfo } from '../shared/protocol';
 import { UserError } from '../shared/errors';
@@ -73,4 +74,13 @@ export function precheckWithLines(file: string): { warnings: UserErrorInfo[]; li
   const parsed = loadModelSpec(file);
   const line = (field: string): number | undefined => parsed.positions[field]?.line;
   return { warnings: parsed.warnings, lines: { name: line('name'), epochs: line('training.epochs') ?? line('training') } };
+}
+
+/** A model file's name without its suffix (`.nn.json`, `.model.ts`, …): the picker's label and the name of its runs' traces. */
+export function modelDisplayName(filePath: string): string {
+  return path
+    .basename(filePath)
+    .replace(/\.nn\.json$/i, '')
+    .replace(/\.model\.[cm]?[jt]s$/i, '')
+    .replace(/\.json$/i, '');
 }

@@ -67,6 +67,10 @@ describe('extension: launch configuration', () => {
       [{ breakOn: 'non-finite' }, /neuralDebugger\.breakOn: expected a list/],
       [{ diagnostics: { 'dead-relu': { deadFraction: -1 } } }, /neuralDebugger\.diagnostics\.dead-relu\.deadFraction/],
       [{ diagnostics: { 'dead-reLU': {} } }, /neuralDebugger\.diagnostics\.dead-reLU: unknown diagnostic/],
+      [{ runsWriteTrace: 'no' }, /neuralDebugger\.runs\.writeTrace: expected true or false, got "no"/],
+      [{ runsKeepPerModel: -1 }, /neuralDebugger\.runs\.keepPerModel: expected a whole number of runs >= 0 \(0 keeps every run\), got -1/],
+      [{ runsKeepPerModel: 2.5 }, /neuralDebugger\.runs\.keepPerModel/],
+      [{ runsMaxSizeMB: '1GB' }, /neuralDebugger\.runs\.maxSizeMB: expected a size in MB >= 0/],
     ];
     for (const [settings, message] of cases) {
       const r = readSettings(settings);
@@ -75,7 +79,33 @@ describe('extension: launch configuration', () => {
       assert.ok('error' in resolveLaunchDefaults({ program: 'a.nn.json' }, context({ settings })));
     }
     const ok = readSettings({ diagnostics: { plateau: false, 'vanishing-gradient': { layerRatio: 1e-4 } }, statsEvery: null });
-    assert.deepEqual(ok, { backend: 'auto', breakOn: ['non-finite'], diagnostics: { plateau: false, 'vanishing-gradient': { layerRatio: 1e-4 } } });
+    assert.deepEqual(ok, {
+      backend: 'auto',
+      breakOn: ['non-finite'],
+      diagnostics: { plateau: false, 'vanishing-gradient': { layerRatio: 1e-4 } },
+      runs: { writeTrace: true, retention: { keepPerModel: 20, maxTotalBytes: 1024 * 1024 * 1024 } },
+    });
+  });
+
+  it('writes no trace when neuralDebugger.runs.writeTrace is false, unless the configuration names one', () => {
+    const settings = { runsWriteTrace: false };
+    const r = resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json' }, context({ settings }));
+    assert.equal(resolved(r).trace, undefined);
+    assert.ok(!('trace' in resolved(r)), 'no trace attribute at all: the adapter starts the trainer without one');
+    assert.ok(!('prune' in r), 'no runs folder to prune');
+    const named = resolved(
+      resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json', trace: 'mine.jsonl' }, context({ settings })),
+    );
+    assert.equal(named.trace, path.join(folder, 'mine.jsonl'));
+  });
+
+  it('prunes the runs folder it writes into with the retention settings, not a folder the configuration names', () => {
+    const settings = { runsKeepPerModel: 3, runsMaxSizeMB: 0.5 };
+    const r = resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json' }, context({ settings }));
+    assert.ok('prune' in r);
+    assert.deepEqual(r.prune, { dir: path.join(folder, '.neural-debugger', 'runs'), retention: { keepPerModel: 3, maxTotalBytes: 524288 } });
+    const named = resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json', trace: 'runs/x.jsonl' }, context({ settings }));
+    assert.ok(!('prune' in named));
   });
 
   it('makes the program absolute and puts the trace under .neural-debugger/runs of the workspace', () => {

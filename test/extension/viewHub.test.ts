@@ -189,4 +189,34 @@ describe('extension: ViewHub (debug sessions → webviews)', () => {
     emit(next, step(2));
     assert.deepEqual(shown(v.posted), { session: 'next', steps: [1, 2] });
   });
+
+  it('replays a recorded run (Open run trace) until a session starts, and goes back to a run of this window by its trace', async () => {
+    const h = makeHub();
+    const v = await openView(h, 'training');
+    const live = session('live');
+    live.configuration = { trace: '/runs/live.jsonl' };
+    debugEvents.started.fire(live);
+    emit(live, header('live'), step(1));
+
+    h.showReplay({ file: '/runs/old.jsonl', name: 'Replay: old', events: [header('old'), step(1), step(2), step(3)] });
+    assert.deepEqual(shown(v.posted), { session: 'replay:/runs/old.jsonl', steps: [1, 2, 3] });
+    const reset = v.posted.at(-1);
+    assert.ok(reset?.type === 'reset' && reset.session?.live === false && reset.session.name === 'Replay: old', 'a session that has ended: no controls');
+    emit(live, step(2));
+    assert.deepEqual(shown(v.posted), { session: 'replay:/runs/old.jsonl', steps: [1, 2, 3] }, "the live run's steps do not mix into the replay");
+    const late = await openView(h, 'inspector');
+    assert.deepEqual(shown(late.posted), { session: 'replay:/runs/old.jsonl', steps: [1, 2, 3] }, 'a view that opens later gets the replay');
+
+    assert.equal(h.showSessionOfTrace('/runs/elsewhere.jsonl'), false);
+    assert.equal(h.showSessionOfTrace('/runs/live.jsonl'), true);
+    assert.deepEqual(shown(v.posted), { session: 'live', steps: [1, 2] });
+
+    debugEvents.terminated.fire(live);
+    assert.equal(h.showSessionOfTrace('/runs/live.jsonl'), false, 'an ended run is replayed from its trace');
+    h.showReplay({ file: '/runs/old.jsonl', name: 'Replay: old', events: [header('old'), step(1)] });
+    const next = session('next');
+    debugEvents.started.fire(next);
+    emit(next, header('next'), step(1));
+    assert.deepEqual(shown(v.posted), { session: 'next', steps: [1] }, 'a new run replaces the replay');
+  });
 });

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { encodeJson } from '../../src/shared/json';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../../src/shared/protocol';
+import type { TraceLine } from '../../src/shared/trace/format';
 import { TrainerProcess } from '../../src/client/trainerProcess';
 import { readFrames } from '../../src/node/wire';
 import { generateProtocolSchema, PROTOCOL_SCHEMA_FILE } from '../../scripts/protocolSchema';
@@ -23,6 +24,7 @@ ajv.addSchema(schema, 'protocol');
 const validateCommand = ajv.getSchema('protocol#/definitions/TrainerCommand') as ValidateFunction;
 const validateEvent = ajv.getSchema('protocol#/definitions/TrainerEvent') as ValidateFunction;
 const validateTraceRecord = ajv.getSchema('protocol#/definitions/TraceRecord') as ValidateFunction;
+const validateTraceLine = ajv.getSchema('protocol#/definitions/TraceLine') as ValidateFunction;
 
 /** What goes on the wire: the object after the wire's own encoding. */
 const onTheWire = (value: unknown): unknown => JSON.parse(encodeJson(value));
@@ -136,9 +138,9 @@ describe('protocol schema (schema/protocol.schema.json)', () => {
         .filter((l) => l !== '');
       assert.equal(JSON.parse(records[0]).type, 'header', `${args[0]}: the trace starts with its header`);
       records.forEach((line, i) => {
-        const record = JSON.parse(line) as { type: string };
+        const record = JSON.parse(line) as TraceLine;
         tracedTypes.add(record.type);
-        assert.ok(validateTraceRecord(record), `${args.join(' ')}: trace line ${i + 1} (${record.type}):\n  ${problems(validateTraceRecord)}`);
+        assert.ok(validateTraceLine(record), `${args.join(' ')}: trace line ${i + 1} (${record.type}):\n  ${problems(validateTraceLine)}`);
       });
     }
     fs.rmSync(traceDir, { recursive: true, force: true });

@@ -27,6 +27,16 @@ interface TrackedSession {
   sawStart: boolean;
 }
 
+/** A recorded run the views replay (Open run trace): its events, as a session that has ended. */
+export interface Replay {
+  /** The trace file: the replay's session id is `replay:<file>`. */
+  file: string;
+  /** Shown as the session's name. */
+  name: string;
+  events: TrainerEvent[];
+  note?: string;
+}
+
 interface Connection {
   webview: vscode.Webview;
   kind: WebviewKind;
@@ -37,8 +47,10 @@ export class ViewHub implements vscode.Disposable {
   private readonly sessions = new Map<string, TrackedSession>();
   /** Sessions that have ended (the latest MAX_ENDED_IDS), so that a late event cannot bring one back. */
   private readonly ended = new Set<string>();
-  /** The session the views show: the latest started. */
+  /** The session the views show: the latest started (null while they show a replay). */
   private currentId: string | null = null;
+  /** The recorded run the views show instead of a session, until a session starts or is chosen. */
+  private replay: Replay | null = null;
   private readonly connections = new Set<Connection>();
   /** A layer to select once the training view that "reveal" opened is ready. */
   private pendingReveal: string | null = null;
@@ -99,7 +111,32 @@ export class ViewHub implements vscode.Disposable {
    */
   private makeCurrent(tracked: TrackedSession): void {
     this.currentId = tracked.session.id;
+    this.replay = null;
     for (const c of this.connections) if (c.ready) void c.webview.postMessage(this.resetMessage(tracked));
+  }
+
+  /**
+   * Shows a recorded run in the views: each gets it as a session that has
+   * ended (no controls; the timeline scrubs it). A session that starts later
+   * replaces it, as it replaces an earlier session.
+   */
+  showReplay(replay: Replay): void {
+    this.replay = replay;
+    this.currentId = null;
+    for (const c of this.connections) if (c.ready) void c.webview.postMessage(this.replayMessage(replay));
+  }
+
+  /** Switches the views back to the live session writing `trace`, if there is one; returns whether it did. */
+  showSessionOfTrace(trace: string): boolean {
+    // An ended session's store may be thinned or cut: its trace is replayed from the file instead.
+    const tracked = [...this.sessions.values()].find((t) => t.live && t.session.configuration.trace === trace);
+    if (!tracked) return false;
+    if (this.currentId !== tracked.session.id) this.makeCurrent(tracked);
+    return true;
+  }
+
+  private replayMessage(replay: Replay): HostToWebviewMessage {
+    return { type: 'reset', session: { id: `replay:${replay.file}`, name: replay.name, live: false }, events: replay.events, note: replay.note };
   }
 
   private terminated(session: vscode.DebugSession): void {
@@ -149,6 +186,11 @@ export class ViewHub implements vscode.Disposable {
   /** Brings a view that has just loaded up to the current run. */
   private async sendReset(connection: Connection): Promise<void> {
     const tracked = this.currentId ? this.sessions.get(this.currentId) : undefined;
+    if (!tracked && this.replay) {
+      connection.ready = true;
+      await connection.webview.postMessage(this.replayMessage(this.replay));
+      return;
+    }
     if (!tracked) {
       connection.ready = true;
       await connection.webview.postMessage({

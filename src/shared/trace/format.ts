@@ -8,8 +8,8 @@ import type { TrainerEvent, TrainerEventOf } from '../protocol';
 
 /** Value of the header's `format` field: identifies a file as a Neural Debugger trace. */
 export const TRACE_FORMAT = 'neural-debugger-trace';
-/** The format version this code writes. Version 1 (per-kind records) is still read: see upgrade.ts. */
-export const TRACE_FORMAT_VERSION = 2;
+/** The format version this code writes (compact step lines: compact.ts). Versions 1 (per-kind records, see upgrade.ts) and 2 (every step in full) are still read. */
+export const TRACE_FORMAT_VERSION = 3;
 
 /**
  * The events a trace keeps: everything a view, `report` or a replay needs.
@@ -42,6 +42,33 @@ export type TraceRecordOf<T extends TracedEventType> = TrainerEventOf<T> & { tim
 export type TraceHeaderRecord = TraceRecordOf<'header'>;
 
 export type TraceRecord = { [T in TracedEventType]: TraceRecordOf<T> }[TracedEventType];
+
+/**
+ * A light step as a version 3 trace writes it (compact.ts): `dt` is the time
+ * since the previous line's record, `s` the step's measured numbers, in this
+ * order: step, loss, global gradient norm, duration (ms), metric values (in
+ * the previous step's metric order), each layer's gradient norm, each
+ * weight's gradient norm (in the previous step's layer and weight order).
+ * Every other field is what the previous step predicts.
+ */
+export interface CompactStepLine {
+  type: 'step';
+  dt: number;
+  s: [number, number, number, number, number[], (number | null)[], (number | null)[]];
+  /**
+   * On a detailed step without histograms: each layer's activation
+   * statistics (`[mean, std, min, max, zeroFraction, deadFraction,
+   * saturatedFraction, nonFinite]`, null where the layer has none) and each
+   * weight's `[norm, updateRatio]`, in the previous step's order.
+   */
+  d?: [(CompactActivationStats | null)[], [number | null, number | null][]];
+}
+
+/** A layer's `ActivationStats` without a histogram, as the array of a compact detailed step (`d`). */
+export type CompactActivationStats = [number, number, number, number, number, number, number | null, number];
+
+/** One line of a trace file: a record, or a light step written compactly. */
+export type TraceLine = TraceRecord | CompactStepLine;
 
 /** Whether `event` belongs in the trace (see TRACED_EVENT_TYPES). */
 export function isTracedEvent(event: TrainerEvent): boolean {

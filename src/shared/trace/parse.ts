@@ -1,8 +1,9 @@
 // Parsing of run traces (JSON Lines, see docs/trace-format.md) without any
 // Node API, so that the webview bundle can use it on text it was given.
 // `src/node/traceReader.ts` feeds the same parser from a file stream. Version
-// 1 traces are upgraded record by record (upgrade.ts) and then checked like
-// version 2 ones.
+// 1 traces are upgraded record by record (upgrade.ts), the compact step lines
+// of version 3 decoded (compact.ts), and then every record is checked alike;
+// version 2 records are version 3 records.
 
 import { UserError } from '../errors';
 import { decodeJson } from '../json';
@@ -15,11 +16,12 @@ import {
   type TraceRecordOf,
   type TracedEventType,
 } from './format';
+import { decodeCompactStep, type CompactState } from './compact';
 import { V1_RECORD_KINDS, newV1UpgradeState, upgradeV1Record, type V1Record, type V1UpgradeState } from './upgrade';
 
 /** A trace's records grouped by event type. */
 export interface ParsedTrace {
-  /** The header, as version 2 writes it (`version` is 2 for an upgraded trace too: see `fileVersion`). */
+  /** The header, as the current version writes it (`version` is TRACE_FORMAT_VERSION for an upgraded trace too: see `fileVersion`). */
   header: TraceHeaderRecord;
   /** The format version the file was written in. */
   fileVersion: number;
@@ -156,6 +158,8 @@ export class TraceParser {
   private headerRecord: TraceHeaderRecord | null = null;
   /** Set once the header says version 1. */
   private v1: V1UpgradeState | null = null;
+  /** What compact step lines are read against (version 3). */
+  private compact: CompactState | null = null;
   private version = TRACE_FORMAT_VERSION;
   private endLine = 0;
   private truncatedTail = false;
@@ -243,8 +247,28 @@ export class TraceParser {
       const what = typeof type === 'string' ? `unknown event type ${JSON.stringify(type)}` : 'a record without a "type" field';
       throw this.error(`${what}; expected one of ${TRACED_EVENT_TYPES.join(', ')}`);
     }
+    if (type === 'step' && record.s !== undefined) return [this.decodeCompact(record)];
     this.checkTime(record, `"${type}" event`);
-    return [this.checkRecord(record, `"${type}" event`)];
+    const checked = this.checkRecord(record, `"${type}" event`);
+    if (this.compact !== null) {
+      if (checked.type === 'step') this.compact.previousStep = checked.stats;
+      this.compact.previousTime = checked.time;
+    }
+    return [checked];
+  }
+
+  /** A compact step line of version 3 (compact.ts), as the full record it stands for. */
+  private decodeCompact(record: Record<string, unknown>): TraceRecord {
+    if (this.compact === null) throw this.error(`a compact step line ("s") in a version ${this.version} trace, which has none`);
+    if (typeof record.dt !== 'number')
+      throw this.error(`compact step line: field "dt" ${record.dt === undefined ? 'is missing' : `must be a number, found ${typeOf(record.dt)}`}`);
+    if (!Array.isArray(record.s)) throw this.error(`compact step line: field "s" must be array, found ${typeOf(record.s)}`);
+    const decoded = decodeCompactStep({ dt: record.dt, s: record.s, d: record.d }, this.compact);
+    if (typeof decoded === 'string') throw this.error(`compact step line: ${decoded}`);
+    const checked = this.checkRecord(decoded as unknown as Record<string, unknown>, 'compact step line');
+    this.compact.previousStep = decoded.stats;
+    this.compact.previousTime = decoded.time;
+    return checked;
   }
 
   private checkTime(record: Record<string, unknown>, what: string): void {
@@ -253,7 +277,7 @@ export class TraceParser {
     }
   }
 
-  /** Checks one version 2 record: its place in the file and its required fields. */
+  /** Checks one record (of any version, upgraded or decoded): its place in the file and its required fields. */
   private checkRecord(record: Record<string, unknown>, what: string): TraceRecord {
     const type = record.type as TracedEventType;
     if (this.headerRecord !== null && type === 'header') {
@@ -290,18 +314,25 @@ export class TraceParser {
     if (record.format !== TRACE_FORMAT) {
       throw this.error(`the header's "format" is ${JSON.stringify(record.format)}, not "${TRACE_FORMAT}": this is not a Neural Debugger trace`);
     }
-    const expected = isV1 ? 1 : TRACE_FORMAT_VERSION;
-    if (record.version !== expected) {
+    // Version 2 is version 3 without compact step lines and rounding: its records are read as they are.
+    const readable = isV1 ? [1] : [2, TRACE_FORMAT_VERSION];
+    if (!readable.includes(record.version as number)) {
       const newer = typeof record.version === 'number' && record.version > TRACE_FORMAT_VERSION;
       throw this.error(
-        `trace format version ${JSON.stringify(record.version)} is not supported (this Neural Debugger reads versions 1 and ${TRACE_FORMAT_VERSION}` +
+        `trace format version ${JSON.stringify(record.version)} is not supported (this Neural Debugger reads versions 1, 2 and ${TRACE_FORMAT_VERSION}` +
           (!isV1 && record.version === 1 ? '; a version 1 header has "kind" where this one has "type"' : '') +
           ')' +
           (newer ? '; update Neural Debugger to read it' : ''),
       );
     }
-    this.version = expected;
+    this.version = record.version as number;
     if (isV1) this.v1 = newV1UpgradeState();
+    if (this.version === TRACE_FORMAT_VERSION) {
+      const batchSize = fieldAt(record, 'settings.batchSize');
+      this.compact = { batchSize: typeof batchSize === 'number' ? batchSize : 0, previousStep: null, previousTime: 0 };
+    }
+    // Every reader sees the header of the current version (fileVersion keeps the file's).
+    if (!isV1) record.version = TRACE_FORMAT_VERSION;
   }
 }
 

@@ -1,8 +1,9 @@
 // Reading traces of format version 1 (releases before the wire protocol):
 // one record per line with a `kind` field, named differently from the events
-// (stop/resume/lr/restore/end). `upgradeV1Record` turns each into the version
-// 2 records a current trainer would have written for the same moment, so
-// that everything downstream knows one format. No Node imports.
+// (stop/resume/lr/restore/end). `upgradeV1Record` turns each into the
+// records (as version 2 introduced them) a current trainer would have written
+// for the same moment, so that everything downstream knows one format. No
+// Node imports.
 
 import type { UserErrorInfo } from '../protocol';
 import type { StepStats, TrainingDiagnostic } from '../stats';

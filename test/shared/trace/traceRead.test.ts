@@ -53,7 +53,7 @@ describe('trace: reading', () => {
       assert.equal(parsed.stops[1].stats?.weights[0].gradHistogram?.counts.length, 2);
       assert.equal(parsed.resumes.length, 1);
       assert.equal(parsed.warnings.length, 1);
-      assert.equal(parsed.fileVersion, 2);
+      assert.equal(parsed.fileVersion, 3);
       assert.equal(parsed.learningRates[0].to, -Infinity);
       assert.equal(parsed.restores[0].fromStep, 1);
       assert.equal(parsed.epochs.length, 1);
@@ -171,13 +171,21 @@ describe('trace: reading', () => {
         3,
         /"resumed" event after the end of the run on line 2/,
       ],
-      [JSON.stringify({ ...sampleHeader(), version: 3 }) + '\n', 1, /version 3 is not supported.*update Neural Debugger/],
+      [JSON.stringify({ ...sampleHeader(), version: 4 }) + '\n', 1, /version 4 is not supported.*update Neural Debugger/],
       [JSON.stringify({ ...sampleHeader(), version: '2' }) + '\n', 1, /version "2" is not supported/],
       [JSON.stringify({ ...sampleHeader(), version: 1 }) + '\n', 1, /version 1 is not supported.*version 1 header has "kind"/],
       [JSON.stringify({ ...sampleHeader(), format: 'something-else' }) + '\n', 1, /not a Neural Debugger trace/],
       ['{"name":"my model","layers":[]}\n', 1, /first record must be a header, found a JSON object without a "type" field/],
       ['', 1, /empty/],
       ['\n\n', 1, /empty/],
+      [[good(header), '{"type":"step","dt":1,"s":[1,0.5,0.1,2,[],[],[]]}', ''].join('\n'), 2, /compact step line.*before any full step record/],
+      [[good(header), good(step), '{"type":"step","s":[2,0.5,0.1,2,[],[],[]]}', ''].join('\n'), 3, /compact step line: field "dt" is missing/],
+      [[good(header), good(step), '{"type":"step","dt":1,"s":[2,0.5]}', ''].join('\n'), 3, /field "s" of a compact step line must be \[step, loss/],
+      [
+        [JSON.stringify({ ...sampleHeader(), version: 2 }), good(step), '{"type":"step","dt":1,"s":[2,0.5,0.1,2,[],[],[]]}', ''].join('\n'),
+        3,
+        /compact step line \("s"\) in a version 2 trace/,
+      ],
     ];
     for (const [text, line, pattern] of cases) {
       assertTraceError(() => parseTrace(text, 'bad.jsonl'), line, pattern);

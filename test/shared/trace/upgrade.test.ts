@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeJson } from '../../../src/shared/json';
-import { killedRecord } from '../../../src/shared/trace/format';
+import { killedRecord, TRACE_FORMAT_VERSION } from '../../../src/shared/trace/format';
 import { endReason, parseTrace } from '../../../src/shared/trace/parse';
 import { newV1UpgradeState, upgradeV1Record, type V1Record } from '../../../src/shared/trace/upgrade';
 import { SAMPLE_TIME, sampleV1Trace } from './sampleRecords';
@@ -72,7 +72,7 @@ describe('trace: version 1 upgrade', () => {
       samples.flatMap((s) => s.v2),
     );
     assert.equal(parsed.fileVersion, 1);
-    assert.equal(parsed.header.version, 2);
+    assert.equal(parsed.header.version, TRACE_FORMAT_VERSION);
     assert.equal(endReason(parsed), 'error');
   });
 

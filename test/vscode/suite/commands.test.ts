@@ -40,11 +40,15 @@ describe('Commands in a sensible state', () => {
     await waitForTermination(session, 30_000);
   });
 
-  it('Open run trace opens the trace of the last run', async () => {
+  it('Open run trace replays a trace in the training view, not as text', async () => {
     assert.ok(lastTrace && fs.existsSync(lastTrace), 'the previous test left no trace');
-    await vscode.commands.executeCommand('neuralDebugger.openTrace');
-    // Compared as URIs' fsPaths: on Windows fsPath spells the drive letter in lower case.
-    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, vscode.Uri.file(lastTrace).fsPath);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // With a trace given (as the explorer passes it) there is no picker to answer.
+    assert.equal(await vscode.commands.executeCommand<boolean>('neuralDebugger.openTrace', vscode.Uri.file(lastTrace)), true);
+    const deadline = Date.now() + 10_000;
+    while (webviewTabs('neuralDebugger.trainingView').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(webviewTabs('neuralDebugger.trainingView').length, 1);
+    assert.equal(vscode.window.activeTextEditor, undefined, 'no text editor on the trace');
   });
 
   it('Show training view opens the training view panel', async () => {
