@@ -5,7 +5,7 @@
 import * as d3 from 'd3';
 import { formatNumber } from '../format';
 
-export interface HoverSeries {
+interface HoverSeries {
   key: string;
   label: string;
   xs: ArrayLike<number>;

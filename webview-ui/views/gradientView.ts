@@ -18,7 +18,7 @@ import { ElementSize } from './size';
 const PALETTE = ['blue', 'orange', 'green', 'purple', 'red', 'yellow', 'foreground'].map((c) => `var(--vscode-charts-${c})`);
 const DASHES = [undefined, '6 3', '1.5 2.5'];
 
-export function layerLineStyle(index: number): { color: string; dash: string | undefined } {
+function layerLineStyle(index: number): { color: string; dash: string | undefined } {
   return { color: PALETTE[index % PALETTE.length], dash: DASHES[Math.floor(index / PALETTE.length) % DASHES.length] };
 }
 
@@ -101,7 +101,16 @@ export class GradientView {
       .range([height, 0])
       .clamp(true);
     const x = d3.scaleBand<string>().domain(layers).range([0, width]).padding(0.15);
-    this.depthPlot.select<SVGGElement>('.y-axis').call(d3.axisLeft(y).ticks(Math.max(2, height / 30), '.0e'));
+    // Powers of ten, every k-th so that labels stay a line apart (d3's log ticks drop most labels over many decades).
+    const [dLo, dHi] = y.domain().map((v) => Math.log10(v));
+    const decades = d3.range(Math.ceil(dLo), Math.floor(dHi) + 1);
+    const stride = Math.max(1, Math.ceil(decades.length / Math.max(2, Math.floor(height / 16))));
+    this.depthPlot.select<SVGGElement>('.y-axis').call(
+      d3
+        .axisLeft(y)
+        .tickValues(decades.filter((d) => d % stride === 0).map((d) => 10 ** d))
+        .tickFormat(d3.format('.0e')),
+    );
     this.depthPlot
       .select('.bars')
       .selectAll<SVGRectElement, (typeof values)[number]>('rect')
