@@ -105,15 +105,18 @@ export function uniformPointCount(xs: ArrayLike<number>, maxPoints: number): num
   if (n < 3) return maxPoints;
   const span = xs[n - 1] - xs[0];
   if (!(span > 0)) return maxPoints;
-  const gaps = new Float64Array(n - 1);
-  for (let i = 1; i < n; i++) gaps[i - 1] = xs[i] - xs[i - 1];
-  gaps.sort();
+  // Steps are integers, so the gaps take few distinct values: count them (O(n), no sort).
+  const counts = new Map<number, number>();
+  for (let i = 1; i < n; i++) {
+    const g = xs[i] - xs[i - 1];
+    counts.set(g, (counts.get(g) ?? 0) + 1);
+  }
   // The largest gap g such that the gaps of at least g add up to THINNED_SHARE of the range.
   let covered = 0;
-  let gap = gaps[gaps.length - 1];
-  for (let i = gaps.length - 1; i >= 0; i--) {
-    covered += gaps[i];
-    gap = gaps[i];
+  let gap = 0;
+  for (const g of [...counts.keys()].sort((a, b) => b - a)) {
+    covered += g * counts.get(g)!;
+    gap = g;
     if (covered >= THINNED_SHARE * span) break;
   }
   return Math.max(3, Math.min(maxPoints, Math.floor(span / gap) + 2));

@@ -45,6 +45,7 @@ function swatch(entry: LegendEntry): SVGSVGElement {
 
 export class ChartLegend {
   readonly root: HTMLUListElement;
+  private signature = '';
 
   constructor(
     parent: HTMLElement,
@@ -58,6 +59,10 @@ export class ChartLegend {
   }
 
   render(entries: LegendEntry[], highlight: string | null | undefined): void {
+    // The legend changes with the run and the selection, not with each step: skip the DOM when nothing changed.
+    const signature = JSON.stringify([entries, highlight ?? null]);
+    if (signature === this.signature) return;
+    this.signature = signature;
     const onSelect = this.onSelect;
     d3.select(this.root)
       .selectAll<HTMLLIElement, LegendEntry>('li')
@@ -84,11 +89,16 @@ export class ChartLegend {
       .attr('data-key', (e) => e.key)
       .attr('aria-pressed', onSelect ? (e) => String(highlight === e.key) : null)
       .each(function (e) {
-        const old = this.querySelector('svg');
-        const fresh = swatch(e);
-        if (old) old.replaceWith(fresh);
-        else this.prepend(fresh);
-        this.lastElementChild!.textContent = e.label;
+        // Drawn again only when the entry's look changed (charts re-render several times a second).
+        const look = [e.shape, e.className, e.color ?? '', e.dash ?? ''].join('|');
+        if (this.dataset.look !== look) {
+          this.dataset.look = look;
+          const old = this.querySelector('svg');
+          if (old) old.replaceWith(swatch(e));
+          else this.prepend(swatch(e));
+        }
+        const text = this.lastElementChild!;
+        if (text.textContent !== e.label) text.textContent = e.label;
       });
   }
 }

@@ -27,6 +27,9 @@ export class GradientView {
   readonly depthSvg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly depthPlot: d3.Selection<SVGGElement, unknown, null, undefined>;
   private readonly depthSize: ElementSize;
+  private em: number | null = null;
+  private labelSignature = '';
+  private emTopology: unknown = null;
 
   constructor(
     parent: HTMLElement,
@@ -76,7 +79,12 @@ export class GradientView {
   }
 
   private renderDepthProfile(layers: string[]): void {
-    const em = parseFloat(getComputedStyle(this.depthSvg.node()!).fontSize) || 13;
+    // Read once per run: getComputedStyle after the other views' writes forces a style pass.
+    if (this.em === null || this.store.topology !== this.emTopology) {
+      this.em = parseFloat(getComputedStyle(this.depthSvg.node()!).fontSize) || 13;
+      this.emTopology = this.store.topology;
+    }
+    const em = this.em;
     const labelFont = em * 0.72;
     const longest = Math.max(1, ...layers.map((l) => l.length));
     const margin = { top: 20, right: 8, bottom: 0, left: 52 };
@@ -130,6 +138,10 @@ export class GradientView {
       .select('title')
       .text((d) => `${d.name}: ${formatNumber(d.value)} (${HEALTH_LABEL[health.get(d.name) ?? 'none']})`);
     const centre = (name: string) => (x(name) ?? 0) + x.bandwidth() / 2;
+    // The labels move only with the layers, the size and the selection, not with each step.
+    const signature = JSON.stringify([layers, width, height, upright, every, this.store.selectedLayer]);
+    if (signature === this.labelSignature) return;
+    this.labelSignature = signature;
     this.depthPlot
       .select('.bar-labels')
       .selectAll<SVGTextElement, string>('text')
