@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { StepStats } from '../../src/shared/stats';
 import { formatNumber } from '../../webview-ui/format';
-import { CHROMIUM, ensureBuilt, launchBrowser, openWebview, recordTrace, screenshot, send, settle, traceEvents, type Theme } from './harness';
+import { CHROMIUM, ensureBuilt, launchBrowser, openWebview, posted, recordTrace, screenshot, send, settle, traceEvents, type Theme } from './harness';
 import { overlappingText, rect, type Box } from './layoutProbe';
 
 const SESSION = { id: 'session-1', name: 'deep-sigmoid', live: true };
@@ -149,6 +149,30 @@ describe('charts and layout in Chromium (recorded real stream)', function () {
     await page.click('#gradients-panel .chart-legend-item[data-key="dense_2"]');
     await settle(page);
     assert.equal(await page.locator('#gradient-norms path.grad-line.highlighted, #gradient-norms path.grad-line.dimmed').count(), 0);
+    await page.close();
+  });
+
+  it('an exported chart keeps its legend (SVG and PNG)', async () => {
+    const page = await openPaused(browser, paused, { width: 800 });
+    await page.click('#gradients-panel .export-button[data-format="svg"]');
+    await page.click('#gradients-panel .export-button[data-format="png"]');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'saveFile').length === 2);
+    const saved = (await posted(page)).filter((m): m is Extract<typeof m, { type: 'saveFile' }> => m.type === 'saveFile');
+    assert.deepEqual(
+      saved.map((m) => [m.fileName, m.format]),
+      [
+        ['gradient-norms.svg', 'svg'],
+        ['gradient-norms.png', 'png'],
+      ],
+    );
+    const legendTexts = [...saved[0].data.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).filter((t) => weighted.includes(t));
+    assert.deepEqual(legendTexts, weighted, 'the exported SVG names every line');
+    assert.ok(Buffer.from(saved[1].data, 'base64').subarray(1, 4).toString() === 'PNG');
+    // Look at it as a file would show it.
+    const view = await browser.newPage({ viewport: { width: 820, height: 420 } });
+    await view.setContent(`<body style="margin:0">${saved[0].data}</body>`);
+    await screenshot(view, 'charts-exported-gradient-norms');
+    await view.close();
     await page.close();
   });
 
