@@ -127,6 +127,20 @@ describe('charts and layout in Chromium (recorded real stream)', function () {
 
   it('the selected layer is highlighted in every chart: line, legend, depth bar and label, graph node', async () => {
     const page = await openPaused(browser, paused, { width: 800 });
+    // Distinguishable: no two lines share colour and dash, and the colours are the theme's.
+    const looks = await page
+      .locator('#gradient-norms path.grad-line')
+      .evaluateAll((ps) => ps.map((p) => `${getComputedStyle(p).stroke} ${getComputedStyle(p).strokeDasharray}`));
+    assert.equal(new Set(looks).size, weighted.length, looks.join('\n'));
+    const themeBlue = await page.evaluate(() => {
+      const probe = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+      probe.style.stroke = 'var(--vscode-charts-blue)';
+      document.querySelector('#gradient-norms')!.appendChild(probe);
+      const value = getComputedStyle(probe).stroke;
+      probe.remove();
+      return value;
+    });
+    assert.ok(looks[0].startsWith(themeBlue), `the first layer's line is --vscode-charts-blue (${themeBlue}), got ${looks[0]}`);
     await page.click('#gradients-panel .chart-legend-item[data-key="dense_2"]');
     await settle(page);
     assert.equal(await page.textContent('#gradients-panel .panel-subtitle'), 'selected: dense_2');
