@@ -76,7 +76,7 @@ describe('charts and layout in Chromium (recorded real stream)', function () {
         assert.deepEqual(await page.locator('#gradients-panel .chart-legend').first().locator('.chart-legend-item').allTextContents(), weighted);
         assert.deepEqual((await legend('losses')).slice(0, 3), ['training loss (per step)', 'validation loss (per epoch)', 'training loss (epoch mean)']);
         assert.deepEqual(await page.locator('#depth-profile text.bar-label').allTextContents(), weighted, 'every depth bar is labelled');
-        const overlaps = await page.evaluate(overlappingText, 'svg.chart, .chart-legend, #timeline, .panel-header');
+        const overlaps = await page.evaluate(overlappingText, 'svg.chart, svg.graph, .chart-legend, #timeline, .panel-header, .legend');
         assert.deepEqual(overlaps, [], 'no two text boxes overlap');
         // Controls: one line, all inside the view (Stop is not cut off).
         const buttons = await page.locator('#timeline button.control').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().toJSON() as Box));
