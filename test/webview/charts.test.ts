@@ -122,6 +122,14 @@ describe('charts and layout in Chromium (recorded real stream)', function () {
     await page.mouse.move(1, 1);
     await settle(page);
     assert.equal(await tooltip.isVisible(), false, 'the tooltip goes when the pointer leaves');
+    // Keyboard: focus the chart, End goes to the last step, arrows move by one.
+    await page.focus('#gradient-norms');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await tooltip.getAttribute('data-step'), String(last.step - 1));
+    assert.ok(await tooltip.isVisible());
+    await page.keyboard.press('Escape');
+    assert.equal(await tooltip.isVisible(), false);
     await page.close();
   });
 

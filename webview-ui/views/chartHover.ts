@@ -77,6 +77,34 @@ export class ChartHover {
       this.pointerX = null;
       this.show();
     });
+    // Keyboard: with the chart focused, arrow keys move the crosshair a step (Shift: a tenth of the width), Escape hides it.
+    svg.attr('tabindex', 0).on('keydown', (event: KeyboardEvent) => this.onKey(event));
+    svg.on('blur', () => {
+      this.pointerX = null;
+      this.show();
+    });
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const frame = this.frame;
+    const dense = frame?.series.filter((s) => s.xs.length > 0).reduce<HoverSeries | null>((a, b) => (a && a.xs.length >= b.xs.length ? a : b), null);
+    if (!frame || !dense) return;
+    if (event.key === 'Escape') {
+      this.pointerX = null;
+    } else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight' || event.key === 'Home' || event.key === 'End') {
+      const xs = dense.xs;
+      const current = this.pointerX === null ? xs.length - 1 : Math.max(0, indexAtOrBefore(xs, nearest(xs, frame.x.invert(this.pointerX))));
+      const jump = event.shiftKey ? Math.max(1, Math.round(xs.length / 10)) : 1;
+      const target =
+        event.key === 'Home'
+          ? 0
+          : event.key === 'End'
+            ? xs.length - 1
+            : Math.min(xs.length - 1, Math.max(0, current + (event.key === 'ArrowLeft' ? -jump : jump)));
+      this.pointerX = frame.x(xs[target]);
+    } else return;
+    event.preventDefault();
+    this.show();
   }
 
   /** The chart was drawn again: keep the tooltip on the same position with the new data. */
