@@ -21,9 +21,54 @@ const STYLE_PROPERTIES = [
   'display',
 ];
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The line chart's legend (`LineChart`: the list just before the chart's box) as SVG, laid out as on screen. */
+function legendOf(svg: SVGSVGElement): { group: SVGGElement; height: number } | null {
+  const list = svg.parentElement?.previousElementSibling;
+  if (!list?.classList.contains('chart-legend') || list.children.length === 0) return null;
+  const origin = list.getBoundingClientRect();
+  const group = document.createElementNS(SVG_NS, 'g');
+  group.setAttribute('class', 'export-legend');
+  let bottom = 0;
+  for (const item of Array.from(list.children)) {
+    const box = item.getBoundingClientRect();
+    const y = box.top - origin.top + list.scrollTop;
+    const swatch = item.querySelector('svg.legend-swatch');
+    const mark = swatch?.firstElementChild;
+    if (swatch && mark) {
+      const s = swatch.getBoundingClientRect();
+      const copy = mark.cloneNode(true) as SVGElement;
+      const computed = getComputedStyle(mark);
+      for (const p of ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray'])
+        copy.style.setProperty(p, computed.getPropertyValue(p));
+      const placed = document.createElementNS(SVG_NS, 'g');
+      // The swatch's 18 × 10 viewBox scaled to its size on screen.
+      placed.setAttribute('transform', `translate(${s.left - origin.left},${s.top - origin.top + list.scrollTop}) scale(${s.width / 18},${s.height / 10})`);
+      placed.appendChild(copy);
+      group.appendChild(placed);
+    }
+    const label = item.lastElementChild;
+    if (label) {
+      const l = label.getBoundingClientRect();
+      const style = getComputedStyle(label);
+      const text = document.createElementNS(SVG_NS, 'text');
+      text.setAttribute('x', String(l.left - origin.left));
+      text.setAttribute('y', String(l.top - origin.top + list.scrollTop + l.height / 2));
+      text.setAttribute('dominant-baseline', 'central');
+      for (const p of ['fill', 'font-family', 'font-size', 'font-weight']) text.style.setProperty(p, p === 'fill' ? style.color : style.getPropertyValue(p));
+      text.textContent = label.textContent;
+      group.appendChild(text);
+    }
+    bottom = Math.max(bottom, y + box.height);
+  }
+  return { group, height: Math.ceil(bottom) + 4 };
+}
+
 /** A standalone SVG document of `svg` with computed styles inlined. */
 function serializeSvg(svg: SVGSVGElement): { text: string; width: number; height: number } {
-  const { width, height } = svg.getBoundingClientRect();
+  const { width } = svg.getBoundingClientRect();
+  let { height } = svg.getBoundingClientRect();
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const sources = [svg, ...Array.from(svg.querySelectorAll('*'))];
   const targets = [clone, ...Array.from(clone.querySelectorAll('*'))];
@@ -33,9 +78,21 @@ function serializeSvg(svg: SVGSVGElement): { text: string; width: number; height
     const style = (targets[i] as SVGElement).style;
     for (const p of STYLE_PROPERTIES) style.setProperty(p, computed.getPropertyValue(p));
   });
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  // The chart's legend is HTML above it: drawn into the copy, so that an exported chart still names its lines.
+  const legend = legendOf(svg);
+  if (legend) {
+    const body = document.createElementNS(SVG_NS, 'g');
+    body.setAttribute('transform', `translate(0,${legend.height})`);
+    body.append(...Array.from(clone.childNodes));
+    clone.append(legend.group, body);
+    height += legend.height;
+  }
+  clone.setAttribute('xmlns', SVG_NS);
   clone.setAttribute('width', String(Math.ceil(width)));
   clone.setAttribute('height', String(Math.ceil(height)));
+  // The chart's own CSS height (in em) would clip the legend's extra rows.
+  clone.style.setProperty('width', `${Math.ceil(width)}px`);
+  clone.style.setProperty('height', `${Math.ceil(height)}px`);
   clone.removeAttribute('id');
   const background = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
   background.setAttribute('width', '100%');

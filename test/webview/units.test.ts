@@ -8,7 +8,7 @@ import { SessionEventStore } from '../../src/extension/views/sessionEventStore';
 import { contentSecurityPolicy, webviewHtml } from '../../src/extension/views/webviewHtml';
 import { CONTROL_COMMANDS } from '../../src/extension/views/controls';
 import { buildReportHtml, embedTraceText } from '../../src/cli/report';
-import { lttbIndices } from '../../webview-ui/lttb';
+import { lttbIndices, uniformPointCount } from '../../webview-ui/lttb';
 import { ActivationSeries, StepSeries } from '../../webview-ui/store/series';
 import { Store } from '../../webview-ui/store/store';
 import { weightWithGradHistogram } from '../shared/trace/sampleRecords';
@@ -84,6 +84,26 @@ describe('LTTB downsampling', () => {
     const ys = [1, NaN, 2, Infinity, 0, -1, 3];
     assert.deepEqual(lttbIndices([0, 1, 2, 3, 4, 5, 6], ys, 100), [0, 2, 4, 5, 6]);
     assert.deepEqual(lttbIndices([0, 1, 2, 3, 4, 5, 6], ys, 100, true), [0, 2, 6]);
+  });
+  it('draws one density where the steps are unevenly spaced (every step at first, then every 11th)', () => {
+    const xs = [...Array.from({ length: 170 }, (_, i) => i + 1), ...Array.from({ length: 200 }, (_, i) => 171 + 11 * (i + 1))];
+    const ys = xs.map((x) => 1 + Math.sin(x / 7));
+    const count = uniformPointCount(xs, 600);
+    assert.equal(count, Math.floor((xs[xs.length - 1] - 1) / 11) + 2, 'the sparse stretch sets the count');
+    const picked = lttbIndices(xs, ys, count).map((i) => xs[i]);
+    const gaps = picked.slice(1).map((x, i) => x - picked[i]);
+    const early = gaps.slice(0, 10).reduce((a, b) => a + b) / 10;
+    const late = gaps.slice(-10).reduce((a, b) => a + b) / 10;
+    assert.ok(early > 0.7 * late && early < 1.5 * late, `drawn gaps: ${early} steps at first, ${late} later`);
+    // Evenly spaced steps keep every point up to the budget.
+    assert.equal(uniformPointCount([1, 2, 3, 4, 5], 600), 6);
+    assert.equal(
+      uniformPointCount(
+        Array.from({ length: 5000 }, (_, i) => i),
+        300,
+      ),
+      300,
+    );
   });
 });
 

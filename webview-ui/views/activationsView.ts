@@ -80,8 +80,8 @@ export class ActivationsView {
     this.overTime.render({
       lines: [{ key: 'mean', xs, ys: mean, className: 'act-mean', label: 'mean activation' }],
       bands: [
-        { key: 'range', xs, lower: col('min'), upper: col('max'), className: 'act-band range' },
-        { key: 'std', xs, lower, upper, className: 'act-band std' },
+        { key: 'range', xs, lower: col('min'), upper: col('max'), className: 'act-band range', label: 'min … max' },
+        { key: 'std', xs, lower, upper, className: 'act-band std', label: 'mean ± std' },
       ],
       cursor,
       marks: this.store.epochs.map((e) => e.step),

@@ -20,6 +20,9 @@ export class GraphView {
   private layout: GraphLayout | null = null;
   private layoutToken = 0;
   private nodeSize = { width: 200, height: 60 };
+  /** The user panned or zoomed since the last fit: a resize keeps their view (clamped) instead of fitting again. */
+  private userMoved = false;
+  private lastSize = { width: 0, height: 0 };
 
   constructor(
     parent: HTMLElement,
@@ -53,8 +56,52 @@ export class GraphView {
       .zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 4])
       .filter((event: Event) => !(event.type === 'dblclick'))
-      .on('zoom', (event: d3.D3ZoomEvent<SVGSVGElement, unknown>) => this.viewport.attr('transform', event.transform.toString()));
+      .extent(() => {
+        const { width, height } = this.viewSize();
+        return [
+          [0, 0],
+          [width, height],
+        ];
+      })
+      .on('zoom', (event: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+        if (event.sourceEvent) this.userMoved = true;
+        this.viewport.attr('transform', event.transform.toString());
+      });
     this.svg.call(this.zoom);
+    // After a resize the graph is fitted again (or, if the user moved it, kept in view).
+    new ResizeObserver(() => {
+      const size = this.viewSize();
+      if (size.width === 0 || (Math.abs(size.width - this.lastSize.width) < 1 && Math.abs(size.height - this.lastSize.height) < 1)) return;
+      this.lastSize = size;
+      if (!this.layout) return;
+      if (this.userMoved) this.place(d3.zoomTransform(this.svg.node()!));
+      else this.fit();
+    }).observe(this.svg.node()!);
+  }
+
+  /** The graph's on-screen size (0 × 0 while the view is hidden). */
+  private viewSize(): { width: number; height: number } {
+    const rect = this.svg.node()!.getBoundingClientRect();
+    return { width: rect.width, height: rect.height };
+  }
+
+  /**
+   * Applies `t` moved so that the graph covers the view as far as it can:
+   * never panned past its edges into empty space (a graph narrower than
+   * the view is centred, one shorter than it top-aligned).
+   */
+  private place(t: d3.ZoomTransform): void {
+    const layout = this.layout;
+    const { width, height } = this.viewSize();
+    if (!layout || width === 0) return;
+    const pad = 4;
+    const clamp = (offset: number, content: number, view: number, short: number): number =>
+      content + 2 * pad <= view ? short : Math.min(pad, Math.max(view - content - pad, offset));
+    const w = layout.width * t.k;
+    const h = layout.height * t.k;
+    const tx = clamp(t.x, w, width, (width - w) / 2);
+    const ty = clamp(t.y, h, height, pad);
+    this.svg.call(this.zoom.transform, d3.zoomIdentity.translate(tx, ty).scale(t.k));
   }
 
   update(changes: ReadonlySet<Change>): void {
@@ -70,25 +117,27 @@ export class GraphView {
   /** Fits the graph to the panel's width (top-aligned: deep models scroll by panning). */
   fit(): void {
     if (!this.layout) return;
-    const node = this.svg.node()!;
-    const width = node.clientWidth || 400;
-    const height = node.clientHeight || 400;
+    const { width, height } = this.viewSize();
+    if (width === 0) return; // hidden: fitted when it is shown (the resize observer)
     // Whole graph when it fits at a readable size; otherwise readable and
     // top-aligned, and the rest is a pan away (100+ layers).
     const scale = Math.min(1.2, width / (this.layout.width + 16), Math.max(height / (this.layout.height + 16), 0.8));
-    const tx = (width - this.layout.width * scale) / 2;
-    this.svg.call(this.zoom.transform, d3.zoomIdentity.translate(Math.max(tx, 4), 4).scale(scale));
+    this.userMoved = false;
+    this.place(d3.zoomIdentity.scale(scale));
   }
 
-  /** Pans so that `layer` is visible (after "reveal in graph"). */
+  /** Pans so that `layer` is in view (after "reveal in graph"); a layer already in full view stays where it is. */
   reveal(layer: string): void {
     const placed = this.layout?.nodes.find((n) => n.name === layer);
     if (!placed) return;
-    const node = this.svg.node()!;
-    const t = d3.zoomTransform(node);
-    const [cx, cy] = [placed.x + placed.width / 2, placed.y + placed.height / 2];
-    const next = d3.zoomIdentity.translate((node.clientWidth || 400) / 2 - cx * t.k, (node.clientHeight || 400) / 2 - cy * t.k).scale(t.k);
-    this.svg.call(this.zoom.transform, next);
+    const { width, height } = this.viewSize();
+    const t = d3.zoomTransform(this.svg.node()!);
+    const [left, top] = t.apply([placed.x, placed.y]);
+    const [right, bottom] = t.apply([placed.x + placed.width, placed.y + placed.height]);
+    if (width > 0 && (left < 0 || top < 0 || right > width || bottom > height)) {
+      const [cx, cy] = [placed.x + placed.width / 2, placed.y + placed.height / 2];
+      this.place(d3.zoomIdentity.translate(width / 2 - cx * t.k, height / 2 - cy * t.k).scale(t.k));
+    }
     (this.viewport.select(`g.layer-node[data-layer="${CSS.escape(layer)}"]`).node() as SVGGElement | null)?.focus({ preventScroll: true });
   }
 

@@ -1,9 +1,12 @@
-// A reusable step-axis chart: lines (LTTB-downsampled to the pixel width),
-// bands, points, epoch boundaries and the timeline cursor. Each call to
-// `render` updates the existing elements (d3 data joins keyed by series).
+// A reusable step-axis chart: lines (LTTB-downsampled to the pixel width, one
+// density over the whole line), bands, points, epoch boundaries and the
+// timeline cursor, a legend above it and hover values. Each call to `render`
+// updates the existing elements (d3 data joins keyed by series).
 
 import * as d3 from 'd3';
-import { lttbIndices } from '../lttb';
+import { lttbIndices, uniformPointCount } from '../lttb';
+import { ChartHover } from './chartHover';
+import { ChartLegend, type LegendEntry } from './chartLegend';
 import { ElementSize } from './size';
 
 export interface LineSeries {
@@ -11,9 +14,11 @@ export interface LineSeries {
   xs: ArrayLike<number>;
   ys: ArrayLike<number>;
   className: string;
-  /** Shown as the line's tooltip and aria label. */
+  /** Shown in the legend, the hover values and the line's aria label. */
   label: string;
   color?: string;
+  /** A stroke-dasharray, so that lines stay apart where colours repeat. */
+  dash?: string;
 }
 
 interface BandSeries {
@@ -22,6 +27,8 @@ interface BandSeries {
   lower: ArrayLike<number>;
   upper: ArrayLike<number>;
   className: string;
+  /** Legend and hover label. */
+  label: string;
 }
 
 interface ChartPoint {
@@ -42,17 +49,21 @@ export interface LineChartInput {
   xDomain?: [number, number];
   /** Fixed y range (e.g. [0, 1] for fractions); otherwise from the data. */
   yDomain?: [number, number];
+  /** Legend entries of the points, by class (the lines and bands have theirs). */
+  pointLegend?: { className: string; label: string }[];
 }
 
 export interface LineChartOptions {
   yScale: 'linear' | 'log';
   yLabel: string;
   height: number;
-  /** Called with the key of a clicked line. */
+  /** Called with the key of a clicked line (or legend entry). */
   onLineClick?: (key: string) => void;
 }
 
-const MARGIN = { top: 8, right: 12, bottom: 22, left: 52 };
+// The y-axis title sits in the top margin, above the tick labels, so that
+// the two never overlap whatever the tick labels' width.
+const MARGIN = { top: 20, right: 12, bottom: 22, left: 52 };
 /** Points drawn over all lines of a chart. */
 const POINT_BUDGET = 6000;
 const round1 = (v: number) => Math.round(v * 10) / 10;
@@ -69,6 +80,8 @@ export class LineChart {
   private readonly cursorLine: d3.Selection<SVGLineElement, unknown, null, undefined>;
   private readonly empty: d3.Selection<SVGTextElement, unknown, null, undefined>;
   private readonly size: ElementSize;
+  private readonly legend: ChartLegend;
+  private readonly hover: ChartHover;
 
   constructor(
     parent: HTMLElement,
@@ -76,8 +89,12 @@ export class LineChart {
     ariaLabel: string,
     private readonly options: LineChartOptions,
   ) {
+    this.legend = new ChartLegend(parent, `Legend: ${ariaLabel}`, options.onLineClick);
+    const box = document.createElement('div');
+    box.className = 'chart-box';
+    parent.appendChild(box);
     this.svg = d3
-      .select(parent)
+      .select(box)
       .append('svg')
       .attr('id', id)
       .attr('class', 'chart')
@@ -94,8 +111,9 @@ export class LineChart {
     this.pointLayer = this.plot.append('g').attr('class', 'points');
     this.cursorLine = this.plot.append('line').attr('class', 'cursor');
     this.empty = this.plot.append('text').attr('class', 'empty-note').attr('x', 8).attr('y', 16);
-    this.svg.append('text').attr('class', 'axis-label').attr('transform', `translate(12,${MARGIN.top}) rotate(90)`).text(options.yLabel);
+    this.svg.append('text').attr('class', 'axis-label').attr('x', 4).attr('y', 12).text(options.yLabel);
     this.size = new ElementSize(this.svg.node()!, 400, 160);
+    this.hover = new ChartHover(box, this.svg, this.plot);
   }
 
   render(input: LineChartInput): void {
@@ -126,10 +144,17 @@ export class LineChart {
     // About one point per pixel for a few lines; with many lines a shared
     // budget (they overlap anyway), so 50 layers cost as much as a few.
     const threshold = Math.max(24, Math.round(Math.min(width, POINT_BUDGET / Math.max(1, input.lines.length))));
+    // Lines over the same steps share the step column: its density is computed once.
+    const counts = new Map<ArrayLike<number>, number>();
+    const pointCount = (xs: ArrayLike<number>): number => {
+      let count = counts.get(xs);
+      if (count === undefined) counts.set(xs, (count = uniformPointCount(xs, threshold)));
+      return count;
+    };
 
     // Downsample first: the y domain is taken from what is drawn.
-    const drawn = input.lines.map((s) => ({ series: s, indices: lttbIndices(s.xs, s.ys, threshold, this.options.yScale === 'log') }));
-    const drawnBands = bands.map((b) => ({ band: b, indices: lttbIndices(b.xs, b.upper, threshold) }));
+    const drawn = input.lines.map((s) => ({ series: s, indices: lttbIndices(s.xs, s.ys, pointCount(s.xs), this.options.yScale === 'log') }));
+    const drawnBands = bands.map((b) => ({ band: b, indices: lttbIndices(b.xs, b.upper, pointCount(b.xs)) }));
     let yMin = Infinity;
     let yMax = -Infinity;
     const extend = (v: number) => {
@@ -184,6 +209,7 @@ export class LineChart {
           `${d.series.className}${input.highlight === d.series.key ? ' highlighted' : ''}${input.highlight && input.highlight !== d.series.key ? ' dimmed' : ''}`,
       )
       .style('stroke', (d) => d.series.color ?? null)
+      .style('stroke-dasharray', (d) => d.series.dash ?? null)
       .attr('aria-label', (d) => d.series.label)
       .attr('d', (d) => pathOf(d.series.xs, d.series.ys, d.indices))
       .select('title')
@@ -242,7 +268,35 @@ export class LineChart {
       .attr('x2', cursorVisible ? x(input.cursor!) : 0)
       .attr('y1', 0)
       .attr('y2', height);
+
+    this.legend.render(legendEntries(input), input.highlight);
+    this.hover.update({
+      x,
+      y: clampY,
+      width,
+      height,
+      left: MARGIN.left,
+      top: MARGIN.top,
+      highlight: input.highlight ?? null,
+      series: [
+        ...input.lines.filter(hasValues).map((s) => ({ key: s.key, label: s.label, xs: s.xs, ys: s.ys, className: s.className, color: s.color })),
+        ...bands.map((b) => ({ key: b.key, label: b.label, xs: b.xs, ys: b.upper, lower: b.lower, className: b.className })),
+      ],
+    });
   }
+}
+
+function hasValues(s: LineSeries): boolean {
+  for (let i = 0; i < s.ys.length; i++) if (Number.isFinite(s.ys[i])) return true;
+  return false;
+}
+
+function legendEntries(input: LineChartInput): LegendEntry[] {
+  return [
+    ...input.lines.filter(hasValues).map((s) => ({ key: s.key, label: s.label, className: s.className, shape: 'line' as const, color: s.color, dash: s.dash })),
+    ...(input.pointLegend ?? []).map((p) => ({ key: p.className, label: p.label, className: p.className, shape: 'point' as const })),
+    ...(input.bands ?? []).map((b) => ({ key: b.key, label: b.label, className: b.className, shape: 'band' as const })),
+  ];
 }
 
 /** At most `max` marks, evenly picked (120 epochs would hide the chart behind dashes). */

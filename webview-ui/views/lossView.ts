@@ -46,6 +46,7 @@ export class LossView {
       ]),
       marks,
       cursor,
+      pointLegend: [{ className: 'epoch-point train', label: 'training loss (epoch mean)' }],
     });
     this.metricName = this.store.settings?.metrics[0] ?? series.metrics.keys().next().value ?? null;
     const name = this.metricName;

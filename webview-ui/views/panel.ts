@@ -22,9 +22,23 @@ export function createPanel(parent: HTMLElement, id: string, title: string): Pan
   h.textContent = title;
   const subtitle = document.createElement('span');
   subtitle.className = 'panel-subtitle';
-  header.append(h, subtitle);
   const body = document.createElement('div');
   body.className = 'panel-body';
+  body.id = `${id}-body`;
+  // Collapsible, so that in a narrow view the charts are a click away from the top.
+  const toggle = document.createElement('button');
+  toggle.type = 'button';
+  toggle.className = 'panel-toggle';
+  toggle.setAttribute('aria-expanded', 'true');
+  toggle.setAttribute('aria-controls', body.id);
+  toggle.setAttribute('aria-label', `Collapse ${title}`);
+  toggle.title = `Collapse or expand ${title}`;
+  toggle.addEventListener('click', () => {
+    const collapsed = root.classList.toggle('collapsed');
+    toggle.setAttribute('aria-expanded', String(!collapsed));
+    toggle.setAttribute('aria-label', `${collapsed ? 'Expand' : 'Collapse'} ${title}`);
+  });
+  header.append(toggle, h, subtitle);
   root.append(header, body);
   parent.appendChild(root);
   return { root, body, subtitle };
