@@ -161,6 +161,28 @@ export function nativeMaxPoolGrad(kernels: NativeKernels, x: tf.TensorInfo, dy: 
   });
 }
 
+/** y = MaxPool(x) (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
+export function nativeMaxPool(kernels: NativeKernels, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  return produce(kernels, info.outShape, (y) => {
+    kernels.fn('maxPoolForward')(
+      kernels.address(x),
+      kernels.address(y),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+  });
+}
+
 /** Σ of x (float32, viewed as [rows, cols]) over its rows, with the given output shape (rows·cols = size of x). */
 export function nativeSumLeadingAxes(kernels: NativeKernels, x: tf.TensorInfo, rows: number, cols: number, outShape: number[]): tf.TensorInfo {
   return produce(kernels, outShape, (out) => {
