@@ -74,7 +74,7 @@ function registerConvKernel(): void {
 }
 
 /** Why `convOp` cannot compute this call (null when it can). */
-export function convUnavailable(x: tf.Tensor, filter: tf.Tensor, attrs: ConvAttrs | null, why: string | null): string | null {
+function convUnavailable(x: tf.Tensor, filter: tf.Tensor, attrs: ConvAttrs | null, why: string | null): string | null {
   if (why !== null) return why;
   if (tf.getBackend() !== 'wasm') return `backend ${tf.getBackend()}`;
   const kernels = nativeKernels(tf.backend() as BackendWasm);
@@ -86,7 +86,7 @@ export function convUnavailable(x: tf.Tensor, filter: tf.Tensor, attrs: ConvAttr
 }
 
 /** act(conv(x, filter) + bias) as one kernel; the caller checked `convUnavailable` is null. */
-export function convOp(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor | null, attrs: ConvAttrs): tf.Tensor4D {
+function convOp(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor | null, attrs: ConvAttrs): tf.Tensor4D {
   registerConvKernel();
   const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   return tf.engine().runKernel(CONV_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
