@@ -19,18 +19,22 @@ import { at } from './simd';
 }
 
 /**
- * y = conv(x, w) (+ bias row of Co floats unless 0; act 1 = ReLU).
- * Scratch: `cols` chunk·K floats (unused for pointwise), `panel` 8·K floats.
+ * y = conv(x, w) (+ bias row of Co floats unless 0; act 1 = ReLU), for the
+ * output positions [pBegin, pEnd) of the N·OH·OW (a thread's part: each
+ * output is computed the same way whatever the part, so any split gives the
+ * same bits). Scratch: `cols` chunk·K floats (unused for pointwise), `panel`
+ * 8·K floats.
  */
 export function conv2dForward(
   x: usize, w: usize, y: usize, bias: usize, act: i32, cols: usize, panel: usize,
   N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32,
+  pBegin: i32, pEnd: i32,
 ): void {
   const K = KH * KW * Ci;
-  const P = N * OH * OW;
+  const P = min(pEnd, N * OH * OW);
   const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
-  for (let p0 = 0; p0 < P; p0 += chunk) {
+  for (let p0 = pBegin; p0 < P; p0 += chunk) {
     const rows = min(chunk, P - p0);
     let a = at(x, p0 * Ci);
     if (!pointwise) {
@@ -93,7 +97,7 @@ export function conv2dBackpropInput(
       }
     }
     // dx[h, w] reads dy[h - (KH-1-top) + kh, ...]: a convolution padded by KH-1-top in front.
-    conv2dForward(dy, wt, dx, 0, 0, cols, panel, N, OH, OW, Co, H, W, Ci, KH, KW, 1, 1, KH - 1 - top, KW - 1 - left, chunk);
+    conv2dForward(dy, wt, dx, 0, 0, cols, panel, N, OH, OW, Co, H, W, Ci, KH, KW, 1, 1, KH - 1 - top, KW - 1 - left, chunk, 0, N * H * W);
     return;
   }
   for (let k = 0; k < K; k++) {
