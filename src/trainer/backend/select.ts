@@ -5,6 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_CHOICES, type BackendChoice, type BackendName, type BackendReport } from '../../shared/stats';
@@ -134,6 +135,11 @@ async function tryWasm(wasmDir: string, threads: number): Promise<Attempt> {
   // A heap started unshared (an earlier start of wasm in this process) cannot be split over threads.
   const kernelThreads = await startKernelThreads(backend, heapIsShared(backend) ? threads : 1);
   return { ...attempt, nativeKernels: native.variant, kernelThreads };
+}
+
+/** Kernel threads when a run does not say: one per core the process may use. */
+export function defaultKernelThreads(): number {
+  return os.availableParallelism();
 }
 
 function defaultWasmDir(): string {

@@ -33,6 +33,19 @@ const SHARED_FILES: Record<NativeVariant, string> = {
  */
 export const MIN_FLOPS_PER_THREAD = 4_000_000;
 
+/**
+ * The cut-off in use: NEURAL_DEBUGGER_SPLIT_FLOPS=N replaces it (0 splits
+ * every call that has more than one output block: the thread tests use it so
+ * that small example networks run every split path).
+ */
+function splitCutoff(): number {
+  const text = process.env.NEURAL_DEBUGGER_SPLIT_FLOPS;
+  if (text === undefined || text === '') return MIN_FLOPS_PER_THREAD;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPLIT_FLOPS must be a number ≥ 0, got '${text}'`);
+  return n;
+}
+
 /** The parts of tfjs-backend-wasm's emscripten module the kernels use. */
 interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
@@ -50,6 +63,9 @@ export class NativeKernels {
 
   /** Worker threads sharing the heap (null: everything runs on the calling thread). */
   private pool: KernelPool | null = null;
+  private readonly minFlopsPerPart = splitCutoff();
+  /** Kernel calls split over more than one thread so far (tests check the split paths ran). */
+  splitCalls = 0;
 
   constructor(
     readonly backend: BackendWasm,
@@ -83,7 +99,8 @@ export class NativeKernels {
    * and no part under MIN_FLOPS_PER_THREAD.
    */
   partsFor(flops: number, units: number): number {
-    return Math.max(1, Math.min(this.threads, units, Math.floor(flops / MIN_FLOPS_PER_THREAD)));
+    const byWork = this.minFlopsPerPart > 0 ? Math.floor(flops / this.minFlopsPerPart) : Infinity;
+    return Math.max(1, Math.min(this.threads, units, byWork));
   }
 
   /**
@@ -97,6 +114,7 @@ export class NativeKernels {
       for (const args of argLists) f(...args);
       return;
     }
+    this.splitCalls++;
     this.pool.run(argLists.map((args): KernelCall => ({ name, args })));
   }
 
