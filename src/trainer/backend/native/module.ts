@@ -82,9 +82,17 @@ export class NativeKernels {
     (this.exports[call.name] as NativeFunction)(...call.args);
   }
 
+  /** At most this many threads per call (the benchmark compares thread counts in one process). */
+  private threadLimit = Infinity;
+
   /** Threads a kernel call may be split over (1 without a pool). */
   get threads(): number {
-    return this.pool?.size ?? 1;
+    return Math.min(this.pool?.size ?? 1, this.threadLimit);
+  }
+
+  /** Splits calls over at most `threads` of the pool's threads from now on. */
+  limitThreads(threads: number): void {
+    this.threadLimit = Math.max(1, threads);
   }
 
   /** Uses `pool` for split calls from now on (null: none; the previous pool is closed). */
