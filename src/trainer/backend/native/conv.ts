@@ -119,9 +119,16 @@ function parts4(total: number, parts: number): [number, number][] {
 export function nativeConv2dBackpropFilter(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = CONV_BLOCK.filterRows;
+  // Split over filter rows (taps): each part sums over all positions in the same blocks, in the same order.
+  const positions = info.batchSize * info.outHeight * info.outWidth;
+  const parts = kernels.partsFor(2 * positions * K * info.outChannels, Math.ceil(K / 4));
   return produce(kernels, info.filterShape, (dw) =>
-    withScratch(kernels, [chunk * K, 8 * chunk], ([cols, panel]) => {
-      kernels.fn('conv2dBackpropFilter')(kernels.address(x), kernels.address(dy), kernels.address(dw), cols, panel, ...geometry(info), chunk);
+    withScratch(kernels, partScratch(parts, [chunk * K, 8 * chunk]), (scratch) => {
+      const fixed = [kernels.address(x), kernels.address(dy), kernels.address(dw)];
+      kernels.runParts(
+        'conv2dBackpropFilter',
+        parts4(K, parts).map(([k0, k1], i) => [...fixed, scratch[2 * i], scratch[2 * i + 1], ...geometry(info), chunk, k0, k1]),
+      );
     }),
   );
 }
