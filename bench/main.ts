@@ -168,6 +168,12 @@ interface Participant {
 
 const participantKey = (p: Participant): string => (p.variant === 'pytorch' ? `pytorch@${p.torchThreads}` : `${p.variant}@${p.threads}`);
 
+/** The participant's name in the progress lines: with its thread count only when several are compared. */
+function label(p: Participant, options: Options): string {
+  if (p.variant === 'pytorch') return options.torchThreads.length > 1 ? `pytorch@${p.torchThreads}` : 'pytorch';
+  return options.threads.length > 1 ? `${p.variant}@${p.threads}` : p.variant;
+}
+
 /**
  * Runs every tfjs variant of one model and batch size on every kernel thread
  * count, and PyTorch on every thread count it was started with. Each round
@@ -226,7 +232,7 @@ async function benchPair(name: ModelName, batch: number, options: Options, backe
         const t = totals.get(key)!;
         runs.get(key)!.push({ rate: t.samples / t.seconds, load: load() });
         log(
-          `  ${name} batch ${batch} round ${round + 1} ${key}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`,
+          `  ${name} batch ${batch} round ${round + 1} ${label(runners.get(key)!.participant, options)}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`,
         );
       }
     }
@@ -327,16 +333,16 @@ async function main(): Promise<void> {
     const first = (r: BenchResult) =>
       (r.threads ?? options.threads[0]) === options.threads[0] && (r.torchThreads ?? options.torchThreads[0]) === options.torchThreads[0];
     console.log(formatTable(results.filter(first), previous.filter(first)));
+    console.log(
+      '\n(×: instrumented / fit; pytorch: fit / pytorch and instrumented-default ("ours") / pytorch; all medians of the per-round ratios,' +
+        ' each round training every column in turns of 0.5 s. [prev]: the previous results file.)',
+    );
     if (options.threads.length > 1 || options.torchThreads.length > 1) {
       console.log(
         `\n## Thread scaling, samples/s (kernel threads ${options.threads.join(', ')}; PyTorch threads ${options.torchThreads.join(', ')}; same rounds)\n`,
       );
       console.log(formatScaling(results, options.threads, options.torchThreads));
     }
-    console.log(
-      '\n(×: instrumented / fit; pytorch: fit / pytorch and instrumented-default ("ours") / pytorch; all medians of the per-round ratios,' +
-        ' each round training every column in turns of 0.5 s. [prev]: the previous results file.)',
-    );
     writeResults(options.out, results);
     log(`wrote ${options.out}`);
   }
