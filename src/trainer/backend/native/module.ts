@@ -31,7 +31,7 @@ const SHARED_FILES: Record<NativeVariant, string> = {
  * worker and waiting for it costs more than it saves (docs/performance.md,
  * "Threads", has the measurement).
  */
-export const MIN_FLOPS_PER_THREAD = 4_000_000;
+const MIN_FLOPS_PER_THREAD = 4_000_000;
 
 /**
  * The cut-off in use: NEURAL_DEBUGGER_SPLIT_FLOPS=N replaces it (0 splits
