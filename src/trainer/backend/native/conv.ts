@@ -162,45 +162,47 @@ export function nativeConv2dBackpropInput(kernels: NativeKernels, dy: tf.TensorI
 /** dx of a max pool (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
 export function nativeMaxPoolGrad(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   return produce(kernels, x.shape, (dx) => {
-    kernels.fn('maxPoolGrad')(
-      kernels.address(x),
-      kernels.address(dy),
-      kernels.address(dx),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.effectiveFilterHeight,
-      info.effectiveFilterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
+    runPoolByImages(kernels, 'maxPoolGrad', [x, dy, dx], [info.inHeight * info.inWidth, info.outHeight * info.outWidth, info.inHeight * info.inWidth], info);
   });
+}
+
+/**
+ * A pooling kernel (arguments: its tensors' addresses, then N, H, W, C, OH,
+ * OW, KH, KW, sh, sw, top, left) split over images: windows never cross
+ * images, so each part writes its own images only, and computes them as one
+ * call would. `pixels` are each tensor's positions per image.
+ */
+function runPoolByImages(kernels: NativeKernels, name: string, tensors: tf.TensorInfo[], pixels: number[], info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: N, inChannels: C } = info;
+  // A comparison per tap and channel: the work the cut-off weighs.
+  const parts = kernels.partsFor(N * info.outHeight * info.outWidth * info.effectiveFilterHeight * info.effectiveFilterWidth * C, N);
+  const addresses = tensors.map((t) => kernels.address(t));
+  const geometryOfPool = [
+    info.inHeight,
+    info.inWidth,
+    C,
+    info.outHeight,
+    info.outWidth,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+  kernels.runParts(
+    name,
+    Array.from({ length: parts }, (_, i) => {
+      const [n0, n1] = partRange(N, parts, i);
+      return [...addresses.map((a, t) => a + 4 * n0 * pixels[t] * C), n1 - n0, ...geometryOfPool];
+    }),
+  );
 }
 
 /** y = MaxPool(x) (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
 export function nativeMaxPool(kernels: NativeKernels, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   return produce(kernels, info.outShape, (y) => {
-    kernels.fn('maxPoolForward')(
-      kernels.address(x),
-      kernels.address(y),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.effectiveFilterHeight,
-      info.effectiveFilterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
+    runPoolByImages(kernels, 'maxPoolForward', [x, y], [info.inHeight * info.inWidth, info.outHeight * info.outWidth], info);
   });
 }
 
