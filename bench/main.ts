@@ -7,7 +7,7 @@
 //
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
-//                      [--torch-threads N] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
+//                      [--threads 1,2] [--torch-threads 1,2] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
 // PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview (default all; --quick: all but
 // soak and pytorch-probe, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone;
 // pytorch-probe times the PyTorch example scripts (bench/pytorchScripts.ts).
@@ -29,7 +29,7 @@ import { benchModel, MODEL_LABELS, MODEL_NAMES, repoRoot, type ModelName } from 
 import { formatProfile, profileStep } from './profile';
 import { DEFAULT_PYTHONS, findTorchPython, PytorchWorker } from './pytorch';
 import { benchScripts, formatScriptTable } from './pytorchScripts';
-import { formatTable, median, readPrevious, writeResults, type BenchResult, type Variant } from './report';
+import { formatScaling, formatTable, median, readPrevious, writeResults, type BenchResult, type Variant } from './report';
 import { formatSoakSummary, runSoak, soakVerdict } from './soak';
 import { measureStartup } from './startup';
 import { startProbedTrainer } from './trainerProbe';
@@ -47,7 +47,10 @@ interface Options {
   batches: number[];
   variants: TfjsVariant[];
   parts: Set<Part>;
-  torchThreads: number;
+  /** Kernel thread counts of our variants, interleaved in the same rounds. */
+  threads: number[];
+  /** PyTorch thread counts, one worker each, in the same rounds. */
+  torchThreads: number[];
   python: string | undefined;
   soakSteps: number;
   profile: boolean;
@@ -57,13 +60,25 @@ interface Options {
 }
 
 /** Flags that take a value, and flags that stand alone (`--no-PART` for each part). */
-const VALUE_FLAGS = ['--runs', '--seconds', '--models', '--variants', '--batches', '--only', '--torch-threads', '--python', '--soak-steps', '--out'];
+const VALUE_FLAGS = [
+  '--runs',
+  '--seconds',
+  '--models',
+  '--variants',
+  '--batches',
+  '--only',
+  '--threads',
+  '--torch-threads',
+  '--python',
+  '--soak-steps',
+  '--out',
+];
 const SWITCHES = ['--quick', '--soak', '--profile', '--kernels', '--stock-kernels', ...PARTS.map((p) => `--no-${p}`)];
 
 export const USAGE = `usage: node dist/bench.js (npm run bench -- …)
   [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer] [--batches 32,64]
   [--variants fit,instrumented-default,instrumented-full] [--only ${PARTS.join(',')}] [--no-PART]
-  [--soak] [--soak-steps N] [--torch-threads N] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
+  [--soak] [--soak-steps N] [--threads 1,2] [--torch-threads 1,2] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
 (method and results: docs/performance.md)`;
 
 /** A bad command line: printed without a stack, exit code 2. */
@@ -99,8 +114,12 @@ function parseArgs(argv: string[]): Options {
   };
   const models = list('--models', MODEL_NAMES, MODEL_NAMES) as ModelName[];
   const variants = list('--variants', VARIANTS, VARIANTS) as TfjsVariant[];
-  const batches = (value('--batches') ?? '32,64').split(',').map(Number);
-  if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError('--batches: expected positive integers, e.g. 32,64');
+  const counts = (flag: string, fallback: string): number[] => {
+    const items = (value(flag) ?? fallback).split(',').map(Number);
+    if (items.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError(`${flag}: expected positive integers, e.g. ${fallback}`);
+    return [...new Set(items)];
+  };
+  const batches = counts('--batches', '32,64');
   // --quick leaves out the two parts that take minutes whatever the flags: the soak and the whole-script runs.
   const parts = new Set(list('--only', quick ? PARTS.filter((p) => p !== 'soak' && p !== 'pytorch-probe') : PARTS, PARTS) as Part[]);
   if (has('--soak')) parts.add('soak');
@@ -119,7 +138,8 @@ function parseArgs(argv: string[]): Options {
     batches,
     variants,
     parts,
-    torchThreads: positive('--torch-threads', 1),
+    threads: counts('--threads', '1'),
+    torchThreads: counts('--torch-threads', '1'),
     python: value('--python'),
     soakSteps: positive('--soak-steps', 100_000),
     profile: has('--profile'),
@@ -140,50 +160,97 @@ function nativeKernelsLine(backend: BackendReport): string {
   return `native kernels: ${kernels.variant}`;
 }
 
+/** One column of a round: a tfjs variant on a number of kernel threads, or PyTorch on a number of threads. */
+interface Participant {
+  variant: Variant;
+  /** Kernel threads (tfjs variants). */
+  threads?: number;
+  /** torch.set_num_threads (PyTorch). */
+  torchThreads?: number;
+}
+
+const participantKey = (p: Participant): string => (p.variant === 'pytorch' ? `pytorch@${p.torchThreads}` : `${p.variant}@${p.threads}`);
+
+/** The participant's name in the progress lines: with its thread count only when several are compared. */
+function label(p: Participant, options: Options): string {
+  if (p.variant === 'pytorch') return options.torchThreads.length > 1 ? `pytorch@${p.torchThreads}` : 'pytorch';
+  return options.threads.length > 1 ? `${p.variant}@${p.threads}` : p.variant;
+}
+
 /**
- * Runs every tfjs variant of one model and batch size, and PyTorch when
- * `torch` is given. Each round gives every participant at least `seconds` of
- * training, in slices of SLICE_MS taken in turn (order rotated each round),
- * so that all see the same load; ratios are taken within each round.
+ * Runs every tfjs variant of one model and batch size on every kernel thread
+ * count, and PyTorch on every thread count it was started with. Each round
+ * gives every participant at least `seconds` of training, in slices of
+ * SLICE_MS taken in turn (order rotated each round), so that all see the
+ * same load; ratios are taken within each round: to `fit` on the same thread
+ * count, to the faster PyTorch of the round, and to the same variant on one
+ * thread (`speedupOverOneThread`).
  */
-async function benchPair(name: ModelName, batch: number, options: Options, backend: BackendReport, torch: PytorchWorker | null): Promise<BenchResult[]> {
+async function benchPair(name: ModelName, batch: number, options: Options, backend: BackendReport, torches: PytorchWorker[]): Promise<BenchResult[]> {
   const tfjsVariants = options.parts.has('throughput') ? options.variants : [];
-  const runners = new Map<Variant, Runner>();
+  const runners = new Map<string, { participant: Participant; runner: Runner }>();
+  /** One tfjs runner per variant, shared by its thread counts: disposed once. */
+  const owned: Runner[] = [];
+  const native = backend.name === 'wasm' ? nativeKernels(tf.backend() as BackendWasm) : null;
   try {
     if (tfjsVariants.length) {
       const stepMs = calibrateStepMs(benchModel(name, batch), batch);
       const batchesPerEpoch = batchesPerEpochFor(stepMs);
       const m = benchModel(name, batch * batchesPerEpoch);
-      for (const variant of tfjsVariants) runners.set(variant, await makeRunner(variant, m, { batch, batchesPerEpoch }));
+      for (const variant of tfjsVariants) {
+        const runner = await makeRunner(variant, m, { batch, batchesPerEpoch });
+        owned.push(runner);
+        for (const threads of options.threads) {
+          const participant: Participant = { variant, threads };
+          const onThreads: Runner = {
+            slice: (ms) => {
+              native?.limitThreads(threads);
+              return runner.slice(ms);
+            },
+            dispose: () => undefined,
+          };
+          runners.set(participantKey(participant), { participant, runner: onThreads });
+        }
+      }
     }
-    if (torch) runners.set('pytorch', await torch.runner(name, batch));
-    const variants = [...runners.keys()];
-    if (!variants.length) return [];
-    const runs = new Map<Variant, { rate: number; load: number }[]>(variants.map((v) => [v, []]));
+    for (const torch of torches) {
+      const participant: Participant = { variant: 'pytorch', torchThreads: torch.threads };
+      runners.set(participantKey(participant), { participant, runner: await torch.runner(name, batch) });
+    }
+    const keys = [...runners.keys()];
+    if (!keys.length) return [];
+    const runs = new Map<string, { rate: number; load: number }[]>(keys.map((k) => [k, []]));
     for (let round = 0; round < options.runs; round++) {
-      const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-      const totals = new Map(variants.map((v) => [v, { samples: 0, seconds: 0 }]));
+      const order = keys.map((_, i) => keys[(i + round) % keys.length]);
+      const totals = new Map(keys.map((k) => [k, { samples: 0, seconds: 0 }]));
       while ([...totals.values()].some((t) => t.seconds < options.seconds)) {
-        for (const variant of order) {
-          const t = await runners.get(variant)!.slice(SLICE_MS);
-          const total = totals.get(variant)!;
+        for (const key of order) {
+          const t = await runners.get(key)!.runner.slice(SLICE_MS);
+          const total = totals.get(key)!;
           total.samples += t.samples;
           total.seconds += t.seconds;
         }
       }
-      for (const variant of variants) {
-        const t = totals.get(variant)!;
-        runs.get(variant)!.push({ rate: t.samples / t.seconds, load: load() });
+      for (const key of keys) {
+        const t = totals.get(key)!;
+        runs.get(key)!.push({ rate: t.samples / t.seconds, load: load() });
         log(
-          `  ${name} batch ${batch} round ${round + 1} ${variant}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`,
+          `  ${name} batch ${batch} round ${round + 1} ${label(runners.get(key)!.participant, options)}: ${(t.samples / t.seconds).toFixed(0)} samples/s (${t.samples} samples in ${t.seconds.toFixed(1)} s, load ${load().toFixed(1)})`,
         );
       }
     }
-    const fitRuns = runs.get('fit');
-    const torchRuns = runs.get('pytorch');
+    native?.limitThreads(Infinity);
+    const torchKeys = keys.filter((k) => k.startsWith('pytorch@'));
+    // The faster PyTorch of each round: the issue's target compares with the better of its thread counts.
+    const bestTorch = torchKeys.length
+      ? Array.from({ length: options.runs }, (_, i) => ({ rate: Math.max(...torchKeys.map((k) => runs.get(k)![i].rate)) }))
+      : null;
     const perRound = (list: { rate: number }[], base: { rate: number }[]) => median(list.map((r, i) => r.rate / base[i].rate));
-    return variants.map((variant) => {
-      const list = runs.get(variant)!;
+    return keys.map((key) => {
+      const { participant } = runners.get(key)!;
+      const { variant, threads, torchThreads } = participant;
+      const list = runs.get(key)!;
+      const torch = torches.find((t) => t.threads === torchThreads);
       const result: BenchResult = {
         model: name,
         batch,
@@ -193,12 +260,21 @@ async function benchPair(name: ModelName, batch: number, options: Options, backe
         runs: list.map((r) => Math.round(r.rate)),
         loadAvg: list.map((r) => Math.round(r.load * 100) / 100),
       };
-      if (variant !== 'fit' && variant !== 'pytorch' && fitRuns) result.ratioToFit = perRound(list, fitRuns);
-      if (variant !== 'pytorch' && torchRuns) result.ratioToPytorch = perRound(list, torchRuns);
+      if (variant === 'pytorch') {
+        result.torchThreads = torchThreads;
+        return result;
+      }
+      result.threads = threads;
+      const fitRuns = runs.get(`fit@${threads}`);
+      const oneThread = runs.get(`${variant}@1`);
+      if (variant !== 'fit' && fitRuns) result.ratioToFit = perRound(list, fitRuns);
+      if (bestTorch) result.ratioToPytorch = perRound(list, bestTorch);
+      if (threads !== 1 && oneThread) result.speedupOverOneThread = perRound(list, oneThread);
       return result;
     });
   } finally {
-    for (const runner of runners.values()) runner.dispose();
+    for (const { runner } of runners.values()) runner.dispose();
+    for (const runner of owned) runner.dispose();
   }
 }
 
@@ -211,14 +287,14 @@ async function main(): Promise<void> {
   const options = parseArgs(argv);
   // Stock means tfjs as shipped: none of our own kernels or fused layers either.
   if (options.stockKernels) process.env.NEURAL_DEBUGGER_NATIVE_KERNELS = 'off';
-  const backend = await initBackend('auto');
+  const backend = await initBackend('auto', { threads: Math.max(...options.threads) });
   if (options.stockKernels) {
     const restored = useStockKernels();
     log(`stock wasm kernels restored: ${restored.join(', ')}`);
   }
   const native = nativeKernelsLine(backend);
   log(
-    `backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${native}; ${os.cpus().length} cores, load ${load().toFixed(1)}`,
+    `backend: ${backend.name}${backend.reasons.length ? ` (${backend.reasons.join('; ')})` : ''}; ${native}; kernel threads ${backend.kernelThreads ?? 1}; ${os.cpus().length} cores, load ${load().toFixed(1)}`,
   );
 
   if (options.kernels) {
@@ -235,24 +311,41 @@ async function main(): Promise<void> {
   if (options.parts.has('throughput') || options.parts.has('pytorch')) {
     const previous = readPrevious(options.out)?.results ?? [];
     const results: BenchResult[] = [];
-    const torch = options.parts.has('pytorch') ? await PytorchWorker.start({ threads: options.torchThreads, python: options.python, log }) : null;
+    const torches: PytorchWorker[] = [];
     try {
+      if (options.parts.has('pytorch')) {
+        for (const threads of options.torchThreads) {
+          const torch = await PytorchWorker.start({ threads, python: options.python, log });
+          if (!torch) break;
+          torches.push(torch);
+        }
+      }
       for (const name of options.models) {
         log(`${MODEL_LABELS[name]}:`);
-        for (const batch of options.batches) results.push(...(await benchPair(name, batch, options, backend, torch)));
+        for (const batch of options.batches) results.push(...(await benchPair(name, batch, options, backend, torches)));
       }
     } finally {
-      await torch?.close();
+      for (const torch of torches) await torch.close();
     }
+    const torch = torches[0] ?? null;
     console.log(`## Training throughput, samples/s (median of ${options.runs} run(s) of ≥ ${options.seconds} s; Adam; synthetic data)\n`);
     console.log(
       `Backend: ${backend.name}${options.stockKernels ? ' (stock kernels)' : ''}; ${native}${torch ? `; ${torch.backend}${options.parts.has('throughput') ? ', in turns with tfjs' : ' alone'}` : ''}.\n`,
     );
-    console.log(formatTable(results, previous));
+    // The main table: the first thread counts given (PyTorch ratios are to the faster PyTorch of each round).
+    const first = (r: BenchResult) =>
+      (r.threads ?? options.threads[0]) === options.threads[0] && (r.torchThreads ?? options.torchThreads[0]) === options.torchThreads[0];
+    console.log(formatTable(results.filter(first), previous.filter(first)));
     console.log(
       '\n(×: instrumented / fit; pytorch: fit / pytorch and instrumented-default ("ours") / pytorch; all medians of the per-round ratios,' +
         ' each round training every column in turns of 0.5 s. [prev]: the previous results file.)',
     );
+    if (options.threads.length > 1 || options.torchThreads.length > 1) {
+      console.log(
+        `\n## Thread scaling, samples/s (kernel threads ${options.threads.join(', ')}; PyTorch threads ${options.torchThreads.join(', ')}; same rounds)\n`,
+      );
+      console.log(formatScaling(results, options.threads, options.torchThreads));
+    }
     writeResults(options.out, results);
     log(`wrote ${options.out}`);
   }
@@ -264,9 +357,11 @@ async function main(): Promise<void> {
       log(`pytorch-probe: skipped — no Python with torch (tried ${pythons.join(', ')}; on Debian: apt install python3-torch)`);
     } else {
       const rounds = options.quick ? 1 : options.runs;
-      log(`pytorch-probe: ${found.python}, torch ${found.version}, ${options.torchThreads} thread(s), ${rounds} round(s)`);
-      const results = await benchScripts({ python: found.python, threads: options.torchThreads, rounds, log });
-      console.log(`\n## PyTorch example scripts, samples/s (torch ${found.version}, ${options.torchThreads} thread(s); median of ${rounds} round(s))\n`);
+      // The scripts run at the first --torch-threads count (the scaling table above covers the others).
+      const threads = options.torchThreads[0];
+      log(`pytorch-probe: ${found.python}, torch ${found.version}, ${threads} thread(s), ${rounds} round(s)`);
+      const results = await benchScripts({ python: found.python, threads, rounds, log });
+      console.log(`\n## PyTorch example scripts, samples/s (torch ${found.version}, ${threads} thread(s); median of ${rounds} round(s))\n`);
       console.log(formatScriptTable(results));
       console.log('\n(steps 2…N of one epoch as each script prints it, start-up excluded; one process per run, variants in turns.)');
     }

@@ -43,6 +43,8 @@ export class PytorchWorker {
   private exited: string | null = null;
   /** e.g. `pytorch 1.13.0a0 (1 thread)`, the `backend` of the pytorch records. */
   backend = 'pytorch';
+  /** torch.get_num_threads() of the worker. */
+  threads = 1;
 
   private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
@@ -88,6 +90,7 @@ export class PytorchWorker {
       const info = await worker.request({ cmd: 'info' });
       const threads = Number(info.threads);
       worker.backend = `pytorch ${String(info.torch)} (${threads} thread${threads === 1 ? '' : 's'})`;
+      worker.threads = threads;
       options.log(
         `pytorch: ${found.python}, torch ${String(info.torch)}, ${threads} thread(s), OPENBLAS_NUM_THREADS=${String(info.openblasThreads)}, interleaved with tfjs`,
       );

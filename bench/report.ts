@@ -19,8 +19,14 @@ export interface BenchResult {
   loadAvg: number[];
   /** Instrumented variants: median over runs of (this run / the fit run of the same round). */
   ratioToFit?: number;
-  /** tfjs variants, when PyTorch ran interleaved with them: median over runs of (this run / the PyTorch run of the same round). */
+  /** tfjs variants, when PyTorch ran interleaved with them: median over runs of (this run / the faster PyTorch run of the same round). */
   ratioToPytorch?: number;
+  /** tfjs variants: the native kernels' thread count. */
+  threads?: number;
+  /** PyTorch: torch.set_num_threads. */
+  torchThreads?: number;
+  /** tfjs variants on more than one thread: median over runs of (this run / the same variant on one thread in the same round). */
+  speedupOverOneThread?: number;
 }
 
 export interface ResultsFile {
@@ -93,6 +99,42 @@ export function formatTable(results: BenchResult[], previous: BenchResult[] = []
     const load = loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '–';
     const backend = results.find((r) => r.model === model && r.batch === batch && r.variant !== 'pytorch')?.backend ?? '–';
     rows.push(`| ${model} | ${batch} | ${backend} | ${cells.join(' | ')} | ${load} |`);
+  }
+  return rows.join('\n');
+}
+
+/**
+ * Markdown table of thread scaling: one row per model, batch size and tfjs
+ * variant; samples/s on each kernel thread count (speed-up over one thread),
+ * PyTorch on each of its thread counts, and ours on the most threads / the
+ * faster PyTorch.
+ */
+export function formatScaling(results: BenchResult[], threads: number[], torchThreads: number[]): string {
+  const header = [
+    '| model | batch | variant |',
+    ...threads.map((t) => ` ours ${t}T |`),
+    ...torchThreads.map((t) => ` pytorch ${t}T |`),
+    ` ours ${Math.max(...threads)}T / best pytorch | load avg |`,
+  ].join('');
+  const rows = [header, `|---|---:|---|${'---:|'.repeat(threads.length + torchThreads.length + 2)}`];
+  const groups = [...new Map(results.filter((r) => r.variant !== 'pytorch').map((r) => [`${r.model}/${r.batch}/${r.variant}`, r])).values()];
+  for (const { model, batch, variant } of groups) {
+    const mine = results.filter((r) => r.model === model && r.batch === batch && r.variant === variant);
+    const torch = results.filter((r) => r.model === model && r.batch === batch && r.variant === 'pytorch');
+    const ours = threads.map((t) => {
+      const r = mine.find((m) => m.threads === t);
+      if (!r) return '–';
+      return formatRate(r.samplesPerSec) + (r.speedupOverOneThread !== undefined ? ` (${r.speedupOverOneThread.toFixed(2)}×)` : '');
+    });
+    const theirs = torchThreads.map((t) => {
+      const r = torch.find((p) => p.torchThreads === t);
+      return r ? formatRate(r.samplesPerSec) : '–';
+    });
+    const most = mine.find((m) => m.threads === Math.max(...threads));
+    const ratio = most?.ratioToPytorch !== undefined ? `${most.ratioToPytorch.toFixed(2)}×` : '–';
+    const loads = [...mine, ...torch].flatMap((r) => r.loadAvg);
+    const load = loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : '–';
+    rows.push(`| ${model} | ${batch} | ${variant} | ${[...ours, ...theirs, ratio, load].join(' | ')} |`);
   }
   return rows.join('\n');
 }

@@ -8,9 +8,15 @@ import asc from 'assemblyscript/asc';
 import { readFileSync, mkdirSync } from 'node:fs';
 
 const ENTRY = 'src/trainer/backend/native/assembly/index.ts';
+// The `-shared` builds import a shared memory (max 4 GiB, as emscripten's
+// heap): the trainer loads them, on the main thread and in every kernel
+// worker, when tfjs-backend-wasm's heap was made shared for a thread pool
+// (src/trainer/backend/native/sharedHeap.ts, threadPool.ts).
 export const NATIVE_OUTPUTS = [
   { file: 'dist/native-kernels.wasm', features: ['simd'] },
   { file: 'dist/native-kernels-relaxed.wasm', features: ['simd', 'relaxed-simd'] },
+  { file: 'dist/native-kernels-shared.wasm', features: ['simd', 'threads'], shared: true },
+  { file: 'dist/native-kernels-relaxed-shared.wasm', features: ['simd', 'relaxed-simd', 'threads'], shared: true },
 ];
 
 /** Section ids of a wasm binary (https://webassembly.github.io/spec/core/binary/modules.html). */
@@ -35,8 +41,9 @@ function sectionIds(bytes) {
 
 export async function buildNative() {
   mkdirSync('dist', { recursive: true });
-  for (const { file, features } of NATIVE_OUTPUTS) {
+  for (const { file, features, shared } of NATIVE_OUTPUTS) {
     const args = [ENTRY, '-O3', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--outFile', file];
+    if (shared) args.push('--sharedMemory', '--maximumMemory', '65536');
     for (const f of features) args.push('--enable', f);
     let errors = '';
     const { error } = await asc.main(args, {

@@ -19,6 +19,8 @@ Options:
   --steps N             stop after N training steps
   --batch-size B        batch size (default: the spec's training.batchSize)
   --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default auto: node, then wasm, then cpu)
+  --threads N           threads for the wasm kernels (default: the number of cores);
+                        results are bit-identical for every N
   --seed S              random seed for initialisation, shuffling and synthetic data
   --no-shuffle          keep the training data in file order
   --trace FILE          write the run trace (JSON Lines) to FILE
@@ -93,6 +95,9 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
         options.backend = v as BackendChoice;
         break;
       }
+      case '--threads':
+        options.threads = integer(flag, value());
+        break;
       case '--no-shuffle':
         options.shuffle = false;
         break;

@@ -84,6 +84,7 @@ export function resolveLaunchArguments(raw: unknown): TrainOptions {
     steps: positiveInteger(args, 'steps'),
     batchSize: positiveInteger(args, 'batchSize'),
     backend: backend as BackendChoice | undefined,
+    threads: positiveInteger(args, 'threads'),
     seed: (seed ?? undefined) as number | undefined,
     shuffle: optionalBoolean(args, 'shuffle'),
     stopOnEntry: optionalBoolean(args, 'stopOnEntry'),

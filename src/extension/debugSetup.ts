@@ -91,6 +91,7 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
       workspaceFolder: folder?.uri.scheme === 'file' ? folder.uri.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       settings: {
         backend: configuration.get('backend'),
+        threads: configuration.get('threads'),
         statsEvery: configuration.get('statsEvery'),
         histogramsEvery: configuration.get('histogramsEvery'),
         breakOn: configuration.get('breakOn'),

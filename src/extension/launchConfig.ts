@@ -2,6 +2,7 @@
 // the settings applied as defaults, the default trace path and the checks done
 // before a session starts. No `vscode` import: unit-tested under mocha.
 
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { resolveDiagnosticsConfig } from '../shared/diagnosticsConfig';
@@ -23,6 +24,7 @@ export interface NeuralLaunchConfig extends NeuralLaunchAttributes, NeuralAttach
 /** The `neuralDebugger.*` settings, as read from the configuration. */
 export interface NeuralSettings {
   backend?: unknown;
+  threads?: unknown;
   statsEvery?: unknown;
   histogramsEvery?: unknown;
   breakOn?: unknown;
@@ -83,6 +85,7 @@ export function resolveLaunchDefaults(config: Partial<NeuralLaunchConfig>, ctx: 
   const settings = readSettings(ctx.settings);
   if ('error' in settings) return settings;
   if (resolved.backend === undefined) resolved.backend = settings.backend;
+  if (resolved.threads === undefined) resolved.threads = settings.threads ?? editorKernelThreads();
   if (resolved.statsEvery === undefined && settings.statsEvery !== undefined) resolved.statsEvery = settings.statsEvery;
   if (resolved.histogramsEvery === undefined && settings.histogramsEvery !== undefined) resolved.histogramsEvery = settings.histogramsEvery;
   if (resolved.breakOn === undefined) resolved.breakOn = settings.breakOn;
@@ -140,8 +143,18 @@ export function defaultTracePath(program: string, workspaceFolder: string | unde
   return runTracePath(dir, modelDisplayName(program), now);
 }
 
+/**
+ * Kernel threads of a run started from VS Code when neither the launch
+ * configuration nor the neuralDebugger.threads setting says: every core but
+ * one, left to the editor (docs/performance.md, "Threads").
+ */
+export function editorKernelThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
 interface CheckedSettings {
   backend: BackendChoice;
+  threads?: number;
   statsEvery?: number;
   histogramsEvery?: number;
   breakOn: DiagnosticKind[];
@@ -158,6 +171,12 @@ export function readSettings(raw: NeuralSettings): CheckedSettings | { error: st
   const runs = readRunsSettings(raw);
   if ('error' in runs) return runs;
   const result: CheckedSettings = { backend: backend as BackendChoice, breakOn: [...DEFAULT_BREAK_ON], runs };
+  if (raw.threads !== undefined && raw.threads !== null && raw.threads !== 0) {
+    if (typeof raw.threads !== 'number' || !Number.isInteger(raw.threads) || raw.threads < 0) {
+      return { error: `setting neuralDebugger.threads: expected a whole number of threads >= 1 (0: every core but one), got ${JSON.stringify(raw.threads)}` };
+    }
+    result.threads = raw.threads;
+  }
   for (const key of ['statsEvery', 'histogramsEvery'] as const) {
     const value = raw[key];
     if (value === undefined || value === null) continue;

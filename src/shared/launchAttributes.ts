@@ -10,6 +10,7 @@ type SharedWithTrainer =
   | 'steps'
   | 'batchSize'
   | 'backend'
+  | 'threads'
   | 'seed'
   | 'shuffle'
   | 'checkpointDir'

@@ -27,6 +27,8 @@ export interface TrainOptions {
   steps?: number;
   batchSize?: number;
   backend?: BackendChoice;
+  /** Threads the native wasm kernels split their work over (default: the machine's cores); any count gives the same bits. */
+  threads?: number;
   seed?: number;
   shuffle?: boolean;
   traceFile?: string;

@@ -31,6 +31,8 @@ export interface BackendReport {
    * ('relaxed-simd' or 'simd'), or 'off: <why>' when they did not load.
    */
   nativeKernels?: string;
+  /** On wasm with the native kernels: the threads their calls are split over (1: the trainer's own thread only). */
+  kernelThreads?: number;
 }
 
 /** Fixed-bin histogram; `counts[i]` counts values in [edges[i], edges[i+1]). */

@@ -24,10 +24,14 @@ describe('benchmark (quick mode)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-bench-'));
     // A previous results file, to check that its figures are printed beside the new ones.
     fs.writeFileSync(out(), JSON.stringify([{ model: 'mlp', batch: 32, variant: 'fit', backend: 'wasm', samplesPerSec: 1234, runs: [1234] }]));
-    const r = spawnSync(process.execPath, [BENCH, '--quick', '--models', 'mlp', '--batches', '32', '--seconds', '1', '--no-webview', '--out', out()], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [BENCH, '--quick', '--models', 'mlp', '--batches', '32', '--seconds', '1', '--threads', '1,2', '--no-webview', '--out', out()],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     ({ stdout, stderr, status } = r);
   });
 
@@ -52,7 +56,23 @@ describe('benchmark (quick mode)', function () {
       assert.equal(typeof r.backend, 'string');
       assert.ok(typeof r.samplesPerSec === 'number' && r.samplesPerSec > 0, JSON.stringify(r));
       assert.ok(Array.isArray(r.runs) && (r.runs as number[]).length === 1, 'quick mode: one run');
+      if (r.variant === 'pytorch') assert.equal(r.torchThreads, 1, JSON.stringify(r));
+      else assert.ok(r.threads === 1 || r.threads === 2, `threads on every tfjs row: ${JSON.stringify(r)}`);
+      if (r.threads === 2) assert.ok(typeof r.speedupOverOneThread === 'number' && r.speedupOverOneThread > 0, JSON.stringify(r));
     }
+    for (const v of ['fit', 'instrumented-default', 'instrumented-full']) {
+      assert.deepEqual(
+        results.filter((r) => r.variant === v).map((r) => r.threads),
+        [1, 2],
+        `${v} on 1 and 2 kernel threads`,
+      );
+    }
+  });
+
+  it('prints the thread scaling table and starts the kernels on the most threads asked for', () => {
+    assert.match(stderr, /kernel threads 2;/);
+    assert.match(stdout, /## Thread scaling, samples\/s \(kernel threads 1, 2; PyTorch threads 1; same rounds\)/);
+    assert.match(stdout, /\| mlp \| 32 \| instrumented-default \| [\d.k]+ \| [\d.k]+ \(\d+\.\d\d×\) \|/);
   });
 
   it('runs PyTorch in turns with tfjs and prints the per-round ratios, or says in one line why not', () => {
@@ -101,6 +121,7 @@ describe('benchmark (quick mode)', function () {
       [['--runs'], /--runs needs a value/],
       [['--seconds', 'x'], /--seconds: expected a positive number, got 'x'/],
       [['--models', 'mlp,rnn'], /--models: unknown 'rnn'; use mlp, cnn, lstm, transformer/],
+      [['--threads', '1,0'], /--threads: expected positive integers, e.g. 1/],
     ] as const) {
       const r = spawnSync(process.execPath, [BENCH, ...args], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -42,6 +42,8 @@ describe('e2e: the packaged VSIX', function () {
       'extension/dist/trainer.js',
       'extension/dist/native-kernels.wasm',
       'extension/dist/native-kernels-relaxed.wasm',
+      'extension/dist/native-kernels-shared.wasm',
+      'extension/dist/native-kernels-relaxed-shared.wasm',
       'extension/schema/model-spec.schema.json',
       'extension/examples/spiral-mlp.nn.json',
       'extension/examples/data/shapes/train/circle/000.png',

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   defaultTracePath,
+  editorKernelThreads,
   initialConfigurations,
   readSettings,
   resolveLaunchDefaults,
@@ -106,6 +108,16 @@ describe('extension: launch configuration', () => {
     assert.deepEqual(r.prune, { dir: path.join(folder, '.neural-debugger', 'runs'), retention: { keepPerModel: 3, maxTotalBytes: 524288 } });
     const named = resolveLaunchPaths({ type: 'neural', request: 'launch', name: 'n', program: 'a.nn.json', trace: 'runs/x.jsonl' }, context({ settings }));
     assert.ok(!('prune' in named));
+  });
+
+  it('takes kernel threads from the launch configuration, else neuralDebugger.threads, else every core but one', () => {
+    const spec = path.join(folder, 'spiral-mlp.nn.json');
+    const launch = { type: 'neural', request: 'launch', name: 'n', program: spec };
+    assert.equal(resolved(resolveLaunchDefaults({ ...launch, threads: 3 }, context({ settings: { threads: 2 } }))).threads, 3);
+    assert.equal(resolved(resolveLaunchDefaults(launch, context({ settings: { threads: 2 } }))).threads, 2);
+    assert.equal(resolved(resolveLaunchDefaults(launch, context({ settings: { threads: 0 } }))).threads, editorKernelThreads());
+    assert.equal(editorKernelThreads(), Math.max(1, os.availableParallelism() - 1));
+    assert.match((readSettings({ threads: 1.5 }) as { error: string }).error, /^setting neuralDebugger\.threads: expected a whole number/);
   });
 
   it('makes the program absolute and puts the trace under .neural-debugger/runs of the workspace', () => {

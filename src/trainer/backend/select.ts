@@ -5,13 +5,15 @@
 
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_CHOICES, type BackendChoice, type BackendName, type BackendReport } from '../../shared/stats';
 import { UserError } from '../../shared/errors';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerMissingWasmKernels } from './wasmKernels';
-import { nativeKernels, nativeKernelsError } from './native/module';
+import { heapIsShared, nativeKernels, nativeKernelsError, startKernelThreads } from './native/module';
+import { withSharedWasmHeap } from './native/sharedHeap';
 
 export interface BackendOptions {
   /**
@@ -20,6 +22,13 @@ export interface BackendOptions {
    * external, so `require.resolve` finds it at run time).
    */
   wasmDir?: string;
+  /**
+   * Threads the native wasm kernels split their calls over (default 1: the
+   * calling thread only). Above 1 the wasm heap is made shared while the
+   * backend starts (native/sharedHeap.ts), which only works on the first
+   * start of wasm in a process.
+   */
+  threads?: number;
 }
 
 const BACKEND_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
@@ -27,7 +36,7 @@ const BACKEND_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
 
-type Attempt = { ok: true; addedKernels: string[]; nativeKernels?: string } | { ok: false; reason: string };
+type Attempt = { ok: true; addedKernels: string[]; nativeKernels?: string; kernelThreads?: number } | { ok: false; reason: string };
 
 export async function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<BackendReport> {
   if (!BACKEND_CHOICES.includes(choice)) {
@@ -48,6 +57,7 @@ export async function initBackend(choice: BackendChoice, options: BackendOptions
     if (attempt.ok) {
       const report: BackendReport = { name, requested: choice, reasons, addedKernels: attempt.addedKernels };
       if (attempt.nativeKernels) report.nativeKernels = attempt.nativeKernels;
+      if (attempt.kernelThreads !== undefined) report.kernelThreads = attempt.kernelThreads;
       return report;
     }
     if (choice !== 'auto') {
@@ -74,7 +84,7 @@ function tryBackend(name: BackendName, options: BackendOptions): Promise<Attempt
     case 'node':
       return tryNode();
     case 'wasm':
-      return tryWasm(options.wasmDir ?? defaultWasmDir());
+      return tryWasm(options.wasmDir ?? defaultWasmDir(), options.threads ?? 1);
     case 'cpu':
       return activate('cpu', []);
   }
@@ -104,8 +114,9 @@ export function describeNodeLoadFailure(e: unknown): string {
   return `node: tfjs-node failed to load: ${firstLine(message)}`;
 }
 
-async function tryWasm(wasmDir: string): Promise<Attempt> {
-  if (!tf.findBackend('wasm')) {
+async function tryWasm(wasmDir: string, threads: number): Promise<Attempt> {
+  const firstStart = !tf.findBackend('wasm');
+  if (firstStart) {
     // Checked here because a failed wasm start poisons tfjs-backend-wasm's
     // module state for the rest of the process.
     if (!fs.existsSync(path.join(wasmDir, WASM_BINARY))) {
@@ -114,11 +125,21 @@ async function tryWasm(wasmDir: string): Promise<Attempt> {
     setWasmPaths(wasmDir.endsWith(path.sep) || wasmDir.endsWith('/') ? wasmDir : wasmDir + path.sep);
   }
   const addedKernels = registerMissingWasmKernels();
-  const attempt = await activate('wasm', addedKernels);
+  const start = () => activate('wasm', addedKernels);
+  const attempt = threads > 1 && firstStart ? await withSharedWasmHeap(start) : await start();
   if (!attempt.ok) return attempt;
   // Loaded now rather than at the first kernel call, so the report can say which build runs.
-  const native = nativeKernels(tf.backend() as BackendWasm);
-  return { ...attempt, nativeKernels: native ? native.variant : `off: ${nativeKernelsError()}` };
+  const backend = tf.backend() as BackendWasm;
+  const native = nativeKernels(backend);
+  if (!native) return { ...attempt, nativeKernels: `off: ${nativeKernelsError()}` };
+  // A heap started unshared (an earlier start of wasm in this process) cannot be split over threads.
+  const kernelThreads = await startKernelThreads(backend, heapIsShared(backend) ? threads : 1);
+  return { ...attempt, nativeKernels: native.variant, kernelThreads };
+}
+
+/** Kernel threads when a run does not say: one per core the process may use. */
+export function defaultKernelThreads(): number {
+  return os.availableParallelism();
 }
 
 function defaultWasmDir(): string {

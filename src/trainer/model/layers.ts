@@ -3,6 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { InitializerSpec, LayerSpec, LayerType, RegularizerSpec } from '../../spec/types';
+import { conv2d as fusedConv2dLayer } from '../backend/native/convLayer';
 import { dense as fusedDenseLayer } from '../backend/native/denseLayer';
 import { lstm as fusedLstmLayer } from '../backend/native/lstmLayer';
 import { PositionalEmbedding } from './custom/positionalEmbedding';
@@ -70,7 +71,8 @@ function conv(layer: LayerSpec, ctx: LayerContext, dims: 1 | 2): Layer[] {
     dilationRate: opt<number | number[]>(layer, 'dilationRate') ?? 1,
     activation: act.own,
   };
-  const made = dims === 1 ? tf.layers.conv1d(args as Parameters<typeof tf.layers.conv1d>[0]) : tf.layers.conv2d(args as Parameters<typeof tf.layers.conv2d>[0]);
+  // Conv2D: tfjs' layer, fused into one kernel forward on wasm (backend/native/convLayer.ts).
+  const made = dims === 1 ? tf.layers.conv1d(args as Parameters<typeof tf.layers.conv1d>[0]) : fusedConv2dLayer(args as Parameters<typeof tf.layers.conv2d>[0]);
   return [made, ...act.after];
 }
 

@@ -9,7 +9,7 @@ import type { TrainOptions } from '../../shared/protocol';
 import { isUserError, UserError } from '../../shared/errors';
 import { resolveDiagnosticsConfig } from '../../shared/diagnosticsConfig';
 import type { LayerInfo, ModelTopology, RunSettings } from '../../shared/stats';
-import { initBackend } from '../backend/select';
+import { defaultKernelThreads, initBackend } from '../backend/select';
 import { loadModelSource } from '../sources/load';
 import { getLearningRate, SUPPORTED_METRICS } from '../training/objectives';
 import type { RunContext } from './context';
@@ -24,7 +24,8 @@ export async function prepareRun(
 ): Promise<RunContext> {
   const modelFile = path.resolve(options.modelFile);
   progress('starting the TensorFlow.js backend');
-  const backend = await initBackend(options.backend ?? 'auto');
+  if (options.threads !== undefined) positiveInteger(options.threads, 'threads', modelFile);
+  const backend = await initBackend(options.backend ?? 'auto', { threads: options.threads ?? defaultKernelThreads() });
 
   // The model source: a JSON spec, a spec pointing at a Keras topology, or a TS/JS module.
   const source = await loadModelSource(options, { progress, log });

@@ -1,4 +1,4 @@
-// The native MaxPoolGrad (src/trainer/backend/native/assembly/pool.ts) and
+// The native MaxPool forward and MaxPoolGrad (src/trainer/backend/native/assembly/pool.ts) and
 // leading-axes Sum (reduce.ts) on wasm against the cpu backend, asserting
 // through the call counts that the native kernels ran (maxPoolGrad.test.ts
 // covers the tie/NaN rules, which now run natively too).
@@ -41,6 +41,25 @@ const POOLS: { name: string; x: [number, number, number, number]; pool: [number,
 describe('native wasm MaxPoolGrad and Sum', () => {
   before(ensureWasm);
   after(leaveOnWasm);
+
+  for (const c of POOLS) {
+    it(`MaxPool forward equals cpu bit for bit and ran natively: ${c.name}`, async () => {
+      const kernels = native();
+      const before = kernels.callCount('maxPoolForward');
+      // Rounded values (many ties), −Infinity and NaN: the window rule decides what comes out.
+      const compute = () => {
+        const x = tf.round(tf.mul(randomTensor(c.x, 1), 4));
+        const mask = tf.less(randomTensor(c.x, 7), -0.8);
+        const special = tf.where(tf.less(randomTensor(c.x, 8), 0), tf.fill(c.x, -Infinity), tf.fill(c.x, NaN));
+        return tf.maxPool(tf.where(mask, special, x) as tf.Tensor4D, c.pool, c.s, c.pad);
+      };
+      const ours = await runOn('wasm', compute);
+      assert.strictEqual(kernels.callCount('maxPoolForward') - before, 1, 'the native forward ran once');
+      const cpu = await runOn('cpu', compute);
+      assert.deepStrictEqual(ours.shapes, cpu.shapes);
+      assert.deepStrictEqual(Array.from(ours.values[0]), Array.from(cpu.values[0]));
+    });
+  }
 
   for (const c of POOLS) {
     it(`MaxPoolGrad agrees with cpu and ran natively: ${c.name}`, async () => {

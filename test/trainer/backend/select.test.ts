@@ -61,6 +61,8 @@ describe('backend selection', () => {
       reasons: ["node: not tried ('wasm' was requested)"],
       addedKernels: OUR_KERNELS,
       nativeKernels: 'relaxed-simd',
+      // No `threads` option: the kernels stay on the calling thread.
+      kernelThreads: 1,
     });
     assert.strictEqual(tf.getBackend(), 'wasm');
   });

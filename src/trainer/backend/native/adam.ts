@@ -12,6 +12,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, type NativeKernels } from './module';
+import { partRange } from './threadPool';
+
+/** Floating-point operations of one weight's update (two moments, two corrections, sqrt, division, step), for the thread split. */
+const ADAM_FLOPS_PER_WEIGHT = 14;
 
 /** What applyGradients receives (tfjs-core's NamedVariableMap | NamedTensor[], not re-exported by @tensorflow/tfjs). */
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
@@ -53,23 +57,17 @@ export class NativeAdamOptimizer extends tf.AdamOptimizer {
       const m = state.accumulatedFirstMoment[i]!.variable;
       const v = state.accumulatedSecondMoment[i]!.variable;
       const [pOut, mOut, vOut] = [value, m, v].map((t) => writable(native, t));
-      native.fn('adamUpdate')(
-        value.size,
-        native.address(value),
-        native.address(gradient),
-        native.address(m),
-        native.address(v),
-        native.address(pOut),
-        native.address(mOut),
-        native.address(vOut),
-        this.beta1,
-        f(1 - this.beta1),
-        this.beta2,
-        f(1 - this.beta2),
-        f(1 - accBeta1),
-        f(1 - accBeta2),
-        this.epsilon,
-        -this.learningRate,
+      const scalars = [this.beta1, f(1 - this.beta1), this.beta2, f(1 - this.beta2), f(1 - accBeta1), f(1 - accBeta2), this.epsilon, -this.learningRate];
+      const pointers = [value, gradient, m, v, pOut, mOut, vOut].map((t) => native.address(t));
+      // Split over element ranges cut at multiples of 4, so each element takes the same (SIMD or tail) path on any thread count.
+      const parts = native.partsFor(ADAM_FLOPS_PER_WEIGHT * value.size, Math.ceil(value.size / 4));
+      native.runParts(
+        'adamUpdate',
+        Array.from({ length: parts }, (_, part) => {
+          const [q0, q1] = partRange(Math.ceil(value.size / 4), parts, part);
+          const [start, end] = [Math.min(value.size, 4 * q0), Math.min(value.size, 4 * q1)];
+          return [end - start, ...pointers.map((address) => address + 4 * start), ...scalars];
+        }),
       );
       for (const [variable, out] of [
         [value, pOut],

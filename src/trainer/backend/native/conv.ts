@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { NativeKernels } from './module';
+import { partRange } from './threadPool';
 
 /**
  * Output positions per im2col block: forward and input-gradient blocks of at
@@ -86,30 +87,48 @@ export function nativeConv2d(
 ): tf.TensorInfo {
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = blockRows(K, CONV_BLOCK.forwardFloats);
+  // Split over output positions: each part its own im2col and panel scratch.
+  const positions = info.batchSize * info.outHeight * info.outWidth;
+  const parts = kernels.partsFor(2 * positions * K * info.outChannels, Math.ceil(positions / 4));
   return produce(kernels, info.outShape, (y) =>
-    withScratch(kernels, [chunk * K, 8 * K], ([cols, panel]) => {
-      kernels.fn('conv2dForward')(
-        kernels.address(x),
-        kernels.address(filter),
-        kernels.address(y),
-        bias ? kernels.address(bias) : 0,
-        act,
-        cols,
-        panel,
-        ...geometry(info),
-        chunk,
+    withScratch(kernels, partScratch(parts, [chunk * K, 8 * K]), (scratch) => {
+      const fixed = [kernels.address(x), kernels.address(filter), kernels.address(y), bias ? kernels.address(bias) : 0, act];
+      kernels.runParts(
+        'conv2dForward',
+        parts4(positions, parts).map(([p0, p1], i) => [...fixed, scratch[2 * i], scratch[2 * i + 1], ...geometry(info), chunk, p0, p1]),
       );
     }),
   );
+}
+
+/** The scratch sizes of one part, repeated for each of `parts` parts. */
+function partScratch(parts: number, sizes: number[]): number[] {
+  return Array.from({ length: parts }, () => sizes).flat();
+}
+
+/** `parts` contiguous ranges of [0, total), cut at multiples of 4 (whole SIMD rows of work). */
+function parts4(total: number, parts: number): [number, number][] {
+  const quads = Math.ceil(total / 4);
+  return Array.from({ length: parts }, (_, i) => {
+    const [q0, q1] = partRange(quads, parts, i);
+    return [Math.min(total, q0 * 4), Math.min(total, q1 * 4)] as [number, number];
+  });
 }
 
 /** dw [KH, KW, Ci, Co] of a conv2d with input x and output gradient dy. */
 export function nativeConv2dBackpropFilter(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = CONV_BLOCK.filterRows;
+  // Split over filter rows (taps): each part sums over all positions in the same blocks, in the same order.
+  const positions = info.batchSize * info.outHeight * info.outWidth;
+  const parts = kernels.partsFor(2 * positions * K * info.outChannels, Math.ceil(K / 4));
   return produce(kernels, info.filterShape, (dw) =>
-    withScratch(kernels, [chunk * K, 8 * chunk], ([cols, panel]) => {
-      kernels.fn('conv2dBackpropFilter')(kernels.address(x), kernels.address(dy), kernels.address(dw), cols, panel, ...geometry(info), chunk);
+    withScratch(kernels, partScratch(parts, [chunk * K, 8 * chunk]), (scratch) => {
+      const fixed = [kernels.address(x), kernels.address(dy), kernels.address(dw)];
+      kernels.runParts(
+        'conv2dBackpropFilter',
+        parts4(K, parts).map(([k0, k1], i) => [...fixed, scratch[2 * i], scratch[2 * i + 1], ...geometry(info), chunk, k0, k1]),
+      );
     }),
   );
 }
@@ -121,18 +140,20 @@ export function nativeConv2dBackpropInput(kernels: NativeKernels, dy: tf.TensorI
   // The forward formulation's im2col rows have KH·KW·Co taps.
   const taps = viaForward ? info.filterHeight * info.filterWidth * info.outChannels : K;
   const chunk = blockRows(taps, CONV_BLOCK.inputFloats);
+  // Split over images (the strided path's col2im adds up overlapping patches within an image).
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
+  const parts = kernels.partsFor(2 * N * OH * OW * K * Co, N);
   return produce(kernels, info.inShape, (dx) =>
-    withScratch(kernels, [chunk * taps, K * info.outChannels, 8 * Math.max(taps, info.outChannels)], ([cols, wt, panel]) => {
-      kernels.fn('conv2dBackpropInput')(
-        kernels.address(dy),
-        kernels.address(filter),
-        kernels.address(dx),
-        cols,
-        wt,
-        panel,
-        ...geometry(info),
-        chunk,
-        viaForward ? 1 : 0,
+    withScratch(kernels, partScratch(parts, [chunk * taps, K * Co, 8 * Math.max(taps, Co)]), (scratch) => {
+      const [dyAt, filterAt, dxAt] = [kernels.address(dy), kernels.address(filter), kernels.address(dx)];
+      kernels.runParts(
+        'conv2dBackpropInput',
+        Array.from({ length: parts }, (_, i) => {
+          const [n0, n1] = partRange(N, parts, i);
+          const [cols, wt, panel] = scratch.slice(3 * i, 3 * i + 3);
+          const geometryOfPart = [n1 - n0, ...geometry(info).slice(1)];
+          return [dyAt + 4 * n0 * OH * OW * Co, filterAt, dxAt + 4 * n0 * H * W * Ci, cols, wt, panel, ...geometryOfPart, chunk, viaForward ? 1 : 0];
+        }),
       );
     }),
   );
@@ -141,23 +162,47 @@ export function nativeConv2dBackpropInput(kernels: NativeKernels, dy: tf.TensorI
 /** dx of a max pool (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
 export function nativeMaxPoolGrad(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   return produce(kernels, x.shape, (dx) => {
-    kernels.fn('maxPoolGrad')(
-      kernels.address(x),
-      kernels.address(dy),
-      kernels.address(dx),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.effectiveFilterHeight,
-      info.effectiveFilterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    );
+    runPoolByImages(kernels, 'maxPoolGrad', [x, dy, dx], [info.inHeight * info.inWidth, info.outHeight * info.outWidth, info.inHeight * info.inWidth], info);
+  });
+}
+
+/**
+ * A pooling kernel (arguments: its tensors' addresses, then N, H, W, C, OH,
+ * OW, KH, KW, sh, sw, top, left) split over images: windows never cross
+ * images, so each part writes its own images only, and computes them as one
+ * call would. `pixels` are each tensor's positions per image.
+ */
+function runPoolByImages(kernels: NativeKernels, name: string, tensors: tf.TensorInfo[], pixels: number[], info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: N, inChannels: C } = info;
+  // A comparison per tap and channel: the work the cut-off weighs.
+  const parts = kernels.partsFor(N * info.outHeight * info.outWidth * info.effectiveFilterHeight * info.effectiveFilterWidth * C, N);
+  const addresses = tensors.map((t) => kernels.address(t));
+  const geometryOfPool = [
+    info.inHeight,
+    info.inWidth,
+    C,
+    info.outHeight,
+    info.outWidth,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+  kernels.runParts(
+    name,
+    Array.from({ length: parts }, (_, i) => {
+      const [n0, n1] = partRange(N, parts, i);
+      return [...addresses.map((a, t) => a + 4 * n0 * pixels[t] * C), n1 - n0, ...geometryOfPool];
+    }),
+  );
+}
+
+/** y = MaxPool(x) (NHWC, float32) described by `info` (tf.backend_util.computePool2DInfo). */
+export function nativeMaxPool(kernels: NativeKernels, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  return produce(kernels, info.outShape, (y) => {
+    runPoolByImages(kernels, 'maxPoolForward', [x, y], [info.inHeight * info.inWidth, info.outHeight * info.outWidth], info);
   });
 }
 

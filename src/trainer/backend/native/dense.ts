@@ -73,6 +73,19 @@ function registerDenseKernels(): void {
   });
 }
 
+/**
+ * dz = dy ⊙ act'(y) and, when `withBias`, db = Σ_rows dz, for [rows, cols]
+ * views of a layer's output gradient and output (activation 0 linear, 1 ReLU,
+ * 2 sigmoid, 3 tanh): the fused convolution's backward pass uses it too.
+ */
+export function activationGradAndBiasSum(dy: tf.Tensor2D, y: tf.Tensor2D, activation: number, withBias: boolean): [tf.Tensor2D, tf.Tensor1D] {
+  registerDenseKernels();
+  return tf.engine().runKernel(DENSE_BACKWARD_KERNEL, { dy, y }, { activation, withBias } as unknown as tf.NamedAttrMap) as unknown as [
+    tf.Tensor2D,
+    tf.Tensor1D,
+  ];
+}
+
 /** Whether `denseOp` can compute this layer call; null if so, else why not. */
 export function denseUnavailable(x: tf.Tensor, activation: string): string | null {
   if (tf.getBackend() !== 'wasm') return `backend ${tf.getBackend()}`;

@@ -5,6 +5,7 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from './module';
+import { partRange } from './threadPool';
 
 export interface MatMulOperands {
   a: tf.TensorInfo;
@@ -66,31 +67,48 @@ export function nativeMatMul(native: NativeKernels, operands: MatMulOperands, ep
   const bRow = transposeB ? 1 : N;
   const bCol = transposeB ? K : 1;
   if (M * N === 0) return result;
-  const panel = native.malloc(Math.max(1, K) * 8 * 4);
+  // Split over whole matrices of the batch, or over rows of a single product;
+  // each part packs its own panel of B.
+  const parts = native.partsFor(2 * batch * M * N * K, batch > 1 ? batch : Math.ceil(M / 4));
+  const panels: number[] = [];
   try {
-    native.fn('gemm')(
-      batch,
-      M,
-      N,
-      K,
-      native.address(a),
-      sizeA === 1 ? 0 : M * K,
-      aRow,
-      aCol,
-      native.address(b),
-      sizeB === 1 ? 0 : K * N,
-      bRow,
-      bCol,
-      native.address(result),
-      M * N,
-      N,
-      0,
-      epilogue.bias ? native.address(epilogue.bias) : 0,
-      epilogue.relu ? 1 : 0,
-      panel,
+    for (let i = 0; i < parts; i++) panels.push(native.malloc(Math.max(1, K) * 8 * 4));
+    const [aAt, bAt, cAt] = [native.address(a), native.address(b), native.address(result)];
+    const aBatch = sizeA === 1 ? 0 : M * K;
+    const bBatch = sizeB === 1 ? 0 : K * N;
+    const tail = [0, epilogue.bias ? native.address(epilogue.bias) : 0, epilogue.relu ? 1 : 0];
+    native.runParts(
+      'gemm',
+      panels.map((panel, i) => {
+        if (batch > 1) {
+          const [t0, t1] = partRange(batch, parts, i);
+          return [
+            t1 - t0,
+            M,
+            N,
+            K,
+            aAt + 4 * t0 * aBatch,
+            aBatch,
+            aRow,
+            aCol,
+            bAt + 4 * t0 * bBatch,
+            bBatch,
+            bRow,
+            bCol,
+            cAt + 4 * t0 * M * N,
+            M * N,
+            N,
+            ...tail,
+            panel,
+          ];
+        }
+        const [q0, q1] = partRange(Math.ceil(M / 4), parts, i);
+        const [i0, i1] = [Math.min(M, 4 * q0), Math.min(M, 4 * q1)];
+        return [1, i1 - i0, N, K, aAt + 4 * i0 * aRow, aBatch, aRow, aCol, bAt, bBatch, bRow, bCol, cAt + 4 * i0 * N, M * N, N, ...tail, panel];
+      }),
     );
   } finally {
-    native.free(panel);
+    for (const panel of panels) native.free(panel);
   }
   return result;
 }

@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { KernelPool, type KernelCall } from './threadPool';
 
 export type NativeVariant = 'relaxed-simd' | 'simd';
 
@@ -18,6 +19,32 @@ const FILES: Record<NativeVariant, string> = {
   'relaxed-simd': 'native-kernels-relaxed.wasm',
   simd: 'native-kernels.wasm',
 };
+/** The same kernels importing a shared memory: used when the heap was made shared for threads (./sharedHeap.ts). */
+const SHARED_FILES: Record<NativeVariant, string> = {
+  'relaxed-simd': 'native-kernels-relaxed-shared.wasm',
+  simd: 'native-kernels-shared.wasm',
+};
+
+/**
+ * Floating-point operations a part of a split kernel call must have at
+ * least: below it the call stays on the calling thread, since waking a
+ * worker and waiting for it costs more than it saves (docs/performance.md,
+ * "Threads", has the measurement).
+ */
+const MIN_FLOPS_PER_THREAD = 4_000_000;
+
+/**
+ * The cut-off in use: NEURAL_DEBUGGER_SPLIT_FLOPS=N replaces it (0 splits
+ * every call that has more than one output block: the thread tests use it so
+ * that small example networks run every split path).
+ */
+function splitCutoff(): number {
+  const text = process.env.NEURAL_DEBUGGER_SPLIT_FLOPS;
+  if (text === undefined || text === '') return MIN_FLOPS_PER_THREAD;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPLIT_FLOPS must be a number ≥ 0, got '${text}'`);
+  return n;
+}
 
 /** The parts of tfjs-backend-wasm's emscripten module the kernels use. */
 interface EmscriptenModule {
@@ -34,12 +61,69 @@ export class NativeKernels {
   /** How often each kernel was looked up for a call (tests check the native path really ran). */
   private readonly calls = new Map<string, number>();
 
+  /** Worker threads sharing the heap (null: everything runs on the calling thread). */
+  private pool: KernelPool | null = null;
+  private readonly minFlopsPerPart = splitCutoff();
+  /** Kernel calls split over more than one thread so far (tests check the split paths ran). */
+  splitCalls = 0;
+
   constructor(
     readonly backend: BackendWasm,
     readonly variant: NativeVariant,
     private readonly exports: Record<string, unknown>,
+    /** The compiled kernels: workers instantiate the same module. */
+    readonly compiled: WebAssembly.Module,
   ) {
     this.module = backend.wasm as unknown as EmscriptenModule;
+  }
+
+  /** Runs one call on this thread, uncounted (the pool's part for the calling thread). */
+  invoke(call: KernelCall): void {
+    (this.exports[call.name] as NativeFunction)(...call.args);
+  }
+
+  /** At most this many threads per call (the benchmark compares thread counts in one process). */
+  private threadLimit = Infinity;
+
+  /** Threads a kernel call may be split over (1 without a pool). */
+  get threads(): number {
+    return Math.min(this.pool?.size ?? 1, this.threadLimit);
+  }
+
+  /** Splits calls over at most `threads` of the pool's threads from now on. */
+  limitThreads(threads: number): void {
+    this.threadLimit = Math.max(1, threads);
+  }
+
+  /** Uses `pool` for split calls from now on (null: none; the previous pool is closed). */
+  setPool(pool: KernelPool | null): void {
+    if (this.pool && this.pool !== pool) this.pool.close();
+    this.pool = pool;
+  }
+
+  /**
+   * How many parts to split a call of `flops` operations over `units`
+   * independent output blocks into: at most the threads, at most the units,
+   * and no part under MIN_FLOPS_PER_THREAD.
+   */
+  partsFor(flops: number, units: number): number {
+    const byWork = this.minFlopsPerPart > 0 ? Math.floor(flops / this.minFlopsPerPart) : Infinity;
+    return Math.max(1, Math.min(this.threads, units, byWork));
+  }
+
+  /**
+   * Runs kernel `name` once per argument list, the lists on different threads
+   * when there is a pool (the first on this one). Each list must write memory
+   * no other list reads or writes.
+   */
+  runParts(name: string, argLists: number[][]): void {
+    const f = this.fn(name);
+    if (argLists.length === 1 || !this.pool) {
+      for (const args of argLists) f(...args);
+      return;
+    }
+    this.splitCalls++;
+    this.pool.run(argLists.map((args): KernelCall => ({ name, args })));
   }
 
   /** An exported kernel function; throws naming it when this build lacks it. */
@@ -153,14 +237,40 @@ function instantiate(backend: BackendWasm): NativeKernels {
       },
     },
   };
+  const files = memory.buffer instanceof SharedArrayBuffer ? SHARED_FILES : FILES;
   for (const variant of ['relaxed-simd', 'simd'] as const) {
-    const bytes = fs.readFileSync(path.join(dir, FILES[variant]));
+    const bytes = fs.readFileSync(path.join(dir, files[variant]));
     if (variant === 'relaxed-simd' && !WebAssembly.validate(bytes)) enableRelaxedSimd();
     if (!WebAssembly.validate(bytes)) continue;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-    const kernels = new NativeKernels(backend, variant, instance.exports as Record<string, unknown>);
+    const compiled = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(compiled, imports);
+    const kernels = new NativeKernels(backend, variant, instance.exports as Record<string, unknown>, compiled);
     latest = { kernels, memory };
     return kernels;
   }
   throw new Error('this engine accepts neither wasm SIMD build of the native kernels');
+}
+
+/**
+ * Starts `threads − 1` kernel workers for the kernels of `backend` (whose heap
+ * must be shared: ./sharedHeap.ts) and returns the pool size now in use; 1
+ * when `threads` ≤ 1 or the kernels are not loaded.
+ */
+export async function startKernelThreads(backend: BackendWasm, threads: number): Promise<number> {
+  const kernels = nativeKernels(backend);
+  if (!kernels) return 1;
+  if (threads <= 1) {
+    kernels.setPool(null);
+    return 1;
+  }
+  const memory = (backend.wasm as unknown as EmscriptenModule).asm.memory;
+  if (!heapIsShared(backend)) throw new Error('the wasm heap is not shared: kernel threads need the backend started with a shared heap');
+  const pool = await KernelPool.start(threads, memory, kernels.compiled, (call) => kernels.invoke(call));
+  kernels.setPool(pool);
+  return pool.size;
+}
+
+/** Whether `backend`'s heap is a shared memory (./sharedHeap.ts), so kernel workers can use it. */
+export function heapIsShared(backend: BackendWasm): boolean {
+  return (backend.wasm as unknown as EmscriptenModule).asm.memory.buffer instanceof SharedArrayBuffer;
 }

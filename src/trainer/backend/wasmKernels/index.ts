@@ -14,6 +14,7 @@ import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig } from './depthwiseBackprop';
+import { maxPoolConfig } from './maxPool';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { registerReluGradient, reluGradConfig } from './reluGrad';
 import { rememberStockKernel, stockKernel, wrapsStockKernel } from './stock';
@@ -42,6 +43,7 @@ const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig];
 export const WASM_FASTER_KERNELS: readonly tf.KernelConfig[] = [
   conv2dConfig,
   fusedConv2dConfig,
+  maxPoolConfig,
   sumConfig,
   conv2dBackpropInputConfig,
   batchMatMulConfig,

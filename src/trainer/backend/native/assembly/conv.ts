@@ -19,18 +19,22 @@ import { at } from './simd';
 }
 
 /**
- * y = conv(x, w) (+ bias row of Co floats unless 0; act 1 = ReLU).
- * Scratch: `cols` chunk·K floats (unused for pointwise), `panel` 8·K floats.
+ * y = conv(x, w) (+ bias row of Co floats unless 0; act 1 = ReLU), for the
+ * output positions [pBegin, pEnd) of the N·OH·OW (a thread's part: each
+ * output is computed the same way whatever the part, so any split gives the
+ * same bits). Scratch: `cols` chunk·K floats (unused for pointwise), `panel`
+ * 8·K floats.
  */
 export function conv2dForward(
   x: usize, w: usize, y: usize, bias: usize, act: i32, cols: usize, panel: usize,
   N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32,
+  pBegin: i32, pEnd: i32,
 ): void {
   const K = KH * KW * Ci;
-  const P = N * OH * OW;
+  const P = min(pEnd, N * OH * OW);
   const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
-  for (let p0 = 0; p0 < P; p0 += chunk) {
+  for (let p0 = pBegin; p0 < P; p0 += chunk) {
     const rows = min(chunk, P - p0);
     let a = at(x, p0 * Ci);
     if (!pointwise) {
@@ -42,18 +46,24 @@ export function conv2dForward(
 }
 
 /**
- * dw [KH, KW, Ci, Co] = Σ over output positions of patch ⊗ dy.
+ * dw [KH, KW, Ci, Co] = Σ over output positions of patch ⊗ dy, for the
+ * filter rows (taps) [kBegin, kEnd) of the K = KH·KW·Ci: a thread's part.
+ * Every part sums its outputs over the same blocks of `chunk` positions in
+ * the same order, so any split gives the same bits (each part builds the
+ * whole im2col block; it only multiplies its own rows of it).
  * Scratch: `cols` chunk·K floats (unused for pointwise), `panel` 8·chunk floats.
  */
 export function conv2dBackpropFilter(
   x: usize, dy: usize, dw: usize, cols: usize, panel: usize,
   N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32,
+  kBegin: i32, kEnd: i32,
 ): void {
   const K = KH * KW * Ci;
+  const taps = min(kEnd, K) - kBegin;
   const P = N * OH * OW;
   const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
-  if (P == 0) zeroFloats(dw, K * Co);
+  if (P == 0) zeroFloats(at(dw, kBegin * Co), taps * Co);
   for (let p0 = 0; p0 < P; p0 += chunk) {
     const rows = min(chunk, P - p0);
     let a = at(x, p0 * Ci);
@@ -62,7 +72,7 @@ export function conv2dBackpropFilter(
       a = cols;
     }
     // A = colsᵀ: row k of A is column k of cols (row stride 1, column stride K).
-    gemm(1, K, Co, rows, a, 0, 1, K, at(dy, p0 * Co), 0, Co, 1, dw, 0, Co, p0 > 0 ? 1 : 0, 0, 0, panel);
+    gemm(1, taps, Co, rows, at(a, kBegin), 0, 1, K, at(dy, p0 * Co), 0, Co, 1, at(dw, kBegin * Co), 0, Co, p0 > 0 ? 1 : 0, 0, 0, panel);
   }
 }
 
@@ -93,7 +103,7 @@ export function conv2dBackpropInput(
       }
     }
     // dx[h, w] reads dy[h - (KH-1-top) + kh, ...]: a convolution padded by KH-1-top in front.
-    conv2dForward(dy, wt, dx, 0, 0, cols, panel, N, OH, OW, Co, H, W, Ci, KH, KW, 1, 1, KH - 1 - top, KW - 1 - left, chunk);
+    conv2dForward(dy, wt, dx, 0, 0, cols, panel, N, OH, OW, Co, H, W, Ci, KH, KW, 1, 1, KH - 1 - top, KW - 1 - left, chunk, 0, N * H * W);
     return;
   }
   for (let k = 0; k < K; k++) {

@@ -2,7 +2,7 @@
 export { gemm } from './gemm';
 export { adamUpdate } from './adam';
 export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput } from './conv';
-export { maxPoolGrad } from './pool';
+export { maxPoolGrad, maxPoolForward } from './pool';
 export { sumLeadingAxes } from './reduce';
 export { lstmForward, lstmBackward } from './lstm';
 export { denseActivation, denseBackward, reluGrad } from './dense';

@@ -147,3 +147,51 @@ function disjointWindows(
     }
   }
 }
+
+/**
+ * MaxPool (NHWC) forward: y [N, OH, OW, C] = the maximum over each window,
+ * by the gradient's rule above (strict greater-than from -Infinity: NaN is
+ * never selected, a window of only NaN/-Infinity gives -Infinity), so the
+ * value the forward pass keeps is the one MaxPoolGrad routes to. Four
+ * channels at a time.
+ */
+export function maxPoolForward(
+  x: usize, y: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32,
+): void {
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = oh * sh - top;
+      const rMin = max(0, r0);
+      const rMax = min(H, r0 + KH);
+      for (let ow = 0; ow < OW; ow++) {
+        const c0 = ow * sw - left;
+        const cMin = max(0, c0);
+        const cMax = min(W, c0 + KW);
+        const out = at(y, ((n * OH + oh) * OW + ow) * C);
+        let d = 0;
+        for (; d + 4 <= C; d += 4) {
+          let best = f32x4.splat(-Infinity);
+          for (let r = rMin; r < rMax; r++) {
+            for (let c = cMin; c < cMax; c++) {
+              const v = v128.load(at(x, ((n * H + r) * W + c) * C + d));
+              best = v128.bitselect(v, best, f32x4.gt(v, best));
+            }
+          }
+          v128.store(at(out, d), best);
+        }
+        for (; d < C; d++) {
+          let best: f32 = -Infinity;
+          for (let r = rMin; r < rMax; r++) {
+            for (let c = cMin; c < cMax; c++) {
+              const v = load<f32>(at(x, ((n * H + r) * W + c) * C + d));
+              if (v > best) best = v;
+            }
+          }
+          store<f32>(at(out, d), best);
+        }
+      }
+    }
+  }
+}
