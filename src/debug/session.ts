@@ -8,7 +8,7 @@ import { BreakpointEvent, Event, InitializedEvent, Logger, logger, LoggingDebugS
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CUSTOM_REQUESTS, TRAINING_THREAD_ID } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
-import { formatUserError, type BreakpointSpec } from '../shared/protocol';
+import { formatUserError, type BreakpointSpec, type UserErrorInfo } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
 import { precheckWithLines, type SpecFrameLines } from '../spec/modelFiles';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
@@ -93,14 +93,23 @@ export class NeuralDebugSession extends LoggingDebugSession {
     else this.deferred.push(event);
   }
 
-  /** Answers launch (failing it with `error`), then sends the stop/end events that waited for the answer. */
-  private answerLaunch(response: DebugProtocol.Response, error?: string, printError = true): void {
+  /**
+   * Answers launch (failing it with `error`), then sends the stop/end events
+   * that waited for the answer. A user error (spec, data, options) is not
+   * for the client's generic launch-failure dialog (VS Code's offers "Open
+   * 'launch.json'" first): it goes with showUser false and its file, field
+   * and line in the message's variables, which the extension shows as what
+   * it is (src/extension/launchFailures.ts).
+   */
+  private answerLaunch(response: DebugProtocol.Response, error?: unknown, printError = true): void {
     this.live.flush(); // what the trainer printed before the answer, first
     if (error === undefined) {
       this.sendResponse(response);
     } else {
-      if (printError) this.sendEvent(new OutputEvent(`${error}\n`, 'stderr'));
-      this.fail(response, error);
+      const message = launchError(error);
+      if (printError) this.sendEvent(new OutputEvent(`${message}\n`, 'stderr'));
+      if (isUserError(error)) this.sendErrorResponse(response, { id: ERROR_ID, format: message, showUser: false, variables: userErrorVariables(error.info) });
+      else this.fail(response, message);
     }
     this.launchAnswered = true;
     for (const event of this.deferred.splice(0)) this.sendEvent(event);
@@ -166,7 +175,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
       this.specLines = precheck.lines;
       for (const w of precheck.warnings) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
     } catch (e) {
-      return this.answerLaunch(response, launchError(e));
+      return this.answerLaunch(response, e);
     }
     this.launchBreakOn = options.breakOn ?? [];
     this.noDebug = Boolean(args.noDebug);
@@ -176,7 +185,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
       await this.runtime.start({ ...options, breakOn: this.breakOn(), breakpoints: this.breakpointSpecs() });
     } catch (e) {
       // The runtime has already printed the trainer's errors (UserErrors) to stderr.
-      return this.answerLaunch(response, launchError(e), !isUserError(e));
+      return this.answerLaunch(response, e, !isUserError(e));
     }
     this.answerLaunch(response);
   }
@@ -194,7 +203,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
       await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_TIMEOUT_MS))]);
       await this.runtime.catchUp(this.breakpointSpecs(), this.breakOn());
     } catch (e) {
-      return this.answerLaunch(response, launchError(e));
+      return this.answerLaunch(response, e);
     }
     this.answerLaunch(response);
   }
@@ -390,4 +399,13 @@ export class NeuralDebugSession extends LoggingDebugSession {
 function launchError(e: unknown): string {
   if (isUserError(e)) return e.message;
   return `internal error: ${(e as Error)?.stack ?? String(e)}`;
+}
+
+/** A user error's place, as strings (DAP message variables): what the extension needs to open it. */
+function userErrorVariables(info: UserErrorInfo): Record<string, string> {
+  const variables: Record<string, string> = { message: info.message };
+  if (info.file) variables.file = info.file;
+  if (info.field) variables.field = info.field;
+  if (info.line !== undefined) variables.line = String(info.line);
+  return variables;
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugging } from './debugSetup';
+import { registerLaunchFailures } from './launchFailures';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { SessionMonitor } from './sessionMonitor';
 import { SpecDiagnostics } from './specDiagnostics';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
     specDiagnostics,
     monitor,
     registerDebugging(context, specDiagnostics),
+    registerLaunchFailures(),
     registerCommands(context, monitor),
     registerTrainingViews(context),
   );

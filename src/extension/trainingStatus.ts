@@ -1,7 +1,7 @@
 // What the status bar says about a run, folded from the trainer's events.
 // No `vscode` import: unit-tested under mocha.
 
-import type { TrainerEvent } from '../shared/protocol';
+import { formatUserError, type TrainerEvent, type UserErrorInfo } from '../shared/protocol';
 
 type RunState = 'preparing' | 'running' | 'paused' | 'finished' | 'failed';
 
@@ -17,10 +17,12 @@ export interface TrainingStatus {
   backend: string | null;
   /** The last progress message while preparing. */
   progress: string | null;
+  /** Why the run failed (its fatal error); null unless state is 'failed'. */
+  failure: UserErrorInfo | null;
 }
 
 export function initialStatus(): TrainingStatus {
-  return { state: 'preparing', epoch: 0, epochs: null, batch: 0, batchesPerEpoch: null, loss: null, backend: null, progress: null };
+  return { state: 'preparing', epoch: 0, epochs: null, batch: 0, batchesPerEpoch: null, loss: null, backend: null, progress: null, failure: null };
 }
 
 /** The status after one trainer event (a new object; the input is not changed). */
@@ -51,7 +53,7 @@ export function applyTrainerEvent(status: TrainingStatus, event: TrainerEvent): 
     case 'finished':
       return { ...status, state: 'finished' };
     case 'error':
-      return event.fatal ? { ...status, state: 'failed' } : status;
+      return event.fatal ? { ...status, state: 'failed', failure: event.error, progress: null } : status;
     default:
       return status;
   }
@@ -59,6 +61,7 @@ export function applyTrainerEvent(status: TrainingStatus, event: TrainerEvent): 
 
 /** `epoch 3/30 · batch 12/25 · loss 0.4213 · wasm · running` */
 export function formatStatusText(status: TrainingStatus): string {
+  if (status.state === 'failed' && status.failure) return `failed: ${failureSummary(status.failure)}`;
   if (status.state === 'preparing' || status.epoch === 0) {
     const parts = ['preparing'];
     if (status.backend) parts.push(status.backend);
@@ -69,6 +72,25 @@ export function formatStatusText(status: TrainingStatus): string {
   if (status.backend) parts.push(status.backend);
   parts.push(status.state);
   return parts.join(' · ');
+}
+
+const SUMMARY_CHARS = 60;
+
+/**
+ * A fatal error in a few words for the status bar: the field (`data.path`)
+ * and the message up to its first clause, the folder or file named by its
+ * base name; the whole error is the tooltip (formatStatusTooltip).
+ */
+export function failureSummary(error: UserErrorInfo): string {
+  const clause = error.message.split(/;\s|\.\s/)[0].replace(/(?:[A-Za-z]:)?[\\/][^\s,;:]*[\\/]([^\s\\/,;:]+)/g, '…/$1');
+  const text = error.field ? `${error.field}: ${clause}` : clause;
+  return text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
+}
+
+/** The status bar item's tooltip: the session, then the whole error, the last progress message or the status text. */
+export function formatStatusTooltip(sessionName: string, status: TrainingStatus): string {
+  const what = status.state === 'failed' && status.failure ? formatUserError(status.failure) : (status.progress ?? formatStatusText(status));
+  return `${sessionName}: ${what}\nClick to show the training view`;
 }
 
 /** Four significant digits, exponent form for very small or large values, NaN/±∞ spelled out. */

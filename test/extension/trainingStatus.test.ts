@@ -1,7 +1,16 @@
 import * as assert from 'node:assert/strict';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { StepStats } from '../../src/shared/stats';
-import { applyTrainerEvent, formatLoss, formatStatusText, initialStatus, throttle, type TrainingStatus } from '../../src/extension/trainingStatus';
+import {
+  applyTrainerEvent,
+  failureSummary,
+  formatLoss,
+  formatStatusText,
+  formatStatusTooltip,
+  initialStatus,
+  throttle,
+  type TrainingStatus,
+} from '../../src/extension/trainingStatus';
 
 function step(epoch: number, batch: number, loss: number): TrainerEvent {
   const stats: Partial<StepStats> = { step: (epoch - 1) * 25 + batch + 1, epoch, batch, batchesPerEpoch: 25, loss };
@@ -40,6 +49,26 @@ describe('extension: status bar text', () => {
     assert.match(formatStatusText(finished), / · finished$/);
     assert.equal(applyTrainerEvent(paused, { type: 'error', error: { message: 'x' }, fatal: true }).state, 'failed');
     assert.equal(applyTrainerEvent(paused, { type: 'error', error: { message: 'x' }, fatal: false }).state, 'paused');
+  });
+
+  it('a run that fails while preparing says "failed: <why>", the whole error in the tooltip', () => {
+    const error = {
+      file: '/w/examples/cifar10-cnn.nn.json',
+      field: 'data.path',
+      message: 'folder /w/examples/data/cifar-10-batches-bin does not exist; download the "CIFAR-10 binary version" …',
+    };
+    const failed = fold([
+      { type: 'progress', message: 'loading data' },
+      { type: 'error', error, fatal: true },
+    ]);
+    assert.equal(formatStatusText(failed), 'failed: data.path: folder …/cifar-10-batches-bin does not exist');
+    const tooltip = formatStatusTooltip('Train cifar10-cnn', failed);
+    assert.match(
+      tooltip,
+      /^Train cifar10-cnn: \/w\/examples\/cifar10-cnn\.nn\.json: error: data\.path: folder \/w\/examples\/data\/cifar-10-batches-bin does not exist; download/,
+    );
+    assert.doesNotMatch(tooltip, /loading data/);
+    assert.equal(failureSummary({ message: 'x'.repeat(100) }).length, 60);
   });
 
   it('a step back shows the start of the restored epoch', () => {
