@@ -3,7 +3,7 @@
 // steps); console lines use the CLI's shorter form.
 
 import type { TrainerEvent } from '../shared/protocol';
-import type { EpochStats, RunSettings, TrainingDiagnostic } from '../shared/stats';
+import { describeLayerCount, type EpochStats, type RunSettings, type TrainingDiagnostic } from '../shared/stats';
 
 /** A value as the Variables view and `evaluate` show it. */
 export function formatValue(value: number | boolean | null | undefined): string {
@@ -55,7 +55,7 @@ export function consoleLine(event: TrainerEvent, settings: RunSettings | null): 
     case 'header': {
       const s = event.settings;
       return (
-        `${event.topology.name}: ${event.topology.layers.length} layers, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}\n` +
+        `${event.topology.name}: ${describeLayerCount(event.topology)}, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}\n` +
         `training ${s.epochs} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`
       );
     }

@@ -343,7 +343,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
           : { result: formatValue(result.value), variablesReference: 0 };
       this.sendResponse(response);
     } catch (e) {
-      this.fail(response, (e as Error).message, args.context !== 'hover');
+      // The Debug Console, a watch and a hover each show the error where it was typed: no notification as well.
+      this.fail(response, (e as Error).message, false);
     }
   }
 

@@ -10,7 +10,7 @@
 import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { formatPath, type PathSegment } from '../shared/expression';
-import type { LayerStats, WeightStats } from '../shared/stats';
+import { describeLayerCount, type LayerStats, type WeightStats } from '../shared/stats';
 import { ACTIVATION_FIELDS } from '../shared/expression/runScope';
 import { expressionObject } from './expressions';
 import { formatShape, formatShort, formatValue } from './format';
@@ -237,7 +237,7 @@ export class VariableStore {
     if (t)
       out.push(
         leaf('model', t.name),
-        leaf('layers', String(t.layers.length)),
+        leaf('layers', describeLayerCount(t)),
         leaf('params', String(t.totalParams)),
         leaf('trainableParams', String(t.trainableParams)),
       );

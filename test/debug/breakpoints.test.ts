@@ -67,7 +67,7 @@ describe('debug adapter: breakpoints', function () {
 
     // Condition, AND-ed with the expression: epoch 3, batch 2.
     const from = t.step;
-    r = await client.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'epoch == 3', condition: 'batch == 2' }] });
+    r = await client.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'epoch == 3', condition: 'batch == 3' }] });
     assert.equal(r.body.breakpoints[0].verified, true);
     await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();

@@ -1,5 +1,6 @@
 // The view's header line: model, backend, run status, notes and errors.
 
+import { describeLayerCount } from '../../src/shared/stats';
 import type { Store } from '../store/store';
 
 export class StatusView {
@@ -28,7 +29,7 @@ export class StatusView {
   update(): void {
     const { topology, backend, settings, status, session } = this.store;
     this.title.textContent = topology
-      ? `${topology.name} · ${topology.layers.length} layers · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${settings.learningRate}` : ''}`
+      ? `${topology.name} · ${describeLayerCount(topology)} · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${settings.learningRate}` : ''}`
       : session
         ? session.name
         : 'Neural Debugger';

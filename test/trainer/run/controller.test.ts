@@ -79,7 +79,7 @@ describe('training control loop', function () {
       modelFile: specFile,
       breakpoints: [
         { id: 1, condition: `loss < ${threshold}` },
-        { id: 2, condition: 'epoch == 2 && batch == 0' },
+        { id: 2, condition: 'epoch == 2 && batch == 1' },
       ],
     });
     const statuses = h.events.find((e) => e.type === 'breakpoints');
@@ -99,7 +99,7 @@ describe('training control loop', function () {
         { loss, metrics, gradNorm, learningRate },
         { loss: paused.loss, metrics: paused.metrics, gradNorm: paused.gradNorm, learningRate: paused.learningRate },
       );
-      if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 0' }] });
+      if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 1' }] });
       h.send({ type: 'continue' });
     }
     const perEpoch = h.controller.batchesPerEpoch;

@@ -22,9 +22,13 @@ class AnswerRecorder extends NeuralDebugSession {
 }
 
 async function launch(args: Record<string, unknown>): Promise<DebugProtocol.ErrorResponse> {
+  return failedAnswer('launch', args);
+}
+
+async function failedAnswer(command: string, args: Record<string, unknown>): Promise<DebugProtocol.ErrorResponse> {
   const session = new AnswerRecorder();
   try {
-    session.handleMessage({ seq: 1, type: 'request', command: 'launch', arguments: args } as DebugProtocol.Request);
+    session.handleMessage({ seq: 1, type: 'request', command, arguments: args } as DebugProtocol.Request);
     for (let i = 0; i < 100 && session.responses.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     const [response] = session.responses;
     assert.ok(response, 'launch was answered');
@@ -35,7 +39,7 @@ async function launch(args: Record<string, unknown>): Promise<DebugProtocol.Erro
   }
 }
 
-describe('debug: a launch that fails for the user', () => {
+describe('debug: errors the user caused', () => {
   let dir: string;
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nd-launch-fail-'))));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -59,5 +63,12 @@ describe('debug: a launch that fails for the user', () => {
     assert.equal(response.body.error?.showUser, false);
     assert.match(response.body.error?.variables?.message ?? '', /the model file to train is missing/);
     assert.equal(response.body.error?.variables?.field, 'program');
+  });
+
+  it('a typo in the Debug Console is answered there only (no notification)', async () => {
+    for (const context of ['repl', 'watch', 'hover']) {
+      const response = await failedAnswer('evaluate', { expression: 'los < 1', context });
+      assert.equal(response.body.error?.showUser, false, context);
+    }
   });
 });
