@@ -71,14 +71,23 @@ describe('extension: status bar text', () => {
     assert.equal(failureSummary({ message: 'x'.repeat(100) }).length, 60);
   });
 
-  it('a step back shows the start of the restored epoch', () => {
+  it('a step back shows the restored step, as the Call Stack and the timeline do', () => {
     const s = fold([
       header,
+      step(1, 24, 0.8), // step 25, the last of epoch 1
       step(2, 4, 0.5),
       { type: 'stopped', reason: 'pause', step: 30, epoch: 2, batch: 4 },
       { type: 'restored', epoch: 2, step: 25, fromStep: 30 },
+      { type: 'stopped', reason: 'step', step: 25, epoch: 2, batch: 0 },
     ]);
-    assert.equal(formatStatusText(s), 'epoch 2/30 · batch 0/25 · loss 0.5 · wasm · paused');
+    assert.equal(formatStatusText(s), 'epoch 1/30 · batch 25/25 · loss 0.8 · wasm · paused');
+    const toStart = fold([
+      header,
+      step(1, 3, 0.9),
+      { type: 'restored', epoch: 1, step: 0, fromStep: 4 },
+      { type: 'stopped', reason: 'step', step: 0, epoch: 1, batch: 0 },
+    ]);
+    assert.equal(formatStatusText(toStart), 'before the first batch · wasm · paused');
   });
 
   it('does not change the status it is given', () => {

@@ -27,9 +27,9 @@ export class StatusView {
   }
 
   update(): void {
-    const { topology, backend, settings, status, session } = this.store;
+    const { topology, backend, settings, status, session, position } = this.store;
     this.title.textContent = topology
-      ? `${topology.name} · ${describeLayerCount(topology)} · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${settings.learningRate}` : ''}`
+      ? `${topology.name} · ${describeLayerCount(topology)} · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${position.learningRate ?? settings.learningRate}` : ''}`
       : session
         ? session.name
         : 'Neural Debugger';
