@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugging } from './debugSetup';
 import { registerLaunchFailures } from './launchFailures';
+import { registerRevealOnStop } from './revealOnStop';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { SessionMonitor } from './sessionMonitor';
 import { SpecDiagnostics } from './specDiagnostics';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
     monitor,
     registerDebugging(context, specDiagnostics),
     registerLaunchFailures(),
+    registerRevealOnStop(),
     registerCommands(context, monitor),
     registerTrainingViews(context),
   );
