@@ -87,7 +87,7 @@ export function missingData(specFile: string, specText: string): string | null {
   return null;
 }
 
-export type PickSection = 'Recently active' | 'Workspace' | 'Bundled examples';
+type PickSection = 'Recently active' | 'Workspace' | 'Bundled examples';
 
 /** One model file in the Train model picker. */
 export interface PickEntry {
