@@ -46,8 +46,9 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
       await screenshot(page, 'e2e-ux-scrolled-right');
 
       await runCommand(page, 'Neural Debugger: Train model');
-      await arrangePanes(page, ['Variables', 'Call Stack']);
       await debugToolbarButton(page, 'debug-continue').waitFor({ state: 'visible', timeout: 90_000 });
+      await runCommand(page, 'View: Show Run and Debug');
+      await arrangePanes(page, ['Variables', 'Call Stack']);
       const paused = await waitForStatus(page, /epoch \d+\/20 · batch \d+\/25 · loss \S+ · wasm · paused/, 30_000);
       await page.locator('.call-stack-state-message', { hasText: 'Paused on vanishing-gradient' }).first().waitFor({ state: 'visible', timeout: 15_000 });
       // The paused line from column 1: no horizontal shift once the reveal is done.
