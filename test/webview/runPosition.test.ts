@@ -11,6 +11,7 @@ import { applyTrainerEvent, formatStatusText, initialStatus } from '../../src/ex
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { StepStats, TrainingDiagnostic } from '../../src/shared/stats';
 import { Store } from '../../webview-ui/store/store';
+import { runTitle } from '../../webview-ui/views/statusBar';
 
 const PER_EPOCH = 25;
 
@@ -100,8 +101,7 @@ describe('webview store: one position with the status bar and Variables', () => 
     assert.equal(store.position.learningRate, 0.01);
     assert.equal(state.learningRate, 0.01);
     assert.equal(training.find((v) => v.name === 'learning_rate')?.value, '0.01');
-    const header = store.settings && `${store.settings.optimizer} lr ${store.position.learningRate}`;
-    assert.equal(header, 'sgd lr 0.01');
+    assert.equal(runTitle(store), 'm · 0 layers · 0 params · wasm · sgd lr 0.01');
     // The store marks the header for a redraw.
     const fresh = new Store();
     fresh.apply(paused);

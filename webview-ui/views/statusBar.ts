@@ -27,12 +27,8 @@ export class StatusView {
   }
 
   update(): void {
-    const { topology, backend, settings, status, session, position } = this.store;
-    this.title.textContent = topology
-      ? `${topology.name} · ${describeLayerCount(topology)} · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${position.learningRate ?? settings.learningRate}` : ''}`
-      : session
-        ? session.name
-        : 'Neural Debugger';
+    const { status } = this.store;
+    this.title.textContent = runTitle(this.store);
     this.status.textContent = status.text;
     this.status.dataset.status = status.status;
     this.notes.replaceChildren(
@@ -44,4 +40,12 @@ export class StatusView {
       }),
     );
   }
+}
+
+/** `deep-sigmoid · 13 layers + input · 3,074 params · wasm · sgd lr 0.1`: the learning rate in effect now (the run's position). */
+export function runTitle(store: Pick<Store, 'topology' | 'backend' | 'settings' | 'session' | 'position'>): string {
+  const { topology, backend, settings, session, position } = store;
+  if (!topology) return session ? session.name : 'Neural Debugger';
+  const rate = settings ? ` · ${settings.optimizer} lr ${position.learningRate ?? settings.learningRate}` : '';
+  return `${topology.name} · ${describeLayerCount(topology)} · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${rate}`;
 }
