@@ -47,17 +47,14 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
 
       await runCommand(page, 'Neural Debugger: Train model');
       await debugToolbarButton(page, 'debug-continue').waitFor({ state: 'visible', timeout: 90_000 });
-      await runCommand(page, 'View: Show Run and Debug');
-      await arrangePanes(page, ['Variables', 'Call Stack']);
       const paused = await waitForStatus(page, /epoch \d+\/20 · batch \d+\/25 · loss \S+ · wasm · paused/, 30_000);
-      await page.locator('.call-stack-state-message', { hasText: 'Paused on vanishing-gradient' }).first().waitFor({ state: 'visible', timeout: 15_000 });
       // The paused line from column 1: no horizontal shift once the reveal is done.
       await waitUntil(async () => Math.abs(await editorShift(page)) < 2, 10_000, 'the paused line to show from column 1');
       const line = page.locator('.editor-group-container.active .monaco-editor .view-overlays .debug-top-stack-frame-line').first();
       const [lineBox, editorBox] = [await line.boundingBox(), await page.locator('.editor-group-container.active .monaco-editor').first().boundingBox()];
       assert.ok(lineBox && editorBox && lineBox.y >= editorBox.y && lineBox.y + lineBox.height <= editorBox.y + editorBox.height, 'the paused line is in view');
       // The exception widget links nothing that is not a file ("sigmoid/tanh …").
-      const widget = page.locator('.exception-widget').first();
+      const widget = page.locator('.monaco-editor .zone-widget').filter({ hasText: 'Exception has occurred' }).first();
       await widget.waitFor({ state: 'visible', timeout: 15_000 });
       const links = await widget.locator('a').allInnerTexts();
       assert.deepEqual(
@@ -66,6 +63,9 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
         `links in the exception widget: ${JSON.stringify(links)}`,
       );
       await screenshot(page, 'e2e-ux-paused-column-1');
+      await runCommand(page, 'View: Show Run and Debug');
+      await arrangePanes(page, ['Variables', 'Call Stack']);
+      await page.locator('.call-stack-state-message', { hasText: 'Paused on vanishing-gradient' }).first().waitFor({ state: 'visible', timeout: 15_000 });
 
       // Step Back: to the start of the paused epoch, i.e. after the last step of the epoch before.
       const m = /epoch (\d+)\/20 · batch (\d+)\/25/.exec(paused)!;
