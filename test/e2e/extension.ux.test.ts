@@ -25,6 +25,16 @@ async function editorShift(page: Page): Promise<number> {
   });
 }
 
+/** Scrolls the spec's editor right: the cursor at the end of its long "description" line (line 3). */
+async function scrollRight(page: Page): Promise<void> {
+  await openFile(page, SPECS.deepSigmoid);
+  await runCommand(page, 'Go to Line/Column...');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+  await waitUntil(async () => (await editorShift(page)) > 100, 10_000, 'the editor to scroll right');
+}
+
 describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
   it('(ux) a pause shows its line from column 1 in an editor scrolled right; Step Back moves the status bar, Call Stack and timeline alike', async function () {
     this.timeout(240_000);
@@ -37,12 +47,7 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
     fs.writeFileSync(settingsFile, JSON.stringify({ 'neuralDebugger.breakOn': ['vanishing-gradient'] }, null, 2));
     try {
       await openFile(page, SPECS.deepSigmoid);
-      // Scroll the editor right: the cursor at the end of the long "description" line.
-      await runCommand(page, 'Go to Line/Column...');
-      await page.keyboard.type('3');
-      await page.keyboard.press('Enter');
-      await page.keyboard.press('End');
-      await waitUntil(async () => (await editorShift(page)) > 300, 10_000, 'the editor to scroll right');
+      await scrollRight(page);
       await screenshot(page, 'e2e-ux-scrolled-right');
 
       await runCommand(page, 'Neural Debugger: Train model');
@@ -86,6 +91,13 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
         `the timeline to say step ${restored} of ${restored}`,
       );
       await screenshot(page, 'e2e-ux-after-step-back');
+
+      // Again with the training view beside the editor: scrolled right, then Step Into pauses one batch on.
+      await scrollRight(page);
+      await debugToolbarButton(page, 'debug-step-into').click();
+      await waitForStatus(page, new RegExp(`epoch ${epoch}/20 · batch 1/25 · loss \\S+ · wasm · paused`), 30_000);
+      await waitUntil(async () => Math.abs(await editorShift(page)) < 2, 10_000, 'the paused line to show from column 1 after Step Into');
+      await screenshot(page, 'e2e-ux-step-into-column-1');
 
       await debugToolbarButton(page, 'debug-stop').click();
       await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
