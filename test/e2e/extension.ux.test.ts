@@ -10,7 +10,20 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { processesMatching } from '../../scripts/e2e/codeServer';
 import { describeInCodeServer, SPECS } from './fixture';
-import { arrangePanes, debugToolbarButton, logTime, openFile, runCommand, screenshot, trainingView, waitForStatus, waitUntil } from './workbench';
+import {
+  arrangePanes,
+  debugToolbarButton,
+  logTime,
+  notificationTexts,
+  openDialogs,
+  openFile,
+  runCommand,
+  screenshot,
+  trainingView,
+  waitForNotification,
+  waitForStatus,
+  waitUntil,
+} from './workbench';
 
 const BATCHES_PER_EPOCH = 25;
 
@@ -107,5 +120,40 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
       else fs.writeFileSync(settingsFile, settingsBefore);
     }
     logTime('scenario (ux)', started);
+  });
+
+  it('(ux-data) Train model without an editor: the picker marks the example that lacks its data and does not preselect it; training it says why, not launch.json', async function () {
+    this.timeout(120_000);
+    const started = Date.now();
+    const { page } = workbench();
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Neural Debugger: Train model');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    const cifar = rows.filter({ hasText: 'cifar10-cnn' }).first();
+    await cifar.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await cifar.innerText(), /needs data: data\/cifar-10-batches-bin \(data\.path\) is missing/);
+    const preselected = await rows.locator('xpath=self::*[contains(@class, "focused")]').first().innerText();
+    assert.doesNotMatch(preselected, /cifar10|needs data/, `preselected: ${preselected}`);
+    await screenshot(page, 'e2e-ux-data-picker');
+
+    await page.locator('.quick-input-widget input.input').fill('cifar10-cnn');
+    await page.keyboard.press('Enter');
+    const message = await waitForNotification(page, /cannot train cifar10-cnn\.nn\.json: data\.path: folder .*cifar-10-batches-bin does not exist/, 60_000);
+    assert.match(message, /download/);
+    assert.deepEqual(await openDialogs(page), [], 'no launch-failure dialog');
+    const action = page.locator('.notifications-toasts .monaco-button', { hasText: 'Open cifar10-cnn.nn.json' }).first();
+    await action.waitFor({ state: 'visible', timeout: 5_000 });
+    await waitForStatus(page, /failed: data\.path: folder …\/cifar-10-batches-bin does not exist/, 30_000);
+    await waitUntil(
+      async () => !(await notificationTexts(page)).some((t) => /preparing Train cifar10-cnn/.test(t)),
+      10_000,
+      'the preparing notification to close',
+    );
+    await screenshot(page, 'e2e-ux-data-error');
+    await action.click();
+    await page
+      .locator('.editor-group-container.active .tabs-container .tab.active[aria-label^="cifar10-cnn.nn.json"]')
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    logTime('scenario (ux-data)', started);
   });
 });
