@@ -2,7 +2,8 @@
 // Console. Variables show six significant digits (enough to compare two
 // steps); console lines use the CLI's shorter form.
 
-import type { TrainerEvent } from '../shared/protocol';
+import { isUserError } from '../shared/errors';
+import type { TrainerEvent, UserErrorInfo } from '../shared/protocol';
 import { describeLayerCount, type EpochStats, type RunSettings, type TrainingDiagnostic } from '../shared/stats';
 
 /** A value as the Variables view and `evaluate` show it. */
@@ -76,4 +77,19 @@ export function consoleLine(event: TrainerEvent, settings: RunSettings | null): 
     default:
       return null;
   }
+}
+
+/** The message a failed launch or attach answers with: a user error as it is, anything else as an internal error with its stack. */
+export function launchError(e: unknown): string {
+  if (isUserError(e)) return e.message;
+  return `internal error: ${(e as Error)?.stack ?? String(e)}`;
+}
+
+/** A user error's place, as strings (DAP message variables): what the extension needs to open it. */
+export function userErrorVariables(info: UserErrorInfo): Record<string, string> {
+  const variables: Record<string, string> = { message: info.message };
+  if (info.file) variables.file = info.file;
+  if (info.field) variables.field = info.field;
+  if (info.line !== undefined) variables.line = String(info.line);
+  return variables;
 }

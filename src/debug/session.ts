@@ -8,12 +8,12 @@ import { BreakpointEvent, Event, InitializedEvent, Logger, logger, LoggingDebugS
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CUSTOM_REQUESTS, TRAINING_THREAD_ID } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
-import { formatUserError, type BreakpointSpec, type UserErrorInfo } from '../shared/protocol';
+import { formatUserError, type BreakpointSpec } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
 import { precheckWithLines, type SpecFrameLines } from '../spec/modelFiles';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
-import { formatValue } from './format';
+import { formatValue, launchError, userErrorVariables } from './format';
 import { exceptionInfo, frameKind, stackFrames, stoppedEvent, THREAD_NAME } from './frames';
 import { FunctionBreakpoints } from './functionBreakpoints';
 import { resolveLaunchArguments, type NeuralLaunchArguments } from './launchArgs';
@@ -395,18 +395,4 @@ export class NeuralDebugSession extends LoggingDebugSession {
     }
     super.customRequest(command, response, args);
   }
-}
-
-function launchError(e: unknown): string {
-  if (isUserError(e)) return e.message;
-  return `internal error: ${(e as Error)?.stack ?? String(e)}`;
-}
-
-/** A user error's place, as strings (DAP message variables): what the extension needs to open it. */
-function userErrorVariables(info: UserErrorInfo): Record<string, string> {
-  const variables: Record<string, string> = { message: info.message };
-  if (info.file) variables.file = info.file;
-  if (info.field) variables.field = info.field;
-  if (info.line !== undefined) variables.line = String(info.line);
-  return variables;
 }
