@@ -39,6 +39,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   private launchAnswered = false;
+  /** Stops that came while a step back waited for its answer, sent after the response. */
+  private stopsAfterStepBack: DebugProtocol.Event[] | null = null;
   /** Stop and end events produced before the launch response, sent right after it. */
   private deferred: DebugProtocol.Event[] = [];
   /** Trainer events and output, batched and thinned (./liveStream.ts). */
@@ -64,7 +66,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
     const r = this.runtime;
     r.on('stopped', (info) => {
       this.variables.reset();
-      this.sendAfterLaunch(stoppedEvent(info));
+      if (this.stopsAfterStepBack) this.stopsAfterStepBack.push(stoppedEvent(info));
+      else this.sendAfterLaunch(stoppedEvent(info));
     });
     r.on('output', (text, category) => this.live.print(text, category));
     r.on('progress', (message) => this.progress.report(message));
@@ -94,12 +97,9 @@ export class NeuralDebugSession extends LoggingDebugSession {
   }
 
   /**
-   * Answers launch (failing it with `error`), then sends the stop/end events
-   * that waited for the answer. A user error (spec, data, options) is not
-   * for the client's generic launch-failure dialog (VS Code's offers "Open
-   * 'launch.json'" first): it goes with showUser false and its file, field
-   * and line in the message's variables, which the extension shows as what
-   * it is (src/extension/launchFailures.ts).
+   * Answers launch (failing it with `error`), then sends the stop/end events that waited for it. A user error
+   * goes with showUser false (not VS Code's dialog, "Open 'launch.json'" first) and its place in the variables,
+   * for the extension to show (src/extension/launchFailures.ts).
    */
   private answerLaunch(response: DebugProtocol.Response, error?: unknown, printError = true): void {
     this.live.flush(); // what the trainer printed before the answer, first
@@ -307,12 +307,18 @@ export class NeuralDebugSession extends LoggingDebugSession {
     await this.stepBack(response);
   }
 
+  /** The stop goes after the response: VS Code marks the thread running on the response, which kept the previous stop's exception widget. */
   private async stepBack(response: DebugProtocol.Response): Promise<void> {
+    this.stopsAfterStepBack = [];
     try {
       await this.runtime.stepBack();
       this.sendResponse(response);
     } catch (e) {
       this.fail(response, (e as Error).message);
+    } finally {
+      const stops = this.stopsAfterStepBack;
+      this.stopsAfterStepBack = null;
+      for (const event of stops) this.sendAfterLaunch(event);
     }
   }
 

@@ -103,6 +103,9 @@ describeInCodeServer('e2e: what a user sees at a pause', (workbench) => {
         15_000,
         `the timeline to say step ${restored} of ${restored}`,
       );
+      // The stop is a step now: the diagnostic's exception widget is gone.
+      await page.locator('.call-stack-state-message', { hasText: 'Paused on step' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await widget.waitFor({ state: 'hidden', timeout: 15_000 });
       await screenshot(page, 'e2e-ux-after-step-back');
 
       // Again with the training view beside the editor: scrolled right, then Step Into pauses one batch on.
