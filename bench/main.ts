@@ -8,7 +8,7 @@
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
 //                      [--threads 1,2] [--torch-threads 1,2] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
-// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview (default all; --quick: all but
+// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview,pause-ratios (default all; --quick: all but
 // soak and pytorch-probe, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone;
 // pytorch-probe times the PyTorch example scripts (bench/pytorchScripts.ts).
 // --profile prints a per-kernel profile of one training step and exits;
@@ -34,9 +34,10 @@ import { formatSoakSummary, runSoak, soakVerdict } from './soak';
 import { measureStartup } from './startup';
 import { startProbedTrainer } from './trainerProbe';
 import { formatWire, measureWire, runWireSender } from './wire';
+import { formatPauseRatios, measurePauseRatios } from './pauseRatios';
 import { batchesPerEpochFor, calibrateStepMs, makeRunner, SLICE_MS, VARIANTS, type Runner, type TfjsVariant } from './variants';
 
-const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview'] as const;
+const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview', 'pause-ratios'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -385,6 +386,14 @@ async function main(): Promise<void> {
     const seconds = options.quick ? 2 : options.seconds;
     console.log(`\n## Wire framing: JSON lines vs length-prefixed JSON\n`);
     console.log(formatWire(await measureWire(runs, seconds, log), runs));
+  }
+
+  if (options.parts.has('pause-ratios')) {
+    const rounds = options.quick ? 5 : 40;
+    console.log(`\n## Update ratios at every pause: the kept copy of the weights\n`);
+    const results = [];
+    for (const name of options.models.filter((n) => n === 'mlp' || n === 'cnn')) results.push(await measurePauseRatios(name, rounds));
+    console.log(formatPauseRatios(results, rounds));
   }
 
   if (options.parts.has('soak')) {

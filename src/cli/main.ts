@@ -96,11 +96,11 @@ async function train(argv: string[]): Promise<number> {
         }
         if (event.reason === 'breakpoint' && options.strictBreakpoints) {
           const condition = options.breakpoints?.find((b) => b.id === event.breakpointId)?.condition;
-          printer.error(`stopped at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}): ${condition} — --break-when`);
+          printer.error(`stopped at epoch ${event.epoch}, batch ${event.batch + 1} (step ${event.step}): ${condition} — --break-when`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });
         } else if (event.reason === 'diagnostic' && event.diagnostic && options.breakOn?.includes(event.diagnostic.kind)) {
-          printer.error(`stopped on ${event.diagnostic.kind} at epoch ${event.epoch}, batch ${event.batch} (step ${event.step}) — --break-on`);
+          printer.error(`stopped on ${event.diagnostic.kind} at epoch ${event.epoch}, batch ${event.batch + 1} (step ${event.step}) — --break-on`);
           exitCode = EXIT_BREAK;
           trainer.send({ type: 'stop' });
         } else {

@@ -3,7 +3,7 @@
 // test result at the end.
 
 import type { TrainerEvent } from '../shared/protocol';
-import type { RunSettings, StepStats, TrainingDiagnostic } from '../shared/stats';
+import { describeLayerCount, type RunSettings, type StepStats, type TrainingDiagnostic } from '../shared/stats';
 
 function fmt(n: number | null | undefined, digits = 4): string {
   if (n === null || n === undefined) return '-';
@@ -55,7 +55,7 @@ export class ProgressPrinter {
         this.settings = event.settings;
         const s = event.settings;
         this.message(
-          `${this.label}: ${event.topology.layers.length} layers, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}`,
+          `${this.label}: ${describeLayerCount(event.topology)}, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}`,
         );
         this.message(`training ${s.epochs} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`);
         this.epochStarted = Date.now();

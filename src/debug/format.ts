@@ -2,8 +2,9 @@
 // Console. Variables show six significant digits (enough to compare two
 // steps); console lines use the CLI's shorter form.
 
-import type { TrainerEvent } from '../shared/protocol';
-import type { EpochStats, RunSettings, TrainingDiagnostic } from '../shared/stats';
+import { isUserError } from '../shared/errors';
+import type { TrainerEvent, UserErrorInfo } from '../shared/protocol';
+import { describeLayerCount, type EpochStats, type RunSettings, type TrainingDiagnostic } from '../shared/stats';
 
 /** A value as the Variables view and `evaluate` show it. */
 export function formatValue(value: number | boolean | null | undefined): string {
@@ -55,7 +56,7 @@ export function consoleLine(event: TrainerEvent, settings: RunSettings | null): 
     case 'header': {
       const s = event.settings;
       return (
-        `${event.topology.name}: ${event.topology.layers.length} layers, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}\n` +
+        `${event.topology.name}: ${describeLayerCount(event.topology)}, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}\n` +
         `training ${s.epochs} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`
       );
     }
@@ -76,4 +77,19 @@ export function consoleLine(event: TrainerEvent, settings: RunSettings | null): 
     default:
       return null;
   }
+}
+
+/** The message a failed launch or attach answers with: a user error as it is, anything else as an internal error with its stack. */
+export function launchError(e: unknown): string {
+  if (isUserError(e)) return e.message;
+  return `internal error: ${(e as Error)?.stack ?? String(e)}`;
+}
+
+/** A user error's place, as strings (DAP message variables): what the extension needs to open it. */
+export function userErrorVariables(info: UserErrorInfo): Record<string, string> {
+  const variables: Record<string, string> = { message: info.message };
+  if (info.file) variables.file = info.file;
+  if (info.field) variables.field = info.field;
+  if (info.line !== undefined) variables.line = String(info.line);
+  return variables;
 }

@@ -68,15 +68,26 @@ export function stackFrames(state: RunState, layerOfBreakpoint: (id: number) => 
 export function exceptionInfo(d: TrainingDiagnostic): DebugProtocol.ExceptionInfoResponse['body'] {
   const where = d.layers.length > 0 ? ` [${d.layers.join(', ')}]` : '';
   const remedies = d.remedies.map((r) => `  - ${r}`).join('\n');
+  const explanation = notAPath(d.explanation);
   return {
     exceptionId: d.kind,
-    description: d.explanation,
+    description: explanation,
     breakMode: 'always',
     details: {
-      message: d.explanation,
+      message: explanation,
       typeName: d.kind,
       fullTypeName: `${d.severity}: ${d.kind}${where}`,
-      stackTrace: `evidence: ${formatEvidence(d)}\nat epoch ${d.epoch}, step ${d.step}${where}\nremedies:\n${remedies}`,
+      stackTrace: notAPath(`evidence: ${formatEvidence(d)}\nat epoch ${d.epoch}, step ${d.step}${where}\nremedies:\n${remedies}`),
     },
   };
+}
+
+/**
+ * The exception widget turns anything that looks like a file path into a
+ * link ("sigmoid/tanh hidden activations" underlined from "/tanh"): its
+ * text spells a slash as U+2215 DIVISION SLASH, which looks the same and is
+ * no path separator.
+ */
+function notAPath(text: string): string {
+  return text.replaceAll('/', '\u2215');
 }

@@ -3,6 +3,7 @@
 // the learning rate now in effect, and the diagnostics that are open.
 
 import type { StopInfo, TrainerEvent } from '../shared/protocol';
+import { applyToPosition, initialPosition, type RunPosition } from '../shared/runPosition';
 import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, TrainingDiagnostic } from '../shared/stats';
 
 export type RunStatus = 'preparing' | 'running' | 'paused' | 'ended';
@@ -15,8 +16,8 @@ export class RunState {
   /** The step shown: the paused step's full statistics, or the latest step while running; null before the first. */
   current: StepStats | null = null;
   lastEpoch: EpochStats | null = null;
-  /** The learning rate the next update will use. */
-  learningRate = NaN;
+  /** Step, epoch, batch, learning rate: the fold the status bar and the views read too (src/shared/runPosition.ts). */
+  position: RunPosition = initialPosition();
   /** Where and why the run is paused; null while it runs. */
   stop: StopInfo | null = null;
   /** Open or active diagnostics by id (closed ones are removed). */
@@ -27,7 +28,13 @@ export class RunState {
   /** Statistics of each epoch's last step, the state a step back restores. */
   private readonly epochEnds = new Map<number, StepStats>();
 
+  /** The learning rate the next update will use. */
+  get learningRate(): number {
+    return this.position.learningRate ?? NaN;
+  }
+
   apply(event: TrainerEvent): void {
+    this.position = applyToPosition(this.position, event);
     switch (event.type) {
       case 'backend':
         this.backend = event.report;
@@ -36,12 +43,10 @@ export class RunState {
         this.topology = event.topology;
         this.settings = event.settings;
         this.backend = event.backend;
-        this.learningRate = event.settings.learningRate;
         this.status = 'running';
         return;
       case 'step':
         this.current = event.stats;
-        this.learningRate = event.stats.learningRate;
         this.lastStepSeen = Math.max(this.lastStepSeen, event.stats.step);
         this.rememberEpochEnd(event.stats);
         return;
@@ -66,9 +71,6 @@ export class RunState {
         // boundary's last step, and the last finished epoch the one before.
         this.current = this.epochEnds.get(event.step) ?? null;
         this.lastEpoch = this.epochs.get(event.epoch - 1) ?? null;
-        return;
-      case 'learningRate':
-        this.learningRate = event.to;
         return;
       case 'resumed':
         this.status = 'running';

@@ -196,8 +196,8 @@ export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
 
   async setLearningRate(value: number): Promise<void> {
     if (!this.trainer) throw new Error('training has not started');
+    // The trainer's learningRate event, which precedes its reply, has updated the run state.
     await this.trainer.request({ type: 'setLearningRate', value });
-    this.state.learningRate = value;
   }
 
   /** Asks the trainer to stop and waits for it to exit (killing it after a grace period). */

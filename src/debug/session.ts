@@ -13,7 +13,7 @@ import type { DiagnosticKind } from '../shared/stats';
 import { precheckWithLines, type SpecFrameLines } from '../spec/modelFiles';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
-import { formatValue } from './format';
+import { formatValue, launchError, userErrorVariables } from './format';
 import { exceptionInfo, frameKind, stackFrames, stoppedEvent, THREAD_NAME } from './frames';
 import { FunctionBreakpoints } from './functionBreakpoints';
 import { resolveLaunchArguments, type NeuralLaunchArguments } from './launchArgs';
@@ -39,6 +39,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   private launchAnswered = false;
+  /** Stops that came while a step back waited for its answer, sent after the response. */
+  private stopsAfterStepBack: DebugProtocol.Event[] | null = null;
   /** Stop and end events produced before the launch response, sent right after it. */
   private deferred: DebugProtocol.Event[] = [];
   /** Trainer events and output, batched and thinned (./liveStream.ts). */
@@ -64,7 +66,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
     const r = this.runtime;
     r.on('stopped', (info) => {
       this.variables.reset();
-      this.sendAfterLaunch(stoppedEvent(info));
+      if (this.stopsAfterStepBack) this.stopsAfterStepBack.push(stoppedEvent(info));
+      else this.sendAfterLaunch(stoppedEvent(info));
     });
     r.on('output', (text, category) => this.live.print(text, category));
     r.on('progress', (message) => this.progress.report(message));
@@ -93,14 +96,20 @@ export class NeuralDebugSession extends LoggingDebugSession {
     else this.deferred.push(event);
   }
 
-  /** Answers launch (failing it with `error`), then sends the stop/end events that waited for the answer. */
-  private answerLaunch(response: DebugProtocol.Response, error?: string, printError = true): void {
+  /**
+   * Answers launch (failing it with `error`), then sends the stop/end events that waited for it. A user error
+   * goes with showUser false (not VS Code's dialog, "Open 'launch.json'" first) and its place in the variables,
+   * for the extension to show (src/extension/launchFailures.ts).
+   */
+  private answerLaunch(response: DebugProtocol.Response, error?: unknown, printError = true): void {
     this.live.flush(); // what the trainer printed before the answer, first
     if (error === undefined) {
       this.sendResponse(response);
     } else {
-      if (printError) this.sendEvent(new OutputEvent(`${error}\n`, 'stderr'));
-      this.fail(response, error);
+      const message = launchError(error);
+      if (printError) this.sendEvent(new OutputEvent(`${message}\n`, 'stderr'));
+      if (isUserError(error)) this.sendErrorResponse(response, { id: ERROR_ID, format: message, showUser: false, variables: userErrorVariables(error.info) });
+      else this.fail(response, message);
     }
     this.launchAnswered = true;
     for (const event of this.deferred.splice(0)) this.sendEvent(event);
@@ -166,7 +175,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
       this.specLines = precheck.lines;
       for (const w of precheck.warnings) this.sendEvent(new OutputEvent(`${formatUserError(w).replace(': error: ', ': warning: ')}\n`, 'console'));
     } catch (e) {
-      return this.answerLaunch(response, launchError(e));
+      return this.answerLaunch(response, e);
     }
     this.launchBreakOn = options.breakOn ?? [];
     this.noDebug = Boolean(args.noDebug);
@@ -176,7 +185,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
       await this.runtime.start({ ...options, breakOn: this.breakOn(), breakpoints: this.breakpointSpecs() });
     } catch (e) {
       // The runtime has already printed the trainer's errors (UserErrors) to stderr.
-      return this.answerLaunch(response, launchError(e), !isUserError(e));
+      return this.answerLaunch(response, e, !isUserError(e));
     }
     this.answerLaunch(response);
   }
@@ -194,7 +203,7 @@ export class NeuralDebugSession extends LoggingDebugSession {
       await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_TIMEOUT_MS))]);
       await this.runtime.catchUp(this.breakpointSpecs(), this.breakOn());
     } catch (e) {
-      return this.answerLaunch(response, launchError(e));
+      return this.answerLaunch(response, e);
     }
     this.answerLaunch(response);
   }
@@ -298,12 +307,18 @@ export class NeuralDebugSession extends LoggingDebugSession {
     await this.stepBack(response);
   }
 
+  /** The stop goes after the response: VS Code marks the thread running on the response, which kept the previous stop's exception widget. */
   private async stepBack(response: DebugProtocol.Response): Promise<void> {
+    this.stopsAfterStepBack = [];
     try {
       await this.runtime.stepBack();
       this.sendResponse(response);
     } catch (e) {
       this.fail(response, (e as Error).message);
+    } finally {
+      const stops = this.stopsAfterStepBack;
+      this.stopsAfterStepBack = null;
+      for (const event of stops) this.sendAfterLaunch(event);
     }
   }
 
@@ -334,7 +349,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
           : { result: formatValue(result.value), variablesReference: 0 };
       this.sendResponse(response);
     } catch (e) {
-      this.fail(response, (e as Error).message, args.context !== 'hover');
+      // The Debug Console, a watch and a hover each show the error where it was typed: no notification as well.
+      this.fail(response, (e as Error).message, false);
     }
   }
 
@@ -385,9 +401,4 @@ export class NeuralDebugSession extends LoggingDebugSession {
     }
     super.customRequest(command, response, args);
   }
-}
-
-function launchError(e: unknown): string {
-  if (isUserError(e)) return e.message;
-  return `internal error: ${(e as Error)?.stack ?? String(e)}`;
 }

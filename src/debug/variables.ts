@@ -10,8 +10,9 @@
 import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { formatPath, type PathSegment } from '../shared/expression';
-import type { LayerStats, WeightStats } from '../shared/stats';
+import { describeLayerCount, type LayerStats, type WeightStats } from '../shared/stats';
 import { ACTIVATION_FIELDS } from '../shared/expression/runScope';
+import { BELOW_RESOLUTION_EXPLANATION, BELOW_RESOLUTION_LABEL, updateBelowResolution } from '../shared/updateRatio';
 import { expressionObject } from './expressions';
 import { formatShape, formatShort, formatValue } from './format';
 import type { RunState } from './runState';
@@ -174,12 +175,16 @@ export class VariableStore {
     for (const w of this.weightsOf(name)) {
       out.push({
         name: w.name.slice(w.name.lastIndexOf('/') + 1),
-        value: `norm ${formatShort(w.norm)} · gradNorm ${formatShort(w.gradNorm)} · updateRatio ${formatShort(w.updateRatio)}`,
+        value: `norm ${formatShort(w.norm)} · gradNorm ${formatShort(w.gradNorm)} · updateRatio ${this.belowResolution(w) ? `0 (${BELOW_RESOLUTION_LABEL}, below float32 resolution)` : formatShort(w.updateRatio)}`,
         variablesReference: this.handles.create({ kind: 'weight', name: w.name }),
         evaluateName: formatPath(['weights', w.name]),
       });
     }
     return out;
+  }
+
+  private belowResolution(w: WeightStats): boolean {
+    return updateBelowResolution(w, this.state.current?.learningRate ?? 0);
   }
 
   private weightsOf(layer: string): WeightStats[] {
@@ -193,7 +198,7 @@ export class VariableStore {
     return [
       leaf('norm', formatValue(w.norm), path('norm')),
       leaf('gradNorm', formatValue(w.gradNorm), path('gradNorm')),
-      leaf('updateRatio', formatValue(w.updateRatio), path('updateRatio')),
+      leaf('updateRatio', this.belowResolution(w) ? `0 — ${BELOW_RESOLUTION_EXPLANATION}` : formatValue(w.updateRatio), path('updateRatio')),
       leaf('shape', `[${w.shape.join(', ')}]`),
       leaf('trainable', String(w.trainable)),
       leaf('gradNonFinite', String(w.gradNonFinite)),
@@ -237,7 +242,7 @@ export class VariableStore {
     if (t)
       out.push(
         leaf('model', t.name),
-        leaf('layers', String(t.layers.length)),
+        leaf('layers', describeLayerCount(t)),
         leaf('params', String(t.totalParams)),
         leaf('trainableParams', String(t.trainableParams)),
       );

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../shared/debugEvents';
-import { modelDisplayName, modelFileKind, TRAINABLE_MODEL_GLOB, whyNotTrainable } from './modelFiles';
+import { missingData, modelDisplayName, modelFileKind, pickerEntries, TRAINABLE_MODEL_GLOB, whyNotTrainable } from './modelFiles';
 import { collectRuns, runPickRows, type RunPickRow } from './runPicker';
 import type { SessionMonitor } from './sessionMonitor';
 import { REPLAY_TRACE_COMMAND } from './views';
@@ -20,6 +20,7 @@ const COMMANDS = {
 export function registerCommands(context: vscode.ExtensionContext, monitor: SessionMonitor): vscode.Disposable {
   const traces: string[] = [];
   return vscode.Disposable.from(
+    trackRecentModelFiles(context),
     vscode.commands.registerCommand(COMMANDS.trainModel, (uri?: unknown) => trainModel(context, uri)),
     vscode.commands.registerCommand(COMMANDS.stopTraining, () => stopTraining(monitor)),
     vscode.commands.registerCommand(COMMANDS.openTrace, (target?: unknown) => openTrace(context, monitor, traces, target)),
@@ -57,51 +58,95 @@ interface ModelPickItem extends vscode.QuickPickItem {
   uri?: vscode.Uri;
 }
 
-async function pickModelFile(context: vscode.ExtensionContext): Promise<vscode.Uri | undefined> {
-  const items: ModelPickItem[] = [];
-  const found = await vscode.workspace.findFiles(TRAINABLE_MODEL_GLOB, '**/node_modules/**', 200);
-  if (found.length > 0) {
-    items.push({ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator });
-    for (const uri of found.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
-      items.push({ label: modelDisplayName(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri });
-    }
-  }
-  const examples = bundledExamples(context);
-  if (examples.length > 0) {
-    items.push({ label: 'Bundled examples', kind: vscode.QuickPickItemKind.Separator });
-    items.push(...examples);
-  }
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Neural Debugger: Train model',
-    placeHolder: 'Pick a model file to train (open a *.nn.json file to train it directly)',
-    matchOnDescription: true,
-    matchOnDetail: true,
-  });
-  return picked?.uri;
+/** workspaceState key of the recently active model files, most recent first. */
+const RECENT_MODELS_KEY = 'neuralDebugger.recentModelFiles';
+const RECENT_MODELS_KEPT = 10;
+
+/** Remembers each model file that becomes the active editor, for the picker's first entries. */
+function trackRecentModelFiles(context: vscode.ExtensionContext): vscode.Disposable {
+  const remember = (editor: vscode.TextEditor | undefined) => {
+    const uri = editor?.document.uri;
+    if (uri?.scheme !== 'file' || modelFileKind(uri.fsPath) === null) return;
+    const recent = context.workspaceState.get<string[]>(RECENT_MODELS_KEY, []).filter((f) => f !== uri.fsPath);
+    void context.workspaceState.update(RECENT_MODELS_KEY, [uri.fsPath, ...recent].slice(0, RECENT_MODELS_KEPT));
+  };
+  remember(vscode.window.activeTextEditor);
+  return vscode.window.onDidChangeActiveTextEditor(remember);
 }
 
-function bundledExamples(context: vscode.ExtensionContext): ModelPickItem[] {
+async function pickModelFile(context: vscode.ExtensionContext): Promise<vscode.Uri | undefined> {
+  const found = await vscode.workspace.findFiles(TRAINABLE_MODEL_GLOB, '**/node_modules/**', 200);
+  const recent = context.workspaceState.get<string[]>(RECENT_MODELS_KEY, []).filter((f) => fs.existsSync(f));
+  const { entries, preselect } = pickerEntries(
+    recent,
+    found.map((u) => u.fsPath),
+    bundledExamples(context),
+    (file) => (modelFileKind(file) === 'json-spec' ? missingData(file, readText(file)) : null),
+  );
+  const items: ModelPickItem[] = [];
+  let active: ModelPickItem | undefined;
+  entries.forEach((entry, i) => {
+    if (entry.section !== entries[i - 1]?.section) items.push({ label: entry.section, kind: vscode.QuickPickItemKind.Separator });
+    const uri = vscode.Uri.file(entry.file);
+    const where = entry.section === 'Bundled examples' ? 'example' : vscode.workspace.asRelativePath(uri);
+    const item: ModelPickItem = {
+      label: modelDisplayName(entry.file),
+      description: entry.needsData ? `$(warning) ${entry.needsData} · ${where}` : where,
+      detail: specDescription(entry.file),
+      uri,
+    };
+    if (i === preselect) active = item;
+    items.push(item);
+  });
+  const pick = vscode.window.createQuickPick<ModelPickItem>();
+  pick.title = 'Neural Debugger: Train model';
+  pick.placeholder = 'Pick a model file to train (open a *.nn.json file to train it directly)';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.items = items;
+  if (active) pick.activeItems = [active];
+  return new Promise<vscode.Uri | undefined>((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0]?.uri);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
+}
+
+function bundledExamples(context: vscode.ExtensionContext): string[] {
   const dir = path.join(context.extensionPath, 'examples');
-  let names: string[];
   try {
-    names = fs
+    return fs
       .readdirSync(dir)
       .filter((n) => modelFileKind(n) === 'json-spec' || modelFileKind(n) === 'module')
-      .sort();
+      .map((n) => path.join(dir, n));
   } catch {
     return [];
   }
-  return names.map((name) => {
-    const file = path.join(dir, name);
-    let detail: string | undefined;
-    try {
-      const description = (parseJsonc(fs.readFileSync(file, 'utf8')) as { description?: unknown } | undefined)?.description;
-      if (typeof description === 'string') detail = description;
-    } catch {
-      // A description is a nicety; the file itself is checked when it is trained.
-    }
-    return { label: modelDisplayName(file), description: 'example', detail, uri: vscode.Uri.file(file) };
-  });
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A spec's `description`, the picker's second line. */
+function specDescription(file: string): string | undefined {
+  if (modelFileKind(file) !== 'json-spec') return undefined;
+  try {
+    const description = (parseJsonc(readText(file)) as { description?: unknown } | undefined)?.description;
+    return typeof description === 'string' ? description : undefined;
+  } catch {
+    return undefined; // a description is a nicety; the file itself is checked when it is trained
+  }
 }
 
 async function stopTraining(monitor: SessionMonitor): Promise<void> {

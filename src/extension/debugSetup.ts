@@ -14,6 +14,8 @@ import { modelFileKind } from './modelFiles';
 import type { SessionMonitor } from './sessionMonitor';
 import type { SpecDiagnostics } from './specDiagnostics';
 
+const SHOW_PROBLEM = 'Show problem';
+
 export function registerDebugging(context: vscode.ExtensionContext, specDiagnostics: SpecDiagnostics, monitor: SessionMonitor): vscode.Disposable {
   const provider = new NeuralConfigurationProvider(context, specDiagnostics, monitor);
   return vscode.Disposable.from(
@@ -73,13 +75,27 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
       if (open?.isDirty) await open.save();
       const errors = await this.specDiagnostics.checkFile(program);
       if (errors > 0) {
-        const first = this.specDiagnostics.errorsOf(program)[0] ?? 'the model spec has errors';
-        const more = errors > 1 ? ` (and ${errors - 1} more in the Problems panel)` : '';
-        void vscode.window.showErrorMessage(`Neural Debugger: cannot train ${path.basename(program.fsPath)}: ${first}${more}`);
+        void this.showRefusal(program, errors);
         return undefined;
       }
     }
     return resolved;
+  }
+
+  /**
+   * Why a spec is not trained: the first error, short enough for a
+   * notification (the line and the file are what "Show problem" opens), and
+   * an action that opens the spec at it.
+   */
+  private async showRefusal(program: vscode.Uri, errors: number): Promise<void> {
+    const first = this.specDiagnostics.errorsOf(program)[0];
+    const more = errors > 1 ? ` (${errors - 1} more in Problems)` : '';
+    const line = first ? ` line ${first.range.start.line + 1}:` : '';
+    const message = `Neural Debugger: cannot train ${path.basename(program.fsPath)}:${line} ${first?.message ?? 'the model spec has errors'}${more}`;
+    const picked = await vscode.window.showErrorMessage(message, SHOW_PROBLEM);
+    if (picked !== SHOW_PROBLEM) return;
+    await vscode.window.showTextDocument(program, { selection: first?.range, preview: false });
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 
   private resolveContext(folder: vscode.WorkspaceFolder | undefined): ResolveContext {

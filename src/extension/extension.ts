@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugging } from './debugSetup';
+import { registerLaunchFailures } from './launchFailures';
+import { registerRevealOnStop } from './revealOnStop';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { SessionMonitor } from './sessionMonitor';
 import { SpecDiagnostics } from './specDiagnostics';
@@ -20,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
     specDiagnostics,
     monitor,
     registerDebugging(context, specDiagnostics, monitor),
+    registerLaunchFailures(),
+    registerRevealOnStop(),
     registerCommands(context, monitor),
     registerTrainingViews(context),
   );

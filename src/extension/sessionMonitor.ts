@@ -8,9 +8,17 @@ import type { TrainerEvent } from '../shared/protocol';
 import type { ModelTopology, TrainingDiagnostic } from '../shared/stats';
 import { trainingProblem } from './problems';
 import { toVscodeDiagnostic } from './specDiagnostics';
-import { applyTrainerEvent, formatStatusText, initialStatus, throttle, type TrainingStatus } from './trainingStatus';
+import { applyTrainerEvent, formatStatusText, formatStatusTooltip, initialStatus, throttle, type TrainingStatus } from './trainingStatus';
 
 const STATUS_UPDATES_PER_SECOND = 5;
+
+const STATE_ICONS: Record<TrainingStatus['state'], string> = {
+  preparing: '$(pulse)',
+  running: '$(pulse)',
+  paused: '$(debug-pause)',
+  finished: '$(check)',
+  failed: '$(error)',
+};
 
 interface TrackedSession {
   session: vscode.DebugSession;
@@ -27,6 +35,8 @@ export class SessionMonitor implements vscode.Disposable {
   private readonly sessions = new Map<string, TrackedSession>();
   /** Ids of sessions that ended: a late event must not bring one back. */
   private readonly ended = new Set<string>();
+  /** The last session that ended in failure: the status bar keeps saying why until the next run starts. */
+  private lastFailed: TrackedSession | undefined;
   private readonly statusItem = vscode.window.createStatusBarItem('neuralDebugger.status', vscode.StatusBarAlignment.Left, 50);
   private readonly trainingProblems = vscode.languages.createDiagnosticCollection('neural-debugger-training');
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -56,6 +66,7 @@ export class SessionMonitor implements vscode.Disposable {
 
   private onStart(session: vscode.DebugSession): void {
     if (session.type !== DEBUG_TYPE) return;
+    this.lastFailed = undefined;
     this.track(session);
     this.renderStatus.flush();
   }
@@ -146,20 +157,20 @@ export class SessionMonitor implements vscode.Disposable {
     if (!tracked) return;
     tracked.endProgress?.();
     this.sessions.delete(session.id);
+    if (tracked.status.state === 'failed') this.lastFailed = tracked;
     this.renderStatus.flush();
   }
 
   private updateStatusItem(): void {
     const active = vscode.debug.activeDebugSession;
-    const tracked = (active && this.sessions.get(active.id)) ?? [...this.sessions.values()].pop();
+    const tracked = (active && this.sessions.get(active.id)) ?? [...this.sessions.values()].pop() ?? this.lastFailed;
     if (!tracked) {
       this.statusItem.hide();
       return;
     }
     const { status } = tracked;
-    const icon = status.state === 'paused' ? '$(debug-pause)' : status.state === 'running' || status.state === 'preparing' ? '$(pulse)' : '$(check)';
-    this.statusItem.text = `${icon} ${formatStatusText(status)}`;
-    this.statusItem.tooltip = `${tracked.session.name}: ${status.progress ?? formatStatusText(status)}\nClick to show the training view`;
+    this.statusItem.text = `${STATE_ICONS[status.state]} ${formatStatusText(status)}`;
+    this.statusItem.tooltip = formatStatusTooltip(tracked.session.name, status);
     this.statusItem.show();
   }
 

@@ -62,9 +62,9 @@ export class SpecDiagnostics implements vscode.Disposable {
     }
   }
 
-  /** The error messages currently shown for a file. */
-  errorsOf(uri: vscode.Uri): string[] {
-    return (this.collection.get(uri) ?? []).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message);
+  /** The errors currently shown for a file. */
+  errorsOf(uri: vscode.Uri): vscode.Diagnostic[] {
+    return (this.collection.get(uri) ?? []).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
   }
 
   private checkText(uri: vscode.Uri, text: string): number {

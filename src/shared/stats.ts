@@ -221,3 +221,14 @@ export interface TrainingDiagnostic {
 }
 
 export type StopReason = 'entry' | 'pause' | 'step' | 'breakpoint' | 'diagnostic';
+
+/**
+ * `3 layers + input`: the layers the spec lists, the model's InputLayer
+ * apart (TensorFlow.js counts it among its layers; a spec does not list it).
+ */
+export function describeLayerCount(topology: ModelTopology): string {
+  const inputs = topology.layers.filter((l) => l.className === 'InputLayer').length;
+  const layers = topology.layers.length - inputs;
+  const counted = `${layers} ${layers === 1 ? 'layer' : 'layers'}`;
+  return inputs === 0 ? counted : `${counted} + ${inputs === 1 ? 'input' : `${inputs} inputs`}`;
+}

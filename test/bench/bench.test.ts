@@ -46,6 +46,16 @@ describe('benchmark (quick mode)', function () {
     assert.match(row, /\(\d+\.\d\d×\)/, 'instrumented columns carry their ratio to fit');
   });
 
+  it("measures the copy of the weights behind every pause's update ratios (pause-ratios)", () => {
+    const row = stdout.split('\n').find((l) => l.startsWith('| MLP 784-128-64-10 | 109,386 | 0.44 MB |'));
+    assert.ok(row, stdout);
+    const [step, copy, pause] = row
+      .split('|')
+      .slice(4, 7)
+      .map((cell) => Number.parseFloat(cell));
+    assert.ok(step > 0 && copy > 0 && pause > 0 && copy < step, row);
+  });
+
   it('writes results.json records for every variant', () => {
     const results = JSON.parse(fs.readFileSync(out(), 'utf8')) as Record<string, unknown>[];
     const variants = results.map((r) => r.variant);

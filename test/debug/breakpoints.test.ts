@@ -65,14 +65,14 @@ describe('debug adapter: breakpoints', function () {
     t = await client.training();
     assert.equal(t.step, stepsWhere(reference, expected, below)[1]);
 
-    // Condition, AND-ed with the expression: epoch 3, batch 2.
+    // Condition, AND-ed with the expression: epoch 3, batch 3 (1-based; StepStats.batch 2).
     const from = t.step;
-    r = await client.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'epoch == 3', condition: 'batch == 2' }] });
+    r = await client.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'epoch == 3', condition: 'batch == 3' }] });
     assert.equal(r.body.breakpoints[0].verified, true);
     await client.dc.continueRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
-    assert.deepEqual([t.epoch, t.batch], [3, 2]);
+    assert.deepEqual([t.epoch, t.batch], [3, 3]);
     assert.equal(t.step, stepsWhere(reference, from, (s) => s.epoch === 3 && s.batch === 2)[0]);
 
     // Running to the end: terminated.

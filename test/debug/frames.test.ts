@@ -1,7 +1,7 @@
 // The DAP stopped event of every stop reason (no adapter process: frames.ts alone).
 
 import * as assert from 'node:assert/strict';
-import { stoppedEvent } from '../../src/debug/frames';
+import { exceptionInfo, stoppedEvent } from '../../src/debug/frames';
 import { TRAINING_THREAD_ID } from '../../src/shared/debugEvents';
 import type { StopInfo } from '../../src/shared/protocol';
 import type { TrainingDiagnostic } from '../../src/shared/stats';
@@ -43,5 +43,20 @@ describe('stoppedEvent: a stop as DAP shows it', () => {
       description: 'Paused on exploding-gradient',
       text: diagnostic.explanation,
     });
+  });
+});
+
+describe('exceptionInfo: the exception widget', () => {
+  it('has no text the workbench would underline as a file path, and keeps the words', () => {
+    const d: TrainingDiagnostic = {
+      ...diagnostic,
+      explanation: 'NaN/Inf values appeared in layer conv2d/1',
+      remedies: ['Replace sigmoid/tanh hidden activations with ReLU (or leaky ReLU / GELU).'],
+    };
+    const info = exceptionInfo(d);
+    const shown = [info.description, info.details?.message, info.details?.stackTrace].join('\n');
+    assert.doesNotMatch(shown, /\//);
+    assert.match(shown, /sigmoid\u2215tanh hidden activations/);
+    assert.match(shown, /NaN\u2215Inf values appeared in layer conv2d\u22151/);
   });
 });

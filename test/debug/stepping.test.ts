@@ -54,7 +54,8 @@ describe('debug adapter: stepping and inspecting', function () {
     const s1 = await client.nextStop();
     assert.equal(s1.body.reason, 'step');
     let t = await client.training();
-    assert.deepEqual([t.step, t.epoch, t.batch], [1, 1, 0]);
+    // Variables count batches from 1, as the Call Stack does.
+    assert.deepEqual([t.step, t.epoch, t.batch], [1, 1, 1]);
     assert.ok(Number.isFinite(t.loss) && t.loss > 0);
     assert.equal((await client.topFrame()).name, 'batch 1/6 (step 1)');
     assert.equal(client.trainerEvents().filter((e) => e.type === 'step').length, 1, 'exactly one step ran');
@@ -62,7 +63,7 @@ describe('debug adapter: stepping and inspecting', function () {
     await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
-    assert.deepEqual([t.step, t.epoch, t.batch], [2, 1, 1]);
+    assert.deepEqual([t.step, t.epoch, t.batch], [2, 1, 2]);
     assert.equal(client.trainerEvents().filter((e) => e.type === 'step').length, 2);
 
     // Layers: one expandable variable per layer, its statistics and its weights.
@@ -98,7 +99,7 @@ describe('debug adapter: stepping and inspecting', function () {
     await client.dc.nextRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal((await client.nextStop()).body.reason, 'step');
     let t = await client.training();
-    assert.deepEqual([t.step, t.epoch, t.batch], [PER_EPOCH, 1, PER_EPOCH - 1]);
+    assert.deepEqual([t.step, t.epoch, t.batch], [PER_EPOCH, 1, PER_EPOCH]);
     const epoch = await client.scope('Epoch', 2);
     assert.equal(epoch.get('epoch')?.value, '1');
     assert.ok(Number(epoch.get('val_loss')?.value) > 0);
@@ -107,7 +108,7 @@ describe('debug adapter: stepping and inspecting', function () {
     await client.dc.stepOutRequest({ threadId: TRAINING_THREAD_ID });
     await client.nextStop();
     t = await client.training();
-    assert.deepEqual([t.step, t.epoch, t.batch], [2 * PER_EPOCH, 2, PER_EPOCH - 1]);
+    assert.deepEqual([t.step, t.epoch, t.batch], [2 * PER_EPOCH, 2, PER_EPOCH]);
   });
 
   it('evaluate reads the same names as breakpoints; errors are failed responses', async () => {

@@ -1,7 +1,16 @@
 import * as assert from 'node:assert/strict';
 import type { TrainerEvent } from '../../src/shared/protocol';
 import type { StepStats } from '../../src/shared/stats';
-import { applyTrainerEvent, formatLoss, formatStatusText, initialStatus, throttle, type TrainingStatus } from '../../src/extension/trainingStatus';
+import {
+  applyTrainerEvent,
+  failureSummary,
+  formatLoss,
+  formatStatusText,
+  formatStatusTooltip,
+  initialStatus,
+  throttle,
+  type TrainingStatus,
+} from '../../src/extension/trainingStatus';
 
 function step(epoch: number, batch: number, loss: number): TrainerEvent {
   const stats: Partial<StepStats> = { step: (epoch - 1) * 25 + batch + 1, epoch, batch, batchesPerEpoch: 25, loss };
@@ -42,14 +51,43 @@ describe('extension: status bar text', () => {
     assert.equal(applyTrainerEvent(paused, { type: 'error', error: { message: 'x' }, fatal: false }).state, 'paused');
   });
 
-  it('a step back shows the start of the restored epoch', () => {
+  it('a run that fails while preparing says "failed: <why>", the whole error in the tooltip', () => {
+    const error = {
+      file: '/w/examples/cifar10-cnn.nn.json',
+      field: 'data.path',
+      message: 'folder /w/examples/data/cifar-10-batches-bin does not exist; download the "CIFAR-10 binary version" …',
+    };
+    const failed = fold([
+      { type: 'progress', message: 'loading data' },
+      { type: 'error', error, fatal: true },
+    ]);
+    assert.equal(formatStatusText(failed), 'failed: data.path: folder …/cifar-10-batches-bin does not exist');
+    const tooltip = formatStatusTooltip('Train cifar10-cnn', failed);
+    assert.match(
+      tooltip,
+      /^Train cifar10-cnn: \/w\/examples\/cifar10-cnn\.nn\.json: error: data\.path: folder \/w\/examples\/data\/cifar-10-batches-bin does not exist; download/,
+    );
+    assert.doesNotMatch(tooltip, /loading data/);
+    assert.equal(failureSummary({ message: 'x'.repeat(100) }).length, 60);
+  });
+
+  it('a step back shows the restored step, as the Call Stack and the timeline do', () => {
     const s = fold([
       header,
+      step(1, 24, 0.8), // step 25, the last of epoch 1
       step(2, 4, 0.5),
       { type: 'stopped', reason: 'pause', step: 30, epoch: 2, batch: 4 },
       { type: 'restored', epoch: 2, step: 25, fromStep: 30 },
+      { type: 'stopped', reason: 'step', step: 25, epoch: 2, batch: 0 },
     ]);
-    assert.equal(formatStatusText(s), 'epoch 2/30 · batch 0/25 · loss 0.5 · wasm · paused');
+    assert.equal(formatStatusText(s), 'epoch 1/30 · batch 25/25 · loss 0.8 · wasm · paused');
+    const toStart = fold([
+      header,
+      step(1, 3, 0.9),
+      { type: 'restored', epoch: 1, step: 0, fromStep: 4 },
+      { type: 'stopped', reason: 'step', step: 0, epoch: 1, batch: 0 },
+    ]);
+    assert.equal(formatStatusText(toStart), 'before the first batch · wasm · paused');
   });
 
   it('does not change the status it is given', () => {

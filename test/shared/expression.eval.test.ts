@@ -17,7 +17,7 @@ import { isUserError } from '../../src/shared/errors';
 const step = {
   step: 120,
   epoch: 3,
-  batch: 0,
+  batch: 1,
   loss: 0.3,
   accuracy: 0.91,
   val_loss: 0.5,
@@ -150,7 +150,7 @@ describe('expression evaluator', () => {
 
   it("evaluates the brief's examples", () => {
     assert.equal(run('loss < 0.05'), false);
-    assert.equal(run('epoch == 3 && batch == 0'), true);
+    assert.equal(run('epoch == 3 && batch == 1'), true);
     assert.equal(run('val_loss > 1.2 * loss'), true);
     assert.equal(run('layers.dense_1.gradNorm < 1e-6'), false);
     assert.equal(run('layers["conv2d/1"].gradNorm < 1e-6'), true);

@@ -285,7 +285,7 @@ describe('expression parser', () => {
   describe('printExpression', () => {
     const samples = [
       'loss < 0.05',
-      'epoch == 3 && batch == 0',
+      'epoch == 3 && batch == 1',
       'val_loss > 1.2 * loss',
       'layers["conv2d/1"].zeroFraction > 0.5',
       'isNaN(loss) || grad_norm > 100',

@@ -78,12 +78,13 @@ describe('examples', () => {
   });
 
   for (const name of EXPECTED_EXAMPLES) {
-    it(`${name} parses without errors or warnings, with a description and the schema reference`, () => {
+    it(`${name} parses without errors or warnings, with a description and no relative schema reference (it would break when copied out)`, () => {
       const parsed = loadModelSpec(path.join(EXAMPLES, `${name}.nn.json`));
       assert.deepStrictEqual(parsed.warnings, []);
       assert.strictEqual(parsed.spec.name, name);
       assert.ok((parsed.spec.description ?? '').length > 40, 'description says what it shows');
-      assert.strictEqual(parsed.spec.$schema, '../schema/model-spec.schema.json');
+      // The extension maps *.nn.json to the schema (package.json jsonValidation); the repository, .vscode/settings.json.
+      assert.strictEqual(parsed.spec.$schema, undefined);
     });
   }
 });

@@ -8,6 +8,7 @@ import type { TrainerEvent } from '../../src/shared/protocol';
 import type { BackendReport, EpochStats, ModelTopology, RunSettings, StepStats, TrainingDiagnostic } from '../../src/shared/stats';
 import type { SessionInfo } from '../../src/shared/webviewProtocol';
 import { BoundedHistory, STEP_STATS_ENTRIES, type HistoryBounds } from '../../src/shared/boundedHistory';
+import { applyToPosition, initialPosition, type RunPosition } from '../../src/shared/runPosition';
 import { layerHealth, type Health } from './health';
 import { ActivationSeries, StepSeries } from './series';
 
@@ -44,6 +45,8 @@ export class Store {
   /** Shown above the views (e.g. "the trace is truncated"). */
   notes: string[] = [];
   status: StatusLine = { status: 'waiting', text: 'waiting for a training run' };
+  /** Where the run is (step, epoch, batch, learning rate now): the fold the status bar and Variables read too. */
+  position: RunPosition = initialPosition();
 
   /** Every step's numbers: loss, gradient norms (global and per layer), learning rate, epoch, metrics. */
   readonly series = new StepSeries(STEP_CAPACITY);
@@ -94,6 +97,7 @@ export class Store {
     this.epochs = [];
     this.diagnosticHistory.clear();
     this.stops = [];
+    this.position = initialPosition();
     this.mark('run', 'steps', 'detail', 'epochs', 'diagnostics', 'status', 'cursor', 'selection');
   }
 
@@ -110,9 +114,13 @@ export class Store {
   }
 
   private applyOne(event: TrainerEvent): void {
+    const position = applyToPosition(this.position, event);
+    if (position.learningRate !== this.position.learningRate) this.mark('run'); // the header's rate
+    this.position = position;
     switch (event.type) {
       case 'header':
         this.reset(this.session, this.notes);
+        this.position = applyToPosition(this.position, event);
         this.topology = event.topology;
         this.settings = event.settings;
         this.backend = event.backend;
@@ -156,11 +164,6 @@ export class Store {
         // A step back: what was recorded after the restored step is replayed.
         if (this.series.lastStep !== null && this.series.lastStep > event.step) this.rewindTo(event.step + 1);
         this.mark('steps', ...(this.pinnedStep === null ? (['cursor'] as Change[]) : []));
-        return;
-      case 'learningRate':
-        // The rate the header line shows is the one in effect now.
-        if (this.settings) this.settings = { ...this.settings, learningRate: event.to };
-        this.mark('run');
         return;
       case 'finished':
         this.status = { status: 'finished', text: `${event.reason === 'completed' ? 'finished' : 'stopped'} after ${event.steps} steps` };

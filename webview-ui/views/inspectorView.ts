@@ -5,6 +5,7 @@
 
 import * as d3 from 'd3';
 import type { WeightStats } from '../../src/shared/stats';
+import { BELOW_RESOLUTION_EXPLANATION, BELOW_RESOLUTION_LABEL, updateBelowResolution } from '../../src/shared/updateRatio';
 import { formatNumber } from '../format';
 import { HEALTH_LABEL, HEALTH_ORDER, type Health } from '../store/health';
 import type { Change, Store } from '../store/store';
@@ -184,7 +185,12 @@ export class InspectorView {
     tr.select('td.col-norm').text((r) => formatNumber(r.weight.norm));
     tr.select('td.col-gradNorm .value').text((r) => formatNumber(r.weight.gradNorm));
     tr.select<HTMLSpanElement>('td.col-gradNorm .mini-bar').style('width', (r) => `${barWidth(r.weight.gradNorm).toFixed(1)}%`);
-    tr.select('td.col-updateRatio').text((r) => formatNumber(r.weight.updateRatio));
+    // A 0 beside a gradient that is not 0 is an update rounded away in float32: said so, with why in the tooltip.
+    const learningRate = detail?.learningRate ?? 0;
+    tr.select('td.col-updateRatio')
+      .classed('below-resolution', (r) => updateBelowResolution(r.weight, learningRate))
+      .text((r) => (updateBelowResolution(r.weight, learningRate) ? BELOW_RESOLUTION_LABEL : formatNumber(r.weight.updateRatio)))
+      .attr('title', (r) => (updateBelowResolution(r.weight, learningRate) ? `0: ${BELOW_RESOLUTION_EXPLANATION}` : null));
     tr.select('td.col-health .value').text((r) => HEALTH_LABEL[r.health]);
     this.renderDetail();
   }

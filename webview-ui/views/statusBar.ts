@@ -1,5 +1,6 @@
 // The view's header line: model, backend, run status, notes and errors.
 
+import { describeLayerCount } from '../../src/shared/stats';
 import type { Store } from '../store/store';
 
 export class StatusView {
@@ -26,12 +27,8 @@ export class StatusView {
   }
 
   update(): void {
-    const { topology, backend, settings, status, session } = this.store;
-    this.title.textContent = topology
-      ? `${topology.name} · ${topology.layers.length} layers · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${settings ? ` · ${settings.optimizer} lr ${settings.learningRate}` : ''}`
-      : session
-        ? session.name
-        : 'Neural Debugger';
+    const { status } = this.store;
+    this.title.textContent = runTitle(this.store);
     this.status.textContent = status.text;
     this.status.dataset.status = status.status;
     this.notes.replaceChildren(
@@ -43,4 +40,12 @@ export class StatusView {
       }),
     );
   }
+}
+
+/** `deep-sigmoid · 13 layers + input · 3,074 params · wasm · sgd lr 0.1`: the learning rate in effect now (the run's position). */
+export function runTitle(store: Pick<Store, 'topology' | 'backend' | 'settings' | 'session' | 'position'>): string {
+  const { topology, backend, settings, session, position } = store;
+  if (!topology) return session ? session.name : 'Neural Debugger';
+  const rate = settings ? ` · ${settings.optimizer} lr ${position.learningRate ?? settings.learningRate}` : '';
+  return `${topology.name} · ${describeLayerCount(topology)} · ${topology.totalParams.toLocaleString('en-US')} params${backend ? ` · ${backend.name}` : ''}${rate}`;
 }

@@ -76,7 +76,8 @@ export class WarningsView {
       head
         .append('span')
         .attr('class', 'warning-where')
-        .text(`step ${d.step} · epoch ${d.epoch} · batch ${d.batch}${d.count > 1 ? ` · held ${d.count} checks` : ''}`);
+        // d.batch is 0-based, -1 for an end-of-epoch check; users read 1-based batches.
+        .text(`step ${d.step} · epoch ${d.epoch}${d.batch >= 0 ? ` · batch ${d.batch + 1}` : ''}${d.count > 1 ? ` · held ${d.count} checks` : ''}`);
       if (d.layers.length)
         item
           .append('div')

@@ -15,7 +15,8 @@ export function buildScope(step: StepStats | null, lastEpoch: EpochStats | null,
   const scope: ScopeObject = {
     step: step?.step ?? 0,
     epoch: step?.epoch ?? 1,
-    batch: step?.batch ?? 0,
+    // 1-based, as the Call Stack, the status bar and the views say it (StepStats.batch is 0-based); 0 before the first step.
+    batch: step ? step.batch + 1 : 0,
     loss: step?.loss ?? NaN,
     lr: learningRate,
     learning_rate: learningRate,

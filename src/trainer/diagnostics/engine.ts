@@ -106,7 +106,8 @@ export class DiagnosticsEngine implements DiagnosticsHook {
         this.everOpened.set(f.id, t.diagnostic);
         out.push(t.diagnostic);
       } else {
-        t.diagnostic = { ...t.diagnostic, state: 'active', count: t.diagnostic.count + 1, evidence: f.evidence, layers: f.layers };
+        // The explanation quotes the evidence: both are this step's (a Problems entry shows them with this step).
+        t.diagnostic = { ...t.diagnostic, state: 'active', count: t.diagnostic.count + 1, evidence: f.evidence, layers: f.layers, explanation: f.explanation };
         this.everOpened.set(f.id, t.diagnostic);
         if (t.diagnostic.count % UPDATE_EVERY === 0) out.push({ ...t.diagnostic, ...at });
       }

@@ -160,6 +160,7 @@ export class TrainingController {
     this.options.emit({ type: 'finished', reason, steps: this.step, epochs: completedEpochs, test });
     this.disposeLastBatch();
     this.snapshots.dispose();
+    this.instrumented.disposeKeptWeights();
     return reason;
   }
 
@@ -246,6 +247,12 @@ export class TrainingController {
     this.mode = 'run';
     this.state = 'paused';
     let stats = this.lastStep ?? undefined;
+    if (stats && stats.weights.some((w) => w.trainable && w.updateRatio === null)) {
+      // The statistics schedule skipped this step's update ratios: every
+      // pause shows them, from the weights kept from before the step.
+      const ratios = this.instrumented.updateRatiosOfLastStep();
+      if (ratios) stats = { ...stats, weights: stats.weights.map((w, i) => ({ ...w, updateRatio: w.updateRatio ?? ratios[i] })) };
+    }
     if (stats && !stats.withHistograms && this.lastBatch) {
       // Histograms are always available at a pause: measure the paused
       // step's batch again with the current weights, without updating.

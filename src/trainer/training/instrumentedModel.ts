@@ -69,6 +69,13 @@ export class InstrumentedModel {
   private readonly inspection: tf.LayersModel;
   private readonly predictionIndex: number;
   private readonly trainableVariables: tf.Variable[];
+  /**
+   * The trainable weights as they were before the last applied step: a pause
+   * after a step the statistics schedule did not measure still shows that
+   * step's update ratios (updateRatiosOfLastStep). One copy of the weights,
+   * replaced each step (cost: docs/performance.md).
+   */
+  private weightsBeforeLastUpdate: ValuesSnapshot[] = [];
 
   constructor(
     readonly model: tf.LayersModel,
@@ -145,7 +152,11 @@ export class InstrumentedModel {
       const gradSumSq = trainable.map((w) => sumOfSquares(hostValues(grads[w.variable.name])));
       // An inspection pass (apply: false) updates nothing: it has no update ratio.
       // On wasm the copies are made in the heap, where updateSums runs natively.
-      if (options.detail && options.apply) before = trainable.map((w) => snapshot(hostValues(w.variable)));
+      if (options.apply) {
+        for (const copy of this.weightsBeforeLastUpdate) copy.dispose();
+        before = trainable.map((w) => snapshot(hostValues(w.variable)));
+        this.weightsBeforeLastUpdate = before;
+      }
       if (options.apply && trainable.length > 0) this.optimizer.applyGradients(grads);
       const loss = (await value.data())[0];
 
@@ -204,7 +215,7 @@ export class InstrumentedModel {
       }
       return measurement;
     } finally {
-      for (const copy of before) copy.dispose();
+      // `before` is kept (weightsBeforeLastUpdate) until the next applied step.
       tf.dispose(outputs);
       if (prediction) (prediction as tf.Tensor).dispose();
       value.dispose();
@@ -234,15 +245,33 @@ export class InstrumentedModel {
       stats.norm = Math.sqrt(sumSq);
       stats.weightNonFinite = Number.isFinite(sumSq) ? 0 : countNonFinite(hostValues(w.variable));
       const t = trainable.indexOf(w);
-      if (t >= 0 && before[t]) {
-        const sums = updateSums(hostValues(w.variable), before[t].values());
-        stats.updateRatio = Math.sqrt(sums.diff) / Math.max(Math.sqrt(sums.before), 1e-12);
-      }
+      if (t >= 0 && before[t]) stats.updateRatio = updateRatio(w, before[t]);
       if (histograms) {
         stats.histogram = histogram(hostValues(w.variable));
         if (t >= 0) stats.gradHistogram = histogram(hostValues(grads[w.variable.name]));
       }
     });
+  }
+
+  /**
+   * The update ratio of each weight (null for non-trainable ones) in the last
+   * applied step, from the copy taken before it: call before anything else
+   * changes the weights (a pause, right after its step). Null before any step.
+   */
+  updateRatiosOfLastStep(): (number | null)[] | null {
+    const before = this.weightsBeforeLastUpdate;
+    if (before.length === 0) return null;
+    const trainable = this.weights.filter((w) => w.trainable);
+    return this.weights.map((w) => {
+      const t = trainable.indexOf(w);
+      return t >= 0 && before[t] ? updateRatio(w, before[t]) : null;
+    });
+  }
+
+  /** Frees the copy of the weights kept for update ratios (the run ends). */
+  disposeKeptWeights(): void {
+    for (const copy of this.weightsBeforeLastUpdate) copy.dispose();
+    this.weightsBeforeLastUpdate = [];
   }
 
   /** Loss and metrics over a whole split, in batches, without training behaviour (no dropout). */
@@ -271,4 +300,10 @@ export class InstrumentedModel {
     this.metricNames.forEach((name, i) => (metrics[name] = count > 0 ? metricSums[i] / count : NaN));
     return { loss: count > 0 ? lossSum / count : NaN, metrics };
   }
+}
+
+/** ‖W_after − W_before‖ / ‖W_before‖ of one weight tensor (0 when the update rounded away: src/shared/updateRatio.ts). */
+function updateRatio(w: WeightRef, before: ValuesSnapshot): number {
+  const sums = updateSums(hostValues(w.variable), before.values());
+  return Math.sqrt(sums.diff) / Math.max(Math.sqrt(sums.before), 1e-12);
 }

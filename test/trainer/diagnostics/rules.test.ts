@@ -156,6 +156,30 @@ describe('diagnostic rules', () => {
     assert.equal(v[0].evidence.strongestLayer, 'out');
   });
 
+  it("an update's explanation quotes the numbers of the step it is at, not the opening step's", () => {
+    const e = new DiagnosticsEngine();
+    const layers = (early: number): LayerDef[] => [
+      { name: 'd1', params: 100, gradNorm: early, activation: 'sigmoid' },
+      { name: 'd2', params: 100, gradNorm: 1e-5, activation: 'sigmoid' },
+      { name: 'd3', params: 100, gradNorm: 1e-2, activation: 'sigmoid' },
+      { name: 'out', params: 20, gradNorm: 0.1, activation: 'softmax' },
+    ];
+    const out = run(
+      e,
+      Array.from({ length: 200 }, (_, i) => step(i + 1, 0.69, layers(i < 40 ? 1e-7 : 3e-9))),
+    );
+    const v = out.filter((d) => d.kind === 'vanishing-gradient');
+    assert.ok(v.length >= 2, `an open and at least one update, got ${v.length}`);
+    const [opened, updated] = [v[0], v[v.length - 1]];
+    assert.ok(updated.step > 40, `the update is at step ${updated.step}`);
+    assert.notDeepEqual(updated.evidence, opened.evidence);
+    assert.notEqual(updated.explanation, opened.explanation);
+    for (const [key, value] of Object.entries(updated.evidence)) {
+      if (typeof value === 'number' && opened.evidence[key] !== value)
+        assert.ok(!opened.explanation.includes(String(value)) || updated.explanation.includes(String(value)), key);
+    }
+  });
+
   it('no vanishing-gradient once the loss has converged, nor with a single weighted layer', () => {
     const converged = new DiagnosticsEngine();
     const layers: LayerDef[] = [

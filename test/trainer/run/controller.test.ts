@@ -66,6 +66,30 @@ describe('training control loop', function () {
     await h.done;
   });
 
+  it("every pause carries the paused step's update ratios, also off the statistics schedule", async () => {
+    // Reference: every step measured (statsEvery 1), same seed.
+    const reference = await ControllerHarness.start({ modelFile: specFile, statsEvery: 1, steps: 5 });
+    await reference.done;
+    const measured = reference.steps()[4].weights;
+    assert.ok(measured.every((w) => !w.trainable || (w.updateRatio !== null && w.updateRatio > 0)));
+
+    const h = await ControllerHarness.start({ modelFile: specFile, statsEvery: 1000, breakpoints: [{ id: 1, condition: 'step == 5' }] });
+    const stopped = await h.next('stopped');
+    assert.equal(stopped.step, 5);
+    assert.equal(h.steps()[4].weights.find((w) => w.trainable)?.updateRatio, null, 'the schedule did not measure step 5');
+    const paused = stopped.stats!.weights;
+    assert.equal(paused.length, measured.length);
+    paused.forEach((w, i) => {
+      if (!w.trainable) return assert.equal(w.updateRatio, null);
+      assert.ok(
+        Math.abs(w.updateRatio! - measured[i].updateRatio!) <= 1e-6 * measured[i].updateRatio!,
+        `${w.name}: ${w.updateRatio} vs ${measured[i].updateRatio}`,
+      );
+    });
+    h.send({ type: 'stop' });
+    await h.done;
+  });
+
   it('a breakpoint stops on the first step where its expression holds', async () => {
     // Reference run without breakpoints, same seed: find the first step with loss < threshold.
     const reference = await ControllerHarness.start({ modelFile: specFile });
@@ -79,7 +103,7 @@ describe('training control loop', function () {
       modelFile: specFile,
       breakpoints: [
         { id: 1, condition: `loss < ${threshold}` },
-        { id: 2, condition: 'epoch == 2 && batch == 0' },
+        { id: 2, condition: 'epoch == 2 && batch == 1' },
       ],
     });
     const statuses = h.events.find((e) => e.type === 'breakpoints');
@@ -99,7 +123,7 @@ describe('training control loop', function () {
         { loss, metrics, gradNorm, learningRate },
         { loss: paused.loss, metrics: paused.metrics, gradNorm: paused.gradNorm, learningRate: paused.learningRate },
       );
-      if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 0' }] });
+      if (stopped.breakpointId === 1) h.send({ type: 'setBreakpoints', requestId: 9, breakpoints: [{ id: 2, condition: 'epoch == 2 && batch == 1' }] });
       h.send({ type: 'continue' });
     }
     const perEpoch = h.controller.batchesPerEpoch;

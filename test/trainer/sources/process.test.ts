@@ -81,7 +81,7 @@ describe('model sources from the CLI', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stderr,
-      /custom\.model\.ts: 10 layers, 2,484 parameters; data\(\) of custom\.model\.ts: 1200 train \/ 300 validation \/ 300 test samples/,
+      /custom\.model\.ts: 9 layers \+ input, 2,484 parameters; data\(\) of custom\.model\.ts: 1200 train \/ 300 validation \/ 300 test samples/,
     );
     assert.match(result.stderr, /test accuracy \d+\.\d+%\nfinished after 38 steps/);
   });
@@ -89,7 +89,7 @@ describe('model sources from the CLI', () => {
   it('examples/keras-mlp trains', async () => {
     const result = await runCli(['train', path.join(EXAMPLES, 'keras-mlp', 'keras-mlp.nn.json'), '--epochs', '2', '--backend', 'wasm'], { timeoutMs: 120_000 });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /keras-mlp\.nn\.json: 4 layers, 1,218 parameters/);
+    assert.match(result.stderr, /keras-mlp\.nn\.json: 3 layers \+ input, 1,218 parameters/);
     assert.match(result.stderr, /finished after 50 steps/);
   });
 
