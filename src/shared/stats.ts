@@ -19,8 +19,8 @@ export const BACKEND_CHOICE_DESCRIPTIONS: Readonly<Record<BackendChoice, string>
 export const BACKEND_CHOICES = Object.keys(BACKEND_CHOICE_DESCRIPTIONS) as readonly BackendChoice[];
 
 export interface BackendReport {
-  /** The backend that runs. */
-  name: BackendName;
+  /** The backend that runs: a TensorFlow.js backend, or PyTorch for a Python script. */
+  name: BackendName | 'pytorch';
   requested: BackendChoice;
   /** One line per better backend that did not load, saying why. */
   reasons: string[];
@@ -31,6 +31,8 @@ export interface BackendReport {
    * ('relaxed-simd' or 'simd'), or 'off: <why>' when they did not load.
    */
   nativeKernels?: string;
+  /** PyTorch runs: the device of the model's parameters (`cpu`, `cuda:0`). */
+  device?: string;
 }
 
 /** Fixed-bin histogram; `counts[i]` counts values in [edges[i], edges[i+1]). */
@@ -179,6 +181,7 @@ export interface ModelTopology {
 
 export interface RunSettings {
   modelFile: string;
+  /** 0 when the trainer cannot know ahead (a PyTorch script runs its own loop). */
   epochs: number;
   /** Cap on the number of training steps; null for no cap. */
   maxSteps: number | null;

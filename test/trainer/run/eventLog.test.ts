@@ -6,7 +6,7 @@ import { decodeJson, encodeJson } from '../../../src/shared/json';
 import type { TrainerEvent } from '../../../src/shared/protocol';
 import { eventOfRecord, isTracedEvent } from '../../../src/shared/trace/format';
 import { endReason, readTrace } from '../../../src/node/traceReader';
-import { EventLog } from '../../../src/trainer/run/eventLog';
+import { EventLog } from '../../../src/node/eventLog';
 import { sampleHeader, sampleStepStats } from '../../shared/trace/sampleRecords';
 import { ControllerHarness, tempDir, writeSpiralSpec } from './harness';
 
