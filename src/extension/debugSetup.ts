@@ -10,6 +10,7 @@ import { NeuralDebugSession } from '../debug/session';
 import { DEBUG_TYPE } from '../shared/debugEvents';
 import { initialConfigurations, resolveLaunchDefaults, resolveLaunchPaths, type NeuralLaunchConfig, type ResolveContext } from './launchConfig';
 import { modelFileKind } from './modelFiles';
+import { pythonExtensionInterpreter } from './pythonInterpreter';
 import type { SpecDiagnostics } from './specDiagnostics';
 
 export function registerDebugging(context: vscode.ExtensionContext, specDiagnostics: SpecDiagnostics): vscode.Disposable {
@@ -56,6 +57,10 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     if (!('config' in result)) return undefined;
+    if (modelFileKind(result.config.program as string) === 'pytorch' && !result.config.python) {
+      const python = await pythonExtensionInterpreter(folder?.uri);
+      if (python) result.config.python = python;
+    }
     const resolved = result.config;
     if (resolved.request === 'attach') return resolved; // no local model file: the run is elsewhere
     const program = vscode.Uri.file(resolved.program as string);
@@ -87,6 +92,7 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
         histogramsEvery: configuration.get('histogramsEvery'),
         breakOn: configuration.get('breakOn'),
         diagnostics: configuration.get('diagnostics'),
+        python: configuration.get('python'),
       },
       workspaceTrusted: vscode.workspace.isTrusted,
       fallbackRunsDir: path.join(this.context.globalStorageUri.fsPath, 'runs'),
