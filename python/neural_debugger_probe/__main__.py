@@ -89,6 +89,12 @@ def main():
     except Exception:
         _error(wire, "internal error: the probe could not install itself: " + traceback.format_exc())
         return 1
+    # Ctrl-C in a terminal reaches the whole process group: the CLI turns it into a
+    # stop at the next step boundary (a second one kills), so the script does not
+    # die mid-step with a KeyboardInterrupt.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.argv = sys.argv[1:]
     sys.path.insert(0, os.path.dirname(script))
     import runpy

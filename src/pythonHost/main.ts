@@ -60,6 +60,8 @@ function main(): void {
   socket.on('close', parentGone);
   socket.on('error', parentGone);
   process.on('exit', () => run?.kill());
+  // Ctrl-C in a terminal reaches the whole process group: the parent decides (a stop over the wire, or a kill).
+  process.on('SIGINT', () => undefined);
   readFrames(socket, {
     onFrame: (value) => {
       const command = value as TrainerCommand;
