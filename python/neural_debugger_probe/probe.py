@@ -16,56 +16,11 @@ import torch
 
 from . import stats as S
 from . import topology
+from .loaders import LoaderPass
 
 
 class StopTraining(BaseException):
     """Raised at a step boundary when the debugger stops the run (a BaseException: `except Exception` does not swallow it)."""
-
-
-class _LoaderPass:
-    """One iteration over a DataLoader: counts its batches."""
-
-    def __init__(self, probe, loader, iterator):
-        self._probe = probe
-        self._iterator = iterator
-        self.loader = loader
-        self.batches = 0
-        self.steps = 0
-        self.epoch_reported = False
-        try:
-            self.length = len(loader)
-        except TypeError:
-            self.length = 0
-
-    def __iter__(self):
-        return self
-
-    def __len__(self):
-        return len(self._iterator)
-
-    def __next__(self):
-        try:
-            batch = next(self._iterator)
-        except StopIteration:
-            self._probe.loader_exhausted(self)
-            raise
-        self.batches += 1
-        self._probe.current_pass = self
-        self._probe.batch_size = _batch_size(batch)
-        return batch
-
-    def __getattr__(self, name):
-        return getattr(self._iterator, name)
-
-
-def _batch_size(batch):
-    if hasattr(batch, "shape") and hasattr(batch, "dim"):
-        return int(batch.shape[0]) if batch.dim() > 0 else 1
-    if isinstance(batch, (tuple, list)) and batch:
-        return _batch_size(batch[0])
-    if isinstance(batch, dict) and batch:
-        return _batch_size(next(iter(batch.values())))
-    return 1
 
 
 class Probe:
@@ -118,7 +73,7 @@ class Probe:
         loader_iter = torch.utils.data.DataLoader.__iter__
 
         def dataloader_iter(loader):
-            return _LoaderPass(probe, loader, loader_iter(loader))
+            return LoaderPass(probe, loader, loader_iter(loader))
 
         torch.utils.data.DataLoader.__iter__ = dataloader_iter
 
