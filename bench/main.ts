@@ -8,8 +8,9 @@
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
 //                      [--torch-threads N] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
-// PARTS: throughput,pytorch,startup,wire,soak,webview (default all; --quick: all but
-// soak, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone.
+// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview (default all; --quick: all but
+// soak and pytorch-probe, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone;
+// pytorch-probe: a PyTorch script plain vs under the probe (bench/pytorchProbe.ts).
 // --profile prints a per-kernel profile of one training step and exits;
 // --kernels compares our replacement wasm kernels with the stock ones and
 // exits; --stock-kernels runs with the stock kernels instead.
@@ -26,7 +27,8 @@ import { initBackend } from '../src/trainer/backend/select';
 import { compareKernels, useStockKernels } from './kernels';
 import { benchModel, MODEL_LABELS, MODEL_NAMES, repoRoot, type ModelName } from './models';
 import { formatProfile, profileStep } from './profile';
-import { PytorchWorker } from './pytorch';
+import { findTorchPython, PytorchWorker } from './pytorch';
+import { benchPytorchProbe } from './pytorchProbe';
 import { formatTable, median, readPrevious, writeResults, type BenchResult, type Variant } from './report';
 import { formatSoakSummary, runSoak, soakVerdict } from './soak';
 import { measureStartup } from './startup';
@@ -34,7 +36,7 @@ import { startProbedTrainer } from './trainerProbe';
 import { formatWire, measureWire, runWireSender } from './wire';
 import { batchesPerEpochFor, calibrateStepMs, makeRunner, SLICE_MS, VARIANTS, type Runner, type TfjsVariant } from './variants';
 
-const PARTS = ['throughput', 'pytorch', 'startup', 'wire', 'soak', 'webview'] as const;
+const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -99,7 +101,8 @@ function parseArgs(argv: string[]): Options {
   const variants = list('--variants', VARIANTS, VARIANTS) as TfjsVariant[];
   const batches = (value('--batches') ?? '32,64').split(',').map(Number);
   if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError('--batches: expected positive integers, e.g. 32,64');
-  const parts = new Set(list('--only', quick ? PARTS.filter((p) => p !== 'soak') : PARTS, PARTS) as Part[]);
+  // --quick leaves out the soak and pytorch-probe (it times whole script runs, not slices).
+  const parts = new Set(list('--only', quick ? PARTS.filter((p) => p !== 'soak' && p !== 'pytorch-probe') : PARTS, PARTS) as Part[]);
   if (has('--soak')) parts.add('soak');
   for (const part of PARTS) if (has(`--no-${part}`)) parts.delete(part);
   const positive = (flag: string, fallback: number, integer = true): number => {
@@ -252,6 +255,12 @@ async function main(): Promise<void> {
     );
     writeResults(options.out, results);
     log(`wrote ${options.out}`);
+  }
+
+  if (options.parts.has('pytorch-probe')) {
+    const found = findTorchPython(options.python ? [options.python] : ['python3', '/usr/bin/python3']);
+    if (!found) log('pytorch-probe: skipped — no Python with torch (try --python FILE)');
+    else console.log(`\n${benchPytorchProbe(found.python, options.quick ? 1 : options.runs, log)}`);
   }
 
   if (options.parts.has('startup')) {

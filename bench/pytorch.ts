@@ -18,7 +18,7 @@ import type { Runner, Timing } from './variants';
 
 const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
 
-function findTorchPython(pythons: string[]): { python: string; version: string } | null {
+export function findTorchPython(pythons: string[]): { python: string; version: string } | null {
   for (const python of pythons) {
     const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { python, version: r.stdout.trim() };

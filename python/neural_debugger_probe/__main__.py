@@ -102,6 +102,7 @@ def main():
     reason = "completed"
     try:
         runpy.run_path(script, run_name="__main__")
+        probe.await_decision()  # the last step's: a breakpoint there still pauses
     except StopTraining:
         reason = "stopped"
     except SystemExit as e:
@@ -118,6 +119,11 @@ def main():
         sys.stderr.flush()
         _error(wire, text, _user_frame(e.__traceback__, script))
         return 2
+    if os.environ.get("NEURAL_DEBUGGER_PROBE_TIMING") and probe.step > 0:
+        # The cost of the probe per step (bench/pytorchProbe.ts); on stderr, so the script's stdout stays its own.
+        sys.stderr.write(
+            f"probe_ms_per_step measure {probe.measure_seconds * 1000 / probe.step:.3f} wait {probe.wait_seconds * 1000 / probe.step:.3f}\n"
+        )
     completed_epochs = probe.epoch - 1
     wire.send({"type": "finished", "reason": reason, "steps": probe.step, "epochs": completed_epochs, "test": None})
     return 0

@@ -3,9 +3,10 @@
 A step is one `optimizer.step()` (torch >= 2.0: the global optimizer step
 hooks; older torch: each optimizer's `step` wrapped when it is created). The
 loss is the tensor `backward()` was last called on before the step. An epoch
-is one full pass over the DataLoader the steps drew their batches from. At
-every step boundary the probe reports and waits for the host's decision
-(docs/pytorch.md): the rules (pause, breakpoints, diagnostics) are the host's."""
+is one full pass over the DataLoader the steps drew their batches from. After
+each step the probe reports it and runs on; before the next update it waits
+for the host's decision on that report (docs/pytorch.md, "Step boundaries"):
+the rules (pause, breakpoints, diagnostics) are the host's."""
 
 import importlib
 import math
@@ -37,6 +38,8 @@ class Probe:
         self.epoch = 1
         self.samples_seen = 0
         self.header_sent = False
+        # A step boundary was reported and its decision not yet read.
+        self.decision_pending = False
         self.detail = True
         self.histograms = True
         self.depth = 0
@@ -55,6 +58,9 @@ class Probe:
         self.epoch_started = time.perf_counter()
         self.step_started = time.perf_counter()
         self.before = None
+        # Seconds spent measuring, and waiting for the host's decisions (bench/pytorchProbe.ts reports them).
+        self.measure_seconds = 0.0
+        self.wait_seconds = 0.0
 
     # ---- installation ----------------------------------------------------
 
@@ -125,7 +131,9 @@ class Probe:
                 self.call_order.append(module)
             self.shapes.setdefault(module, topology.shape_of(output))
         # Training passes only (grad enabled): a validation pass under no_grad leaves the step's outputs.
-        if self.detail and torch.is_grad_enabled() and hasattr(output, "detach") and (not self.header_sent or module in self.names):
+        # Kept on every step (a reference, no copy: backward holds most of them anyway), because
+        # whether this step is detailed is decided while its forward pass runs.
+        if torch.is_grad_enabled() and hasattr(output, "detach") and (not self.header_sent or module in self.names):
             self.outputs[module] = output.detach()
 
     # ---- steps -----------------------------------------------------------
@@ -151,7 +159,9 @@ class Probe:
         self._register(opt)
         if not self.header_sent:
             self._send_header()
-            self.wait()
+            self.wire.send({"type": "waiting", "step": 0})
+            self.decision_pending = True
+        self.await_decision()
         params = self._params()
         self.before = [p.detach().clone() for p in params] if self.detail else None
 
@@ -160,9 +170,13 @@ class Probe:
         if self.in_step > 0:
             return
         self.step += 1
+        started = time.perf_counter()
         self._report_step()
+        self.measure_seconds += time.perf_counter() - started
         self.outputs = {}
-        self.wait()
+        # Reported, not waited for: the next batch's forward and backward overlap the host's decision.
+        self.wire.send({"type": "waiting", "step": self.step})
+        self.decision_pending = True
         self.step_started = time.perf_counter()
 
     def _report_step(self):
@@ -171,11 +185,12 @@ class Probe:
         loss = self.loss if self.loss is not None else torch.tensor(math.nan)
         loss_handle = batch.add(loss.to(torch.float64).reshape(()))
         with_grad = [p for p in params if p.grad is not None]
-        grad_norms = batch.add(torch.stack([S.norm64(p.grad).to(loss.device) for p in with_grad])) if with_grad else None
-        weight_norms = batch.add(torch.stack([S.norm64(p).to(loss.device) for p in params])) if params else None
+        grad_norms = batch.add(torch.stack([S.norm(p.grad).to(loss.device) for p in with_grad])) if with_grad else None
+        # Weight norms on the statistics schedule only; on other steps a non-finite weight shows in its gradient first.
+        weight_norms = batch.add(torch.stack([S.norm(p).to(loss.device) for p in params])) if params and self.detail else None
         ratios = hists = None
         if self.detail and self.before is not None and params:
-            ratios = batch.add(torch.stack([(S.norm64(p - b) / S.norm64(b)).to(loss.device) for p, b in zip(params, self.before)]))
+            ratios = batch.add(torch.stack([(S.norm(p - b) / S.norm(b)).to(loss.device) for p, b in zip(params, self.before)]))
         if self.histograms:
             hists = {id(p): (S.histogram_parts(batch, p), S.histogram_parts(batch, p.grad) if p.grad is not None else None) for p in params}
         activations = {}
@@ -199,7 +214,8 @@ class Probe:
             g = grads.get(id(p))
             # A norm is finite exactly when every value is: count only then.
             g_bad = int(S.non_finite(p.grad)) if g is not None and not math.isfinite(g) else 0
-            w_bad = int(S.non_finite(p)) if not math.isfinite(norms.get(id(p), 0.0)) else 0
+            w_norm = norms.get(id(p), 0.0 if g is None or math.isfinite(g) else math.nan)
+            w_bad = int(S.non_finite(p)) if not math.isfinite(w_norm) else 0
             non_finite += g_bad + w_bad
             w = {
                 "name": name,
@@ -241,7 +257,8 @@ class Probe:
         self.samples_seen += self.batch_size
         self.epoch_losses.append(loss_value)
         self.wire.send(
-            {
+            flush=False,
+            event={
                 "type": "step",
                 "stats": {
                     "step": self.step,
@@ -261,7 +278,7 @@ class Probe:
                     "durationMs": (time.perf_counter() - self.step_started) * 1000.0,
                     "samplesSeen": self.samples_seen,
                 },
-            }
+            },
         )
         # A sized loader's last batch ends the epoch at this boundary (the host decides after it).
         if current is not None and current.length > 0 and current.batches == current.length and not current.epoch_reported:
@@ -278,7 +295,8 @@ class Probe:
         loader_pass.epoch_reported = True
         losses = self.epoch_losses
         self.wire.send(
-            {
+            flush=False,
+            event={
                 "type": "epoch",
                 "stats": {
                     "epoch": self.epoch,
@@ -289,7 +307,7 @@ class Probe:
                     "valMetrics": {},
                     "durationMs": (time.perf_counter() - self.epoch_started) * 1000.0,
                 },
-            }
+            },
         )
         self.epoch += 1
         self.epoch_losses = []
@@ -297,9 +315,16 @@ class Probe:
 
     # ---- the host's decisions --------------------------------------------
 
-    def wait(self):
-        """At a step boundary: tell the host, then do what it says until it lets the next step run."""
-        self.wire.send({"type": "waiting", "step": self.step})
+    def await_decision(self):
+        """Before an update (or at the script's end): do what the host says about the last reported step until it lets the run go on."""
+        if not self.decision_pending:
+            return
+        started = time.perf_counter()
+        self._read_decision()
+        self.decision_pending = False
+        self.wait_seconds += time.perf_counter() - started
+
+    def _read_decision(self):
         while True:
             command = self.wire.receive()
             if command is None or command.get("type") == "stop":

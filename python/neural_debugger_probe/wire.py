@@ -46,9 +46,17 @@ class Wire:
     def __init__(self, fd):
         self._fd = fd
         self._pending = b""
+        self._queued = []
 
-    def send(self, event):
-        data = (json.dumps(_encode(event), allow_nan=False, separators=(",", ":")) + "\n").encode("utf-8")
+    def send(self, event, flush=True):
+        """Queues one event; `flush=False` leaves it for the next flush (one write per step boundary, not per event)."""
+        self._queued.append(json.dumps(_encode(event), allow_nan=False, separators=(",", ":")) + "\n")
+        if flush:
+            self.flush()
+
+    def flush(self):
+        data = "".join(self._queued).encode("utf-8")
+        self._queued = []
         while data:
             data = data[os.write(self._fd, data) :]
 

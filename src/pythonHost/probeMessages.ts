@@ -1,15 +1,17 @@
 // Between the Python host and the probe (python/neural_debugger_probe/):
 // JSON lines on the probe's fd 3 (src/shared/json.ts spellings). The probe
-// sends trainer events (docs/protocol.md) plus `waiting` at each step
-// boundary; the host answers every `waiting` with `proceed` (or `stop`) once
-// the shared run-control rules have decided. docs/pytorch.md.
+// sends trainer events (docs/protocol.md) plus `waiting` after each step's
+// events; the host answers every `waiting` with `proceed` (or `stop`) once the
+// shared run-control rules have decided. The probe reads that answer before
+// the next update (or at the script's end), so the host decides while the
+// next batch's forward and backward run: docs/pytorch.md, "Step boundaries".
 
 import type { TrainerCommand, TrainerEventOf } from '../shared/protocol';
 
 /** What the probe sends. */
 export type ProbeMessage =
   | TrainerEventOf<'hello' | 'header' | 'step' | 'epoch' | 'log' | 'error' | 'finished' | 'reply'>
-  /** At a step boundary (after step `step`; 0: before the first), the probe waits for `proceed`. */
+  /** Step `step` (0: none yet, before the first update) is reported; the probe waits for the answer before the next update. */
   | { type: 'waiting'; step: number };
 
 /** What the host sends the probe. */
