@@ -31,7 +31,7 @@ export function applyTrainerEvent(status: TrainingStatus, event: TrainerEvent): 
     case 'backend':
       return { ...status, backend: event.report.name };
     case 'header':
-      return { ...status, state: 'running', epochs: event.settings.epochs, backend: event.backend.name, progress: null };
+      return { ...status, state: 'running', epochs: event.settings.epochs || null, backend: event.backend.name, progress: null };
     case 'step':
       return {
         ...status,

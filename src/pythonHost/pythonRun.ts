@@ -153,6 +153,7 @@ export class PythonRun {
         this.diagnostics = new DiagnosticsEngine(this.options.diagnostics, this.options.modelFile);
         this.hooks.openTrace();
         this.hooks.emit(message);
+        this.warnIgnoredOptions();
         if (this.options.breakpoints) this.setBreakpoints(this.options.breakpoints, this.options.strictBreakpoints?.field);
         return;
       case 'step':
@@ -237,6 +238,25 @@ export class PythonRun {
     this.hooks.emit({ type: 'breakpoints', statuses });
     const invalid = statuses.find((st) => !st.verified);
     if (invalid && strictField) throw new UserError({ field: strictField, message: invalid.message ?? 'invalid condition' });
+  }
+
+  /** Options of a tfjs run that a script decides for itself: said, not silently dropped. */
+  private warnIgnoredOptions(): void {
+    const o = this.options;
+    const ignored = [
+      o.epochs !== undefined && 'epochs',
+      o.batchSize !== undefined && 'batchSize',
+      o.seed !== undefined && 'seed',
+      o.shuffle !== undefined && 'shuffle',
+      o.checkpointDir !== undefined && 'checkpointDir',
+      o.backend !== undefined && o.backend !== 'auto' && 'backend',
+    ].filter((name): name is string => typeof name === 'string');
+    if (ignored.length === 0) return;
+    this.hooks.emit({
+      type: 'log',
+      level: 'warning',
+      message: `${ignored.join(', ')}: not applied to a PyTorch script, which decides these itself (pass its own arguments after -- or in "args"; docs/pytorch.md)`,
+    });
   }
 
   /** setLearningRate goes to the probe at a boundary (where it waits and can answer). */

@@ -115,8 +115,9 @@ describe('PyTorch scripts on the command line', function () {
   });
 
   it('--steps caps the script; a bad -- use is a usage error', async () => {
-    const r = await runCli(['train', TINY, '--python', python, '--steps', '3', '--json', '--', '--epochs', '5']);
+    const r = await runCli(['train', TINY, '--python', python, '--steps', '3', '--epochs', '2', '--json', '--', '--epochs', '5']);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /epochs: not applied to a PyTorch script/);
     const finished = r.stdout
       .trim()
       .split('\n')
