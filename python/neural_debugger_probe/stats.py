@@ -99,32 +99,37 @@ def _histc(values, lo, hi):
 
 
 def activation_parts(batch, output, activation, histograms):
-    """Queues the ActivationStats of a layer output (NCHW: the unit axis is 1)."""
+    """Queues the ActivationStats of a layer output (NCHW: the unit axis is 1). Sums
+    in float32 (cascade / tree reductions), no float64 copy of the whole output."""
     x = output.detach()
+    if x.dtype != torch.float32:
+        x = x.to(torch.float32)
     n = x.numel()
     finite = torch.isfinite(x)
-    x64 = torch.where(finite, x, torch.zeros_like(x)).to(torch.float64)
-    count = finite.sum()
-    big = torch.finfo(x.dtype).max if x.dtype.is_floating_point else 1e300
+    clean = torch.where(finite, x, torch.zeros((), dtype=x.dtype, device=x.device))
+    big = torch.finfo(torch.float32).max
+    nan = torch.tensor(math.nan, device=x.device)
     parts = [
-        count.to(torch.float64),
-        x64.sum(),
-        (x64 * x64).sum(),
-        torch.where(finite, x, torch.full_like(x, big)).min().to(torch.float64) if n else torch.tensor(math.nan, dtype=torch.float64),
-        torch.where(finite, x, torch.full_like(x, -big)).max().to(torch.float64) if n else torch.tensor(math.nan, dtype=torch.float64),
-        (x == 0).sum().to(torch.float64),
+        finite.sum().to(torch.float32),
+        clean.sum(),
+        (clean * clean).sum(),
+        torch.where(finite, x, torch.full((), big, device=x.device)).min() if n else nan,
+        torch.where(finite, x, torch.full((), -big, device=x.device)).max() if n else nan,
+        (x == 0).sum().to(torch.float32),
     ]
     if x.dim() >= 2 and x.shape[1] > 0:
-        units = x.shape[1]
-        alive = x.transpose(0, 1).reshape(units, -1).ne(0).any(dim=1).sum()
-        parts.append(1.0 - alive.to(torch.float64) / units)
+        # A unit (axis 1) is dead when it is zero for every sample and position.
+        alive = x.ne(0).any(dim=0)
+        while alive.dim() > 1:
+            alive = alive.any(dim=-1)
+        parts.append(1.0 - alive.sum().to(torch.float32) / x.shape[1])
     else:
-        parts.append(torch.zeros((), dtype=torch.float64, device=x.device))
+        parts.append(torch.zeros((), device=x.device))
     bounds = SATURATION_BOUNDS.get(activation)
     if bounds is not None:
         margin = 0.01 * (bounds[1] - bounds[0])
-        parts.append(((x <= bounds[0] + margin) | (x >= bounds[1] - margin)).sum().to(torch.float64))
-    handle = batch.add(torch.stack([p.to(x64.device) for p in parts]))
+        parts.append(((x <= bounds[0] + margin) | (x >= bounds[1] - margin)).sum().to(torch.float32))
+    handle = batch.add(torch.stack([p.to(torch.float32) for p in parts]))
     hist = histogram_parts(batch, x) if histograms else None
 
     def build():
