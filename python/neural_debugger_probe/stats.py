@@ -34,7 +34,11 @@ class Batch:
         return (start, self._size)
 
     def resolve(self):
-        self._values = torch.cat(self._parts).tolist() if self._parts else []
+        if not self._parts:
+            self._values = []
+            return
+        device = self._parts[0].device  # a stray CPU scalar joins the device tensors, not the reverse
+        self._values = torch.cat([p.to(device) for p in self._parts]).tolist()
 
     def scalar(self, handle):
         return self._values[handle[0]]
