@@ -17,15 +17,27 @@ const WIRE_FD = 3;
 let writer: FrameWriter | null = null;
 let run: PythonRun | null = null;
 let helloSent = false;
+/** Events before the probe's hello (the script's interpreter warning on stderr while torch imports): sent after it. */
+const beforeHello: TrainerEvent[] = [];
 
-/** Every event: the trace (once open), then the parent. The probe's hello is the run's; the host says its own only when there is no probe. */
+/**
+ * Every event: the trace (once open), then the parent. The probe's hello is
+ * the run's first message; the host says its own only when there is no probe
+ * to say one (no interpreter) and an error must go out.
+ */
 const eventLog = new EventLog((event: TrainerEvent) => {
-  if (event.type === 'hello') {
-    if (helloSent) return;
+  if (!helloSent) {
+    if (event.type !== 'hello' && event.type !== 'error') {
+      beforeHello.push(event);
+      return;
+    }
     helloSent = true;
-  } else if (!helloSent) {
-    helloSent = true;
-    writer?.write({ type: 'hello', protocol: PROTOCOL_VERSION, trainer: 'pytorch (no interpreter)' } satisfies TrainerEvent);
+    const hello: TrainerEvent = event.type === 'hello' ? event : { type: 'hello', protocol: PROTOCOL_VERSION, trainer: 'pytorch (no interpreter)' };
+    writer?.write(hello);
+    for (const early of beforeHello.splice(0)) writer?.write(early);
+    if (event.type === 'hello') return;
+  } else if (event.type === 'hello') {
+    return;
   }
   writer?.write(event);
 });

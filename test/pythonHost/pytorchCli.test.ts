@@ -108,6 +108,20 @@ describe('PyTorch scripts on the command line', function () {
     assert.doesNotMatch(r.stderr, /internal error/);
   });
 
+  it("output before the probe's hello (an interpreter warning at start-up) comes after it, as a log line", async () => {
+    const site = tempDir();
+    fs.writeFileSync(path.join(site, 'sitecustomize.py'), 'import sys\nsys.stderr.write("startup warning from sitecustomize\\n")\n');
+    const r = await runCli(['train', TINY, '--python', python, '--json', '--', '--epochs', '1'], { env: { PYTHONPATH: site } });
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; trainer?: string; message?: string });
+    assert.equal(events[0].type, 'hello');
+    assert.match(events[0].trainer!, /^pytorch \d/);
+    assert.ok(events.some((e) => e.type === 'log' && e.message === 'startup warning from sitecustomize'));
+  });
+
   it('--break-on stops on the vanishing gradients of a deep sigmoid net (exit 3)', async () => {
     const r = await runCli(['train', path.join(PYTORCH_FIXTURES, 'deep_sigmoid_small.py'), '--python', python, '--break-on', 'vanishing-gradient']);
     assert.equal(r.code, 3, r.stderr);
