@@ -59,6 +59,16 @@ export default tseslint.config(
             onlyFrom('./src/spec', ['./src/shared'], 'src/spec/ parses specs without TensorFlow.js: it imports only src/spec/ and src/shared/.'),
             onlyFrom('./src/node', ['./src/shared'], 'src/node/ is Node-only code shared by processes: it imports only src/node/ and src/shared/.'),
             onlyFrom(
+              './src/runControl',
+              ['./src/shared'],
+              'src/runControl/ is the run-control rules both trainers use (tfjs and the Python host): it imports only src/runControl/ and src/shared/, never TensorFlow.js.',
+            ),
+            onlyFrom(
+              './src/pythonHost',
+              ['./src/shared', './src/node', './src/runControl'],
+              'src/pythonHost/ runs a PyTorch script under the debugger: it imports only src/pythonHost/, src/runControl/, src/node/, src/shared/.',
+            ),
+            onlyFrom(
               './src/client',
               ['./src/node', './src/shared'],
               "src/client/ is the parent's client of the trainer: it imports only src/client/, src/node/, src/shared/.",

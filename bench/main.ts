@@ -10,7 +10,7 @@
 //                      [--threads 1,2] [--torch-threads 1,2] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
 // PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview,pause-ratios (default all; --quick: all but
 // soak and pytorch-probe, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone;
-// pytorch-probe times the PyTorch example scripts (bench/pytorchScripts.ts).
+// pytorch-probe: a PyTorch script plain vs under the probe (bench/pytorchProbe.ts).
 // --profile prints a per-kernel profile of one training step and exits;
 // --kernels compares our replacement wasm kernels with the stock ones and
 // exits; --stock-kernels runs with the stock kernels instead.
@@ -28,7 +28,7 @@ import { compareKernels, useStockKernels } from './kernels';
 import { benchModel, MODEL_LABELS, MODEL_NAMES, repoRoot, type ModelName } from './models';
 import { formatProfile, profileStep } from './profile';
 import { DEFAULT_PYTHONS, findTorchPython, PytorchWorker } from './pytorch';
-import { benchScripts, formatScriptTable } from './pytorchScripts';
+import { benchPytorchProbe } from './pytorchProbe';
 import { formatScaling, formatTable, median, readPrevious, writeResults, type BenchResult, type Variant } from './report';
 import { formatSoakSummary, runSoak, soakVerdict } from './soak';
 import { measureStartup } from './startup';
@@ -352,20 +352,9 @@ async function main(): Promise<void> {
   }
 
   if (options.parts.has('pytorch-probe')) {
-    const pythons = options.python ? [options.python] : DEFAULT_PYTHONS;
-    const found = findTorchPython(pythons);
-    if (!found) {
-      log(`pytorch-probe: skipped — no Python with torch (tried ${pythons.join(', ')}; on Debian: apt install python3-torch)`);
-    } else {
-      const rounds = options.quick ? 1 : options.runs;
-      // The scripts run at the first --torch-threads count (the scaling table above covers the others).
-      const threads = options.torchThreads[0];
-      log(`pytorch-probe: ${found.python}, torch ${found.version}, ${threads} thread(s), ${rounds} round(s)`);
-      const results = await benchScripts({ python: found.python, threads, rounds, log });
-      console.log(`\n## PyTorch example scripts, samples/s (torch ${found.version}, ${threads} thread(s); median of ${rounds} round(s))\n`);
-      console.log(formatScriptTable(results));
-      console.log('\n(steps 2…N of one epoch as each script prints it, start-up excluded; one process per run, variants in turns.)');
-    }
+    const found = findTorchPython(options.python ? [options.python] : DEFAULT_PYTHONS);
+    if (!found) log('pytorch-probe: skipped — no Python with torch (try --python FILE; on Debian: apt install python3-torch)');
+    else console.log(`\n${benchPytorchProbe(found.python, options.quick ? 1 : options.runs, log)}`);
   }
 
   if (options.parts.has('startup')) {

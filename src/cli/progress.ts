@@ -57,7 +57,7 @@ export class ProgressPrinter {
         this.message(
           `${this.label}: ${describeLayerCount(event.topology)}, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}`,
         );
-        this.message(`training ${s.epochs} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`);
+        this.message(`training ${s.epochs || 'the script’s'} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`);
         this.epochStarted = Date.now();
         return;
       }
@@ -69,7 +69,7 @@ export class ProgressPrinter {
         const metrics = Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`);
         const val = e.valLoss !== null ? [`val_loss ${fmt(e.valLoss)}`, ...Object.entries(e.valMetrics).map(([k, v]) => `val_${k} ${fmt(v)}`)] : [];
         this.message(
-          `epoch ${e.epoch}/${this.settings?.epochs ?? '?'}  loss ${fmt(e.loss)}  ${[...metrics, ...val].join('  ')}  (${secs.toFixed(1)} s, ${rate(this.epochSamples / Math.max(secs, 1e-3))} samples/s)`,
+          `epoch ${e.epoch}/${this.settings?.epochs || '?'}  loss ${fmt(e.loss)}  ${[...metrics, ...val].join('  ')}  (${secs.toFixed(1)} s, ${rate(this.epochSamples / Math.max(secs, 1e-3))} samples/s)`,
         );
         this.epochStarted = Date.now();
         this.epochSamples = 0;
@@ -117,7 +117,7 @@ export class ProgressPrinter {
     const metrics = Object.entries(s.metrics)
       .map(([k, v]) => `${k} ${fmt(v)}`)
       .join('  ');
-    const line = `epoch ${s.epoch}/${this.settings?.epochs ?? '?'} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${s.batch + 1}/${s.batchesPerEpoch}  loss ${fmt(s.loss)}  ${metrics}  ${rate(perSec)} samples/s  ETA ${duration(eta)}`;
+    const line = `epoch ${s.epoch}/${this.settings?.epochs || '?'} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${s.batch + 1}/${s.batchesPerEpoch}  loss ${fmt(s.loss)}  ${metrics}  ${rate(perSec)} samples/s  ETA ${duration(eta)}`;
     this.out.write(`\r\x1b[2K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
     this.barShown = true;
   }

@@ -52,7 +52,7 @@ export class TrainerProcess extends EventEmitter implements TrainerConnection {
   /** `trainerScript` defaults to dist/trainer.js next to the running bundle. */
   private readonly modelFile: string;
 
-  constructor(options: TrainOptions, trainerScript = defaultTrainerScript(), spawnOptions: TrainerSpawnOptions = {}) {
+  constructor(options: TrainOptions, trainerScript = defaultTrainerScript(options.modelFile), spawnOptions: TrainerSpawnOptions = {}) {
     super();
     this.modelFile = options.modelFile;
     // What fork() did (this Node, its flags less a debugger port), without its
@@ -188,10 +188,17 @@ function lowerPriority(pid: number): void {
   }
 }
 
-export function defaultTrainerScript(): string {
+/** The trainer for a model file: dist/pythonHost.js for a PyTorch script (`*.py`, docs/pytorch.md), else dist/trainer.js. */
+export function defaultTrainerScript(modelFile = ''): string {
+  const entry = isPythonScript(modelFile) ? 'pythonHost.js' : 'trainer.js';
   // Bundled: __dirname is dist/. From sources (tests via tsx): src/client → dist/.
   const here = __dirname;
-  return path.basename(here) === 'dist' ? path.join(here, 'trainer.js') : path.join(here, '..', '..', 'dist', 'trainer.js');
+  return path.basename(here) === 'dist' ? path.join(here, entry) : path.join(here, '..', '..', 'dist', entry);
+}
+
+/** A PyTorch training script, run by the Python host rather than the tfjs trainer. */
+export function isPythonScript(modelFile: string): boolean {
+  return modelFile.toLowerCase().endsWith('.py');
 }
 
 /** Why a trainer died without saying so itself: 'was killed by SIGKILL (…)', 'ran out of memory', … */

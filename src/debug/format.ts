@@ -57,7 +57,7 @@ export function consoleLine(event: TrainerEvent, settings: RunSettings | null): 
       const s = event.settings;
       return (
         `${event.topology.name}: ${describeLayerCount(event.topology)}, ${event.topology.totalParams.toLocaleString('en-US')} parameters; ${s.dataDescription}\n` +
-        `training ${s.epochs} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`
+        `training ${s.epochs || 'the script’s'} epoch(s), batch ${s.batchSize}, ${s.optimizer} lr ${s.learningRate}, ${s.loss}`
       );
     }
     case 'epoch':

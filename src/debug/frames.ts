@@ -51,7 +51,7 @@ export function stackFrames(state: RunState, layerOfBreakpoint: (id: number) => 
   const source = new Source(path.basename(settings.modelFile), settings.modelFile);
   const names: Record<FrameKind, string> = {
     batch: current ? `batch ${current.batch + 1}/${current.batchesPerEpoch} (step ${current.step})` : 'before the first batch',
-    epoch: `epoch ${current?.epoch ?? stop?.epoch ?? 1}/${settings.epochs}`,
+    epoch: `epoch ${current?.epoch ?? stop?.epoch ?? 1}/${settings.epochs || '?'}`,
     run: `train ${topology.name}`,
   };
   if (stop?.diagnostic) names.batch += ` — ${stop.diagnostic.kind}`;

@@ -95,6 +95,25 @@ export function resolveLaunchArguments(raw: unknown): TrainOptions {
     histogramsEvery: positiveInteger(args, 'histogramsEvery'),
     dataRoot: optionalPath(args, 'dataRoot', cwd),
     diagnostics: optionalObject(args, 'diagnostics'),
+    ...pythonOptions(args, modelFile),
+  };
+}
+
+/** A PyTorch script's interpreter and arguments (docs/pytorch.md); refused for other model files. */
+function pythonOptions(args: Record<string, unknown>, modelFile: string): Pick<TrainOptions, 'python' | 'scriptArgs'> {
+  const { python, args: scriptArgs } = args;
+  const isScript = modelFile.toLowerCase().endsWith('.py');
+  if (python !== undefined && python !== null && python !== '') {
+    if (typeof python !== 'string') throw problem('python', `expected the path of a Python interpreter, got ${JSON.stringify(python)}`);
+    if (!isScript) throw problem('python', 'applies to a PyTorch script ("program" ending in .py)');
+  }
+  if (scriptArgs !== undefined && scriptArgs !== null) {
+    if (!Array.isArray(scriptArgs) || !scriptArgs.every((a) => typeof a === 'string')) throw problem('args', 'expected a list of strings');
+    if (!isScript) throw problem('args', 'applies to a PyTorch script ("program" ending in .py)');
+  }
+  return {
+    python: typeof python === 'string' && python !== '' ? python : undefined,
+    scriptArgs: Array.isArray(scriptArgs) ? (scriptArgs as string[]) : undefined,
   };
 }
 

@@ -76,7 +76,7 @@ export class TrainingRuntime extends EventEmitter<RuntimeEvents> {
     if (this.trainer) throw new Error('TrainingRuntime.start called twice');
     this.options = options;
     // Below normal priority: a debugger's trainer shares the machine with the editor (TrainerSpawnOptions).
-    const trainer = new TrainerProcess(options, defaultTrainerScript(), { belowNormalPriority: true });
+    const trainer = new TrainerProcess(options, defaultTrainerScript(options.modelFile), { belowNormalPriority: true });
     this.trainer = trainer;
     liveTrainers.add(trainer);
     if (trainer.pid !== undefined) this.emit('process', trainer.pid, options.modelFile);

@@ -4,13 +4,25 @@
 // NeuralDebugSession())`) or standalone over stdio (debugAdapter.ts). See
 // docs/debugging.md for the mapping.
 
-import { BreakpointEvent, Event, InitializedEvent, Logger, logger, LoggingDebugSession, OutputEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import {
+  BreakpointEvent,
+  CapabilitiesEvent,
+  Event,
+  InitializedEvent,
+  Logger,
+  logger,
+  LoggingDebugSession,
+  OutputEvent,
+  TerminatedEvent,
+  Thread,
+} from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CUSTOM_REQUESTS, TRAINING_THREAD_ID } from '../shared/debugEvents';
 import { isUserError } from '../shared/errors';
 import { formatUserError, type BreakpointSpec } from '../shared/protocol';
 import type { DiagnosticKind } from '../shared/stats';
 import { precheckWithLines, type SpecFrameLines } from '../spec/modelFiles';
+import { isPythonScript } from '../client/trainerProcess';
 import { EXCEPTION_FILTERS, isDiagnosticKind } from './diagnosticKinds';
 import { evaluateText, runNames } from './expressions';
 import { formatValue, launchError, userErrorVariables } from './format';
@@ -177,6 +189,8 @@ export class NeuralDebugSession extends LoggingDebugSession {
     } catch (e) {
       return this.answerLaunch(response, e);
     }
+    // A PyTorch run cannot go back (docs/pytorch.md): the toolbar must not offer it.
+    if (isPythonScript(options.modelFile)) this.sendEvent(new CapabilitiesEvent({ supportsStepBack: false }));
     this.launchBreakOn = options.breakOn ?? [];
     this.noDebug = Boolean(args.noDebug);
     if (this.noDebug) options.stopOnEntry = false;

@@ -269,6 +269,7 @@ export class VariableStore {
       if (b.reasons.length > 0) out.push(leaf('backendNotes', b.reasons.join('; ')));
       if (b.addedKernels.length > 0) out.push(leaf('addedKernels', b.addedKernels.join(', ')));
       if (b.nativeKernels) out.push(leaf('nativeKernels', b.nativeKernels));
+      if (b.device) out.push(leaf('device', b.device));
     }
     return out;
   }

@@ -12,6 +12,7 @@ import { DEBUG_TYPE } from '../shared/debugEvents';
 import { initialConfigurations, resolveLaunchDefaults, resolveLaunchPaths, type NeuralLaunchConfig, type ResolveContext } from './launchConfig';
 import { modelFileKind } from './modelFiles';
 import type { SessionMonitor } from './sessionMonitor';
+import { pythonExtensionInterpreter } from './pythonInterpreter';
 import type { SpecDiagnostics } from './specDiagnostics';
 
 const SHOW_PROBLEM = 'Show problem';
@@ -61,6 +62,10 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     if (!('config' in result)) return undefined;
+    if (modelFileKind(result.config.program as string) === 'pytorch' && !result.config.python) {
+      const python = await pythonExtensionInterpreter(folder?.uri);
+      if (python) result.config.python = python;
+    }
     const resolved = result.config;
     if (result.prune) {
       // The runs in progress keep their traces whatever the retention says.
@@ -115,6 +120,7 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
         runsWriteTrace: configuration.get('runs.writeTrace'),
         runsKeepPerModel: configuration.get('runs.keepPerModel'),
         runsMaxSizeMB: configuration.get('runs.maxSizeMB'),
+        python: configuration.get('python'),
       },
       workspaceTrusted: vscode.workspace.isTrusted,
       fallbackRunsDir: path.join(this.context.globalStorageUri.fsPath, 'runs'),

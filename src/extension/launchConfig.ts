@@ -35,6 +35,7 @@ export interface NeuralSettings {
   runsKeepPerModel?: unknown;
   /** `neuralDebugger.runs.maxSizeMB`. */
   runsMaxSizeMB?: unknown;
+  python?: unknown;
 }
 
 export interface ResolveContext {
@@ -90,6 +91,8 @@ export function resolveLaunchDefaults(config: Partial<NeuralLaunchConfig>, ctx: 
   if (resolved.histogramsEvery === undefined && settings.histogramsEvery !== undefined) resolved.histogramsEvery = settings.histogramsEvery;
   if (resolved.breakOn === undefined) resolved.breakOn = settings.breakOn;
   if (resolved.diagnostics === undefined && settings.diagnostics !== undefined) resolved.diagnostics = settings.diagnostics;
+  // A PyTorch script's interpreter: the launch configuration's, else the setting (else, later, the Python extension's; else python3).
+  if (modelFileKind(resolved.program) === 'pytorch' && !resolved.python && settings.python) resolved.python = settings.python;
   return { config: resolved };
 }
 
@@ -160,6 +163,7 @@ interface CheckedSettings {
   breakOn: DiagnosticKind[];
   diagnostics?: Record<string, unknown>;
   runs: { writeTrace: boolean; retention: RunRetention };
+  python?: string;
 }
 
 /** Checks the settings; a wrong value is an error naming the setting, not silently ignored. */
@@ -192,6 +196,11 @@ export function readSettings(raw: NeuralSettings): CheckedSettings | { error: st
       return { error: `setting neuralDebugger.breakOn: unknown diagnostic kind ${JSON.stringify(unknown[0])} (known: ${DIAGNOSTIC_KINDS.join(', ')})` };
     }
     result.breakOn = raw.breakOn as DiagnosticKind[];
+  }
+  if (raw.python !== undefined && raw.python !== null && raw.python !== '') {
+    if (typeof raw.python !== 'string')
+      return { error: `setting neuralDebugger.python: expected the path of a Python interpreter, got ${JSON.stringify(raw.python)}` };
+    result.python = raw.python;
   }
   if (raw.diagnostics !== undefined && raw.diagnostics !== null) {
     if (typeof raw.diagnostics !== 'object' || Array.isArray(raw.diagnostics)) {

@@ -8,9 +8,10 @@ import { parse as parseJsonc } from 'jsonc-parser';
 /**
  * - `json-spec`: a `*.nn.json` model spec (data, model, training sections);
  * - `module`: a `*.model.ts` / `*.model.js` module that builds a model in code;
- * - `keras`: a Keras / TensorFlow.js `model.json` topology.
+ * - `keras`: a Keras / TensorFlow.js `model.json` topology;
+ * - `pytorch`: a PyTorch training script (`*.py`, run unmodified under the probe: docs/pytorch.md).
  */
-export type ModelFileKind = 'json-spec' | 'module' | 'keras';
+export type ModelFileKind = 'json-spec' | 'module' | 'keras' | 'pytorch';
 
 /** The one place that decides what a model file is, from its name. */
 export function modelFileKind(filePath: string): ModelFileKind | null {
@@ -18,6 +19,7 @@ export function modelFileKind(filePath: string): ModelFileKind | null {
   if (name.endsWith('.nn.json')) return 'json-spec';
   if (/\.model\.(ts|js|mjs|cjs|mts|cts)$/.test(name)) return 'module';
   if (name === 'model.json') return 'keras';
+  if (name.endsWith('.py')) return 'pytorch';
   return null;
 }
 
@@ -43,13 +45,18 @@ export function whyNotTrainable(filePath: string, workspaceTrusted: boolean): st
         );
       }
       return null;
+    case 'pytorch':
+      if (!workspaceTrusted) {
+        return `${name} is a Python script: training it runs its code, which restricted mode does not allow. Trust the workspace (Workspaces: Manage Workspace Trust) to train it.`;
+      }
+      return null;
     case 'keras':
       return (
         `${name} is a Keras/TensorFlow.js topology without data or training settings: train it through a *.nn.json spec ` +
         `that points at it ("model": { "keras": "${name}" }, see docs/model-spec.md).`
       );
     default:
-      return `${name} is not a model file: Neural Debugger trains *.nn.json model specs and *.model.ts/js modules.`;
+      return `${name} is not a model file: Neural Debugger trains *.nn.json model specs, *.model.ts/js modules and PyTorch scripts (*.py).`;
   }
 }
 

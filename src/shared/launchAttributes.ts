@@ -19,7 +19,8 @@ type SharedWithTrainer =
   | 'stopOnEntry'
   | 'breakOn'
   | 'diagnostics'
-  | 'dataRoot';
+  | 'dataRoot'
+  | 'python';
 
 export interface NeuralLaunchAttributes extends Pick<TrainOptions, SharedWithTrainer> {
   /** The model file to train (TrainOptions.modelFile). */
@@ -28,6 +29,8 @@ export interface NeuralLaunchAttributes extends Pick<TrainOptions, SharedWithTra
   cwd?: string;
   /** Path of the run's trace, JSON Lines (TrainOptions.traceFile). */
   trace?: string;
+  /** A PyTorch script's command-line arguments (TrainOptions.scriptArgs). */
+  args?: string[];
 }
 
 /**

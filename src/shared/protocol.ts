@@ -49,6 +49,10 @@ export interface TrainOptions {
   diagnostics?: Record<string, unknown>;
   /** Folder that data paths must stay inside (untrusted workspaces); unset = anywhere. */
   dataRoot?: string;
+  /** A PyTorch script (`modelFile` ending in `.py`): the Python interpreter that runs it (default `python3`). */
+  python?: string;
+  /** A PyTorch script: its command-line arguments (`sys.argv[1:]`). */
+  scriptArgs?: string[];
 }
 
 export interface BreakpointSpec {

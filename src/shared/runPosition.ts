@@ -31,7 +31,8 @@ export function initialPosition(): RunPosition {
 export function applyToPosition(p: RunPosition, event: TrainerEvent): RunPosition {
   switch (event.type) {
     case 'header':
-      return { ...initialPosition(), epochs: event.settings.epochs, learningRate: event.settings.learningRate };
+      // epochs 0: a PyTorch script's epoch count is not known.
+      return { ...initialPosition(), epochs: event.settings.epochs || null, learningRate: event.settings.learningRate };
     case 'step': {
       const s = event.stats;
       const batch = s.batch + 1;

@@ -19,8 +19,8 @@ export const BACKEND_CHOICE_DESCRIPTIONS: Readonly<Record<BackendChoice, string>
 export const BACKEND_CHOICES = Object.keys(BACKEND_CHOICE_DESCRIPTIONS) as readonly BackendChoice[];
 
 export interface BackendReport {
-  /** The backend that runs. */
-  name: BackendName;
+  /** The backend that runs: a TensorFlow.js backend, or PyTorch for a Python script. */
+  name: BackendName | 'pytorch';
   requested: BackendChoice;
   /** One line per better backend that did not load, saying why. */
   reasons: string[];
@@ -33,6 +33,8 @@ export interface BackendReport {
   nativeKernels?: string;
   /** On wasm with the native kernels: the threads their calls are split over (1: the trainer's own thread only). */
   kernelThreads?: number;
+  /** PyTorch runs: the device of the model's parameters (`cpu`, `cuda:0`). */
+  device?: string;
 }
 
 /** Fixed-bin histogram; `counts[i]` counts values in [edges[i], edges[i+1]). */
@@ -181,6 +183,7 @@ export interface ModelTopology {
 
 export interface RunSettings {
   modelFile: string;
+  /** 0 when the trainer cannot know ahead (a PyTorch script runs its own loop). */
   epochs: number;
   /** Cap on the number of training steps; null for no cap. */
   maxSteps: number | null;

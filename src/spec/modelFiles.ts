@@ -64,8 +64,16 @@ export interface SpecFrameLines {
 export function precheckWithLines(file: string): { warnings: UserErrorInfo[]; lines: SpecFrameLines } {
   // Any *.json is read as a spec (as the trainer does); editors offer only *.nn.json.
   const kind = isModelSourceFile(file) ?? (file.toLowerCase().endsWith('.json') ? 'spec' : null);
+  if (file.toLowerCase().endsWith('.py')) {
+    // A PyTorch script (docs/pytorch.md): Python checks it when it runs.
+    if (!fs.existsSync(file)) throw new UserError({ file, message: 'file not found; give the path of a PyTorch training script (*.py)' });
+    return { warnings: [], lines: {} };
+  }
   if (kind === null) {
-    throw new UserError({ file, message: 'not a model file: expected a model spec (*.nn.json) or a model module (*.model.ts, *.model.js)' });
+    throw new UserError({
+      file,
+      message: 'not a model file: expected a model spec (*.nn.json), a model module (*.model.ts, *.model.js) or a PyTorch script (*.py)',
+    });
   }
   if (kind === 'module') {
     if (!fs.existsSync(file)) throw new UserError({ file, message: 'file not found; give the path of a *.model.ts or *.model.js file' });

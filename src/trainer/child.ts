@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { PROTOCOL_VERSION, type TrainerCommand, type TrainerEvent } from '../shared/protocol';
 import { isUserError } from '../shared/errors';
 import { FrameWriter, readFrames } from '../node/wire';
-import { DiagnosticsEngine } from './diagnostics/engine';
+import { DiagnosticsEngine } from '../runControl/diagnostics/engine';
 import { TrainingController } from './run/controller';
 import { prepareRun } from './run/prepare';
 import { RunCheckpoints } from './run/checkpoints';
-import { EventLog } from './run/eventLog';
+import { EventLog } from '../node/eventLog';
 
 /** The file descriptor of the protocol pipe: the parent's stdio[3]. */
 const WIRE_FD = 3;

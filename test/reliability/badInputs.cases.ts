@@ -132,7 +132,11 @@ export const CASES: Record<string, Case> = {
   'unknown --break-on kind': { args: ['unknown-top-level-field.nn.json', '--break-on', 'nan'], error: /^error: --break-on: unknown diagnostic kind 'nan'/ },
   'missing spec file': { args: spec('does-not-exist.nn.json'), error: /^does-not-exist\.nn\.json: error: file not found/ },
   'a folder given as the spec': { args: spec('folder.nn.json'), error: /^folder\.nn\.json: error: is a folder, not a model spec file/ },
-  'a file that is not a model': { args: spec('data'), error: /^data: error: not a model file: expected a model spec \(\*\.nn\.json\) or a model module/ },
+  'a file that is not a model': {
+    args: spec('data'),
+    error:
+      /^data: error: not a model file: expected a model spec \(\*\.nn\.json\), a model module \(\*\.model\.ts, \*\.model\.js\) or a PyTorch script \(\*\.py\)/,
+  },
   'a TS module with a syntax error': {
     args: spec('modules/syntax-error.model.ts'),
     error: /^modules\/syntax-error\.model\.ts:5:35: error: Expected "\}" but found ";"/,

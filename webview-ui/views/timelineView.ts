@@ -127,7 +127,7 @@ export class TimelineView {
       else {
         const settings = this.store.settings;
         const epoch = this.store.epochAt(current);
-        this.label.textContent = `step ${current} of ${last}${Number.isFinite(epoch) ? ` · epoch ${epoch}${settings ? `/${settings.epochs}` : ''}` : ''}`;
+        this.label.textContent = `step ${current} of ${last}${Number.isFinite(epoch) ? ` · epoch ${epoch}${settings ? `/${settings.epochs || '?'}` : ''}` : ''}`;
       }
       this.live.setAttribute('aria-pressed', String(this.store.pinnedStep === null));
       this.live.disabled = this.store.pinnedStep === null;

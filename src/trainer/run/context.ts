@@ -3,7 +3,7 @@
 // settings.
 
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendReport, ModelTopology, RunSettings, StepStats, EpochStats, TrainingDiagnostic } from '../../shared/stats';
+import type { BackendReport, ModelTopology, RunSettings } from '../../shared/stats';
 import type { LoadedData } from '../data/types';
 import type { LossName } from '../training/objectives';
 import type { RunHooks } from '../sources/types';
@@ -23,15 +23,4 @@ export interface RunContext {
   diagnosticsConfig: Record<string, unknown>;
   /** A model module's hooks (docs/model-modules.md). */
   hooks?: RunHooks;
-}
-
-/**
- * Detects training pathologies from the statistics (the diagnostics module
- * implements it). Returns the diagnostics that opened, changed or closed.
- */
-export interface DiagnosticsHook {
-  onStep(stats: StepStats): TrainingDiagnostic[];
-  onEpoch(stats: EpochStats): TrainingDiagnostic[];
-  /** Summary of everything that fired during the run. */
-  active(): TrainingDiagnostic[];
 }

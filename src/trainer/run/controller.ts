@@ -6,20 +6,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { BreakpointSpec, BreakpointStatus, TrainerCommand, TrainerEvent } from '../../shared/protocol';
 import { UserError } from '../../shared/errors';
 import type { DiagnosticKind, EpochStats, StepStats, StopReason, TrainingDiagnostic } from '../../shared/stats';
-import { evaluate, parseExpression, scopeFromObject } from '../../shared/expression';
 import { BatchSource } from '../data';
 import type { Split } from '../data/types';
 import { InstrumentedModel } from '../training/instrumentedModel';
 import { getLearningRate, setLearningRate, targetTensor } from '../training/objectives';
-import { BreakpointSet } from './breakpoints';
-import type { DiagnosticsHook, RunContext } from './context';
-import { buildScope, skeletonScope } from '../../shared/expression/runScope';
+import { StepControl, evaluateOnRun, type DiagnosticsHook, type RunState } from '../../runControl/stepControl';
+import type { RunContext } from './context';
+import { skeletonScope } from '../../shared/expression/runScope';
 import { EpochTotals } from './epochTotals';
 import { EpochSnapshots } from './snapshots';
 import type { RunCheckpoints } from './checkpoints';
 
-export type RunState = 'running' | 'paused' | 'finished';
-type StepMode = 'run' | 'batch' | 'epoch';
+export type { RunState };
 
 export interface ControllerOptions {
   /** Where every event goes (the EventLog: trace and transport). */
@@ -33,15 +31,10 @@ export interface ControllerOptions {
 }
 
 export class TrainingController {
-  state: RunState = 'running';
-  private mode: StepMode = 'run';
-  private pauseRequested = false;
-  private stopRequested = false;
+  /** The decisions: pause, step, breakpoints, break-on (shared with the Python host). */
+  private readonly control: StepControl;
   /** The model module's onEpochEnd hook returned 'stop'. */
   private stoppedByHook = false;
-  private wake: (() => void) | null = null;
-  private readonly breakpoints = new BreakpointSet();
-  private breakOn: Set<DiagnosticKind>;
   private readonly instrumented: InstrumentedModel;
   private readonly trainBatches: BatchSource;
   private readonly snapshots: EpochSnapshots;
@@ -66,7 +59,7 @@ export class TrainingController {
       seed: settings.seed,
     });
     this.snapshots = new EpochSnapshots(ctx.model, ctx.optimizer);
-    this.breakOn = new Set(options.breakOn ?? []);
+    this.control = new StepControl(options.breakOn ?? []);
     if (options.breakpoints) {
       const invalid = this.emitBreakpointStatuses(options.breakpoints).find((st) => !st.verified);
       if (invalid && options.strictBreakpoints) {
@@ -75,34 +68,25 @@ export class TrainingController {
     }
   }
 
+  get state(): RunState {
+    return this.control.state;
+  }
+
+  private get stopRequested(): boolean {
+    return this.control.stopRequested;
+  }
+
   get batchesPerEpoch(): number {
     return this.trainBatches.batchesPerEpoch;
   }
 
   /** Handles a command from the parent; safe to call at any time. */
   handle(command: TrainerCommand): void {
+    if (this.control.handle(command)) return;
     switch (command.type) {
-      case 'start':
-        return;
-      case 'continue':
-        return this.resume('run');
-      case 'stepBatch':
-        return this.resume('batch');
-      case 'stepEpoch':
-        return this.resume('epoch');
-      case 'pause':
-        if (this.state === 'running') this.pauseRequested = true;
-        return;
-      case 'stop':
-        this.stopRequested = true;
-        this.wakeUp();
-        return;
       case 'setBreakpoints':
         this.emitBreakpointStatuses(command.breakpoints);
         this.reply(command.requestId, true, null);
-        return;
-      case 'setBreakOn':
-        this.breakOn = new Set(command.kinds);
         return;
       case 'setLearningRate':
         return this.changeLearningRate(command.requestId, command.value);
@@ -115,8 +99,8 @@ export class TrainingController {
         // A client's note (an endpoint's "debugger detached") goes into the run's record as a warning.
         this.options.emit({ type: 'log', level: 'warning', message: command.message });
         return;
-      case 'attach':
-        // Spoken to a run's endpoint, never to the trainer itself.
+      default:
+        // 'start' was handled by the process entry; 'attach' is spoken to a run's endpoint, never to the trainer.
         return;
     }
   }
@@ -153,7 +137,7 @@ export class TrainingController {
       this.options.emit({ type: 'progress', message: 'evaluating on the test set' });
       test = await this.evaluateSplit(this.ctx.data.test);
     }
-    this.state = 'finished';
+    this.control.state = 'finished';
     const reason = completed ? 'completed' : 'stopped';
     const completedEpochs = this.epoch - 1;
     await this.ctx.hooks?.onTrainEnd?.({ reason, steps: this.step, epochs: completedEpochs });
@@ -171,8 +155,8 @@ export class TrainingController {
     const x = tf.tensor(batch.x, [batch.size, ...data.inputShape], 'float32');
     const y = targetTensor(batch.y, batch.size, data.target, loss);
     const nextStep = this.step + 1;
-    const detail = nextStep === 1 || nextStep % settings.statsEvery === 0 || this.willPauseAfter() || this.breakpoints.needsDetail();
-    const histograms = detail && (nextStep === 1 || nextStep % settings.histogramsEvery === 0 || this.willPauseAfter());
+    const pausing = this.control.willPauseAfter(this.batch, this.batchesPerEpoch);
+    const { detail, histograms } = this.control.schedule(nextStep, settings.statsEvery, settings.histogramsEvery, pausing);
     const measured = await this.instrumented.step(x, y, { detail, histograms, apply: true });
     this.disposeLastBatch();
     this.lastBatch = { x, y };
@@ -193,11 +177,6 @@ export class TrainingController {
     this.epochTotals.add(stats);
     this.options.emit({ type: 'step', stats });
     return stats;
-  }
-
-  /** Whether the step about to run is known now to end in a pause (so it gets full statistics). */
-  private willPauseAfter(): boolean {
-    return this.pauseRequested || this.mode === 'batch' || (this.mode === 'epoch' && this.batch === this.batchesPerEpoch - 1);
   }
 
   private async endEpoch(diagnostics: TrainingDiagnostic[]): Promise<void> {
@@ -226,26 +205,12 @@ export class TrainingController {
     this.batch = 0;
   }
 
-  private pauseReason(
-    stats: StepStats,
-    diagnostics: TrainingDiagnostic[],
-    epochEnded: boolean,
-  ): { reason: StopReason; breakpointId?: number; diagnostic?: TrainingDiagnostic } | null {
-    const firing = diagnostics.find((d) => d.state === 'open' && this.breakOn.has(d.kind));
-    if (firing) return { reason: 'diagnostic', diagnostic: firing };
-    const scope = buildScope(stats, this.lastEpoch, stats.learningRate);
-    const hit = this.breakpoints.size > 0 ? this.breakpoints.check(scope) : null;
-    if (hit !== null) return { reason: 'breakpoint', breakpointId: hit };
-    if (this.pauseRequested) return { reason: 'pause' };
-    if (this.mode === 'batch') return { reason: 'step' };
-    if (this.mode === 'epoch' && epochEnded) return { reason: 'step' };
-    return null;
+  private pauseReason(stats: StepStats, diagnostics: TrainingDiagnostic[], epochEnded: boolean) {
+    return this.control.pauseReason(stats, this.lastEpoch, diagnostics, epochEnded);
   }
 
   private async pauseHere(reason: StopReason, details: { breakpointId?: number; diagnostic?: TrainingDiagnostic } = {}): Promise<void> {
-    this.pauseRequested = false;
-    this.mode = 'run';
-    this.state = 'paused';
+    this.control.beginPause();
     let stats = this.lastStep ?? undefined;
     if (stats && stats.weights.some((w) => w.trainable && w.updateRatio === null)) {
       // The statistics schedule skipped this step's update ratios: every
@@ -264,8 +229,7 @@ export class TrainingController {
       const weights = pass.weights.map((w, i) => ({ ...w, updateRatio: stats!.weights[i]?.updateRatio ?? null }));
       stats = { ...stats, layers: pass.layers, weights, detailed: pass.detailed, withHistograms: pass.withHistograms };
     }
-    const stopped: TrainerEvent = {
-      type: 'stopped',
+    const stopped = {
       reason,
       step: this.step,
       epoch: this.lastStep?.epoch ?? this.epoch,
@@ -274,44 +238,18 @@ export class TrainingController {
       diagnostic: details.diagnostic,
       stats,
     };
-    this.options.emit(stopped);
-    if (!this.stopRequested) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.state = 'running';
-    if (!this.stopRequested) {
-      this.options.emit({ type: 'resumed' });
-    }
-  }
-
-  private resume(mode: StepMode): void {
-    if (this.state !== 'paused') {
-      // A step command while running behaves like pause-then-step.
-      if (mode !== 'run') this.mode = mode;
-      return;
-    }
-    this.mode = mode;
-    this.wakeUp();
-  }
-
-  private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    await this.control.waitForResume(stopped, this.options.emit);
   }
 
   private emitBreakpointStatuses(specs: BreakpointSpec[]): BreakpointStatus[] {
-    const statuses = this.breakpoints.set(specs);
-    // Names (layers, metrics, weights) are known now that the model is built:
-    // a typo is reported before training starts, not silently never true.
+    // Names (layers, metrics, weights) are known now that the model is built.
     const skeleton = skeletonScope(
       this.instrumented.layers.map((l) => l.name),
       this.instrumented.weights.map((w) => w.name),
       this.ctx.metrics,
       getLearningRate(this.ctx.optimizer),
     );
-    for (const rejected of this.breakpoints.verifyNames(skeleton)) {
-      const i = statuses.findIndex((st) => st.id === rejected.id);
-      if (i >= 0) statuses[i] = rejected;
-    }
+    const statuses = this.control.setBreakpoints(specs, skeleton);
     this.options.emit({ type: 'breakpoints', statuses });
     return statuses;
   }
@@ -338,8 +276,7 @@ export class TrainingController {
 
   private evaluateExpression(requestId: number, expression: string): void {
     try {
-      const scope = buildScope(this.lastStep, this.lastEpoch, getLearningRate(this.ctx.optimizer));
-      const value = evaluate(parseExpression(expression), scopeFromObject(scope));
+      const value = evaluateOnRun(expression, this.lastStep, this.lastEpoch, getLearningRate(this.ctx.optimizer));
       this.reply(requestId, true, value);
     } catch (e) {
       this.reply(requestId, false, (e as Error).message);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type { TrainingDiagnostic } from '../../../src/shared/stats';
-import { DiagnosticsEngine } from '../../../src/trainer/diagnostics/engine';
+import { DiagnosticsEngine } from '../../../src/runControl/diagnostics/engine';
 import { ControllerHarness, tempDir } from '../run/harness';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples');

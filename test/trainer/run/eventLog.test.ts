@@ -7,7 +7,7 @@ import type { TrainerEvent } from '../../../src/shared/protocol';
 import { roundTraceNumbers } from '../../../src/shared/trace/compact';
 import { eventOfRecord, isTracedEvent } from '../../../src/shared/trace/format';
 import { endReason, readTrace } from '../../../src/node/traceReader';
-import { EventLog } from '../../../src/trainer/run/eventLog';
+import { EventLog } from '../../../src/node/eventLog';
 import { sampleHeader, sampleStepStats } from '../../shared/trace/sampleRecords';
 import { ControllerHarness, tempDir, writeSpiralSpec } from './harness';
 

@@ -6,10 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerCommand, TrainerEvent, TrainOptions } from '../../../src/shared/protocol';
 import { TrainingController } from '../../../src/trainer/run/controller';
-import type { DiagnosticsHook, RunContext } from '../../../src/trainer/run/context';
+import type { RunContext } from '../../../src/trainer/run/context';
+import type { DiagnosticsHook } from '../../../src/runControl/stepControl';
 import { prepareRun } from '../../../src/trainer/run/prepare';
 import { RunCheckpoints } from '../../../src/trainer/run/checkpoints';
-import { EventLog } from '../../../src/trainer/run/eventLog';
+import { EventLog } from '../../../src/node/eventLog';
 
 export function tempDir(prefix = 'nd-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { StepStats } from '../../../src/shared/stats';
 import { readCheckpointFiles } from '../../../src/trainer/checkpoint';
-import { DiagnosticsEngine } from '../../../src/trainer/diagnostics/engine';
+import { DiagnosticsEngine } from '../../../src/runControl/diagnostics/engine';
 import { prepareRun } from '../../../src/trainer/run/prepare';
 import { checkModelSpec } from '../../../src/spec';
 import { ControllerHarness, tempDir, writeSpiralSpec } from '../run/harness';

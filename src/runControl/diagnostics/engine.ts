@@ -4,7 +4,7 @@
 // it clears. Never one message per step.
 
 import type { DiagnosticKind, EpochStats, StepStats, TrainingDiagnostic } from '../../shared/stats';
-import type { DiagnosticsHook } from '../run/context';
+import type { DiagnosticsHook } from '../stepControl';
 import { resolveDiagnosticsConfig, type DiagnosticsConfig } from '../../shared/diagnosticsConfig';
 import { RunHistory } from './history';
 import * as rules from './rules';

@@ -3,9 +3,9 @@
 // trace keeps (see TRACED_EVENT_TYPES), and passed on to the transport. The
 // controller and the process entry only emit; nothing is written twice.
 
-import type { TrainerEvent } from '../../shared/protocol';
-import { isTracedEvent, traceRecordOf, type TraceRecord } from '../../shared/trace/format';
-import { TraceWriter } from '../../node/traceWriter';
+import type { TrainerEvent } from '../shared/protocol';
+import { isTracedEvent, traceRecordOf, type TraceRecord } from '../shared/trace/format';
+import { TraceWriter } from './traceWriter';
 
 export class EventLog {
   private trace: TraceWriter | null = null;

@@ -1,9 +1,9 @@
 // Condition breakpoints: expressions over the step's numbers, parsed once by
 // the safe expression language (no eval), checked after every step.
 
-import type { BreakpointSpec, BreakpointStatus } from '../../shared/protocol';
-import { checkNames, evaluate, freeNames, isTruthy, parseExpression, parseHitCondition, scopeFromObject, type Expr } from '../../shared/expression';
-import { ACTIVATION_FIELDS, type ScopeObject } from '../../shared/expression/runScope';
+import type { BreakpointSpec, BreakpointStatus } from '../shared/protocol';
+import { checkNames, evaluate, freeNames, isTruthy, parseExpression, parseHitCondition, scopeFromObject, type Expr } from '../shared/expression';
+import { ACTIVATION_FIELDS, type ScopeObject } from '../shared/expression/runScope';
 
 interface ActiveBreakpoint {
   id: number;

@@ -1,9 +1,9 @@
 // Unit tests of every diagnostic rule's edges, on hand-built statistics:
 // first steps, constant loss, zero weights, single-layer models, lifecycle.
 import * as assert from 'node:assert/strict';
-import type { EpochStats, LayerStats, StepStats, WeightStats } from '../../../src/shared/stats';
-import { DiagnosticsEngine } from '../../../src/trainer/diagnostics/engine';
-import { resolveDiagnosticsConfig } from '../../../src/shared/diagnosticsConfig';
+import type { EpochStats, LayerStats, StepStats, WeightStats } from '../../src/shared/stats';
+import { DiagnosticsEngine } from '../../src/runControl/diagnostics/engine';
+import { resolveDiagnosticsConfig } from '../../src/shared/diagnosticsConfig';
 
 interface LayerDef {
   name: string;
