@@ -4,6 +4,7 @@
 // kept the information (it did not keep the statistics of a pause that
 // measured its histograms again).
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readTrace, type ParsedTrace } from '../../src/node/traceReader';
 import { roundedTraceRecord } from '../../src/shared/trace/compact';
@@ -35,9 +36,22 @@ function withoutUnknown(v2: TraceRecord[], upgraded: TraceRecord[]): TraceRecord
   });
 }
 
-async function recordAgain(args: string[]): Promise<ParsedTrace> {
-  const trace = path.join(tempDir(), 'again.jsonl');
-  const r = await runCli(['train', ...args, '--backend', 'wasm', '--trace', trace]);
+/**
+ * The example as it was when the fixture was recorded: it then had a `$schema`
+ * line under its opening brace, so its layers sat one line lower (the layer
+ * records carry their spec lines).
+ */
+function exampleAsRecorded(example: string, dir: string): string {
+  const copy = path.join(dir, path.basename(example));
+  const text = fs.readFileSync(path.join(ROOT, example), 'utf8');
+  fs.writeFileSync(copy, text.replace(/^\{\n/, '{\n  "$schema": "../schema/model-spec.schema.json",\n'));
+  return copy;
+}
+
+async function recordAgain([example, ...args]: string[]): Promise<ParsedTrace> {
+  const dir = tempDir();
+  const trace = path.join(dir, 'again.jsonl');
+  const r = await runCli(['train', exampleAsRecorded(example, dir), ...args, '--backend', 'wasm', '--trace', trace]);
   assert.equal(r.code, 3, r.stderr); // both runs stop on purpose
   return readTrace(trace);
 }

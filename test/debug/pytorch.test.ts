@@ -55,7 +55,7 @@ describe('debug adapter: a PyTorch script', function () {
     await client.dc.stepInRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal((await client.nextStop()).body.reason, 'step');
     let t = await client.training();
-    assert.deepEqual([t.step, t.epoch, t.batch], [1, 1, 0]);
+    assert.deepEqual([t.step, t.epoch, t.batch], [1, 1, 1]); // batches are 1-based where a user reads them
     assert.equal(client.trainerEvents().filter((e) => e.type === 'step').length, 1, 'exactly one step ran');
     assert.equal(Number(await client.evaluate('loss')), t.loss);
     const layers = await client.scope('Layers');
@@ -65,7 +65,7 @@ describe('debug adapter: a PyTorch script', function () {
     await client.dc.nextRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal((await client.nextStop()).body.reason, 'step');
     t = await client.training();
-    assert.deepEqual([t.step, t.epoch, t.batch], [PER_EPOCH, 1, PER_EPOCH - 1]);
+    assert.deepEqual([t.step, t.epoch, t.batch], [PER_EPOCH, 1, PER_EPOCH]);
     assert.ok(client.trainerEvents().some((e) => e.type === 'epoch' && e.stats.epoch === 1));
     await assert.rejects(client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID }), /not available for PyTorch scripts/);
   });

@@ -52,7 +52,8 @@ describe('PyTorch scripts on the command line', function () {
         }
       });
       const global = Math.sqrt(norms.reduce((a, n) => a + n * n, 0));
-      assert.ok(Math.abs(stats.gradNorm - global) <= 1e-9 * global);
+      // The trace keeps 7 significant digits (float32 resolution: docs/trace-format.md), so the global norm agrees to ~1e-7.
+      assert.ok(Math.abs(stats.gradNorm - global) <= 1e-6 * global, `step ${stats.step}: global ${stats.gradNorm} vs ${global}`);
       // The loss is the tensor backward() was called on.
       assert.ok(stats.loss > 0 && Number.isFinite(stats.loss));
     }

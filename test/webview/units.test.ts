@@ -233,7 +233,8 @@ describe('webview Store', () => {
     assert.deepEqual(store.series.steps, [1, 2]);
     assert.equal(store.currentStep, 2);
     store.apply([{ type: 'learningRate', step: 2, from: 0.1, to: 0.025 }]);
-    assert.equal(store.settings?.learningRate, 0.025);
+    assert.equal(store.position.learningRate, 0.025, 'the rate the header shows');
+    assert.equal(store.settings?.learningRate, 0.1, 'the settings stay what the run started with');
     assert.ok(store.takeChanges().has('run'));
     store.apply([{ type: 'step', stats: step(3) }]);
     assert.deepEqual(store.series.steps, [1, 2, 3]);
