@@ -62,10 +62,6 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     if (!('config' in result)) return undefined;
-    if (modelFileKind(result.config.program as string) === 'pytorch' && !result.config.python) {
-      const python = await pythonExtensionInterpreter(folder?.uri);
-      if (python) result.config.python = python;
-    }
     const resolved = result.config;
     if (result.prune) {
       // The runs in progress keep their traces whatever the retention says.
@@ -73,6 +69,10 @@ class NeuralConfigurationProvider implements vscode.DebugConfigurationProvider {
       pruneRuns(result.prune.dir, result.prune.retention, running, resolved.trace);
     }
     if (resolved.request === 'attach') return resolved; // no local model file: the run is elsewhere
+    if (modelFileKind(resolved.program as string) === 'pytorch' && !resolved.python) {
+      const python = await pythonExtensionInterpreter(folder?.uri);
+      if (python) resolved.python = python;
+    }
     const program = vscode.Uri.file(resolved.program as string);
     if (modelFileKind(program.fsPath) === 'json-spec') {
       // Unsaved edits are what the user sees: train those.
