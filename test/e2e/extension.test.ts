@@ -25,7 +25,7 @@ describeInCodeServer('e2e: the extension in code-server', (workbench) => {
     // Listed is not registered: run one and see the extension answer — the picker of past runs, or
     // (in a workspace with none: the files share one workspace, in name order) that there are none yet.
     await runCommand(page, 'Neural Debugger: Open run trace');
-    const picker = page.locator('.quick-input-widget', { hasText: 'Pick a recorded run' }).first();
+    const picker = page.locator('.quick-input-list .monaco-list-row', { hasText: /steps · / }).first();
     const none = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /no run traces yet/ }).first();
     await picker.or(none).waitFor({ state: 'visible', timeout: 20_000 });
     await page.keyboard.press('Escape');
