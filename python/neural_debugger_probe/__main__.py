@@ -86,6 +86,9 @@ def main():
     try:
         probe = Probe(wire, start.get("options", {}), script)
         probe.install()
+        from . import api
+
+        api._active_probe = probe  # the script's `from neural_debugger_probe import epoch, log` talks to it
     except Exception:
         _error(wire, "internal error: the probe could not install itself: " + traceback.format_exc())
         return 1
@@ -102,7 +105,7 @@ def main():
     reason = "completed"
     try:
         runpy.run_path(script, run_name="__main__")
-        probe.await_decision()  # the last step's: a breakpoint there still pauses
+        probe.finish()
     except StopTraining:
         reason = "stopped"
     except SystemExit as e:

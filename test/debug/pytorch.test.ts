@@ -70,6 +70,17 @@ describe('debug adapter: a PyTorch script', function () {
     await assert.rejects(client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID }), /not available for PyTorch scripts/);
   });
 
+  it("with the script's epoch(): Step Over pauses one step into the next epoch (its end is known only after the last step's decision)", async () => {
+    await client.launch({ program: path.join(FIXTURES, 'own_loop.py'), python, args: ['--epochs', '3', '--steps-per-epoch', '4'], stopOnEntry: true });
+    await client.nextStop();
+    await client.dc.nextRequest({ threadId: TRAINING_THREAD_ID });
+    assert.equal((await client.nextStop()).body.reason, 'step');
+    const t = await client.training();
+    assert.deepEqual([t.step, t.epoch, t.batch], [5, 2, 1]);
+    const epoch = client.trainerEvents().find((e) => e.type === 'epoch');
+    assert.ok(epoch?.type === 'epoch' && epoch.stats.epoch === 1 && epoch.stats.valLoss! > 0, JSON.stringify(epoch));
+  });
+
   it('setVariable on the learning rate changes every param group from the next step; a breakpoint stops there', async () => {
     await client.launch({ program: TINY, python, args: ['--epochs', '3'], stopOnEntry: true });
     await client.nextStop();
