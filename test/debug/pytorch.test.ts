@@ -13,6 +13,7 @@ import { isAlive, NeuralClient } from './client';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'pytorch');
 const TINY = path.join(FIXTURES, 'tiny_mlp.py');
+const DEEP_SIGMOID_EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'pytorch', 'deep_sigmoid.py');
 const PER_EPOCH = 4; // 64 samples in batches of 16
 
 /** The processes started by `pid` (Linux /proc), recursively. */
@@ -117,11 +118,12 @@ describe('debug adapter: a PyTorch script', function () {
   });
 
   it('a diagnostic the user breaks on is an exception stop (vanishing gradients)', async () => {
-    await client.launch({ program: path.join(FIXTURES, 'deep_sigmoid_small.py'), python }, { exceptionFilters: ['vanishing-gradient'] });
+    await client.launch({ program: DEEP_SIGMOID_EXAMPLE, python }, { exceptionFilters: ['vanishing-gradient'] });
     const stop = await client.nextStop();
     assert.equal(stop.body.reason, 'exception');
     const info = await client.dc.exceptionInfoRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal(info.body.exceptionId, 'vanishing-gradient');
+    assert.match(info.body.description ?? '', /layers_0/);
   });
 
   it("an exception in the script ends the session with the user's file and line", async () => {
