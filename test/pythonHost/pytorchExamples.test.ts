@@ -52,6 +52,17 @@ describe('PyTorch examples and the optional API on the command line', function (
     assert.match(r.stderr, /vanishing-gradient \[layers_0, .*Early layers barely learn.*\n.*stopped on vanishing-gradient/);
   });
 
+  it('--break-on overfitting stops at the end of the epoch whose validation loss (model.eval(), an nn loss module) shows it', async () => {
+    const r = await runCli(['train', path.join(PYTORCH_FIXTURES, 'overfit_tiny.py'), '--python', python, '--break-on', 'overfitting'], { env: ONE_THREAD });
+    assert.equal(r.code, 3, r.stderr);
+    // The epoch's last step (4 batches an epoch): the host decided it with the epoch and its validation loss known.
+    const stop = /stopped on overfitting at epoch (\d+), batch 4 \(step (\d+)\)/.exec(r.stderr);
+    assert.ok(stop && Number(stop[2]) === 4 * Number(stop[1]), r.stderr);
+    const printed = new RegExp(`epoch ${stop[1]} val (\\d+\\.\\d+)`).exec(r.stderr);
+    const shown = new RegExp(`epoch ${stop[1]}/\\?  loss \\S+  val_loss (\\d+\\.\\d+)`).exec(r.stderr);
+    assert.ok(printed && shown && Math.abs(Number(printed[1]) - Number(shown[1])) < 1e-3, r.stderr);
+  });
+
   it('epoch() and log() mark the epochs and give the metrics of a loop without a DataLoader', async () => {
     const trace = path.join(tempDir(), 'run.jsonl');
     const script = path.join(PYTORCH_FIXTURES, 'own_loop.py');
