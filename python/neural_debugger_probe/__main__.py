@@ -118,6 +118,7 @@ def main():
             _error(wire, "internal error: the probe failed: " + "".join(traceback.format_exception(type(e), e, e.__traceback__)))
             return 1
         text = "".join(traceback.format_exception_only(type(e), e)).strip()
+        probe.report_epoch(decide=False)  # an epoch that ended before the failure (in its validation code) is in the trace
         sys.stderr.write(_user_traceback(e, script))
         sys.stderr.flush()
         _error(wire, text, _user_frame(e.__traceback__, script))

@@ -42,10 +42,13 @@ class Epochs:
             return False
         return not torch.is_grad_enabled() or (self.root is not None and not self.root.training)
 
-    def report_epoch(self):
-        """Sends the epoch that ended, with its validation metrics, and its last step's deferred `waiting`."""
+    def report_epoch(self, decide=True):
+        """Sends the epoch that ended, with its validation metrics, and its last step's deferred `waiting`
+        (not when the script failed: `decide=False`, nothing is decided any more)."""
         if self.pending_epoch is None:
             return
+        if not decide:
+            self.waiting_deferred = False
         stats = self.pending_epoch
         val_loss, val_metrics = self.validation.result()
         metrics = {}

@@ -63,6 +63,23 @@ describe('PyTorch examples and the optional API on the command line', function (
     assert.ok(printed && shown && Math.abs(Number(printed[1]) - Number(shown[1])) < 1e-3, r.stderr);
   });
 
+  it('an exception in a validation pass: the epoch that ended before it is still in the trace, with what was measured', async () => {
+    const trace = path.join(tempDir(), 'run.jsonl');
+    const script = path.join(PYTORCH_FIXTURES, 'overfit_tiny.py');
+    const r = await runCli(['train', script, '--python', python, '--trace', trace, '--', '--epochs', '5', '--fail-in-validation', '2'], { env: ONE_THREAD });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /overfit_tiny\.py:\d+:1: error: RuntimeError: validation failed in epoch 2/);
+    const run = await readTrace(trace);
+    assert.equal(endReason(run), 'error');
+    assert.deepEqual(
+      run.epochs.map((e) => [e.stats.epoch, e.stats.step, e.stats.valLoss !== null]),
+      [
+        [1, 4, true],
+        [2, 8, true],
+      ],
+    );
+  });
+
   it('epoch() and log() mark the epochs and give the metrics of a loop without a DataLoader', async () => {
     const trace = path.join(tempDir(), 'run.jsonl');
     const script = path.join(PYTORCH_FIXTURES, 'own_loop.py');
