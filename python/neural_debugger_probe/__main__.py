@@ -86,6 +86,9 @@ def main():
     try:
         probe = Probe(wire, start.get("options", {}), script)
         probe.install()
+        from . import api
+
+        api._active_probe = probe  # the script's `from neural_debugger_probe import epoch, log` talks to it
     except Exception:
         _error(wire, "internal error: the probe could not install itself: " + traceback.format_exc())
         return 1
@@ -102,7 +105,7 @@ def main():
     reason = "completed"
     try:
         runpy.run_path(script, run_name="__main__")
-        probe.await_decision()  # the last step's: a breakpoint there still pauses
+        probe.finish()
     except StopTraining:
         reason = "stopped"
     except SystemExit as e:
@@ -115,6 +118,7 @@ def main():
             _error(wire, "internal error: the probe failed: " + "".join(traceback.format_exception(type(e), e, e.__traceback__)))
             return 1
         text = "".join(traceback.format_exception_only(type(e), e)).strip()
+        probe.report_epoch(decide=False)  # an epoch that ended before the failure (in its validation code) is in the trace
         sys.stderr.write(_user_traceback(e, script))
         sys.stderr.flush()
         _error(wire, text, _user_frame(e.__traceback__, script))

@@ -17,14 +17,17 @@ import torch
 
 from . import stats as S
 from . import topology
+from . import validation
+from .epochs import Epochs
 from .loaders import LoaderPass
+from .validation import ValidationTotals
 
 
 class StopTraining(BaseException):
     """Raised at a step boundary when the debugger stops the run (a BaseException: `except Exception` does not swallow it)."""
 
 
-class Probe:
+class Probe(Epochs):
     def __init__(self, wire, options, script):
         self.wire = wire
         self.script = script
@@ -55,6 +58,16 @@ class Probe:
         self.names = {}
         self.param_names = {}
         self.epoch_losses = []
+        # The epoch that ended, reported before the next update (or at the script's end), once its validation passes ran.
+        self.pending_epoch = None
+        # The epoch's last step's `waiting` goes out with the epoch: the host decides with the epoch known.
+        self.waiting_deferred = False
+        self.validation = ValidationTotals()
+        # The script calls epoch() (the API): epochs are its calls, no longer DataLoader passes.
+        self.explicit_epochs = False
+        self.epoch_steps = 0
+        # log(name=value) since the last epoch was reported: metrics of the next epoch reported.
+        self.logged = {}
         self.epoch_started = time.perf_counter()
         self.step_started = time.perf_counter()
         self.before = None
@@ -75,6 +88,7 @@ class Probe:
             return original_backward(tensors, *args, **kwargs)
 
         torch.autograd.backward = backward
+        validation.install(self)
 
         loader_iter = torch.utils.data.DataLoader.__iter__
 
@@ -157,6 +171,7 @@ class Probe:
         if self.in_step > 1:
             return  # an optimizer stepping another one inside its step: one step
         self._register(opt)
+        self.report_epoch()
         if not self.header_sent:
             self._send_header()
             self.wire.send({"type": "waiting", "step": 0})
@@ -174,9 +189,13 @@ class Probe:
         self._report_step()
         self.measure_seconds += time.perf_counter() - started
         self.outputs = {}
-        # Reported, not waited for: the next batch's forward and backward overlap the host's decision.
-        self.wire.send({"type": "waiting", "step": self.step})
-        self.decision_pending = True
+        if self.pending_epoch is not None:
+            self.waiting_deferred = True  # sent with the epoch, after its validation passes
+            self.wire.flush()  # the step itself goes out now
+        else:
+            # Reported, not waited for: the next batch's forward and backward overlap the host's decision.
+            self.wire.send({"type": "waiting", "step": self.step})
+            self.decision_pending = True
         self.step_started = time.perf_counter()
 
     def _report_step(self):
@@ -250,10 +269,12 @@ class Probe:
             layers.append(layer)
         total = math.sqrt(sum(v * v for v in grads.values())) if grads else 0.0
         current = self.current_pass
-        batches_per_epoch = current.length if current is not None else 0
-        batch_index = (current.batches - 1) if current is not None else self.step - 1
+        by_loader = current is not None and not self.explicit_epochs
+        batches_per_epoch = current.length if by_loader else 0
+        batch_index = (current.batches - 1) if by_loader else self.epoch_steps
         if current is not None:
             current.steps += 1
+        self.epoch_steps += 1
         self.samples_seen += self.batch_size
         self.epoch_losses.append(loss_value)
         self.wire.send(
@@ -281,37 +302,9 @@ class Probe:
             },
         )
         # A sized loader's last batch ends the epoch at this boundary (the host decides after it).
-        if current is not None and current.length > 0 and current.batches == current.length and not current.epoch_reported:
-            self._end_epoch(current)
-
-    def loader_exhausted(self, loader_pass):
-        """An unsized loader (no len) ends its epoch when it runs out, if steps drew from it."""
-        if loader_pass.steps > 0 and not loader_pass.epoch_reported:
-            self._end_epoch(loader_pass)
-        if self.current_pass is loader_pass:
-            self.current_pass = None
-
-    def _end_epoch(self, loader_pass):
-        loader_pass.epoch_reported = True
-        losses = self.epoch_losses
-        self.wire.send(
-            flush=False,
-            event={
-                "type": "epoch",
-                "stats": {
-                    "epoch": self.epoch,
-                    "step": self.step,
-                    "loss": sum(losses) / len(losses) if losses else math.nan,
-                    "metrics": {},
-                    "valLoss": None,
-                    "valMetrics": {},
-                    "durationMs": (time.perf_counter() - self.epoch_started) * 1000.0,
-                },
-            },
-        )
-        self.epoch += 1
-        self.epoch_losses = []
-        self.epoch_started = time.perf_counter()
+        if by_loader and current.length > 0 and current.batches == current.length and not current.epoch_reported:
+            current.epoch_reported = True
+            self.end_epoch()
 
     # ---- the host's decisions --------------------------------------------
 

@@ -44,6 +44,12 @@ export class PythonRun {
   private lastEpoch: EpochStats | null = null;
   private learningRate = NaN;
   private boundary: Boundary | null = null;
+  /**
+   * An epoch ended after its last step was decided (a loader without `len`,
+   * the script's `epoch()`): the next boundary counts as its end, so Step Over
+   * pauses one step into the next epoch instead of running on.
+   */
+  private epochEndedLate = false;
   /** The probe waits for `proceed` now; commands for it go out at once, else at its next boundary. */
   private atBoundary = false;
   private readonly forProbe: ProbeCommand[] = [];
@@ -160,7 +166,8 @@ export class PythonRun {
         this.lastStep = message.stats;
         this.learningRate = message.stats.learningRate;
         this.hooks.emit(message);
-        this.boundary = { stats: message.stats, diagnostics: this.diagnostics?.onStep(message.stats) ?? [], epochEnded: false };
+        this.boundary = { stats: message.stats, diagnostics: this.diagnostics?.onStep(message.stats) ?? [], epochEnded: this.epochEndedLate };
+        this.epochEndedLate = false;
         return;
       case 'epoch':
         this.lastEpoch = message.stats;
@@ -169,6 +176,7 @@ export class PythonRun {
           this.boundary.epochEnded = true;
           this.boundary.diagnostics.push(...(this.diagnostics?.onEpoch(message.stats) ?? []));
         } else {
+          this.epochEndedLate = true;
           for (const d of this.diagnostics?.onEpoch(message.stats) ?? []) this.hooks.emit({ type: 'diagnostic', diagnostic: d });
         }
         return;

@@ -13,6 +13,7 @@ import { isAlive, NeuralClient } from './client';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'pytorch');
 const TINY = path.join(FIXTURES, 'tiny_mlp.py');
+const DEEP_SIGMOID_EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'pytorch', 'deep_sigmoid.py');
 const PER_EPOCH = 4; // 64 samples in batches of 16
 
 /** The processes started by `pid` (Linux /proc), recursively. */
@@ -70,6 +71,17 @@ describe('debug adapter: a PyTorch script', function () {
     await assert.rejects(client.dc.stepBackRequest({ threadId: TRAINING_THREAD_ID }), /not available for PyTorch scripts/);
   });
 
+  it("with the script's epoch(): Step Over pauses one step into the next epoch (its end is known only after the last step's decision)", async () => {
+    await client.launch({ program: path.join(FIXTURES, 'own_loop.py'), python, args: ['--epochs', '3', '--steps-per-epoch', '4'], stopOnEntry: true });
+    await client.nextStop();
+    await client.dc.nextRequest({ threadId: TRAINING_THREAD_ID });
+    assert.equal((await client.nextStop()).body.reason, 'step');
+    const t = await client.training();
+    assert.deepEqual([t.step, t.epoch, t.batch], [5, 2, 1]);
+    const epoch = client.trainerEvents().find((e) => e.type === 'epoch');
+    assert.ok(epoch?.type === 'epoch' && epoch.stats.epoch === 1 && epoch.stats.valLoss! > 0, JSON.stringify(epoch));
+  });
+
   it('setVariable on the learning rate changes every param group from the next step; a breakpoint stops there', async () => {
     await client.launch({ program: TINY, python, args: ['--epochs', '3'], stopOnEntry: true });
     await client.nextStop();
@@ -106,11 +118,12 @@ describe('debug adapter: a PyTorch script', function () {
   });
 
   it('a diagnostic the user breaks on is an exception stop (vanishing gradients)', async () => {
-    await client.launch({ program: path.join(FIXTURES, 'deep_sigmoid_small.py'), python }, { exceptionFilters: ['vanishing-gradient'] });
+    await client.launch({ program: DEEP_SIGMOID_EXAMPLE, python }, { exceptionFilters: ['vanishing-gradient'] });
     const stop = await client.nextStop();
     assert.equal(stop.body.reason, 'exception');
     const info = await client.dc.exceptionInfoRequest({ threadId: TRAINING_THREAD_ID });
     assert.equal(info.body.exceptionId, 'vanishing-gradient');
+    assert.match(info.body.description ?? '', /layers_0/);
   });
 
   it("an exception in the script ends the session with the user's file and line", async () => {
