@@ -9,10 +9,11 @@
 // python3-torch, so /usr/bin/python3 is tried too (or only `--python FILE`).
 // Without torch: one line `pytorch: skipped — …`.
 
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { torchVersionOf } from '../scripts/python/torchPython';
 import { repoRoot } from './models';
 import type { Runner, Timing } from './variants';
 
@@ -21,8 +22,8 @@ export const DEFAULT_PYTHONS = ['python3', '/usr/bin/python3'];
 /** The first of `pythons` that imports torch, with torch's version. */
 export function findTorchPython(pythons: string[]): { python: string; version: string } | null {
   for (const python of pythons) {
-    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (r.status === 0) return { python, version: r.stdout.trim() };
+    const version = torchVersionOf(python);
+    if (version) return { python, version };
   }
   return null;
 }

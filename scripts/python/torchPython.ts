@@ -72,7 +72,9 @@ function installWithApt(log: (line: string) => void): void {
   if (!fs.existsSync(DEBIAN_PYTHON)) throw new TorchUnavailable(`apt-get installed ${APT_PACKAGES.join(' ')} but ${DEBIAN_PYTHON} is missing`);
 }
 
-if (require.main === module) {
+// Bundled into another entry (bench/pytorch.ts uses torchVersionOf: dist/bench.js), `module` is the bundle's own
+// and so require.main: run only when this file is the script started.
+if (require.main === module && /torchPython\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   try {
     const found = ensureTorchPython((line) => console.log(line));
     console.log(`${found.python}: torch ${found.torchVersion}`);
