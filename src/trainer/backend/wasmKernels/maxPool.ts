@@ -12,16 +12,9 @@ import { nativeMaxPool } from '../native/conv';
 import { kernelInput, type KernelArgs, type Shape4 } from './scope';
 import { requireStockKernel, wrapStockKernel } from './stock';
 
-interface MaxPoolAttrs {
-  filterSize: [number, number] | number;
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 function maxPool(args: KernelArgs): tf.TensorInfo {
   const x = kernelInput(args, 'x');
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolAttrs;
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolAttrs;
   const kernels = x.dtype === 'float32' && x.shape.length === 4 ? nativeKernels(args.backend as BackendWasm) : null;
   if (kernels) {
     const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);

@@ -21,17 +21,10 @@ import { nativeKernels } from '../native/module';
 import { nativeMaxPoolGrad } from '../native/conv';
 import { kernelInput, type KernelArgs, type Shape4 } from './scope';
 
-interface MaxPoolGradAttrs {
-  filterSize: [number, number] | number;
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const dy = kernelInput(args, 'dy');
   const x = kernelInput(args, 'input');
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
   const backend = args.backend as BackendWasm;
   const kernels = x.dtype === 'float32' && dy.dtype === 'float32' ? nativeKernels(backend) : null;
