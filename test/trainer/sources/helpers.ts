@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { isUserError, type UserError } from '../../../src/shared/errors';
 import { prepareRun } from '../../../src/trainer/run/prepare';
 import { tempDir } from '../run/harness';
+import { dense2 } from '../../fixtures/models/layouts';
 
 export { tempDir };
 
@@ -50,33 +51,15 @@ export function moduleWith(body: string, extra = ''): string {
 
 /** A Keras 2 `model.to_json()` of a Sequential MLP on 2 inputs; `extra` layers go before the output. */
 export function kerasSequential(extra: object[] = [], classes = 2): string {
-  const dense = (name: string, units: number, activation: string) => ({
-    class_name: 'Dense',
-    config: {
-      name,
-      trainable: true,
-      dtype: 'float32',
-      units,
-      activation,
-      use_bias: true,
-      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
-    },
-  });
   const topology = {
     class_name: 'Sequential',
     config: {
       name: 'sequential',
       layers: [
         { class_name: 'InputLayer', config: { batch_input_shape: [null, 2], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' } },
-        dense('hidden', 16, 'relu'),
+        dense2('hidden', 16, 'relu'),
         ...extra,
-        dense('out', classes, 'softmax'),
+        dense2('out', classes, 'softmax'),
       ],
     },
     keras_version: '2.15.0',
