@@ -120,7 +120,7 @@ export class Store {
     switch (event.type) {
       case 'header':
         this.reset(this.session, this.notes);
-        this.position = applyToPosition(this.position, event);
+        this.position = position; // a header's position starts afresh: it does not depend on the one reset cleared
         this.topology = event.topology;
         this.settings = event.settings;
         this.backend = event.backend;
