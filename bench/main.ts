@@ -8,9 +8,11 @@
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
 //                      [--threads 1,2] [--torch-threads 1,2] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
-// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview,pause-ratios (default all; --quick: all but
-// soak and pytorch-probe, 1 run of 2 s); --only pytorch (without throughput) times PyTorch alone;
-// pytorch-probe: a PyTorch script plain vs under the probe (bench/pytorchProbe.ts).
+// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview,pause-ratios,split-cutoff (default all
+// but split-cutoff; --quick: also not soak and pytorch-probe, 1 run of 2 s); --only pytorch (without
+// throughput) times PyTorch alone; pytorch-probe: a PyTorch script plain vs under the probe
+// (bench/pytorchProbe.ts); split-cutoff: the thread split's cut-off candidates (bench/splitCutoff.ts,
+// needs --threads 1,2).
 // --profile prints a per-kernel profile of one training step and exits;
 // --kernels compares our replacement wasm kernels with the stock ones and
 // exits; --stock-kernels runs with the stock kernels instead.
@@ -35,9 +37,12 @@ import { measureStartup } from './startup';
 import { startProbedTrainer } from './trainerProbe';
 import { formatWire, measureWire, runWireSender } from './wire';
 import { formatPauseRatios, measurePauseRatios } from './pauseRatios';
+import { formatSplitCutoff, measureSplitCutoff } from './splitCutoff';
 import { batchesPerEpochFor, calibrateStepMs, makeRunner, SLICE_MS, VARIANTS, type Runner, type TfjsVariant } from './variants';
 
-const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview', 'pause-ratios'] as const;
+const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview', 'pause-ratios', 'split-cutoff'] as const;
+/** Parts run only when --only names them: they measure how a constant was chosen, not the product. */
+const OPT_IN_PARTS: readonly Part[] = ['split-cutoff'];
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -122,7 +127,8 @@ function parseArgs(argv: string[]): Options {
   };
   const batches = counts('--batches', '32,64');
   // --quick leaves out the two parts that take minutes whatever the flags: the soak and the whole-script runs.
-  const parts = new Set(list('--only', quick ? PARTS.filter((p) => p !== 'soak' && p !== 'pytorch-probe') : PARTS, PARTS) as Part[]);
+  const defaults = PARTS.filter((p) => !OPT_IN_PARTS.includes(p) && !(quick && (p === 'soak' || p === 'pytorch-probe')));
+  const parts = new Set(list('--only', defaults, PARTS) as Part[]);
   if (has('--soak')) parts.add('soak');
   for (const part of PARTS) if (has(`--no-${part}`)) parts.delete(part);
   const positive = (flag: string, fallback: number, integer = true): number => {
@@ -375,6 +381,19 @@ async function main(): Promise<void> {
     const seconds = options.quick ? 2 : options.seconds;
     console.log(`\n## Wire framing: JSON lines vs length-prefixed JSON\n`);
     console.log(formatWire(await measureWire(runs, seconds, log), runs));
+  }
+
+  if (options.parts.has('split-cutoff')) {
+    const native = backend.name === 'wasm' ? nativeKernels(tf.backend() as BackendWasm) : null;
+    if (!native || native.threads < 2) {
+      log('split-cutoff: skipped — it needs the wasm backend with native kernels and --threads 1,2');
+    } else {
+      console.log(`\n## Thread split cut-off: two threads at each candidate cut-off vs one thread\n`);
+      const results = [];
+      for (const name of options.models)
+        for (const batch of options.batches) results.push(await measureSplitCutoff(name, batch, options.runs, options.seconds, log));
+      console.log(formatSplitCutoff(results, options.runs));
+    }
   }
 
   if (options.parts.has('pause-ratios')) {

@@ -78,7 +78,11 @@ export class PytorchWorker {
     const child = spawn(found.python, [script, '--serve', '--threads', String(options.threads)], {
       env: {
         ...process.env,
-        OPENBLAS_NUM_THREADS: '1',
+        // torch's Linear and LSTM call OpenBLAS's sgemm from one thread; OpenBLAS
+        // then splits it over its own threads, so it gets the same count as
+        // torch (at 1 with --torch-threads 2, torch's matrix products stayed on
+        // one core).
+        OPENBLAS_NUM_THREADS: String(options.threads),
         // With --torch-threads 2, OpenMP's helper thread spins ≤ 10 ms after a slice
         // (measured); OMP_WAIT_POLICY=PASSIVE would stop that but cut 2-thread
         // throughput by a third, so the default policy stays.
@@ -93,8 +97,12 @@ export class PytorchWorker {
       worker.backend = `pytorch ${String(info.torch)} (${threads} thread${threads === 1 ? '' : 's'})`;
       worker.threads = threads;
       options.log(
-        `pytorch: ${found.python}, torch ${String(info.torch)}, ${threads} thread(s), OPENBLAS_NUM_THREADS=${String(info.openblasThreads)}, interleaved with tfjs`,
+        `pytorch: ${found.python}, torch ${String(info.torch)}, ${threads} thread(s), OPENBLAS_NUM_THREADS=${String(info.openblasThreads)}, BLAS ${String(info.blas ?? 'unknown')}, interleaved with tfjs`,
       );
+      // Debian's reference BLAS (…/blas/libblas.so.3) makes torch's Linear and LSTM 4–5× slower than OpenBLAS or MKL.
+      if (typeof info.blas === 'string' && /\/blas\/libblas\.so/.test(info.blas)) {
+        options.log('pytorch: WARNING: torch uses the reference BLAS, so its numbers are far below a normal install; apt install libopenblas0-pthread');
+      }
       return worker;
     } catch (e) {
       worker.kill();

@@ -17,8 +17,9 @@ Two modes:
 - standalone (no --serve): median of --runs runs of at least --seconds each,
   one JSON object on the last line of stdout.
 
-Run with OPENBLAS_NUM_THREADS=1 (bench/pytorch.ts does): torch's own threads
-on top of OpenBLAS's thread pool oversubscribe a 2-core machine.
+Run with OPENBLAS_NUM_THREADS equal to --threads (bench/pytorch.ts does):
+torch calls OpenBLAS's sgemm from one thread, and OpenBLAS splits it over
+its own pool; more than --threads would oversubscribe the machine.
 """
 import argparse
 import json
@@ -91,6 +92,21 @@ def data(name, batch, batches):
     return torch.randint(0, 10, (n, 8)), torch.randint(0, 10, (n, 8))
 
 
+def blas_library():
+    """The BLAS library this process loaded (Linux: from /proc/self/maps), or None."""
+    torch.ones(2, 2) @ torch.ones(2, 2)  # make sure the BLAS is loaded
+    try:
+        with open('/proc/self/maps') as maps:
+            for line in maps:
+                path = line.split()[-1]
+                name = os.path.basename(path)
+                if 'blas' in name or 'mkl_rt' in name or 'libmkl' in name:
+                    return os.path.realpath(path)
+    except OSError:
+        pass
+    return None
+
+
 class Trainer:
     """One network, its Adam and 32 batches of synthetic data, trained step by step."""
 
@@ -153,7 +169,7 @@ def serve():
             cmd = request.get('cmd')
             if cmd == 'info':
                 answer({'torch': torch.__version__, 'threads': torch.get_num_threads(),
-                        'openblasThreads': os.environ.get('OPENBLAS_NUM_THREADS')})
+                        'openblasThreads': os.environ.get('OPENBLAS_NUM_THREADS'), 'blas': blas_library()})
             elif cmd == 'prepare':
                 trainer = None  # free the previous network first
                 started = time.perf_counter()
@@ -188,6 +204,11 @@ def main():
     parser.add_argument('--serve', action='store_true', help='JSON-lines worker on stdin/stdout (see the docstring)')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    # PyTorch at its best: subnormal numbers flushed to zero (x86 FTZ/DAZ).
+    # Without it, the benchmark MLP's Adam moments of dead units decay into
+    # subnormals and PyTorch runs 6x slower (measured; our Adam kernel flushes
+    # its moments, src/trainer/backend/native/assembly/adam.ts).
+    torch.set_flush_denormal(True)
     if args.serve:
         serve()
         return

@@ -11,7 +11,11 @@ import * as fs from 'node:fs';
 
 /** Debian's interpreter: the one python3-torch installs into (a pyenv `python3` on PATH does not see it). */
 const DEBIAN_PYTHON = '/usr/bin/python3';
-const APT_PACKAGES = ['python3-torch', 'python3-torchvision'];
+// OpenBLAS: with Debian's default reference BLAS (libblas3), torch's Linear
+// and LSTM layers run 4–5× slower (measured: MLP 784-128-64-10 at batch 64,
+// 9.1k vs 39.4k samples/s), which would make every PyTorch comparison of
+// `npm run bench` flatter us.
+const APT_PACKAGES = ['python3-torch', 'python3-torchvision', 'libopenblas0-pthread'];
 
 export interface TorchPython {
   /** The interpreter's path (or command name). */

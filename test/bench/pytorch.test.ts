@@ -31,7 +31,19 @@ describe('benchmark PyTorch worker', function () {
 
   it('names torch and its thread count', () => {
     assert.match(worker!.backend, /^pytorch \S+ \(1 thread\)$/);
-    assert.match(lines.join('\n'), /OPENBLAS_NUM_THREADS=1, interleaved with tfjs/);
+    assert.match(lines.join('\n'), /OPENBLAS_NUM_THREADS=1, BLAS \S+, interleaved with tfjs/);
+  });
+
+  it('gives OpenBLAS as many threads as torch (--torch-threads 2)', async () => {
+    const two: string[] = [];
+    const worker2 = await PytorchWorker.start({ threads: 2, log: (line) => two.push(line) });
+    try {
+      assert.ok(worker2, 'a second worker started');
+      assert.match(worker2.backend, /^pytorch \S+ \(2 threads\)$/);
+      assert.match(two.join('\n'), /2 thread\(s\), OPENBLAS_NUM_THREADS=2, BLAS /);
+    } finally {
+      await worker2?.close();
+    }
   });
 
   it('trains whole steps for at least the slice, for each network', async () => {

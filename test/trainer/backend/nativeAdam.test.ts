@@ -59,6 +59,41 @@ describe('native Adam (one kernel per weight on wasm)', () => {
     optimizer.dispose();
   });
 
+  it("stores moments that decay below float32's smallest normal number as 0, never as subnormals", async () => {
+    // A dead unit's gradient is 0 from some step on; its moments decay by β
+    // per step. β1 = β2 = 0.5 gets there in ~130 steps (0.9 takes ~800).
+    // Sizes 8 and 5: the SIMD loop and the scalar tail.
+    const isSubnormal = (x: number) => x !== 0 && Math.abs(x) < 1.1754944e-38;
+    const run = async (backend: 'wasm' | 'cpu', makeOptimizer: () => tf.Optimizer) => {
+      await tf.setBackend(backend);
+      const weights = [tf.variable(tf.tensor(randomValues(8, 1))), tf.variable(tf.tensor(randomValues(5, 2)))];
+      const optimizer = makeOptimizer();
+      let subnormals = 0;
+      for (let step = 0; step < 200; step++) {
+        const grads = weights.map((w, i) => ({ name: w.name, tensor: step === 0 ? tf.tensor(randomValues(w.size, 3 + i)) : tf.zerosLike(w) }));
+        optimizer.applyGradients(grads);
+        tf.dispose(grads.map((g) => g.tensor));
+        for (const slot of await optimizer.getWeights()) subnormals += Array.from(slot.tensor.dataSync()).filter(isSubnormal).length;
+      }
+      const moments = (await optimizer.getWeights()).slice(1).map((w) => Array.from(w.tensor.dataSync()));
+      const values = weights.map((w) => Float32Array.from(w.dataSync()));
+      optimizer.dispose();
+      tf.dispose(weights);
+      return { subnormals, moments, values };
+    };
+    const ours = await run('wasm', () => new NativeAdamOptimizer(0.01, 0.5, 0.5, 1e-7));
+    const reference = await run('cpu', () => tf.train.adam(0.01, 0.5, 0.5, 1e-7));
+    assert.ok(reference.subnormals > 0, 'tfjs Adam does keep subnormal moments (the case this guards against)');
+    assert.strictEqual(ours.subnormals, 0, 'no subnormal moment after any step');
+    for (const moment of ours.moments)
+      assert.ok(
+        moment.every((x) => x === 0),
+        `every moment decayed to exactly 0: ${moment.join(', ')}`,
+      );
+    ours.values.forEach((v, i) => assert.ok(relativeError(v, reference.values[i]) <= 1e-6, `weight ${i} as tfjs Adam's`));
+    await tf.setBackend('wasm');
+  });
+
   it('keeps the tensor count flat over many steps', async () => {
     await tf.setBackend('wasm');
     const w = tf.variable(tf.zeros([3, 3]));

@@ -14,8 +14,16 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, type NativeKernels } from './module';
 import { partRange } from './threadPool';
 
-/** Floating-point operations of one weight's update (two moments, two corrections, sqrt, division, step), for the thread split. */
-const ADAM_FLOPS_PER_WEIGHT = 14;
+/**
+ * What one weight's update counts for in the thread split: its 14
+ * floating-point operations, NOT the 28 bytes it moves. Weighed by its bytes,
+ * Adam on the MLP's 100k first-layer weights split into two parts at every
+ * step, and at batch 1 (a step of ~0.6 ms, the worker asleep since the
+ * previous step) the MLP ran at 0.83× of one thread (bench --only
+ * split-cutoff): the gradient is in the calling thread's cache, and waking
+ * the worker costs more than half the update.
+ */
+const ADAM_COST_PER_WEIGHT = 14;
 
 /** What applyGradients receives (tfjs-core's NamedVariableMap | NamedTensor[], not re-exported by @tensorflow/tfjs). */
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
@@ -60,7 +68,7 @@ export class NativeAdamOptimizer extends tf.AdamOptimizer {
       const scalars = [this.beta1, f(1 - this.beta1), this.beta2, f(1 - this.beta2), f(1 - accBeta1), f(1 - accBeta2), this.epsilon, -this.learningRate];
       const pointers = [value, gradient, m, v, pOut, mOut, vOut].map((t) => native.address(t));
       // Split over element ranges cut at multiples of 4, so each element takes the same (SIMD or tail) path on any thread count.
-      const parts = native.partsFor(ADAM_FLOPS_PER_WEIGHT * value.size, Math.ceil(value.size / 4));
+      const parts = native.partsFor(ADAM_COST_PER_WEIGHT * value.size, Math.ceil(value.size / 4));
       native.runParts(
         'adamUpdate',
         Array.from({ length: parts }, (_, part) => {

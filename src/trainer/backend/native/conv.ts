@@ -7,7 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { NativeKernels } from './module';
+import { FLOPS_PER_BYTE_MOVED, type NativeKernels } from './module';
 import { partRange } from './threadPool';
 
 /**
@@ -174,8 +174,9 @@ export function nativeMaxPoolGrad(kernels: NativeKernels, x: tf.TensorInfo, dy: 
  */
 function runPoolByImages(kernels: NativeKernels, name: string, tensors: tf.TensorInfo[], pixels: number[], info: tf.backend_util.Conv2DInfo): void {
   const { batchSize: N, inChannels: C } = info;
-  // A comparison per tap and channel: the work the cut-off weighs.
-  const parts = kernels.partsFor(N * info.outHeight * info.outWidth * info.effectiveFilterHeight * info.effectiveFilterWidth * C, N);
+  // Memory-bound: a float read per tap and channel, weighed as bytes moved.
+  const taps = N * info.outHeight * info.outWidth * info.effectiveFilterHeight * info.effectiveFilterWidth * C;
+  const parts = kernels.partsFor(4 * FLOPS_PER_BYTE_MOVED * taps, N);
   const addresses = tensors.map((t) => kernels.address(t));
   const geometryOfPool = [
     info.inHeight,

@@ -10,11 +10,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeMatMul } from './matMul';
-import { nativeKernels, requireNativeKernels } from './module';
+import { FLOPS_PER_BYTE_MOVED, nativeKernels, requireNativeKernels } from './module';
+import { partRange } from './threadPool';
 import { kernelInput, type KernelArgs } from '../wasmKernels/scope';
 
 const DENSE_KERNEL = 'NeuralDense';
 const DENSE_BACKWARD_KERNEL = 'NeuralDenseBackward';
+/** Rows per block of the backward sweep's partial bias sums: BLOCK_ROWS of assembly/dense.ts. */
+const BLOCK_ROWS = 256;
 
 /** tfjs-layers activation class names the kernels implement → codes of assembly/dense.ts. */
 const DENSE_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -40,7 +43,22 @@ function denseBackward(args: KernelArgs): tf.TensorInfo[] {
   const [rows, cols] = y.shape;
   const dz = native.backend.makeOutput([rows, cols], 'float32');
   const db = native.backend.makeOutput([withBias ? cols : 0], 'float32');
-  native.fn('denseBackward')(rows, cols, native.address(dy), native.address(y), activation, native.address(dz), withBias ? native.address(db) : 0);
+  const [dyAt, yAt, dzAt] = [native.address(dy), native.address(y), native.address(dz)];
+  // Blocks of rows, each with its own partial bias sums, summed in block
+  // order at the end: the same bits on any thread count (assembly/dense.ts).
+  const blocks = Math.ceil(rows / BLOCK_ROWS);
+  const partials = withBias ? native.malloc(Math.max(1, blocks * cols) * 4) : 0;
+  try {
+    // A memory-bound sweep: each element reads dy and y and writes dz.
+    const parts = native.partsFor(3 * 4 * FLOPS_PER_BYTE_MOVED * rows * cols, blocks);
+    native.runParts(
+      'denseBackwardBlocks',
+      Array.from({ length: parts }, (_, i) => [rows, cols, dyAt, yAt, activation, dzAt, partials, ...partRange(blocks, parts, i)]),
+    );
+    if (withBias) native.fn('columnSums')(blocks, cols, partials, 0, cols, native.address(db));
+  } finally {
+    if (partials) native.free(partials);
+  }
   return [dz, db];
 }
 

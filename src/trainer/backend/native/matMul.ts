@@ -67,16 +67,22 @@ export function nativeMatMul(native: NativeKernels, operands: MatMulOperands, ep
   const bRow = transposeB ? 1 : N;
   const bCol = transposeB ? K : 1;
   if (M * N === 0) return result;
-  // Split over whole matrices of the batch, or over rows of a single product;
-  // each part packs its own panel of B.
-  const parts = native.partsFor(2 * batch * M * N * K, batch > 1 ? batch : Math.ceil(M / 4));
+  // Split over whole matrices of the batch, or over 8-column panels of B
+  // (each part packs only its own panels; better when M is small, since a
+  // row split packs all of B once per part), or over rows of a single
+  // product. Every output element is summed in the same order either way.
+  const panelsOfB = Math.ceil(N / 8);
+  const byColumns = batch === 1 && M < 256 && panelsOfB >= 2 * native.threads;
+  const units = batch > 1 ? batch : byColumns ? panelsOfB : Math.ceil(M / 4);
+  const parts = native.partsFor(2 * batch * M * N * K, units);
   const panels: number[] = [];
   try {
     for (let i = 0; i < parts; i++) panels.push(native.malloc(Math.max(1, K) * 8 * 4));
     const [aAt, bAt, cAt] = [native.address(a), native.address(b), native.address(result)];
+    const biasAt = epilogue.bias ? native.address(epilogue.bias) : 0;
     const aBatch = sizeA === 1 ? 0 : M * K;
     const bBatch = sizeB === 1 ? 0 : K * N;
-    const tail = [0, epilogue.bias ? native.address(epilogue.bias) : 0, epilogue.relu ? 1 : 0];
+    const relu = epilogue.relu ? 1 : 0;
     native.runParts(
       'gemm',
       panels.map((panel, i) => {
@@ -98,13 +104,21 @@ export function nativeMatMul(native: NativeKernels, operands: MatMulOperands, ep
             cAt + 4 * t0 * M * N,
             M * N,
             N,
-            ...tail,
+            0,
+            biasAt,
+            relu,
             panel,
           ];
         }
+        if (byColumns) {
+          const [p0, p1] = partRange(panelsOfB, parts, i);
+          const [j0, j1] = [8 * p0, Math.min(N, 8 * p1)];
+          const partBias = biasAt ? biasAt + 4 * j0 : 0;
+          return [1, M, j1 - j0, K, aAt, aBatch, aRow, aCol, bAt + 4 * j0 * bCol, bBatch, bRow, bCol, cAt + 4 * j0, M * N, N, 0, partBias, relu, panel];
+        }
         const [q0, q1] = partRange(Math.ceil(M / 4), parts, i);
         const [i0, i1] = [Math.min(M, 4 * q0), Math.min(M, 4 * q1)];
-        return [1, i1 - i0, N, K, aAt + 4 * i0 * aRow, aBatch, aRow, aCol, bAt, bBatch, bRow, bCol, cAt + 4 * i0 * N, M * N, N, ...tail, panel];
+        return [1, i1 - i0, N, K, aAt + 4 * i0 * aRow, aBatch, aRow, aCol, bAt, bBatch, bRow, bCol, cAt + 4 * i0 * N, M * N, N, 0, biasAt, relu, panel];
       }),
     );
   } finally {

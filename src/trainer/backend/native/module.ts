@@ -26,24 +26,47 @@ const SHARED_FILES: Record<NativeVariant, string> = {
 };
 
 /**
- * Floating-point operations a part of a split kernel call must have at
- * least: below it the call stays on the calling thread, since waking a
- * worker and waiting for it costs more than it saves (docs/performance.md,
- * "Threads", has the measurement).
+ * Work a part of a split kernel call must have at least, in floating-point
+ * operations of a matrix product (memory-bound kernels count
+ * FLOPS_PER_BYTE_MOVED per byte they read and write). Below it the call
+ * stays on the calling thread, since starting the workers costs more than it
+ * saves. What a start costs depends on whether they are awake: a worker that
+ * has just finished a part spins for a moment (threadPool.ts), and then a
+ * split starts at once; one asleep takes ~50–150 µs to wake on this
+ * project's VM. So the cut-off is low while the workers are awake and high
+ * while they sleep: a step's first large product wakes them, and the smaller
+ * calls right after it split too. Measured in the training loop
+ * (`npm run bench -- --only split-cutoff`, docs/performance.md, "Threads"):
+ * one flat cut-off of 400k made the Transformer at batch 32 and the MLP at
+ * batch 1 12–18 % slower on two threads than on one; one of 1.6M took the
+ * MLP at batch 64 from 1.23× to 0.99×.
  */
-const MIN_FLOPS_PER_THREAD = 4_000_000;
+export const SPLIT_CUTOFF = { awake: 400_000, asleep: 6_400_000 };
 
 /**
- * The cut-off in use: NEURAL_DEBUGGER_SPLIT_FLOPS=N replaces it (0 splits
+ * What a byte a memory-bound kernel (Adam, the backward sweep, pooling)
+ * reads or writes counts for in the cut-off: the gemm does ~45 floating-point
+ * operations in the time such a sweep moves ~10 bytes (bench --kernels).
+ */
+export const FLOPS_PER_BYTE_MOVED = 4;
+
+/** Cut-offs of a split, awake and asleep: see SPLIT_CUTOFF. */
+export interface SplitCutoff {
+  awake: number;
+  asleep: number;
+}
+
+/**
+ * The cut-off in use: NEURAL_DEBUGGER_SPLIT_FLOPS=N makes both N (0 splits
  * every call that has more than one output block: the thread tests use it so
  * that small example networks run every split path).
  */
-function splitCutoff(): number {
+function splitCutoff(): SplitCutoff {
   const text = process.env.NEURAL_DEBUGGER_SPLIT_FLOPS;
-  if (text === undefined || text === '') return MIN_FLOPS_PER_THREAD;
+  if (text === undefined || text === '') return { ...SPLIT_CUTOFF };
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPLIT_FLOPS must be a number ≥ 0, got '${text}'`);
-  return n;
+  return { awake: n, asleep: n };
 }
 
 /** The parts of tfjs-backend-wasm's emscripten module the kernels use. */
@@ -63,7 +86,7 @@ export class NativeKernels {
 
   /** Worker threads sharing the heap (null: everything runs on the calling thread). */
   private pool: KernelPool | null = null;
-  private readonly minFlopsPerPart = splitCutoff();
+  private cutoff = splitCutoff();
   /** Kernel calls split over more than one thread so far (tests check the split paths ran). */
   splitCalls = 0;
 
@@ -95,6 +118,28 @@ export class NativeKernels {
     this.threadLimit = Math.max(1, threads);
   }
 
+  /** The split cut-offs in floating-point operations per part (the benchmark measures several in one process). */
+  get splitCutoff(): SplitCutoff {
+    return { ...this.cutoff };
+  }
+
+  set splitCutoff(cutoff: SplitCutoff) {
+    for (const flops of [cutoff.awake, cutoff.asleep]) {
+      if (!Number.isFinite(flops) || flops < 0) throw new RangeError(`split cut-off must be a number ≥ 0, got ${flops}`);
+    }
+    this.cutoff = { ...cutoff };
+  }
+
+  /** Parts a worker had not picked up after 5 ms, so it was notified again (KernelPool.lostWakeups; 0 without a pool). */
+  get lostWakeups(): number {
+    return this.pool?.lostWakeups ?? 0;
+  }
+
+  /** Whether the pool's workers are spinning, so a split starts at once (false without a pool). */
+  get workersAwake(): boolean {
+    return this.pool?.awake ?? false;
+  }
+
   /** Uses `pool` for split calls from now on (null: none; the previous pool is closed). */
   setPool(pool: KernelPool | null): void {
     if (this.pool && this.pool !== pool) this.pool.close();
@@ -104,11 +149,15 @@ export class NativeKernels {
   /**
    * How many parts to split a call of `flops` operations over `units`
    * independent output blocks into: at most the threads, at most the units,
-   * and no part under MIN_FLOPS_PER_THREAD.
+   * and no part under the cut-off (SPLIT_CUTOFF: lower while the workers
+   * are awake).
    */
   partsFor(flops: number, units: number): number {
-    const byWork = this.minFlopsPerPart > 0 ? Math.floor(flops / this.minFlopsPerPart) : Infinity;
-    return Math.max(1, Math.min(this.threads, units, byWork));
+    const threads = this.threads;
+    if (threads === 1 || units < 2) return 1;
+    const minimum = this.workersAwake ? this.cutoff.awake : this.cutoff.asleep;
+    const byWork = minimum > 0 ? Math.floor(flops / minimum) : Infinity;
+    return Math.max(1, Math.min(threads, units, byWork));
   }
 
   /**

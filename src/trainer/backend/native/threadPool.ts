@@ -16,6 +16,36 @@ const GENERATION = 0;
 const PENDING = 1;
 const FAILED = 2;
 const QUIT = 3;
+/** Workers spinning right now (awake: a call split now starts without a wake-up). */
+const AWAKE = 4;
+/** Workers that have picked up the current generation. */
+const TAKEN = 5;
+/**
+ * Loads of the control word a thread makes before it sleeps (Atomics.wait),
+ * ~50 µs: a worker woken from sleep starts ~50–150 µs late on this project's
+ * VM (a futex wake of a halted virtual CPU), longer than many whole kernel
+ * calls, while the calls of one training step come 10–100 µs apart. A worker
+ * that keeps spinning between them is "awake" (KernelPool.awake), and the
+ * split cut-off is low only then (native/module.ts, SPLIT_CUTOFF). Measured
+ * in the training loop (`npm run bench -- --only split-cutoff`, 2 threads):
+ * with 2,000 checks the MLP at batch 64 ran at 0.93× of one thread, with
+ * 20,000 at 1.19×. The cost: with more threads than free cores a spinning
+ * thread holds a core the working one needs (bench/threadStress.ts, 3
+ * threads on 2 cores: 3.7k split calls/s against 20.0k without spinning),
+ * so leave --threads at or below the free cores. NEURAL_DEBUGGER_SPIN=N
+ * replaces it.
+ */
+const SPIN_CHECKS = spinChecks();
+
+function spinChecks(): number {
+  const text = process.env.NEURAL_DEBUGGER_SPIN;
+  if (text === undefined || text === '') return 20000;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPIN must be an integer ≥ 0, got '${text}'`);
+  return n;
+}
+/** How long the calling thread waits for the last part before it notifies the workers again. */
+const REWAKE_MS = 5;
 /** Float64 slots per worker call: the function's index, the argument count, then the arguments. */
 const MAX_ARGS = 30;
 const SLOT = MAX_ARGS + 2;
@@ -31,14 +61,22 @@ const a = new Float64Array(args);
 const base = slot * slotSize;
 let seen = 0;
 parentPort.postMessage('ready');
+// Counted awake from the end of a part (before the part is reported done, so
+// the caller never sees a finished, spinning worker as asleep) until it sleeps.
+Atomics.add(ctl, ${AWAKE}, 1);
 for (;;) {
-  Atomics.wait(ctl, ${GENERATION}, seen);
+  for (let spin = 0; spin < ${SPIN_CHECKS} && Atomics.load(ctl, ${GENERATION}) === seen; spin++);
+  Atomics.sub(ctl, ${AWAKE}, 1);
+  // A wake-up without a new generation (the caller's re-notify) waits again.
+  while (Atomics.load(ctl, ${GENERATION}) === seen) Atomics.wait(ctl, ${GENERATION}, seen);
   seen = Atomics.load(ctl, ${GENERATION});
   if (Atomics.load(ctl, ${QUIT}) === 1) break;
+  Atomics.add(ctl, ${TAKEN}, 1);
   const fn = a[base];
   if (fn >= 0) {
     try { fns[fn](...a.subarray(base + 2, base + 2 + a[base + 1])); } catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
   }
+  Atomics.add(ctl, ${AWAKE}, 1);
   if (Atomics.sub(ctl, ${PENDING}, 1) === 1) Atomics.notify(ctl, ${PENDING});
 }
 `;
@@ -50,7 +88,7 @@ export interface KernelCall {
 }
 
 export class KernelPool {
-  private readonly control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  private readonly control = new Int32Array(new SharedArrayBuffer(6 * 4));
   private readonly args: Float64Array;
   private readonly index = new Map<string, number>();
 
@@ -101,9 +139,24 @@ export class KernelPool {
     return pool;
   }
 
+  /**
+   * Waits that timed out with a worker that had not yet picked up its part,
+   * so it was notified again (diagnostics: bench/threadStress.ts prints it).
+   */
+  lostWakeups = 0;
+
   /** Threads a call can be split over: the workers and the calling thread. */
   get size(): number {
     return this.workers.length + 1;
+  }
+
+  /**
+   * Whether every worker is spinning, so a split call now starts at once; a
+   * sleeping worker takes ~50–150 µs to wake on this project's VM (a halted
+   * virtual CPU), longer than many whole kernel calls.
+   */
+  get awake(): boolean {
+    return Atomics.load(this.control, AWAKE) >= this.workers.length;
   }
 
   /** Runs calls[0] here and calls[1…] on workers, returning when all are done. At most `size` calls. */
@@ -129,6 +182,7 @@ export class KernelPool {
     }
     Atomics.store(this.control, FAILED, 0);
     Atomics.store(this.control, PENDING, this.workers.length);
+    Atomics.store(this.control, TAKEN, 0);
     Atomics.add(this.control, GENERATION, 1);
     Atomics.notify(this.control, GENERATION);
     let failure: unknown = null;
@@ -137,10 +191,19 @@ export class KernelPool {
     } catch (e) {
       failure = e;
     }
+    for (let spin = 0; spin < SPIN_CHECKS && Atomics.load(this.control, PENDING) !== 0; spin++);
     for (;;) {
       const pending = Atomics.load(this.control, PENDING);
       if (pending === 0) break;
-      Atomics.wait(this.control, PENDING, pending);
+      // Never wait unboundedly: the benchmark hung twice here with both this
+      // thread and a worker asleep, the worker on a generation it had not
+      // seen (a lost wake-up we could not explain; see docs/backends.md). A
+      // wait that times out notifies the workers again, and they check the
+      // generation before they run anything.
+      if (Atomics.wait(this.control, PENDING, pending, REWAKE_MS) === 'timed-out') {
+        if (Atomics.load(this.control, TAKEN) < this.workers.length) this.lostWakeups++;
+        Atomics.notify(this.control, GENERATION);
+      }
     }
     if (failure !== null) throw failure;
     if (Atomics.load(this.control, FAILED) === 1) throw new Error(`a kernel worker failed running ${calls.map((c) => c.name).join(', ')}`);

@@ -5,6 +5,6 @@ export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput } from './conv
 export { maxPoolGrad, maxPoolForward } from './pool';
 export { sumLeadingAxes } from './reduce';
 export { lstmForward, lstmBackward } from './lstm';
-export { denseActivation, denseBackward, reluGrad } from './dense';
+export { denseActivation, denseBackwardBlocks, columnSums, reluGrad } from './dense';
 export { sumOfSquares, countNonFinite, finiteSumMinMax, sampledMoments, updateSums, stridedHistogram, statsResult } from './stats';
 export { binaryAdd, binarySub, binaryMul, binaryDiv, binarySquaredDifference } from './elementwise';

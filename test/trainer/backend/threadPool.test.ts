@@ -1,0 +1,98 @@
+import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as path from 'path';
+import { partRange } from '../../../src/trainer/backend/native/threadPool';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** Runs `body` (CommonJS, with tf, native and sleep(ms) in scope) after a 2-thread wasm start in a fresh process; returns its JSON. */
+function inTwoThreadProcess(body: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
+  const script = `
+    const tf = require('@tensorflow/tfjs');
+    const { initBackend } = require(${JSON.stringify(path.join(ROOT, 'src/trainer/backend/select.ts'))});
+    const { nativeKernels } = require(${JSON.stringify(path.join(ROOT, 'src/trainer/backend/native/module.ts'))});
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    (async () => {
+      await initBackend('auto', { threads: 2 });
+      const native = nativeKernels(tf.backend());
+      const out = await (async () => { ${body} })();
+      process.stdout.write(JSON.stringify(out));
+      process.exit(0);
+    })().catch((e) => { process.stderr.write(String(e && e.stack)); process.exit(1); });`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`child failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as Record<string, unknown>);
+    });
+  });
+}
+
+describe('kernel thread pool', function () {
+  this.timeout(120_000);
+
+  it('splits small calls only while its worker is awake (spinning after a part), large ones always', async () => {
+    // 1 MFLOP: under the asleep cut-off, over the awake one. 64·784·128·2 = 12.8 MFLOP: over both.
+    const out = await inTwoThreadProcess(`
+      const big = [tf.randomUniform([64, 784]), tf.randomUniform([784, 128])];
+      await sleep(200);
+      const asleep = { awake: native.workersAwake, small: native.partsFor(1e6, 64), large: native.partsFor(12.8e6, 64) };
+      // Right after a split the worker spins for ~50 µs; on a busy machine it
+      // may already be asleep when we look, so look after up to 50 splits.
+      const seen = [];
+      for (let i = 0; i < 50; i++) {
+        tf.matMul(big[0], big[1]).dispose();
+        const state = { awake: native.workersAwake, small: native.partsFor(1e6, 64) };
+        seen.push(state);
+        if (state.awake) break;
+      }
+      const awake = seen[seen.length - 1];
+      const consistent = seen.every((x) => x.small === (x.awake ? 2 : 1));
+      await sleep(200);
+      const later = { awake: native.workersAwake, small: native.partsFor(1e6, 64) };
+      return { threads: native.threads, cutoff: native.splitCutoff, asleep, awake, consistent, later };
+    `);
+    assert.strictEqual(out.threads, 2);
+    assert.deepStrictEqual(out.cutoff, { awake: 400_000, asleep: 6_400_000 });
+    assert.deepStrictEqual(out.asleep, { awake: false, small: 1, large: 2 });
+    assert.deepStrictEqual(out.awake, { awake: true, small: 2 }, 'awake right after one of 50 splits');
+    assert.strictEqual(out.consistent, true, 'the small call split exactly when the worker was awake');
+    assert.deepStrictEqual(out.later, { awake: false, small: 1 });
+  });
+
+  it('survives 20,000 split calls with gaps across the spin and the sleep (no lost wake-up)', async () => {
+    const out = await inTwoThreadProcess(
+      `
+      const a = tf.randomUniform([16, 64]), b = tf.randomUniform([64, 32]);
+      const before = native.splitCalls;
+      let sum = 0;
+      for (let i = 0; i < 20000; i++) {
+        const c = tf.matMul(a, b);
+        if (i % 5000 === 0) sum += c.dataSync()[0];
+        c.dispose();
+        if (i % 1000 === 999) await sleep(1); // workers go to sleep
+      }
+      return { split: native.splitCalls - before, finite: Number.isFinite(sum) };
+    `,
+      { NEURAL_DEBUGGER_SPLIT_FLOPS: '0' },
+    );
+    assert.deepStrictEqual(out, { split: 20000, finite: true });
+  });
+
+  it('cuts ranges into contiguous parts, the first ones one larger', () => {
+    assert.deepStrictEqual(
+      [0, 1, 2].map((p) => partRange(10, 3, p)),
+      [
+        [0, 4],
+        [4, 7],
+        [7, 10],
+      ],
+    );
+    assert.deepStrictEqual(
+      [0, 1].map((p) => partRange(1, 2, p)),
+      [
+        [0, 1],
+        [1, 1],
+      ],
+    );
+  });
+});
