@@ -82,4 +82,17 @@ describe('CLI: --threads gives bit-identical training', function () {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--threads expects an integer ≥ 1, got '0'/);
   });
+
+  for (const [name, value, message] of [
+    ['NEURAL_DEBUGGER_SPIN', 'abc', /native kernels off: NEURAL_DEBUGGER_SPIN must be an integer ≥ 0, got 'abc'/],
+    ['NEURAL_DEBUGGER_SPLIT_FLOPS', '-1', /native kernels off: NEURAL_DEBUGGER_SPLIT_FLOPS must be a number ≥ 0, got '-1'/],
+  ] as const) {
+    it(`a bad ${name} turns the native kernels off with its message and still trains (no stack trace)`, async () => {
+      const r = await runCli(['train', 'examples/spiral-mlp.nn.json', '--steps', '2'], { env: { [name]: value } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout + r.stderr, message);
+      assert.doesNotMatch(r.stdout + r.stderr, /^\s+at /m, 'no stack trace');
+      assert.match(r.stdout + r.stderr, /finished after 2 steps/);
+    });
+  }
 });

@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { KernelPool, type KernelCall } from './threadPool';
+import { KernelPool, SPIN_CHECKS, type KernelCall } from './threadPool';
 
 export type NativeVariant = 'relaxed-simd' | 'simd';
 
@@ -50,6 +50,15 @@ export const SPLIT_CUTOFF = { awake: 400_000, asleep: 6_400_000 };
  */
 export const FLOPS_PER_BYTE_MOVED = 4;
 
+/** Checks a kernel thread spins before it sleeps: NEURAL_DEBUGGER_SPIN=N, else SPIN_CHECKS (threadPool.ts). */
+function spinChecks(): number {
+  const text = process.env.NEURAL_DEBUGGER_SPIN;
+  if (text === undefined || text === '') return SPIN_CHECKS;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPIN must be an integer ≥ 0, got '${text}'`);
+  return n;
+}
+
 /** Cut-offs of a split, awake and asleep: see SPLIT_CUTOFF. */
 export interface SplitCutoff {
   awake: number;
@@ -87,6 +96,8 @@ export class NativeKernels {
   /** Worker threads sharing the heap (null: everything runs on the calling thread). */
   private pool: KernelPool | null = null;
   private cutoff = splitCutoff();
+  /** Checks a kernel thread spins before it sleeps (read with the cut-off, so a bad value turns the kernels off with its message). */
+  readonly spinChecks = spinChecks();
   /** Kernel calls split over more than one thread so far (tests check the split paths ran). */
   splitCalls = 0;
 
@@ -314,7 +325,7 @@ export async function startKernelThreads(backend: BackendWasm, threads: number):
   }
   const memory = (backend.wasm as unknown as EmscriptenModule).asm.memory;
   if (!heapIsShared(backend)) throw new Error('the wasm heap is not shared: kernel threads need the backend started with a shared heap');
-  const pool = await KernelPool.start(threads, memory, kernels.compiled, (call) => kernels.invoke(call));
+  const pool = await KernelPool.start(threads, memory, kernels.compiled, (call) => kernels.invoke(call), kernels.spinChecks);
   kernels.setPool(pool);
   return pool.size;
 }

@@ -33,17 +33,10 @@ const TAKEN = 5;
  * thread holds a core the working one needs (bench/threadStress.ts, 3
  * threads on 2 cores: 3.7k split calls/s against 20.0k without spinning),
  * so leave --threads at or below the free cores. NEURAL_DEBUGGER_SPIN=N
- * replaces it.
+ * replaces it (native/module.ts).
  */
-const SPIN_CHECKS = spinChecks();
+export const SPIN_CHECKS = 20000;
 
-function spinChecks(): number {
-  const text = process.env.NEURAL_DEBUGGER_SPIN;
-  if (text === undefined || text === '') return 20000;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPIN must be an integer ≥ 0, got '${text}'`);
-  return n;
-}
 /** How long the calling thread waits for the last part before it notifies the workers again. */
 const REWAKE_MS = 5;
 /** Float64 slots per worker call: the function's index, the argument count, then the arguments. */
@@ -53,7 +46,7 @@ const SLOT = MAX_ARGS + 2;
 // Plain JS, run with `eval: true`: the trainer bundle has no separate worker file to find.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
-const { memory, module, names, control, args, slot, slotSize } = workerData;
+const { memory, module, names, control, args, slot, slotSize, spinChecks } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory, abort(m, f, line, col) { throw new Error('native kernel aborted at line ' + line + ':' + col); } } });
 const fns = names.map((n) => instance.exports[n]);
 const ctl = new Int32Array(control);
@@ -65,7 +58,7 @@ parentPort.postMessage('ready');
 // the caller never sees a finished, spinning worker as asleep) until it sleeps.
 Atomics.add(ctl, ${AWAKE}, 1);
 for (;;) {
-  for (let spin = 0; spin < ${SPIN_CHECKS} && Atomics.load(ctl, ${GENERATION}) === seen; spin++);
+  for (let spin = 0; spin < spinChecks && Atomics.load(ctl, ${GENERATION}) === seen; spin++);
   Atomics.sub(ctl, ${AWAKE}, 1);
   // A wake-up without a new generation (the caller's re-notify) waits again.
   while (Atomics.load(ctl, ${GENERATION}) === seen) Atomics.wait(ctl, ${GENERATION}, seen);
@@ -97,6 +90,7 @@ export class KernelPool {
     names: string[],
     args: Float64Array,
     private readonly runHere: (call: KernelCall) => void,
+    private readonly spinChecks: number,
   ) {
     names.forEach((n, i) => this.index.set(n, i));
     this.args = args;
@@ -105,20 +99,27 @@ export class KernelPool {
   /**
    * Starts `threads − 1` workers (the calling thread is the first of the
    * `threads`), each with its own instance of `module` on `memory`; resolves
-   * when all have instantiated it.
+   * when all have instantiated it. Threads spin `spinChecks` checks before
+   * they sleep (SPIN_CHECKS by default).
    */
-  static async start(threads: number, memory: WebAssembly.Memory, module: WebAssembly.Module, runHere: (call: KernelCall) => void): Promise<KernelPool> {
+  static async start(
+    threads: number,
+    memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
+    runHere: (call: KernelCall) => void,
+    spinChecks = SPIN_CHECKS,
+  ): Promise<KernelPool> {
     const names = WebAssembly.Module.exports(module)
       .filter((e) => e.kind === 'function')
       .map((e) => e.name);
     const args = new Float64Array(new SharedArrayBuffer(8 * SLOT * Math.max(1, threads - 1)));
     const workers: Worker[] = [];
-    const pool = new KernelPool(workers, names, args, runHere);
+    const pool = new KernelPool(workers, names, args, runHere, spinChecks);
     const ready: Promise<void>[] = [];
     for (let slot = 0; slot < threads - 1; slot++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { memory, module, names, control: pool.control.buffer, args: args.buffer, slot, slotSize: SLOT },
+        workerData: { memory, module, names, control: pool.control.buffer, args: args.buffer, slot, slotSize: SLOT, spinChecks },
       });
       workers.push(worker);
       ready.push(
@@ -191,7 +192,7 @@ export class KernelPool {
     } catch (e) {
       failure = e;
     }
-    for (let spin = 0; spin < SPIN_CHECKS && Atomics.load(this.control, PENDING) !== 0; spin++);
+    for (let spin = 0; spin < this.spinChecks && Atomics.load(this.control, PENDING) !== 0; spin++);
     for (;;) {
       const pending = Atomics.load(this.control, PENDING);
       if (pending === 0) break;
