@@ -32,8 +32,8 @@ const SHARED_FILES: Record<NativeVariant, string> = {
  * stays on the calling thread, since starting the workers costs more than it
  * saves. What a start costs depends on whether they are awake: a worker that
  * has just finished a part spins for a moment (threadPool.ts), and then a
- * split starts at once; one asleep takes ~50–150 µs to wake on this
- * project's VM. So the cut-off is low while the workers are awake and high
+ * split starts at once; one asleep takes in the order of 100 µs to wake on
+ * this project's VM (inferred from the benchmark, not timed directly). So the cut-off is low while the workers are awake and high
  * while they sleep: a step's first large product wakes them, and the smaller
  * calls right after it split too. Measured in the training loop
  * (`npm run bench -- --only split-cutoff`, docs/performance.md, "Threads"):

@@ -22,8 +22,9 @@ const AWAKE = 4;
 const TAKEN = 5;
 /**
  * Loads of the control word a thread makes before it sleeps (Atomics.wait),
- * ~50 µs: a worker woken from sleep starts ~50–150 µs late on this project's
- * VM (a futex wake of a halted virtual CPU), longer than many whole kernel
+ * ~50 µs: a worker woken from sleep starts in the order of 100 µs late on
+ * this project's VM (inferred from the benchmark; a futex wake, likely of a
+ * halted virtual CPU), longer than many whole kernel
  * calls, while the calls of one training step come 10–100 µs apart. A worker
  * that keeps spinning between them is "awake" (KernelPool.awake), and the
  * split cut-off is low only then (native/module.ts, SPLIT_CUTOFF). Measured
@@ -153,8 +154,8 @@ export class KernelPool {
 
   /**
    * Whether every worker is spinning, so a split call now starts at once; a
-   * sleeping worker takes ~50–150 µs to wake on this project's VM (a halted
-   * virtual CPU), longer than many whole kernel calls.
+   * sleeping worker takes in the order of 100 µs to wake on this project's VM
+   * (inferred from the benchmark), longer than many whole kernel calls.
    */
   get awake(): boolean {
     return Atomics.load(this.control, AWAKE) >= this.workers.length;
