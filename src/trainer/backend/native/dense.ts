@@ -16,7 +16,7 @@ import { kernelInput, type KernelArgs } from '../wasmKernels/scope';
 
 const DENSE_KERNEL = 'NeuralDense';
 const DENSE_BACKWARD_KERNEL = 'NeuralDenseBackward';
-/** Rows per block of the backward sweep's partial bias sums: BLOCK_ROWS of assembly/dense.ts. */
+/** Rows per block of the backward sweep's partial bias sums (assembly/dense.ts, denseBackwardBlocks). */
 const BLOCK_ROWS = 256;
 
 /** tfjs-layers activation class names the kernels implement → codes of assembly/dense.ts. */
@@ -53,9 +53,9 @@ function denseBackward(args: KernelArgs): tf.TensorInfo[] {
     const parts = native.partsFor(3 * 4 * FLOPS_PER_BYTE_MOVED * rows * cols, blocks);
     native.runParts(
       'denseBackwardBlocks',
-      Array.from({ length: parts }, (_, i) => [rows, cols, dyAt, yAt, activation, dzAt, partials, ...partRange(blocks, parts, i)]),
+      Array.from({ length: parts }, (_, i) => [rows, cols, BLOCK_ROWS, dyAt, yAt, activation, dzAt, partials, ...partRange(blocks, parts, i)]),
     );
-    if (withBias) native.fn('columnSums')(blocks, cols, partials, 0, cols, native.address(db));
+    if (withBias) native.fn('columnSums')(blocks, cols, partials, native.address(db));
   } finally {
     if (partials) native.free(partials);
   }

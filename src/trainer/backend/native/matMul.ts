@@ -83,42 +83,43 @@ export function nativeMatMul(native: NativeKernels, operands: MatMulOperands, ep
     const aBatch = sizeA === 1 ? 0 : M * K;
     const bBatch = sizeB === 1 ? 0 : K * N;
     const relu = epilogue.relu ? 1 : 0;
+    // gemm's arguments for `count` products of [rows, K]·[K, cols] starting at the given addresses.
+    const gemmArgs = (count: number, rows: number, cols: number, aAt0: number, bAt0: number, cAt0: number, bias: number, panel: number) => [
+      count,
+      rows,
+      cols,
+      K,
+      aAt0,
+      aBatch,
+      aRow,
+      aCol,
+      bAt0,
+      bBatch,
+      bRow,
+      bCol,
+      cAt0,
+      M * N,
+      N,
+      0,
+      bias,
+      relu,
+      panel,
+    ];
     native.runParts(
       'gemm',
       panels.map((panel, i) => {
         if (batch > 1) {
           const [t0, t1] = partRange(batch, parts, i);
-          return [
-            t1 - t0,
-            M,
-            N,
-            K,
-            aAt + 4 * t0 * aBatch,
-            aBatch,
-            aRow,
-            aCol,
-            bAt + 4 * t0 * bBatch,
-            bBatch,
-            bRow,
-            bCol,
-            cAt + 4 * t0 * M * N,
-            M * N,
-            N,
-            0,
-            biasAt,
-            relu,
-            panel,
-          ];
+          return gemmArgs(t1 - t0, M, N, aAt + 4 * t0 * aBatch, bAt + 4 * t0 * bBatch, cAt + 4 * t0 * M * N, biasAt, panel);
         }
         if (byColumns) {
           const [p0, p1] = partRange(panelsOfB, parts, i);
           const [j0, j1] = [8 * p0, Math.min(N, 8 * p1)];
-          const partBias = biasAt ? biasAt + 4 * j0 : 0;
-          return [1, M, j1 - j0, K, aAt, aBatch, aRow, aCol, bAt + 4 * j0 * bCol, bBatch, bRow, bCol, cAt + 4 * j0, M * N, N, 0, partBias, relu, panel];
+          return gemmArgs(1, M, j1 - j0, aAt, bAt + 4 * j0 * bCol, cAt + 4 * j0, biasAt ? biasAt + 4 * j0 : 0, panel);
         }
         const [q0, q1] = partRange(Math.ceil(M / 4), parts, i);
         const [i0, i1] = [Math.min(M, 4 * q0), Math.min(M, 4 * q1)];
-        return [1, i1 - i0, N, K, aAt + 4 * i0 * aRow, aBatch, aRow, aCol, bAt, bBatch, bRow, bCol, cAt + 4 * i0 * N, M * N, N, 0, biasAt, relu, panel];
+        return gemmArgs(1, i1 - i0, N, aAt + 4 * i0 * aRow, bAt, cAt + 4 * i0 * N, biasAt, panel);
       }),
     );
   } finally {

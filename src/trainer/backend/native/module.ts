@@ -33,9 +33,10 @@ const SHARED_FILES: Record<NativeVariant, string> = {
  * saves. What a start costs depends on whether they are awake: a worker that
  * has just finished a part spins for a moment (threadPool.ts), and then a
  * split starts at once; one asleep takes in the order of 100 µs to wake on
- * this project's VM (inferred from the benchmark, not timed directly). So the cut-off is low while the workers are awake and high
- * while they sleep: a step's first large product wakes them, and the smaller
- * calls right after it split too. Measured in the training loop
+ * this project's VM (inferred from the benchmark, not timed directly). So
+ * the cut-off is low while the workers are awake and high while they sleep:
+ * a step's first large product wakes them, and the smaller calls right after
+ * it split too. Measured in the training loop
  * (`npm run bench -- --only split-cutoff`, docs/performance.md, "Threads"):
  * one flat cut-off of 400k made the Transformer at batch 32 and the MLP at
  * batch 1 12–18 % slower on two threads than on one; one of 1.6M took the
@@ -44,18 +45,23 @@ const SHARED_FILES: Record<NativeVariant, string> = {
 export const SPLIT_CUTOFF = { awake: 400_000, asleep: 6_400_000 };
 
 /**
- * What a byte a memory-bound kernel (Adam, the backward sweep, pooling)
- * reads or writes counts for in the cut-off: the gemm does ~45 floating-point
+ * What a byte a memory-bound kernel (the backward sweep, pooling; not Adam,
+ * see adam.ts) reads or writes counts for in the cut-off: the gemm does ~45 floating-point
  * operations in the time such a sweep moves ~10 bytes (bench --kernels).
  */
 export const FLOPS_PER_BYTE_MOVED = 4;
 
-/** Checks a kernel thread spins before it sleeps: NEURAL_DEBUGGER_SPIN=N, else SPIN_CHECKS (threadPool.ts). */
-function spinChecks(): number {
-  const text = process.env.NEURAL_DEBUGGER_SPIN;
-  if (text === undefined || text === '') return SPIN_CHECKS;
+/**
+ * The value of environment variable `name` as a number ≥ 0 (an integer when
+ * `integer`), `fallback` when unset or empty; throws naming it otherwise.
+ */
+function nonNegativeFromEnv(name: string, fallback: number, integer: boolean): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPIN must be an integer ≥ 0, got '${text}'`);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} ≥ 0, got '${text}'`);
+  }
   return n;
 }
 
@@ -71,10 +77,8 @@ export interface SplitCutoff {
  * that small example networks run every split path).
  */
 function splitCutoff(): SplitCutoff {
-  const text = process.env.NEURAL_DEBUGGER_SPLIT_FLOPS;
-  if (text === undefined || text === '') return { ...SPLIT_CUTOFF };
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`NEURAL_DEBUGGER_SPLIT_FLOPS must be a number ≥ 0, got '${text}'`);
+  if (!process.env.NEURAL_DEBUGGER_SPLIT_FLOPS) return { ...SPLIT_CUTOFF };
+  const n = nonNegativeFromEnv('NEURAL_DEBUGGER_SPLIT_FLOPS', 0, false);
   return { awake: n, asleep: n };
 }
 
@@ -96,8 +100,12 @@ export class NativeKernels {
   /** Worker threads sharing the heap (null: everything runs on the calling thread). */
   private pool: KernelPool | null = null;
   private cutoff = splitCutoff();
-  /** Checks a kernel thread spins before it sleeps (read with the cut-off, so a bad value turns the kernels off with its message). */
-  readonly spinChecks = spinChecks();
+  /**
+   * Checks a kernel thread spins before it sleeps: NEURAL_DEBUGGER_SPIN=N,
+   * else SPIN_CHECKS (threadPool.ts); read with the cut-off, so a bad value
+   * turns the kernels off with its message.
+   */
+  readonly spinChecks = nonNegativeFromEnv('NEURAL_DEBUGGER_SPIN', SPIN_CHECKS, true);
   /** Kernel calls split over more than one thread so far (tests check the split paths ran). */
   splitCalls = 0;
 

@@ -21,7 +21,7 @@ export function denseActivation(n: i32, y: usize, act: i32): void {
 
 /**
  * dz = dy ⊙ act'(y) (from the layer's output y) of a [rows, cols] matrix and,
- * when `partials` is not 0, the column sums of each block of BLOCK_ROWS rows
+ * when `partials` is not 0, the column sums of each block of `blockRows` rows
  * into partials[block·cols …] (summed over the block's rows in order), for the
  * blocks b0 ≤ block < b1: a thread's part of the backward sweep of a Dense
  * layer or a fused convolution (rows = positions). The caller sums the
@@ -29,23 +29,22 @@ export function denseActivation(n: i32, y: usize, act: i32): void {
  * same bits on any number of threads; with one block it is the plain
  * row-by-row sum. Rows of a block are still in cache when they are summed.
  */
-export function denseBackwardBlocks(rows: i32, cols: i32, dy: usize, y: usize, act: i32, dz: usize, partials: usize, b0: i32, b1: i32): void {
+export function denseBackwardBlocks(
+  rows: i32, cols: i32, blockRows: i32, dy: usize, y: usize, act: i32, dz: usize, partials: usize, b0: i32, b1: i32,
+): void {
   for (let b = b0; b < b1; b++) {
-    const r0 = b * BLOCK_ROWS;
-    const r1 = min(rows, r0 + BLOCK_ROWS);
+    const r0 = b * blockRows;
+    const r1 = min(rows, r0 + blockRows);
     const offset = <usize>(r0 * cols) << 2;
     activationGrad((r1 - r0) * cols, dy + offset, y + offset, act, dz + offset);
-    if (partials != 0) columnSums(r1 - r0, cols, dz + offset, 0, cols, partials + (<usize>(b * cols) << 2));
+    if (partials != 0) columnSums(r1 - r0, cols, dz + offset, partials + (<usize>(b * cols) << 2));
   }
 }
 
-/** Rows per block of denseBackwardBlocks' partial bias sums (src/trainer/backend/native/dense.ts has the same number). */
-const BLOCK_ROWS: i32 = 256;
-
 /**
- * The element-wise half of denseBackward, on any range of elements: a
- * thread's part of a split call (each element's result does not depend on
- * the range it is in: SIMD and scalar paths compute the same bits).
+ * dz = dy ⊙ act'(y) over n elements (any range: each element's result does
+ * not depend on the range it is in, the SIMD and scalar paths computing the
+ * same bits).
  */
 export function activationGrad(n: i32, dy: usize, y: usize, act: i32, dz: usize): void {
   if (act == 0) {
@@ -73,21 +72,17 @@ export function activationGrad(n: i32, dy: usize, y: usize, act: i32, dz: usize)
   }
 }
 
-/**
- * db[c] = Σ_r src[r·cols + c] for the columns c0 ≤ c < c1 of a [rows, cols]
- * matrix, each column summed over the rows in order: a split over column
- * ranges gives the same bits as one call over all columns.
- */
-export function columnSums(rows: i32, cols: i32, src: usize, c0: i32, c1: i32, db: usize): void {
-  memory.fill(db + (<usize>c0 << 2), 0, <usize>(c1 - c0) << 2);
+/** db[c] = Σ_r src[r·cols + c] of a [rows, cols] matrix, each column summed over the rows in order. */
+export function columnSums(rows: i32, cols: i32, src: usize, db: usize): void {
+  memory.fill(db, 0, <usize>cols << 2);
   for (let r = 0; r < rows; r++) {
     const row = src + (<usize>(r * cols) << 2);
-    let c = c0;
-    for (; c + 4 <= c1; c += 4) {
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
       const o = <usize>c << 2;
       v128.store(db + o, f32x4.add(v128.load(db + o), v128.load(row + o)));
     }
-    for (; c < c1; c++) {
+    for (; c < cols; c++) {
       const o = <usize>c << 2;
       store<f32>(db + o, load<f32>(db + o) + load<f32>(row + o));
     }
