@@ -12,6 +12,8 @@ import { replacedStockKernel, WASM_FASTER_KERNELS } from '../src/trainer/backend
 import { conv2dBackpropFilterComposite } from '../src/trainer/backend/wasmKernels/conv2dBackpropFilter';
 import { conv2dBackpropInputComposite } from '../src/trainer/backend/wasmKernels/conv2dBackpropInput';
 import { maxPoolGradJs } from '../src/trainer/backend/wasmKernels/maxPoolGrad';
+import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput } from '../src/trainer/backend/native/conv';
+import { nativeKernels, nativeKernelsError } from '../src/trainer/backend/native/module';
 import type { KernelArgs, Shape4 } from '../src/trainer/backend/wasmKernels/scope';
 
 interface KernelCase {
@@ -29,9 +31,25 @@ const r = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 7);
 
 /** The seed CNN's convolutions (bench/models.ts): conv1 3→32 on 32x32, conv2 32→64 on 16x16, 3x3 same. */
 const CNN_CONVS = [
-  { name: 'conv1', hw: 32, ci: 3, co: 32 },
-  { name: 'conv2', hw: 16, ci: 32, co: 64 },
+  { name: 'conv1', hw: 32, ci: 3, co: 32, winograd: false },
+  { name: 'conv2', hw: 16, ci: 32, co: 64, winograd: true },
 ];
+
+/**
+ * The im2col kernels on a shape Winograd now takes (conv2): the previous
+ * implementation in the before/after columns.
+ */
+function im2colKernel(kernel: 'Conv2D' | 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', xShape: number[], filterShape: number[]) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const kernels = nativeKernels(args.backend as BackendWasm);
+    if (!kernels) throw new Error(`native kernels not loaded: ${nativeKernelsError()}`);
+    const info = tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, 1, 1, 'same');
+    const { x, filter, dy } = args.inputs;
+    if (kernel === 'Conv2D') return nativeConv2d(kernels, x!, filter!, null, 0, info, 'im2col');
+    if (kernel === 'Conv2DBackpropFilter') return nativeConv2dBackpropFilter(kernels, x!, dy!, info, 'im2col');
+    return nativeConv2dBackpropInput(kernels, dy!, filter!, info, 'im2col');
+  };
+}
 
 function convCases(b: number): KernelCase[] {
   const cases: KernelCase[] = [];
@@ -41,31 +59,34 @@ function convCases(b: number): KernelCase[] {
     const f = [3, 3, c.ci, c.co];
     const flops = 2 * b * c.hw * c.hw * c.co * 9 * c.ci;
     const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
+    // Winograd's GFLOP/s are the direct convolution's operations over its time ("effective").
+    const how = c.winograd ? ' (Winograd; previous: im2col)' : '';
     cases.push(
       {
         kernel: 'Conv2D',
-        label: `CNN ${c.name} forward, batch ${b}: x [${x}], filter [${f}]`,
+        label: `CNN ${c.name} forward, batch ${b}: x [${x}], filter [${f}]${how}`,
         flops,
         inputs: () => ({ x: r(x), filter: r(f) }),
         attrs: { ...conv, dilations: 1 },
+        previous: c.winograd ? im2colKernel('Conv2D', x, f) : undefined,
       },
       {
         kernel: 'Conv2DBackpropFilter',
-        label: `CNN ${c.name} filter gradient, batch ${b}: x [${x}], dy [${y}]`,
+        label: `CNN ${c.name} filter gradient, batch ${b}: x [${x}], dy [${y}]${how}`,
         flops,
         inputs: () => ({ x: r(x), dy: r(y) }),
         attrs: { ...conv, filterShape: f },
-        previous: conv2dBackpropFilterComposite,
+        previous: c.winograd ? im2colKernel('Conv2DBackpropFilter', x, f) : conv2dBackpropFilterComposite,
       },
     );
     if (c.name !== 'conv1') {
       cases.push({
         kernel: 'Conv2DBackpropInput',
-        label: `CNN ${c.name} input gradient, batch ${b}: dy [${y}], filter [${f}]`,
+        label: `CNN ${c.name} input gradient, batch ${b}: dy [${y}], filter [${f}]${how}`,
         flops,
         inputs: () => ({ dy: r(y), filter: r(f) }),
         attrs: { ...conv, inputShape: x },
-        previous: conv2dBackpropInputComposite,
+        previous: c.winograd ? im2colKernel('Conv2DBackpropInput', x, f) : conv2dBackpropInputComposite,
       });
     }
   }

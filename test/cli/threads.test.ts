@@ -15,15 +15,21 @@ import { ROOT, runCli } from './helpers';
 const THREADS = [1, 2, 3];
 const EXAMPLES = ['spiral-mlp', 'dying-relu', 'deep-sigmoid', 'sequence-lstm', 'tiny-transformer'];
 
-/** Two conv layers (3 input channels first, as on images) on 16×16×3 blobs: the conv kernels' split paths. */
+/**
+ * Three conv layers on 24×24×3 blobs, the conv kernels' split paths: 3 input
+ * channels first (im2col), 16→16 stride 1 (Winograd: its 576 tiles per batch
+ * make several forward blocks and two filter-gradient reduction blocks), then
+ * stride 2 (im2col and col2im).
+ */
 const CNN_SPEC = {
   name: 'threads-cnn',
-  data: { source: 'synthetic', dataset: 'blobs', samples: 160, features: 768, classes: 4, validationSplit: 0.2 },
+  data: { source: 'synthetic', dataset: 'blobs', samples: 160, features: 1728, classes: 4, validationSplit: 0.2 },
   model: {
     layers: [
-      { type: 'reshape', targetShape: [16, 16, 3] },
-      { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'reshape', targetShape: [24, 24, 3] },
+      { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' },
       { type: 'maxPooling2d', poolSize: 2 },
+      { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' },
       { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
       { type: 'flatten' },
       { type: 'dense', units: 4, activation: 'softmax' },
@@ -57,7 +63,7 @@ describe('CLI: --threads gives bit-identical training', function () {
   const specs: [string, (dir: string) => string][] = [
     ...EXAMPLES.map((e): [string, (dir: string) => string] => [e, (dir) => shortSpec(dir, e)]),
     [
-      'a CNN on 16×16×3',
+      'a CNN on 24×24×3',
       (dir) => {
         const file = path.join(dir, 'cnn.nn.json');
         fs.writeFileSync(file, JSON.stringify(CNN_SPEC));

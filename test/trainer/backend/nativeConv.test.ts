@@ -24,6 +24,8 @@ interface Case {
   s: [number, number];
   pad: Pad;
   round?: 'floor' | 'round' | 'ceil';
+  /** 3×3 stride 1 with ≥ 16 channels, multiples of 4: all three kernels are Winograd F(2×2, 3×3). */
+  winograd?: true;
 }
 
 const CASES: Case[] = [
@@ -49,7 +51,38 @@ const CASES: Case[] = [
     ],
   },
   { name: 'numeric pad 0, ceil rounding', x: [1, 8, 8, 2], f: [3, 3, 2, 2], s: [2, 2], pad: 0, round: 'ceil' },
-  { name: 'many channels, blocks of output positions (the seed CNN conv2, small batch)', x: [3, 16, 16, 32], f: [3, 3, 32, 64], s: [1, 1], pad: 'same' },
+  {
+    name: 'many channels, several tile blocks (the seed CNN conv2, small batch)',
+    x: [3, 16, 16, 32],
+    f: [3, 3, 32, 64],
+    s: [1, 1],
+    pad: 'same',
+    winograd: true,
+  },
+  {
+    name: 'Winograd, odd output sizes (half tiles), 20 output channels (a part-filled panel)',
+    x: [2, 7, 9, 16],
+    f: [3, 3, 16, 20],
+    s: [1, 1],
+    pad: 'same',
+    winograd: true,
+  },
+  { name: 'Winograd, valid', x: [2, 8, 7, 16], f: [3, 3, 16, 16], s: [1, 1], pad: 'valid', winograd: true },
+  { name: 'Winograd, numeric pad 2', x: [1, 6, 5, 20], f: [3, 3, 20, 24], s: [1, 1], pad: 2, winograd: true },
+  {
+    name: 'Winograd, explicit asymmetric padding',
+    x: [1, 6, 7, 16],
+    f: [3, 3, 16, 16],
+    s: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+    winograd: true,
+  },
+  { name: '3x3 stride 1 with 12 channels (too few for Winograd)', x: [2, 6, 6, 12], f: [3, 3, 12, 16], s: [1, 1], pad: 'same' },
   { name: 'conv1d shape 1xK', x: [3, 1, 13, 4], f: [1, 5, 4, 6], s: [1, 2], pad: 'same' },
 ];
 
@@ -84,7 +117,7 @@ describe('native wasm convolution kernels', () => {
 
   for (const c of CASES) {
     it(`Conv2D agrees with cpu: ${c.name}`, async () => {
-      const { result: err, calls } = await counting(['conv2dForward'], () =>
+      const { result: err, calls } = await counting([c.winograd ? 'winogradForward' : 'conv2dForward'], () =>
         wasmVsCpu(() => tf.engine().runKernel('Conv2D', { x: randomTensor(c.x, 1), filter: randomTensor(c.f, 2) }, attrs(c, { dilations: 1 })) as tf.Tensor),
       );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
@@ -92,7 +125,7 @@ describe('native wasm convolution kernels', () => {
     });
 
     it(`Conv2DBackpropFilter agrees with cpu: ${c.name}`, async () => {
-      const { result: err, calls } = await counting(['conv2dBackpropFilter'], () =>
+      const { result: err, calls } = await counting([c.winograd ? 'winogradFilterGradBlocks' : 'conv2dBackpropFilter'], () =>
         wasmVsCpu(
           () =>
             tf
@@ -105,7 +138,7 @@ describe('native wasm convolution kernels', () => {
     });
 
     it(`Conv2DBackpropInput agrees with cpu: ${c.name}`, async () => {
-      const { result: err, calls } = await counting(['conv2dBackpropInput'], () =>
+      const { result: err, calls } = await counting([c.winograd ? 'winogradForward' : 'conv2dBackpropInput'], () =>
         wasmVsCpu(
           () =>
             tf
@@ -147,7 +180,8 @@ describe('native wasm convolution kernels', () => {
   const GRAD_CASES = CASES.filter((c) => typeof c.pad === 'string' && !c.round);
   for (const c of GRAD_CASES) {
     it(`tf.grads of conv2d (value, dx, dW) agree with cpu: ${c.name}`, async () => {
-      const names = ['conv2dForward', 'conv2dBackpropFilter', 'conv2dBackpropInput'];
+      // Winograd serves both the forward pass and the input gradient.
+      const names = c.winograd ? ['winogradForward', 'winogradFilterGradBlocks'] : ['conv2dForward', 'conv2dBackpropFilter', 'conv2dBackpropInput'];
       const { result: err, calls } = await counting(names, () =>
         wasmVsCpu(() => {
           const loss = (a: tf.Tensor, b: tf.Tensor) => {
@@ -159,7 +193,7 @@ describe('native wasm convolution kernels', () => {
         }),
       );
       assert.ok(err <= TOLERANCE, `relative error ${err}`);
-      assert.deepStrictEqual(calls, [1, 1, 1], `native kernel calls ${names}: ${calls}`);
+      assert.deepStrictEqual(calls, c.winograd ? [2, 1] : [1, 1, 1], `native kernel calls ${names}: ${calls}`);
     });
   }
 

@@ -78,6 +78,48 @@ describe('kernel thread pool', function () {
     assert.deepStrictEqual(out, { split: 20000, finite: true });
   });
 
+  it('splits the convolution kernels without changing a bit: Winograd and im2col, one reduction block and several', async () => {
+    // Each case's forward pass and both gradients, split over 2 threads (cut-off 0) and then on this thread alone.
+    const out = await inTwoThreadProcess(
+      `
+      const CASES = {
+        'Winograd, one block (split over output channels)': [[1, 8, 8, 16], [3, 3, 16, 16], 1],
+        'Winograd, 3 blocks': [[4, 32, 32, 16], [3, 3, 16, 16], 1],
+        'im2col, one block (split over taps)': [[1, 8, 8, 3], [3, 3, 3, 8], 1],
+        'im2col, 2 blocks, stride 2': [[2, 32, 32, 3], [3, 3, 3, 8], 2],
+      };
+      const run = (x, f, s) => {
+        const attrs = { strides: s, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+        const y = tf.engine().runKernel('Conv2D', { x, filter: f }, attrs);
+        const dy = tf.randomUniform(y.shape, -1, 1, 'float32', 3);
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape });
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape });
+        return [y, dw, dx].map((t) => Array.from(new Uint32Array(t.dataSync().buffer.slice(t.dataSync().byteOffset, t.dataSync().byteOffset + 4 * t.size))));
+      };
+      const inputs = Object.entries(CASES).map(([name, [xs, fs, s]]) => [name, tf.randomUniform(xs, -1, 1, 'float32', 1), tf.randomUniform(fs, -1, 1, 'float32', 2), s]);
+      const splitCalls = {};
+      const split = inputs.map(([name, x, f, s]) => {
+        const before = native.splitCalls;
+        const result = run(x, f, s);
+        splitCalls[name] = native.splitCalls - before;
+        return result;
+      });
+      native.setPool(null);
+      const alone = inputs.map(([name, x, f, s]) => run(x, f, s));
+      const same = {};
+      inputs.forEach(([name], i) => { same[name] = split[i].map((bits, k) => bits.length > 0 && bits.every((b, j) => b === alone[i][k][j])); });
+      return { splitCalls, same, winograd: native.callCount('winogradFilterGradBlocks') };
+    `,
+      { NEURAL_DEBUGGER_SPLIT_FLOPS: '0' },
+    );
+    for (const [name, same] of Object.entries(out.same as Record<string, boolean[]>)) {
+      assert.deepStrictEqual(same, [true, true, true], `${name}: y, dw, dx identical`);
+      // The filter gradient and at least one other kernel split (a 1-image input gradient or a one-block forward cannot).
+      assert.ok((out.splitCalls as Record<string, number>)[name] >= 2, `${name}: split calls ${JSON.stringify(out.splitCalls)}`);
+    }
+    assert.strictEqual(out.winograd, 4, 'the Winograd filter gradient ran in both Winograd cases, split and alone');
+  });
+
   it('cuts ranges into contiguous parts, the first ones one larger', () => {
     assert.deepStrictEqual(
       [0, 1, 2].map((p) => partRange(10, 3, p)),

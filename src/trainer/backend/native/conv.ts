@@ -76,6 +76,63 @@ function produce(kernels: NativeKernels, shape: number[], body: (out: tf.TensorI
 /** Activation the native forward pass applies: 0 none, 1 ReLU. */
 export type NativeActivation = 0 | 1;
 
+/**
+ * Winograd F(2×2, 3×3) (assembly/winograd.ts) for 3×3 stride-1 convolutions
+ * whose channel counts are whole SIMD vectors and big enough for its [tiles ×
+ * Ci]·[Ci × Co] products to run at the gemm's speed: tiles a block of at most
+ * `blockFloats` floats of transformed patches and products (within L2).
+ */
+const WINOGRAD = { minChannels: 16, blockFloats: 65536 };
+
+/**
+ * Floats between the 16 planes (one per ξ) of a Winograd scratch block of
+ * `rows` rows of `channels` floats: padded by a cache line, because planes a
+ * multiple of 4 KiB apart made the transforms' stores and loads alias (4K
+ * aliasing on x86: the filter gradient's patch transform took 4.9 ms on the
+ * seed CNN's conv2 at batch 64, 0.7 ms padded).
+ */
+function planeFloats(rows: number, channels: number): number {
+  return rows * channels + 16;
+}
+
+/** 'auto': Winograd where it applies, else im2col; 'im2col': always im2col (the benchmark's before/after). */
+export type ConvAlgorithm = 'auto' | 'im2col';
+
+/** Whether a convolution with this filter and stride, from `cin` to `cout` channels, runs as Winograd F(2×2, 3×3). */
+function winogradApplies(KH: number, KW: number, sh: number, sw: number, cin: number, cout: number): boolean {
+  return KH === 3 && KW === 3 && sh === 1 && sw === 1 && cin % 4 === 0 && cout % 4 === 0 && Math.min(cin, cout) >= WINOGRAD.minChannels;
+}
+
+/**
+ * out [N, OH, OW, cout] = the 3×3 stride-1 convolution of input [N, H, W, cin]
+ * (padded by top/left in front) with `filter` (flip: the input gradient's
+ * rotated, channel-swapped filter), through Winograd; split over tiles.
+ */
+function winogradConv(
+  kernels: NativeKernels,
+  addresses: { input: number; filter: number; out: number; bias: number },
+  act: NativeActivation,
+  flip: 0 | 1,
+  [N, H, W, cin, OH, OW, cout, top, left]: number[],
+): void {
+  const paddedOut = Math.ceil(cout / 8) * 8;
+  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  const blockTiles = Math.max(6, Math.floor(WINOGRAD.blockFloats / (16 * (cin + paddedOut)) / 6) * 6);
+  const [vPlane, mPlane] = [planeFloats(blockTiles, cin), planeFloats(blockTiles, paddedOut)];
+  const parts = kernels.partsFor(2 * 16 * tiles * cin * paddedOut, Math.ceil(tiles / blockTiles));
+  withScratch(kernels, [16 * cin * paddedOut, ...partScratch(parts, [16 * vPlane, 16 * mPlane, 16 * cin])], ([u, ...scratch]) => {
+    kernels.fn('winogradFilter')(addresses.filter, u, cin, cout, flip);
+    kernels.runParts(
+      'winogradForward',
+      Array.from({ length: parts }, (_, i) => {
+        const [t0, t1] = partRange(tiles, parts, i);
+        const [v, m, patch] = scratch.slice(3 * i, 3 * i + 3);
+        return [addresses.input, u, addresses.out, addresses.bias, act, v, m, patch, N, H, W, cin, OH, OW, cout, top, left, blockTiles, vPlane, mPlane, t0, t1];
+      }),
+    );
+  });
+}
+
 /** y = conv2d(x, filter) (+ bias of outChannels floats) (ReLU if act = 1). */
 export function nativeConv2d(
   kernels: NativeKernels,
@@ -84,7 +141,15 @@ export function nativeConv2d(
   bias: tf.TensorInfo | null,
   act: NativeActivation,
   info: tf.backend_util.Conv2DInfo,
+  algorithm: ConvAlgorithm = 'auto',
 ): tf.TensorInfo {
+  if (algorithm === 'auto' && winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels)) {
+    return produce(kernels, info.outShape, (y) => {
+      const addresses = { input: kernels.address(x), filter: kernels.address(filter), out: kernels.address(y), bias: bias ? kernels.address(bias) : 0 };
+      const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
+      winogradConv(kernels, addresses, act, 0, [N, H, W, Ci, OH, OW, Co, info.padInfo.top, info.padInfo.left]);
+    });
+  }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = blockRows(K, CONV_BLOCK.forwardFloats);
   // Split over output positions: each part its own im2col and panel scratch.
@@ -115,33 +180,134 @@ function parts4(total: number, parts: number): [number, number][] {
   });
 }
 
+/**
+ * The filter gradients sum over every output position (or Winograd tile).
+ * For threads, the sum is cut into reduction blocks whose number depends on
+ * the shapes only: at most `maxBlocks`, and no more than fit `partialFloats`
+ * floats of per-block partials. With several blocks, parts are ranges of
+ * blocks, their partials added in block order afterwards; with one, parts
+ * are ranges of taps (or output channels). Either way each element is summed
+ * in the same order on any thread count.
+ */
+const REDUCTION = { maxBlocks: 16, partialFloats: 1 << 22 };
+
+/** [block size (a multiple of `step`), block count] for a sum over `total` units, each block's partial `partialFloats` floats. */
+function reductionBlocks(total: number, step: number, partialFloats: number): [number, number] {
+  const most = Math.max(1, Math.min(REDUCTION.maxBlocks, Math.floor(REDUCTION.partialFloats / partialFloats)));
+  const size = step * Math.max(1, Math.ceil(Math.ceil(total / step) / most));
+  return [size, Math.max(1, Math.ceil(total / size))];
+}
+
 /** dw [KH, KW, Ci, Co] of a conv2d with input x and output gradient dy. */
-export function nativeConv2dBackpropFilter(kernels: NativeKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+export function nativeConv2dBackpropFilter(
+  kernels: NativeKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  algorithm: ConvAlgorithm = 'auto',
+): tf.TensorInfo {
+  if (algorithm === 'auto' && winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels)) {
+    return produce(kernels, info.filterShape, (dw) => winogradFilterGradient(kernels, kernels.address(x), kernels.address(dy), kernels.address(dw), info));
+  }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
+  const Co = info.outChannels;
   const chunk = CONV_BLOCK.filterRows;
-  // Split over filter rows (taps): each part sums over all positions in the same blocks, in the same order.
   const positions = info.batchSize * info.outHeight * info.outWidth;
-  const parts = kernels.partsFor(2 * positions * K * info.outChannels, Math.ceil(K / 4));
+  const [blockRows, blocks] = reductionBlocks(positions, chunk, K * Co);
+  const flops = 2 * positions * K * Co;
+  const parts = kernels.partsFor(flops, blocks > 1 ? blocks : Math.ceil(K / 4));
   return produce(kernels, info.filterShape, (dw) =>
-    withScratch(kernels, partScratch(parts, [chunk * K, 8 * chunk]), (scratch) => {
-      const fixed = [kernels.address(x), kernels.address(dy), kernels.address(dw)];
+    withScratch(kernels, [blocks > 1 ? blocks * K * Co : 0, ...partScratch(parts, [chunk * K, 8 * chunk])], ([partials, ...scratch]) => {
+      const [xAt, dyAt, dwAt] = [kernels.address(x), kernels.address(dy), kernels.address(dw)];
+      const argsOf = (i: number, blockRange: number[], tapRange: number[]) => [
+        xAt,
+        dyAt,
+        blocks > 1 ? partials : dwAt,
+        scratch[2 * i],
+        scratch[2 * i + 1],
+        ...geometry(info),
+        chunk,
+        blockRows,
+        ...blockRange,
+        ...tapRange,
+      ];
       kernels.runParts(
         'conv2dBackpropFilter',
-        parts4(K, parts).map(([k0, k1], i) => [...fixed, scratch[2 * i], scratch[2 * i + 1], ...geometry(info), chunk, k0, k1]),
+        blocks > 1
+          ? Array.from({ length: parts }, (_, i) => argsOf(i, partRange(blocks, parts, i), [0, K]))
+          : parts4(K, parts).map((taps, i) => argsOf(i, [0, 1], taps)),
       );
+      if (blocks > 1) kernels.fn('columnSums')(blocks, K * Co, partials, dwAt);
     }),
   );
 }
 
+/**
+ * The filter gradient through Winograd (assembly/winogradGrad.ts), in
+ * reduction blocks (REDUCTION) of whole sub-blocks, each `subTiles` tiles
+ * transformed at once, sized to keep them within L2.
+ */
+const WINOGRAD_FILTER_GRADIENT = { subBlockFloats: 196608 };
+
+function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: number, dwAt: number, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
+  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  const subTiles = Math.max(8, Math.floor(WINOGRAD_FILTER_GRADIENT.subBlockFloats / (16 * (Ci + Co)) / 8) * 8);
+  const [blockTiles, blocks] = reductionBlocks(tiles, subTiles, 16 * Ci * Co);
+  const parts = kernels.partsFor(2 * 16 * tiles * Ci * Co, blocks > 1 ? blocks : Co / 4);
+  const sumParts = kernels.partsFor(FLOPS_PER_BYTE_MOVED * 4 * 16 * blocks * Ci * Co, Co);
+  const [vPlane, dPlane] = [planeFloats(subTiles, Ci), planeFloats(subTiles, Co)];
+  const perPart = [16 * vPlane, 16 * dPlane, 16 * Ci, 8 * subTiles];
+  withScratch(kernels, [blocks * 16 * Ci * Co, ...partScratch(parts, perPart)], ([partials, ...scratch]) => {
+    const geometryOfConv = [N, H, W, Ci, OH, OW, Co, info.padInfo.top, info.padInfo.left];
+    const argsOf = (i: number, blockRange: number[], channels: number[]) => [
+      xAt,
+      dyAt,
+      partials,
+      ...scratch.slice(4 * i, 4 * i + 4),
+      ...geometryOfConv,
+      blockTiles,
+      subTiles,
+      vPlane,
+      dPlane,
+      ...blockRange,
+      ...channels,
+    ];
+    kernels.runParts(
+      'winogradFilterGradBlocks',
+      blocks > 1
+        ? Array.from({ length: parts }, (_, i) => argsOf(i, partRange(blocks, parts, i), [0, Co]))
+        : parts4(Co, parts).map((channels, i) => argsOf(i, [0, 1], channels)),
+    );
+    kernels.runParts(
+      'winogradFilterGradSum',
+      Array.from({ length: sumParts }, (_, i) => [partials, blocks, dwAt, Ci, Co, ...partRange(Co, sumParts, i)]),
+    );
+  });
+}
+
 /** dx [N, H, W, Ci] of a conv2d with filter w and output gradient dy. */
-export function nativeConv2dBackpropInput(kernels: NativeKernels, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+export function nativeConv2dBackpropInput(
+  kernels: NativeKernels,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  algorithm: ConvAlgorithm = 'auto',
+): tf.TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
+  if (algorithm === 'auto' && winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, Co, Ci)) {
+    // dx is the forward convolution of dy, padded by 2 - top in front, with the filter rotated and its channels swapped.
+    return produce(kernels, info.inShape, (dx) => {
+      const addresses = { input: kernels.address(dy), filter: kernels.address(filter), out: kernels.address(dx), bias: 0 };
+      winogradConv(kernels, addresses, 0, 1, [N, OH, OW, Co, H, W, Ci, 2 - info.padInfo.top, 2 - info.padInfo.left]);
+    });
+  }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const viaForward = CONV_BLOCK.inputViaForward && info.strideHeight === 1 && info.strideWidth === 1;
   // The forward formulation's im2col rows have KH·KW·Co taps.
   const taps = viaForward ? info.filterHeight * info.filterWidth * info.outChannels : K;
   const chunk = blockRows(taps, CONV_BLOCK.inputFloats);
   // Split over images (the strided path's col2im adds up overlapping patches within an image).
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
   const parts = kernels.partsFor(2 * N * OH * OW * K * Co, N);
   return produce(kernels, info.inShape, (dx) =>
     withScratch(kernels, partScratch(parts, [chunk * taps, K * Co, 8 * Math.max(taps, Co)]), (scratch) => {

@@ -18,6 +18,17 @@ import { at } from './simd';
   return KH == 1 && KW == 1 && sh == 1 && sw == 1 && top == 0 && left == 0 && OH == H && OW == W;
 }
 
+/** The im2col rows of output positions p0 .. p0+rows-1, built in `cols`; a pointwise convolution's are x's own rows. */
+// @ts-ignore: decorator
+@inline function patchRows(
+  cols: usize, x: usize, p0: i32, rows: i32, pointwise: bool,
+  H: i32, W: i32, Ci: i32, OH: i32, OW: i32, KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32,
+): usize {
+  if (pointwise) return at(x, p0 * Ci);
+  im2col(cols, x, p0, rows, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
+  return cols;
+}
+
 /**
  * y = conv(x, w) (+ bias row of Co floats unless 0; act 1 = ReLU), for the
  * output positions [pBegin, pEnd) of the N·OH·OW (a thread's part: each
@@ -36,43 +47,44 @@ export function conv2dForward(
   const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
   for (let p0 = pBegin; p0 < P; p0 += chunk) {
     const rows = min(chunk, P - p0);
-    let a = at(x, p0 * Ci);
-    if (!pointwise) {
-      im2col(cols, x, p0, rows, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
-      a = cols;
-    }
+    const a = patchRows(cols, x, p0, rows, pointwise, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
     gemm(1, rows, Co, K, a, 0, K, 1, w, 0, Co, 1, at(y, p0 * Co), 0, Co, 0, bias, act, panel);
   }
 }
 
 /**
- * dw [KH, KW, Ci, Co] = Σ over output positions of patch ⊗ dy, for the
- * filter rows (taps) [kBegin, kEnd) of the K = KH·KW·Ci: a thread's part.
- * Every part sums its outputs over the same blocks of `chunk` positions in
- * the same order, so any split gives the same bits (each part builds the
- * whole im2col block; it only multiplies its own rows of it).
- * Scratch: `cols` chunk·K floats (unused for pointwise), `panel` 8·chunk floats.
+ * The part of dw [KH, KW, Ci, Co] = Σ over output positions of patch ⊗ dy
+ * from the positions of reduction blocks [bBegin, bEnd) (`blockRows`
+ * positions each, the last may be short), block b into its own partial at
+ * dw + b·K·Co floats, for the filter rows (taps) [kBegin, kEnd) of the
+ * K = KH·KW·Ci. A block is summed over `chunk` positions at a time, in order;
+ * the caller adds the partials in block order (one block: dw itself). A
+ * thread's part is a range of blocks or, with one block, of taps: either way
+ * every element is summed in the same order, so any split gives the same bits
+ * (a tap range still builds the whole im2col block; it only multiplies its
+ * own rows of it). Scratch: `cols` chunk·K floats (unused for pointwise),
+ * `panel` 8·chunk floats.
  */
 export function conv2dBackpropFilter(
   x: usize, dy: usize, dw: usize, cols: usize, panel: usize,
   N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, top: i32, left: i32, chunk: i32,
-  kBegin: i32, kEnd: i32,
+  blockRows: i32, bBegin: i32, bEnd: i32, kBegin: i32, kEnd: i32,
 ): void {
   const K = KH * KW * Ci;
   const taps = min(kEnd, K) - kBegin;
   const P = N * OH * OW;
   const pointwise = isPointwise(H, W, OH, OW, KH, KW, sh, sw, top, left);
-  if (P == 0) zeroFloats(at(dw, kBegin * Co), taps * Co);
-  for (let p0 = 0; p0 < P; p0 += chunk) {
-    const rows = min(chunk, P - p0);
-    let a = at(x, p0 * Ci);
-    if (!pointwise) {
-      im2col(cols, x, p0, rows, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
-      a = cols;
+  for (let b = bBegin; b < bEnd; b++) {
+    const partial = at(dw, b * K * Co);
+    const first = b * blockRows, end = min(P, first + blockRows);
+    if (end <= first) zeroFloats(at(partial, kBegin * Co), taps * Co);
+    for (let p0 = first; p0 < end; p0 += chunk) {
+      const rows = min(chunk, end - p0);
+      const a = patchRows(cols, x, p0, rows, pointwise, H, W, Ci, OH, OW, KH, KW, sh, sw, top, left);
+      // A = colsᵀ: row k of A is column k of cols (row stride 1, column stride K).
+      gemm(1, taps, Co, rows, at(a, kBegin), 0, 1, K, at(dy, p0 * Co), 0, Co, 1, at(partial, kBegin * Co), 0, Co, p0 > first ? 1 : 0, 0, 0, panel);
     }
-    // A = colsᵀ: row k of A is column k of cols (row stride 1, column stride K).
-    gemm(1, taps, Co, rows, at(a, kBegin), 0, 1, K, at(dy, p0 * Co), 0, Co, 1, at(dw, kBegin * Co), 0, Co, p0 > 0 ? 1 : 0, 0, 0, panel);
   }
 }
 

@@ -184,14 +184,33 @@ export function gemm(
     for (let j0 = 0; j0 < N; j0 += 8) {
       const width = min(8, N - j0);
       packPanel(panel, bt, bRow, bCol, K, j0, width);
-      const biasBlock = bias ? at(bias, j0) : 0;
-      let i = 0;
-      for (; i + 3 <= M; i += 6) {
-        rowBlock(min(6, M - i), K, at(at_, i * aRow), aRow, aCol, panel, at(ct, i * ldc + j0), ldc, width, accumulate, biasBlock, act);
-      }
-      for (; i < M; i++) {
-        singleRow(K, at(at_, i * aRow), aCol, panel, at(ct, i * ldc + j0), width, accumulate, biasBlock, act);
-      }
+      panelProduct(M, K, at_, aRow, aCol, panel, at(ct, j0), ldc, width, accumulate, bias ? at(bias, j0) : 0, act);
     }
+  }
+}
+
+/** Columns j0 .. j0+width-1 of C[M, ·] (at `c`) from A[M, K] and the packed panel of those columns of B. */
+// @ts-ignore: decorator
+@inline function panelProduct(
+  M: i32, K: i32, a: usize, aRow: i32, aCol: i32, panel: usize,
+  c: usize, ldc: i32, width: i32, accumulate: i32, bias: usize, act: i32,
+): void {
+  let i = 0;
+  for (; i + 3 <= M; i += 6) {
+    rowBlock(min(6, M - i), K, at(a, i * aRow), aRow, aCol, panel, at(c, i * ldc), ldc, width, accumulate, bias, act);
+  }
+  for (; i < M; i++) {
+    singleRow(K, at(a, i * aRow), aCol, panel, at(c, i * ldc), width, accumulate, bias, act);
+  }
+}
+
+/**
+ * C[M, N] = A[M, K] · B with B already packed: N/8 panels of K×8 floats one
+ * after the other (packPanel's layout), N a multiple of 8. For a B used by
+ * many products (the Winograd filter), packed once instead of per call.
+ */
+export function gemmPacked(M: i32, N: i32, K: i32, a: usize, aRow: i32, aCol: i32, panels: usize, c: usize, ldc: i32): void {
+  for (let j0 = 0; j0 < N; j0 += 8) {
+    panelProduct(M, K, a, aRow, aCol, at(panels, j0 * K), at(c, j0), ldc, 8, 0, 0, 0);
   }
 }

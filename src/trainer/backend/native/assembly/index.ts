@@ -1,5 +1,7 @@
 // The exports of dist/native-kernels*.wasm: one line per kernel file.
 export { gemm } from './gemm';
+export { winogradFilter, winogradForward } from './winograd';
+export { winogradFilterGradBlocks, winogradFilterGradSum } from './winogradGrad';
 export { adamUpdate } from './adam';
 export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput } from './conv';
 export { maxPoolGrad, maxPoolForward } from './pool';

@@ -1,0 +1,218 @@
+// Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (NHWC, dilation 1, any
+// padding): each 2×2 block of outputs ("tile") comes from a 4×4 patch of the
+// input as  Y = Aᵀ [ (G g Gᵀ) ∘ (Bᵀ d B) ] A,  so the channel sums are 16
+// products of [tiles × Ci]·[Ci × Co] (one per position ξ of the 4×4
+// transformed patch): 16·Ci·Co multiplies per tile against 36·Ci·Co for the
+// direct convolution (2.25× fewer). The transforms only add and halve.
+// Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (2016).
+//
+// Transformed patches V[ξ][tile][ci] and products M[ξ][tile][co] are built a
+// block of `blockTiles` tiles at a time, so they stay in L2. Every tile is
+// computed the same way whatever the block or the thread's part, so any split
+// gives the same bits. Ci and Co must be multiples of 4 (whole SIMD vectors).
+
+import { gemmPacked } from './gemm';
+import { at } from './simd';
+
+/** Co rounded up to whole 8-column panels: the row length of M and of the packed filter. */
+// @ts-ignore: decorator
+@inline export function paddedColumns(Co: i32): i32 {
+  return (Co + 7) & ~7;
+}
+
+/**
+ * u = the filter transformed (G g Gᵀ) and packed for `gemmPacked`: for each
+ * ξ, Cp/8 panels of Ci×8 floats (columns past Co are 0). `w` is a
+ * [3, 3, Ci, Co] filter, or with `flip` a [3, 3, Co, Ci] one rotated 180° with
+ * its channel axes swapped (the input gradient as a forward convolution).
+ */
+export function winogradFilter(w: usize, u: usize, Ci: i32, Co: i32, flip: i32): void {
+  const Cp = paddedColumns(Co);
+  const xiStride = Ci * Cp;
+  for (let ci = 0; ci < Ci; ci++) {
+    for (let co = 0; co < Cp; co++) {
+      const dst = at(u, (co >> 3) * Ci * 8 + ci * 8 + (co & 7));
+      // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 of the filter's 3 rows; then the same along each row.
+      for (let col = 0; col < 3; col++) {
+        const g0 = filterTap(w, 0 * 3 + col, ci, co, Ci, Co, flip);
+        const g1 = filterTap(w, 1 * 3 + col, ci, co, Ci, Co, flip);
+        const g2 = filterTap(w, 2 * 3 + col, ci, co, Ci, Co, flip);
+        // Column `col` of G g, parked in the ξ slots of row i, column col until the row pass.
+        store<f32>(at(dst, col * xiStride), g0);
+        store<f32>(at(dst, (4 + col) * xiStride), (g0 + g1 + g2) * 0.5);
+        store<f32>(at(dst, (8 + col) * xiStride), (g0 - g1 + g2) * 0.5);
+        store<f32>(at(dst, (12 + col) * xiStride), g2);
+      }
+      for (let i = 0; i < 4; i++) {
+        const q = at(dst, 4 * i * xiStride);
+        const r0 = load<f32>(q), r1 = load<f32>(at(q, xiStride)), r2 = load<f32>(at(q, 2 * xiStride));
+        store<f32>(q, r0);
+        store<f32>(at(q, xiStride), (r0 + r1 + r2) * 0.5);
+        store<f32>(at(q, 2 * xiStride), (r0 - r1 + r2) * 0.5);
+        store<f32>(at(q, 3 * xiStride), r2);
+      }
+    }
+  }
+}
+
+/** Tap (0..8, row-major) of filter g for input channel ci, output channel co (0 past Co), as winogradFilter reads w. */
+// @ts-ignore: decorator
+@inline function filterTap(w: usize, tap: i32, ci: i32, co: i32, Ci: i32, Co: i32, flip: i32): f32 {
+  if (co >= Co) return 0;
+  return load<f32>(at(w, flip ? ((8 - tap) * Co + co) * Ci + ci : (tap * Ci + ci) * Co + co));
+}
+
+/**
+ * V = Bᵀ d B for channels c..c+3 of one 4×4 patch (row i, column j at
+ * base + i·rowBytes + j·colBytes), stored as V[ξ] at dst + ξ·xiBytes.
+ * Bᵀ d: rows d0-d2, d1+d2, d2-d1, d1-d3; then the same along each row.
+ */
+// @ts-ignore: decorator
+@inline function inputTransform(base: usize, rowBytes: usize, colBytes: usize, dst: usize, xiBytes: usize): void {
+  for (let j = 0; j < 4; j++) {
+    const p = base + <usize>j * colBytes;
+    const d0 = v128.load(p), d1 = v128.load(p + rowBytes), d2 = v128.load(p + 2 * rowBytes), d3 = v128.load(p + 3 * rowBytes);
+    // Column j of Bᵀ d, kept in the V block as scratch until the row pass below.
+    const q = dst + <usize>j * xiBytes;
+    v128.store(q, f32x4.sub(d0, d2));
+    v128.store(q + 4 * xiBytes, f32x4.add(d1, d2));
+    v128.store(q + 8 * xiBytes, f32x4.sub(d2, d1));
+    v128.store(q + 12 * xiBytes, f32x4.sub(d1, d3));
+  }
+  for (let i = 0; i < 4; i++) {
+    const q = dst + <usize>(4 * i) * xiBytes;
+    const t0 = v128.load(q), t1 = v128.load(q + xiBytes), t2 = v128.load(q + 2 * xiBytes), t3 = v128.load(q + 3 * xiBytes);
+    v128.store(q, f32x4.sub(t0, t2));
+    v128.store(q + xiBytes, f32x4.add(t1, t2));
+    v128.store(q + 2 * xiBytes, f32x4.sub(t2, t1));
+    v128.store(q + 3 * xiBytes, f32x4.sub(t1, t3));
+  }
+}
+
+/**
+ * V[ξ][r][·] = Bᵀ d B of the 4×4 input patch of tile t0 + r, r < rows (all
+ * Ci channels; the patch of tile (n, th, tw) starts at (2th - top, 2tw - left),
+ * zeros outside the input). V[ξ] starts at v + ξ·vXiBytes, its rows Ci floats
+ * apart. `patch` (16·Ci floats) holds a border tile's patch.
+ */
+export function transformPatches(
+  x: usize, v: usize, patch: usize, t0: i32, rows: i32,
+  H: i32, W: i32, Ci: i32, TH: i32, TW: i32, top: i32, left: i32, vXiBytes: usize,
+): void {
+  const ciBytes = <usize>Ci << 2;
+  for (let r = 0; r < rows; r++) {
+    const t = t0 + r;
+    const n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+    const ih0 = 2 * th - top, iw0 = 2 * tw - left;
+    let base: usize, rowBytes: usize;
+    if (ih0 >= 0 && iw0 >= 0 && ih0 + 4 <= H && iw0 + 4 <= W) {
+      base = at(x, ((n * H + ih0) * W + iw0) * Ci);
+      rowBytes = <usize>(W * Ci) << 2;
+    } else {
+      // A border tile: its patch with zeros outside the input, copied to `patch`.
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) {
+          const ih = ih0 + i, iw = iw0 + j;
+          const dst = at(patch, (i * 4 + j) * Ci);
+          if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+            const src = at(x, ((n * H + ih) * W + iw) * Ci);
+            for (let c = 0; c < Ci; c += 4) v128.store(at(dst, c), v128.load(at(src, c)));
+          } else {
+            for (let c = 0; c < Ci; c += 4) v128.store(at(dst, c), f32x4.splat(0));
+          }
+        }
+      }
+      base = patch;
+      rowBytes = 4 * ciBytes;
+    }
+    for (let c = 0; c < Ci; c += 4) {
+      inputTransform(base + (<usize>c << 2), rowBytes, ciBytes, at(v, r * Ci + c), vXiBytes);
+    }
+  }
+}
+
+/** Address of the first output (2th, 2tw) of tile t = (n·TH + th)·TW + tw in an [N, OH, OW, C] tensor at `base`. */
+// @ts-ignore: decorator
+@inline export function tileCorner(base: usize, t: i32, TH: i32, TW: i32, OH: i32, OW: i32, C: i32): usize {
+  const n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+  return at(base, ((n * OH + 2 * th) * OW + 2 * tw) * C);
+}
+
+/** Whether tile t has its second output row (not past OH when OH is odd). */
+// @ts-ignore: decorator
+@inline export function tileHasSecondRow(t: i32, TH: i32, TW: i32, OH: i32): bool {
+  return 2 * ((t / TW) % TH) + 1 < OH;
+}
+
+/** Whether tile t has its second output column. */
+// @ts-ignore: decorator
+@inline export function tileHasSecondColumn(t: i32, TW: i32, OW: i32): bool {
+  return 2 * (t % TW) + 1 < OW;
+}
+
+// @ts-ignore: decorator
+@inline function epilogue(v: v128, bias: usize, act: i32): v128 {
+  let r = v;
+  if (bias) r = f32x4.add(r, v128.load(bias));
+  if (act == 1) r = f32x4.max(r, f32x4.splat(0));
+  return r;
+}
+
+/**
+ * y = conv(x, w) (+ bias of Co floats unless 0; act 1 = ReLU) for the tiles
+ * [tBegin, tEnd) of the N·⌈OH/2⌉·⌈OW/2⌉ (a thread's part), from `u` =
+ * winogradFilter(w). The input patch of output (oh, ow) starts at
+ * (oh - top, ow - left). Scratch: `v` 16 planes of vPlane ≥ blockTiles·Ci
+ * floats, `m` 16 planes of mPlane ≥ blockTiles·Cp floats, `patch` 16·Ci
+ * floats (border tiles).
+ */
+export function winogradForward(
+  x: usize, u: usize, y: usize, bias: usize, act: i32, v: usize, m: usize, patch: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32, top: i32, left: i32,
+  blockTiles: i32, vPlane: i32, mPlane: i32, tBegin: i32, tEnd: i32,
+): void {
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const T = min(tEnd, N * TH * TW);
+  const Cp = paddedColumns(Co);
+  const vXiBytes = <usize>vPlane << 2;
+  const mXiBytes = <usize>mPlane << 2;
+  for (let t0 = tBegin; t0 < T; t0 += blockTiles) {
+    const rows = min(blockTiles, T - t0);
+    transformPatches(x, v, patch, t0, rows, H, W, Ci, TH, TW, top, left, vXiBytes);
+    for (let xi = 0; xi < 16; xi++) {
+      gemmPacked(rows, Cp, Ci, v + <usize>xi * vXiBytes, Ci, 1, at(u, xi * Ci * Cp), m + <usize>xi * mXiBytes, Cp);
+    }
+    // Y = Aᵀ M A: rows M0+M1+M2 and M1-M2-M3, then the same along the columns.
+    for (let r = 0; r < rows; r++) {
+      const t = t0 + r;
+      const down = tileHasSecondRow(t, TH, TW, OH), right = tileHasSecondColumn(t, TW, OW);
+      const y00 = tileCorner(y, t, TH, TW, OH, OW, Co);
+      const y01 = at(y00, Co), y10 = at(y00, OW * Co), y11 = at(y10, Co);
+      for (let k = 0; k < Co; k += 4) {
+        const q = m + (<usize>(r * Cp + k) << 2);
+        const b = bias ? at(bias, k) : 0;
+        // Column j of Aᵀ M: s0j = M0j + M1j + M2j, s1j = M1j - M2j - M3j (M row i, column j at ξ = 4i + j).
+        const x1 = 4 * mXiBytes, x2 = 8 * mXiBytes, x3 = 12 * mXiBytes;
+        let p = q;
+        let a0 = v128.load(p), a1 = v128.load(p + x1), a2 = v128.load(p + x2), a3 = v128.load(p + x3);
+        const s00 = f32x4.add(f32x4.add(a0, a1), a2), s10 = f32x4.sub(f32x4.sub(a1, a2), a3);
+        p += mXiBytes;
+        a0 = v128.load(p); a1 = v128.load(p + x1); a2 = v128.load(p + x2); a3 = v128.load(p + x3);
+        const s01 = f32x4.add(f32x4.add(a0, a1), a2), s11 = f32x4.sub(f32x4.sub(a1, a2), a3);
+        p += mXiBytes;
+        a0 = v128.load(p); a1 = v128.load(p + x1); a2 = v128.load(p + x2); a3 = v128.load(p + x3);
+        const s02 = f32x4.add(f32x4.add(a0, a1), a2), s12 = f32x4.sub(f32x4.sub(a1, a2), a3);
+        p += mXiBytes;
+        a0 = v128.load(p); a1 = v128.load(p + x1); a2 = v128.load(p + x2); a3 = v128.load(p + x3);
+        const s03 = f32x4.add(f32x4.add(a0, a1), a2), s13 = f32x4.sub(f32x4.sub(a1, a2), a3);
+        const kk = <usize>k << 2;
+        v128.store(y00 + kk, epilogue(f32x4.add(f32x4.add(s00, s01), s02), b, act));
+        if (right) v128.store(y01 + kk, epilogue(f32x4.sub(f32x4.sub(s01, s02), s03), b, act));
+        if (down) {
+          v128.store(y10 + kk, epilogue(f32x4.add(f32x4.add(s10, s11), s12), b, act));
+          if (right) v128.store(y11 + kk, epilogue(f32x4.sub(f32x4.sub(s11, s12), s13), b, act));
+        }
+      }
+    }
+  }
+}
