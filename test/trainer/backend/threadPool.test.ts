@@ -83,7 +83,7 @@ describe('kernel thread pool', function () {
     const out = await inTwoThreadProcess(
       `
       const CASES = {
-        'Winograd, one block (split over output channels)': [[1, 8, 8, 16], [3, 3, 16, 16], 1],
+        'Winograd, one block (split over output channels)': [[2, 8, 8, 16], [3, 3, 16, 16], 1],
         'Winograd, 3 blocks': [[4, 32, 32, 16], [3, 3, 16, 16], 1],
         'im2col, one block (split over taps)': [[1, 8, 8, 3], [3, 3, 3, 8], 1],
         'im2col, 2 blocks, stride 2': [[2, 32, 32, 3], [3, 3, 3, 8], 2],

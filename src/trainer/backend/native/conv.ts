@@ -80,16 +80,22 @@ export type NativeActivation = 0 | 1;
  * Winograd F(2×2, 3×3) (assembly/winograd.ts) for 3×3 stride-1 convolutions
  * whose channel counts are whole SIMD vectors and big enough for its [tiles ×
  * Ci]·[Ci × Co] products to run at the gemm's speed: tiles a block of at most
- * `blockFloats` floats of transformed patches and products (within L2).
+ * `blockFloats` floats of transformed patches and products (within L2). The
+ * filter gradient's fixed cost (16 partial Ci×Co products to write and add
+ * up) outweighs its savings under `minFilterGradientTiles` 2×2 output tiles:
+ * on 8×8 64→64 at batch 1 (16 tiles) it took 127 µs against im2col's 96, at
+ * batch 2 (32 tiles) 165 against 184 (best of 40 calls, one thread; the
+ * forward pass and input gradient already win at 16 tiles: 69 against 90 µs).
  */
-const WINOGRAD = { minChannels: 16, blockFloats: 65536 };
+const WINOGRAD = { minChannels: 16, blockFloats: 65536, minFilterGradientTiles: 32 };
 
 /**
  * Floats between the 16 planes (one per ξ) of a Winograd scratch block of
  * `rows` rows of `channels` floats: padded by a cache line, because planes a
  * multiple of 4 KiB apart made the transforms' stores and loads alias (4K
- * aliasing on x86: the filter gradient's patch transform took 4.9 ms on the
- * seed CNN's conv2 at batch 64, 0.7 ms padded).
+ * aliasing on x86, and all 16 planes in one L1 set): on the seed CNN's conv2
+ * at batch 64, the filter gradient's patch transform took 4.9 ms, 0.7 ms
+ * padded; the filter transform of a 64→64 filter 42 µs, 18 µs padded.
  */
 function planeFloats(rows: number, channels: number): number {
   return rows * channels + 16;
@@ -118,16 +124,40 @@ function winogradConv(
   const paddedOut = Math.ceil(cout / 8) * 8;
   const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
   const blockTiles = Math.max(6, Math.floor(WINOGRAD.blockFloats / (16 * (cin + paddedOut)) / 6) * 6);
-  const [vPlane, mPlane] = [planeFloats(blockTiles, cin), planeFloats(blockTiles, paddedOut)];
+  const [uPlane, vPlane, mPlane] = [planeFloats(cin, paddedOut), planeFloats(blockTiles, cin), planeFloats(blockTiles, paddedOut)];
   const parts = kernels.partsFor(2 * 16 * tiles * cin * paddedOut, Math.ceil(tiles / blockTiles));
-  withScratch(kernels, [16 * cin * paddedOut, ...partScratch(parts, [16 * vPlane, 16 * mPlane, 16 * cin])], ([u, ...scratch]) => {
-    kernels.fn('winogradFilter')(addresses.filter, u, cin, cout, flip);
+  withScratch(kernels, [16 * uPlane, ...partScratch(parts, [16 * vPlane, 16 * mPlane, 16 * cin])], ([u, ...scratch]) => {
+    kernels.fn('winogradFilter')(addresses.filter, u, uPlane, cin, cout, flip);
     kernels.runParts(
       'winogradForward',
       Array.from({ length: parts }, (_, i) => {
         const [t0, t1] = partRange(tiles, parts, i);
         const [v, m, patch] = scratch.slice(3 * i, 3 * i + 3);
-        return [addresses.input, u, addresses.out, addresses.bias, act, v, m, patch, N, H, W, cin, OH, OW, cout, top, left, blockTiles, vPlane, mPlane, t0, t1];
+        return [
+          addresses.input,
+          u,
+          uPlane,
+          addresses.out,
+          addresses.bias,
+          act,
+          v,
+          m,
+          patch,
+          N,
+          H,
+          W,
+          cin,
+          OH,
+          OW,
+          cout,
+          top,
+          left,
+          blockTiles,
+          vPlane,
+          mPlane,
+          t0,
+          t1,
+        ];
       }),
     );
   });
@@ -206,7 +236,12 @@ export function nativeConv2dBackpropFilter(
   info: tf.backend_util.Conv2DInfo,
   algorithm: ConvAlgorithm = 'auto',
 ): tf.TensorInfo {
-  if (algorithm === 'auto' && winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels)) {
+  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
+  if (
+    algorithm === 'auto' &&
+    tiles >= WINOGRAD.minFilterGradientTiles &&
+    winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels)
+  ) {
     return produce(kernels, info.filterShape, (dw) => winogradFilterGradient(kernels, kernels.address(x), kernels.address(dy), kernels.address(dw), info));
   }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
@@ -253,12 +288,12 @@ function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: numbe
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
   const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
   const subTiles = Math.max(8, Math.floor(WINOGRAD_FILTER_GRADIENT.subBlockFloats / (16 * (Ci + Co)) / 8) * 8);
-  const [blockTiles, blocks] = reductionBlocks(tiles, subTiles, 16 * Ci * Co);
+  const [vPlane, dPlane, sPlane] = [planeFloats(subTiles, Ci), planeFloats(subTiles, Co), planeFloats(Co, Ci)];
+  const [blockTiles, blocks] = reductionBlocks(tiles, subTiles, 16 * sPlane);
   const parts = kernels.partsFor(2 * 16 * tiles * Ci * Co, blocks > 1 ? blocks : Co / 4);
   const sumParts = kernels.partsFor(FLOPS_PER_BYTE_MOVED * 4 * 16 * blocks * Ci * Co, Co);
-  const [vPlane, dPlane] = [planeFloats(subTiles, Ci), planeFloats(subTiles, Co)];
   const perPart = [16 * vPlane, 16 * dPlane, 16 * Ci, 8 * subTiles];
-  withScratch(kernels, [blocks * 16 * Ci * Co, ...partScratch(parts, perPart)], ([partials, ...scratch]) => {
+  withScratch(kernels, [blocks * 16 * sPlane, ...partScratch(parts, perPart)], ([partials, ...scratch]) => {
     const geometryOfConv = [N, H, W, Ci, OH, OW, Co, info.padInfo.top, info.padInfo.left];
     const argsOf = (i: number, blockRange: number[], channels: number[]) => [
       xAt,
@@ -270,6 +305,7 @@ function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: numbe
       subTiles,
       vPlane,
       dPlane,
+      sPlane,
       ...blockRange,
       ...channels,
     ];
@@ -281,7 +317,7 @@ function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: numbe
     );
     kernels.runParts(
       'winogradFilterGradSum',
-      Array.from({ length: sumParts }, (_, i) => [partials, blocks, dwAt, Ci, Co, ...partRange(Co, sumParts, i)]),
+      Array.from({ length: sumParts }, (_, i) => [partials, sPlane, blocks, dwAt, Ci, Co, ...partRange(Co, sumParts, i)]),
     );
   });
 }

@@ -22,44 +22,62 @@ import { at } from './simd';
 
 /**
  * u = the filter transformed (G g Gᵀ) and packed for `gemmPacked`: for each
- * ξ, Cp/8 panels of Ci×8 floats (columns past Co are 0). `w` is a
+ * ξ, a plane (uPlane ≥ Ci·Cp floats apart) of Cp/8 panels of Ci×8 floats
+ * (columns past Co are 0). `w` is a
  * [3, 3, Ci, Co] filter, or with `flip` a [3, 3, Co, Ci] one rotated 180° with
  * its channel axes swapped (the input gradient as a forward convolution).
  */
-export function winogradFilter(w: usize, u: usize, Ci: i32, Co: i32, flip: i32): void {
+export function winogradFilter(w: usize, u: usize, uPlane: i32, Ci: i32, Co: i32, flip: i32): void {
   const Cp = paddedColumns(Co);
-  const xiStride = Ci * Cp;
+  const xiBytes = <usize>uPlane << 2;
   for (let ci = 0; ci < Ci; ci++) {
-    for (let co = 0; co < Cp; co++) {
+    // Four output channels at a time (Co is a multiple of 4; the panel's columns past Co stay 0).
+    for (let co = 0; co < Cp; co += 4) {
       const dst = at(u, (co >> 3) * Ci * 8 + ci * 8 + (co & 7));
-      // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 of the filter's 3 rows; then the same along each row.
-      for (let col = 0; col < 3; col++) {
-        const g0 = filterTap(w, 0 * 3 + col, ci, co, Ci, Co, flip);
-        const g1 = filterTap(w, 1 * 3 + col, ci, co, Ci, Co, flip);
-        const g2 = filterTap(w, 2 * 3 + col, ci, co, Ci, Co, flip);
-        // Column `col` of G g, parked in the ξ slots of row i, column col until the row pass.
-        store<f32>(at(dst, col * xiStride), g0);
-        store<f32>(at(dst, (4 + col) * xiStride), (g0 + g1 + g2) * 0.5);
-        store<f32>(at(dst, (8 + col) * xiStride), (g0 - g1 + g2) * 0.5);
-        store<f32>(at(dst, (12 + col) * xiStride), g2);
+      if (co >= Co) {
+        for (let xi = 0; xi < 16; xi++) v128.store(dst + <usize>xi * xiBytes, f32x4.splat(0));
+        continue;
       }
-      for (let i = 0; i < 4; i++) {
-        const q = at(dst, 4 * i * xiStride);
-        const r0 = load<f32>(q), r1 = load<f32>(at(q, xiStride)), r2 = load<f32>(at(q, 2 * xiStride));
-        store<f32>(q, r0);
-        store<f32>(at(q, xiStride), (r0 + r1 + r2) * 0.5);
-        store<f32>(at(q, 2 * xiStride), (r0 - r1 + r2) * 0.5);
-        store<f32>(at(q, 3 * xiStride), r2);
-      }
+      // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 of the filter's 3 rows (g0, g1, g2; each 3 taps).
+      const g00 = filterTaps(w, 0, ci, co, Ci, Co, flip), g01 = filterTaps(w, 1, ci, co, Ci, Co, flip), g02 = filterTaps(w, 2, ci, co, Ci, Co, flip);
+      const g10 = filterTaps(w, 3, ci, co, Ci, Co, flip), g11 = filterTaps(w, 4, ci, co, Ci, Co, flip), g12 = filterTaps(w, 5, ci, co, Ci, Co, flip);
+      const g20 = filterTaps(w, 6, ci, co, Ci, Co, flip), g21 = filterTaps(w, 7, ci, co, Ci, Co, flip), g22 = filterTaps(w, 8, ci, co, Ci, Co, flip);
+      // Then the same along each of the 4 rows, stored at ξ = 4·row + column, all in registers.
+      transformedRow(dst, xiBytes, g00, g01, g02);
+      transformedRow(dst + 4 * xiBytes, xiBytes, half3(g00, g10, g20, 1), half3(g01, g11, g21, 1), half3(g02, g12, g22, 1));
+      transformedRow(dst + 8 * xiBytes, xiBytes, half3(g00, g10, g20, -1), half3(g01, g11, g21, -1), half3(g02, g12, g22, -1));
+      transformedRow(dst + 12 * xiBytes, xiBytes, g20, g21, g22);
     }
   }
 }
 
-/** Tap (0..8, row-major) of filter g for input channel ci, output channel co (0 past Co), as winogradFilter reads w. */
+/** (a + sign·b + c) / 2 */
 // @ts-ignore: decorator
-@inline function filterTap(w: usize, tap: i32, ci: i32, co: i32, Ci: i32, Co: i32, flip: i32): f32 {
-  if (co >= Co) return 0;
-  return load<f32>(at(w, flip ? ((8 - tap) * Co + co) * Ci + ci : (tap * Ci + ci) * Co + co));
+@inline function half3(a: v128, b: v128, c: v128, sign: i32): v128 {
+  const ac = f32x4.add(a, c);
+  return f32x4.mul(sign > 0 ? f32x4.add(ac, b) : f32x4.sub(ac, b), f32x4.splat(0.5));
+}
+
+/** One row (r0, r1, r2) of G g times Gᵀ: r0, (r0+r1+r2)/2, (r0-r1+r2)/2, r2 at q, q + step, … */
+// @ts-ignore: decorator
+@inline function transformedRow(q: usize, step: usize, r0: v128, r1: v128, r2: v128): void {
+  v128.store(q, r0);
+  v128.store(q + step, half3(r0, r1, r2, 1));
+  v128.store(q + 2 * step, half3(r0, r1, r2, -1));
+  v128.store(q + 3 * step, r2);
+}
+
+/** Tap (0..8, row-major) of filter g for input channel ci and output channels co..co+3, as winogradFilter reads w. */
+// @ts-ignore: decorator
+@inline function filterTaps(w: usize, tap: i32, ci: i32, co: i32, Ci: i32, Co: i32, flip: i32): v128 {
+  if (!flip) return v128.load(at(w, (tap * Ci + ci) * Co + co));
+  // The rotated filter: output channel co is the original's input channel, Ci apart.
+  const p = at(w, ((8 - tap) * Co + co) * Ci + ci);
+  const step = <usize>Ci << 2;
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
 }
 
 /**
@@ -167,7 +185,7 @@ export function transformPatches(
  * floats (border tiles).
  */
 export function winogradForward(
-  x: usize, u: usize, y: usize, bias: usize, act: i32, v: usize, m: usize, patch: usize,
+  x: usize, u: usize, uPlane: i32, y: usize, bias: usize, act: i32, v: usize, m: usize, patch: usize,
   N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32, top: i32, left: i32,
   blockTiles: i32, vPlane: i32, mPlane: i32, tBegin: i32, tEnd: i32,
 ): void {
@@ -180,7 +198,7 @@ export function winogradForward(
     const rows = min(blockTiles, T - t0);
     transformPatches(x, v, patch, t0, rows, H, W, Ci, TH, TW, top, left, vXiBytes);
     for (let xi = 0; xi < 16; xi++) {
-      gemmPacked(rows, Cp, Ci, v + <usize>xi * vXiBytes, Ci, 1, at(u, xi * Ci * Cp), m + <usize>xi * mXiBytes, Cp);
+      gemmPacked(rows, Cp, Ci, v + <usize>xi * vXiBytes, Ci, 1, at(u, xi * uPlane), m + <usize>xi * mXiBytes, Cp);
     }
     // Y = Aᵀ M A: rows M0+M1+M2 and M1-M2-M3, then the same along the columns.
     for (let r = 0; r < rows; r++) {

@@ -20,7 +20,8 @@ import { at } from './simd';
  * tiles (the last may be short), processed `subTiles` tiles at a time
  * (accumulated in order), rows co ∈ [coBegin, coEnd) of them (a multiple of
  * 4 apart; a thread's part is a range of blocks or, with one block, of output
- * channels). `partials` holds 16·Co·Ci floats per block.
+ * channels). `partials` holds 16 planes (one per ξ, sPlane ≥ Co·Ci floats
+ * apart) per block.
  * Scratch: `v` 16 planes of vPlane ≥ subTiles·Ci floats, `d` 16 planes of
  * dPlane ≥ subTiles·Co, `patch` 16·Ci, `panel` 8·subTiles floats. Ci and Co
  * multiples of 4.
@@ -28,13 +29,13 @@ import { at } from './simd';
 export function winogradFilterGradBlocks(
   x: usize, dy: usize, partials: usize, v: usize, d: usize, patch: usize, panel: usize,
   N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32, top: i32, left: i32,
-  blockTiles: i32, subTiles: i32, vPlane: i32, dPlane: i32, bBegin: i32, bEnd: i32, coBegin: i32, coEnd: i32,
+  blockTiles: i32, subTiles: i32, vPlane: i32, dPlane: i32, sPlane: i32, bBegin: i32, bEnd: i32, coBegin: i32, coEnd: i32,
 ): void {
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
   const T = N * TH * TW;
   const vXiBytes = <usize>vPlane << 2;
   const dXiBytes = <usize>dPlane << 2;
-  const partialFloats = 16 * Co * Ci;
+  const partialFloats = 16 * sPlane;
   for (let blk = bBegin; blk < bEnd; blk++) {
     const s = at(partials, blk * partialFloats);
     const blockEnd = min(T, (blk + 1) * blockTiles);
@@ -45,7 +46,7 @@ export function winogradFilterGradBlocks(
       for (let xi = 0; xi < 16; xi++) {
         // S_b[ξ] (+)= D[ξ]ᵀ · V[ξ]: A(co, r) = D[ξ][r][co], B(r, ci) = V[ξ][r][ci].
         const a = at(d + <usize>xi * dXiBytes, coBegin), b = v + <usize>xi * vXiBytes;
-        const c = at(s, xi * Co * Ci + coBegin * Ci);
+        const c = at(s, xi * sPlane + coBegin * Ci);
         gemm(1, coEnd - coBegin, Ci, rows, a, 0, 1, Co, b, 0, Ci, 1, c, 0, Ci, t0 > blk * blockTiles ? 1 : 0, 0, 0, panel);
       }
     }
@@ -96,35 +97,55 @@ function transformGradients(
  * the blocks added in order. Gᵀ turns a row (s0, s1, s2, s3) into
  * (s0 + (s1 + s2)/2, (s1 - s2)/2, (s1 + s2)/2 + s3).
  */
-export function winogradFilterGradSum(partials: usize, blocks: i32, dw: usize, Ci: i32, Co: i32, coBegin: i32, coEnd: i32): void {
-  const blockBytes = <usize>(16 * Co * Ci) << 2;
-  const xiBytes = <usize>(Co * Ci) << 2;
+export function winogradFilterGradSum(partials: usize, sPlane: i32, blocks: i32, dw: usize, Ci: i32, Co: i32, coBegin: i32, coEnd: i32): void {
+  const blockBytes = <usize>(16 * sPlane) << 2;
+  const xiBytes = <usize>sPlane << 2;
   for (let co = coBegin; co < coEnd; co++) {
     for (let ci = 0; ci < Ci; ci += 4) {
       const p = at(partials, co * Ci + ci);
-      // Gᵀ S, column j: R0j, R1j, R2j from S0j..S3j (S row i, column j at ξ = 4i + j).
-      for (let j = 0; j < 4; j++) {
-        const s0 = sumBlocks(p + <usize>j * xiBytes, blocks, blockBytes);
-        const s1 = sumBlocks(p + <usize>(4 + j) * xiBytes, blocks, blockBytes);
-        const s2 = sumBlocks(p + <usize>(8 + j) * xiBytes, blocks, blockBytes);
-        const s3 = sumBlocks(p + <usize>(12 + j) * xiBytes, blocks, blockBytes);
-        const mid = f32x4.mul(f32x4.add(s1, s2), f32x4.splat(0.5));
-        // Parked in S_0's slots of rows 0..2 (read already, and only by this (co, ci) group).
-        v128.store(p + <usize>j * xiBytes, f32x4.add(s0, mid));
-        v128.store(p + <usize>(4 + j) * xiBytes, f32x4.mul(f32x4.sub(s1, s2), f32x4.splat(0.5)));
-        v128.store(p + <usize>(8 + j) * xiBytes, f32x4.add(mid, s3));
-      }
-      // (Gᵀ S) G along each row k, stored as dw[k][kw][ci..ci+3][co].
-      for (let k = 0; k < 3; k++) {
-        const q = p + <usize>(4 * k) * xiBytes;
-        const r0 = v128.load(q), r1 = v128.load(q + xiBytes), r2 = v128.load(q + 2 * xiBytes), r3 = v128.load(q + 3 * xiBytes);
-        const mid = f32x4.mul(f32x4.add(r1, r2), f32x4.splat(0.5));
-        storeTap(dw, (k * 3 + 0) * Ci + ci, Co, co, f32x4.add(r0, mid));
-        storeTap(dw, (k * 3 + 1) * Ci + ci, Co, co, f32x4.mul(f32x4.sub(r1, r2), f32x4.splat(0.5)));
-        storeTap(dw, (k * 3 + 2) * Ci + ci, Co, co, f32x4.add(mid, r3));
-      }
+      // Gᵀ S, one column j at a time (S row i, column j at ξ = 4i + j): rows a, b, c of Gᵀ S.
+      let s0 = sumBlocks(p, blocks, blockBytes), s1 = sumBlocks(p + 4 * xiBytes, blocks, blockBytes);
+      let s2 = sumBlocks(p + 8 * xiBytes, blocks, blockBytes), s3 = sumBlocks(p + 12 * xiBytes, blocks, blockBytes);
+      const a0 = rowA(s0, s1, s2), b0 = rowB(s1, s2), c0 = rowC(s1, s2, s3);
+      s0 = sumBlocks(p + xiBytes, blocks, blockBytes); s1 = sumBlocks(p + 5 * xiBytes, blocks, blockBytes);
+      s2 = sumBlocks(p + 9 * xiBytes, blocks, blockBytes); s3 = sumBlocks(p + 13 * xiBytes, blocks, blockBytes);
+      const a1 = rowA(s0, s1, s2), b1 = rowB(s1, s2), c1 = rowC(s1, s2, s3);
+      s0 = sumBlocks(p + 2 * xiBytes, blocks, blockBytes); s1 = sumBlocks(p + 6 * xiBytes, blocks, blockBytes);
+      s2 = sumBlocks(p + 10 * xiBytes, blocks, blockBytes); s3 = sumBlocks(p + 14 * xiBytes, blocks, blockBytes);
+      const a2 = rowA(s0, s1, s2), b2 = rowB(s1, s2), c2 = rowC(s1, s2, s3);
+      s0 = sumBlocks(p + 3 * xiBytes, blocks, blockBytes); s1 = sumBlocks(p + 7 * xiBytes, blocks, blockBytes);
+      s2 = sumBlocks(p + 11 * xiBytes, blocks, blockBytes); s3 = sumBlocks(p + 15 * xiBytes, blocks, blockBytes);
+      const a3 = rowA(s0, s1, s2), b3 = rowB(s1, s2), c3 = rowC(s1, s2, s3);
+      // (Gᵀ S) G along each row (r0..r3 → rowA, rowB, rowC), stored as dw[kh][kw][ci..ci+3][co].
+      storeTaps(dw, 0, Ci, Co, ci, co, a0, a1, a2, a3);
+      storeTaps(dw, 1, Ci, Co, ci, co, b0, b1, b2, b3);
+      storeTaps(dw, 2, Ci, Co, ci, co, c0, c1, c2, c3);
     }
   }
+}
+
+/** Gᵀ's rows on (s0, s1, s2, s3): s0 + (s1 + s2)/2, (s1 - s2)/2, (s1 + s2)/2 + s3. */
+// @ts-ignore: decorator
+@inline function rowA(s0: v128, s1: v128, s2: v128): v128 {
+  return f32x4.add(s0, f32x4.mul(f32x4.add(s1, s2), f32x4.splat(0.5)));
+}
+
+// @ts-ignore: decorator
+@inline function rowB(s1: v128, s2: v128): v128 {
+  return f32x4.mul(f32x4.sub(s1, s2), f32x4.splat(0.5));
+}
+
+// @ts-ignore: decorator
+@inline function rowC(s1: v128, s2: v128, s3: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.add(s1, s2), f32x4.splat(0.5)), s3);
+}
+
+/** Filter row kh of dw for input channels ci..ci+3 and output channel co, from row (r0, r1, r2, r3) of Gᵀ S. */
+// @ts-ignore: decorator
+@inline function storeTaps(dw: usize, kh: i32, Ci: i32, Co: i32, ci: i32, co: i32, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  storeTap(dw, (kh * 3 + 0) * Ci + ci, Co, co, rowA(r0, r1, r2));
+  storeTap(dw, (kh * 3 + 1) * Ci + ci, Co, co, rowB(r1, r2));
+  storeTap(dw, (kh * 3 + 2) * Ci + ci, Co, co, rowC(r1, r2, r3));
 }
 
 /** Σ_b of the vector at p + b·stride, b = 0 .. blocks-1, added in that order. */
