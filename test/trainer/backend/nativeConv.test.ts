@@ -32,6 +32,14 @@ interface Case {
   winograd?: 'all' | 'forward';
 }
 
+/** 2 rows above, none below, 1 column left, 3 right. */
+const ASYMMETRIC_PADDING: Pad = [
+  [0, 0],
+  [2, 0],
+  [1, 3],
+  [0, 0],
+];
+
 const CASES: Case[] = [
   { name: 'batch 1, 1 channel, 3x3 valid', x: [1, 5, 5, 1], f: [3, 3, 1, 1], s: [1, 1], pad: 'valid' },
   { name: '3 channels (first layer), same, odd sizes', x: [2, 7, 9, 3], f: [3, 3, 3, 5], s: [1, 1], pad: 'same' },
@@ -47,30 +55,11 @@ const CASES: Case[] = [
     x: [2, 7, 6, 2],
     f: [3, 3, 2, 3],
     s: [2, 2],
-    pad: [
-      [0, 0],
-      [2, 0],
-      [1, 3],
-      [0, 0],
-    ],
+    pad: ASYMMETRIC_PADDING,
   },
   { name: 'numeric pad 0, ceil rounding', x: [1, 8, 8, 2], f: [3, 3, 2, 2], s: [2, 2], pad: 0, round: 'ceil' },
-  {
-    name: 'many channels, several tile blocks (the seed CNN conv2, small batch)',
-    x: [3, 16, 16, 32],
-    f: [3, 3, 32, 64],
-    s: [1, 1],
-    pad: 'same',
-    winograd: 'all',
-  },
-  {
-    name: 'Winograd, odd output sizes (half tiles), 20 output channels (a part-filled panel)',
-    x: [2, 7, 9, 16],
-    f: [3, 3, 16, 20],
-    s: [1, 1],
-    pad: 'same',
-    winograd: 'all',
-  },
+  { name: 'the seed CNN conv2, small batch (several tile blocks)', x: [3, 16, 16, 32], f: [3, 3, 32, 64], s: [1, 1], pad: 'same', winograd: 'all' },
+  { name: 'Winograd, odd output sizes (half tiles), 20 output channels', x: [2, 7, 9, 16], f: [3, 3, 16, 20], s: [1, 1], pad: 'same', winograd: 'all' },
   { name: 'Winograd, valid', x: [4, 8, 7, 16], f: [3, 3, 16, 16], s: [1, 1], pad: 'valid', winograd: 'all' },
   { name: 'Winograd, numeric pad 2', x: [2, 6, 5, 20], f: [3, 3, 20, 24], s: [1, 1], pad: 2, winograd: 'all' },
   {
@@ -78,12 +67,7 @@ const CASES: Case[] = [
     x: [3, 6, 7, 16],
     f: [3, 3, 16, 16],
     s: [1, 1],
-    pad: [
-      [0, 0],
-      [2, 0],
-      [1, 3],
-      [0, 0],
-    ],
+    pad: ASYMMETRIC_PADDING,
     winograd: 'all',
   },
   { name: 'Winograd forward, im2col filter gradient (16 tiles, under 32)', x: [1, 8, 8, 16], f: [3, 3, 16, 16], s: [1, 1], pad: 'same', winograd: 'forward' },
