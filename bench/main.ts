@@ -8,11 +8,12 @@
 //   node dist/bench.js [--quick] [--runs N] [--seconds S] [--models mlp,cnn,lstm,transformer]
 //                      [--batches 32,64] [--variants fit,instrumented-default,instrumented-full] [--only PARTS] [--no-PART] [--soak] [--soak-steps N]
 //                      [--threads 1,2] [--torch-threads 1,2] [--python FILE] [--profile] [--kernels] [--stock-kernels] [--out FILE]
-// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview,pause-ratios,split-cutoff (default all
-// but split-cutoff; --quick: also not soak and pytorch-probe, 1 run of 2 s); --only pytorch (without
-// throughput) times PyTorch alone; pytorch-probe: a PyTorch script plain vs under the probe
-// (bench/pytorchProbe.ts); split-cutoff: the thread split's cut-off candidates (bench/splitCutoff.ts,
-// needs --threads 1,2).
+// PARTS: throughput,pytorch,pytorch-probe,startup,wire,soak,webview,pause-ratios,split-cutoff,editor-latency
+// (default all but split-cutoff and editor-latency; --quick: also not soak and pytorch-probe, 1 run of 2 s);
+// --only pytorch (without throughput) times PyTorch alone; pytorch-probe: a PyTorch script plain vs under
+// the probe (bench/pytorchProbe.ts); split-cutoff: the thread split's cut-off candidates
+// (bench/splitCutoff.ts, needs --threads 1,2); editor-latency: typing latency in code-server while a
+// run trains on 1 and all kernel threads (bench/editorLatency.ts, needs the e2e tools).
 // --profile prints a per-kernel profile of one training step and exits;
 // --kernels compares our replacement wasm kernels with the stock ones and
 // exits; --stock-kernels runs with the stock kernels instead.
@@ -40,9 +41,9 @@ import { formatPauseRatios, measurePauseRatios } from './pauseRatios';
 import { formatSplitCutoff, measureSplitCutoff } from './splitCutoff';
 import { batchesPerEpochFor, calibrateStepMs, makeRunner, SLICE_MS, VARIANTS, type Runner, type TfjsVariant } from './variants';
 
-const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview', 'pause-ratios', 'split-cutoff'] as const;
+const PARTS = ['throughput', 'pytorch', 'pytorch-probe', 'startup', 'wire', 'soak', 'webview', 'pause-ratios', 'split-cutoff', 'editor-latency'] as const;
 /** Parts run only when --only names them: they measure how a constant was chosen, not the product. */
-const OPT_IN_PARTS: readonly Part[] = ['split-cutoff'];
+const OPT_IN_PARTS: readonly Part[] = ['split-cutoff', 'editor-latency'];
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -418,6 +419,15 @@ async function main(): Promise<void> {
     if (r.status !== 0) log(`webview benchmark failed (exit ${r.status})`);
   } else if (options.parts.has('webview')) {
     log('webview benchmark: skipped (bench/webview/run.ts not found)');
+  }
+
+  const editorLatency = path.join(repoRoot(), 'bench', 'editorLatency.ts');
+  if (options.parts.has('editor-latency') && fs.existsSync(editorLatency)) {
+    console.log('\n## Editor latency while training (bench/editorLatency.ts)\n');
+    const r = spawnSync('npx', ['tsx', editorLatency], { cwd: repoRoot(), stdio: 'inherit' });
+    if (r.status !== 0) log(`editor latency benchmark failed (exit ${r.status})`);
+  } else if (options.parts.has('editor-latency')) {
+    log('editor latency benchmark: skipped (bench/editorLatency.ts not found)');
   }
 }
 
