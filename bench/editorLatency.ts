@@ -18,6 +18,7 @@ import type { Page } from 'playwright-core';
 import { startCodeServer } from '../scripts/e2e/codeServer';
 import { CACHE_DIR, ensureE2eTools } from '../scripts/e2e/setup';
 import { packageExtension } from '../scripts/e2e/vsix';
+import { benchSpec } from './models';
 import { debugToolbarButton, launchBrowser, openFile, openWorkbench, runCommand, waitForStatus, waitUntil } from '../test/e2e/workbench';
 
 const argv = process.argv.slice(2);
@@ -37,21 +38,11 @@ const KEY_GAP_MS = 150;
 const SPEC = 'latency-cnn.nn.json';
 const TEXT = 'notes.txt';
 
+/** The benchmark CNN, on 32×32×3 blobs, long enough to train through every phase. */
 const CNN_SPEC = {
+  ...benchSpec('cnn'),
   name: 'latency-cnn',
-  data: { source: 'synthetic', dataset: 'blobs', samples: 4096, features: 3072, classes: 10, validationSplit: 0 },
-  model: {
-    layers: [
-      { type: 'reshape', targetShape: [32, 32, 3] },
-      { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
-      { type: 'maxPooling2d', poolSize: 2 },
-      { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' },
-      { type: 'maxPooling2d', poolSize: 2 },
-      { type: 'flatten' },
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: 10, activation: 'softmax' },
-    ],
-  },
+  data: { source: 'synthetic', dataset: 'blobs', samples: 4096, features: 3072, classes: 10, validationSplit: 0, inputShape: [32, 32, 3] },
   training: { epochs: 1000, batchSize: 64, optimizer: { type: 'adam', learningRate: 0.001 }, loss: 'categoricalCrossentropy', metrics: ['accuracy'], seed: 3 },
 };
 

@@ -90,6 +90,11 @@ export interface BenchModel {
   data: LoadedData;
 }
 
+/** A copy of the spec of one of the networks the examples do not ship in this shape (its data: the trainer's blobs, to be overridden). */
+export function benchSpec(name: Exclude<ModelName, 'transformer'>): { model: object; training: object } {
+  return structuredClone(INLINE_SPECS[name]) as { model: object; training: object };
+}
+
 function parsedSpec(name: ModelName): ParsedSpec {
   if (name === 'transformer') {
     const file = path.join(repoRoot(), 'examples', 'tiny-transformer.nn.json');
