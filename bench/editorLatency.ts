@@ -19,6 +19,7 @@ import { startCodeServer } from '../scripts/e2e/codeServer';
 import { CACHE_DIR, ensureE2eTools } from '../scripts/e2e/setup';
 import { packageExtension } from '../scripts/e2e/vsix';
 import { benchSpec } from './models';
+import { percentile } from './report';
 import { debugToolbarButton, launchBrowser, openFile, openWorkbench, runCommand, waitForStatus, waitUntil } from '../test/e2e/workbench';
 
 const argv = process.argv.slice(2);
@@ -60,8 +61,6 @@ interface Phase {
   latencies: number[];
   stepsPerSecond?: number;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function typeKeys(page: Page): Promise<number[]> {
   await openFile(page, TEXT); // quick open leaves the focus in its editor

@@ -33,6 +33,12 @@ export interface ResultsFile {
   results: BenchResult[];
 }
 
+/** The value at percentile p (0–100) of ascending `sorted` (the nearest rank below); NaN when empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);

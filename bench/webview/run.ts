@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt, launchBrowser, openWebview, ROOT, send, traceEvents } from '../../test/webview/harness';
+import { percentile } from '../report';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -66,11 +67,6 @@ window.requestAnimationFrame = (cb) => raf(timed(cb));
 const add = window.addEventListener.bind(window);
 window.addEventListener = (type, listener, options) => add(type, type === 'message' ? timed(listener) : listener, options);
 `;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function main(): Promise<void> {
   ensureBuilt();

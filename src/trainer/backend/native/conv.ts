@@ -101,6 +101,11 @@ function planeFloats(rows: number, channels: number): number {
   return rows * channels + 16;
 }
 
+/** 2×2 output tiles of a Winograd convolution with N images of OH × OW outputs. */
+function winogradTiles(N: number, OH: number, OW: number): number {
+  return N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+}
+
 /** 'auto': Winograd where it applies, else im2col; 'im2col': always im2col (the benchmark's before/after). */
 export type ConvAlgorithm = 'auto' | 'im2col';
 
@@ -122,7 +127,7 @@ function winogradConv(
   [N, H, W, cin, OH, OW, cout, top, left]: number[],
 ): void {
   const paddedOut = Math.ceil(cout / 8) * 8;
-  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  const tiles = winogradTiles(N, OH, OW);
   const blockTiles = Math.max(6, Math.floor(WINOGRAD.blockFloats / (16 * (cin + paddedOut)) / 6) * 6);
   const [uPlane, vPlane, mPlane] = [planeFloats(cin, paddedOut), planeFloats(blockTiles, cin), planeFloats(blockTiles, paddedOut)];
   const parts = kernels.partsFor(2 * 16 * tiles * cin * paddedOut, Math.ceil(tiles / blockTiles));
@@ -236,13 +241,15 @@ export function nativeConv2dBackpropFilter(
   info: tf.backend_util.Conv2DInfo,
   algorithm: ConvAlgorithm = 'auto',
 ): tf.TensorInfo {
-  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
+  const tiles = winogradTiles(info.batchSize, info.outHeight, info.outWidth);
   if (
     algorithm === 'auto' &&
     tiles >= WINOGRAD.minFilterGradientTiles &&
     winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.inChannels, info.outChannels)
   ) {
-    return produce(kernels, info.filterShape, (dw) => winogradFilterGradient(kernels, kernels.address(x), kernels.address(dy), kernels.address(dw), info));
+    return produce(kernels, info.filterShape, (dw) =>
+      winogradFilterGradient(kernels, kernels.address(x), kernels.address(dy), kernels.address(dw), info, tiles),
+    );
   }
   const K = info.filterHeight * info.filterWidth * info.inChannels;
   const Co = info.outChannels;
@@ -284,9 +291,8 @@ export function nativeConv2dBackpropFilter(
  */
 const WINOGRAD_FILTER_GRADIENT = { subBlockFloats: 196608 };
 
-function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: number, dwAt: number, info: tf.backend_util.Conv2DInfo): void {
+function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: number, dwAt: number, info: tf.backend_util.Conv2DInfo, tiles: number): void {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
-  const tiles = N * Math.ceil(OH / 2) * Math.ceil(OW / 2);
   const subTiles = Math.max(8, Math.floor(WINOGRAD_FILTER_GRADIENT.subBlockFloats / (16 * (Ci + Co)) / 8) * 8);
   const [vPlane, dPlane, sPlane] = [planeFloats(subTiles, Ci), planeFloats(subTiles, Co), planeFloats(Co, Ci)];
   const [blockTiles, blocks] = reductionBlocks(tiles, subTiles, 16 * sPlane);

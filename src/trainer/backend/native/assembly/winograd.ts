@@ -11,6 +11,7 @@
 // computed the same way whatever the block or the thread's part, so any split
 // gives the same bits. Ci and Co must be multiples of 4 (whole SIMD vectors).
 
+import { copyFloats, zeroFloats } from './convIm2col';
 import { gemmPacked } from './gemm';
 import { at } from './simd';
 
@@ -132,12 +133,8 @@ export function transformPatches(
         for (let j = 0; j < 4; j++) {
           const ih = ih0 + i, iw = iw0 + j;
           const dst = at(patch, (i * 4 + j) * Ci);
-          if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
-            const src = at(x, ((n * H + ih) * W + iw) * Ci);
-            for (let c = 0; c < Ci; c += 4) v128.store(at(dst, c), v128.load(at(src, c)));
-          } else {
-            for (let c = 0; c < Ci; c += 4) v128.store(at(dst, c), f32x4.splat(0));
-          }
+          if (ih >= 0 && ih < H && iw >= 0 && iw < W) copyFloats(dst, at(x, ((n * H + ih) * W + iw) * Ci), Ci);
+          else zeroFloats(dst, Ci);
         }
       }
       base = patch;
@@ -194,6 +191,8 @@ export function winogradForward(
   const Cp = paddedColumns(Co);
   const vXiBytes = <usize>vPlane << 2;
   const mXiBytes = <usize>mPlane << 2;
+  // M rows 1, 2, 3 of a column: ξ + 4, + 8, + 12.
+  const x1 = 4 * mXiBytes, x2 = 8 * mXiBytes, x3 = 12 * mXiBytes;
   for (let t0 = tBegin; t0 < T; t0 += blockTiles) {
     const rows = min(blockTiles, T - t0);
     transformPatches(x, v, patch, t0, rows, H, W, Ci, TH, TW, top, left, vXiBytes);
@@ -210,7 +209,6 @@ export function winogradForward(
         const q = m + (<usize>(r * Cp + k) << 2);
         const b = bias ? at(bias, k) : 0;
         // Column j of Aᵀ M: s0j = M0j + M1j + M2j, s1j = M1j - M2j - M3j (M row i, column j at ξ = 4i + j).
-        const x1 = 4 * mXiBytes, x2 = 8 * mXiBytes, x3 = 12 * mXiBytes;
         let p = q;
         let a0 = v128.load(p), a1 = v128.load(p + x1), a2 = v128.load(p + x2), a3 = v128.load(p + x3);
         const s00 = f32x4.add(f32x4.add(a0, a1), a2), s10 = f32x4.sub(f32x4.sub(a1, a2), a3);
