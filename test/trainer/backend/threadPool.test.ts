@@ -120,6 +120,49 @@ describe('kernel thread pool', function () {
     assert.strictEqual(out.winograd, 4, 'the Winograd filter gradient ran in both Winograd cases, split and alone');
   });
 
+  it('splits the LSTM kernels without changing a bit: over batch rows forward and back through the steps, over gate columns for the weight gradients', async () => {
+    // Output and all four gradients of sum(lstm(x)·dy), split over 2 threads (cut-off 0) and then on this thread alone.
+    const out = await inTwoThreadProcess(
+      `
+      const { fusedLstm } = require(${JSON.stringify(path.join(ROOT, 'src/trainer/backend/native/lstm.ts'))});
+      const CASES = {
+        'returnSequences, 5 batch rows, 7 units (one-lane tail)': [[5, 6, 3], 7, true],
+        'last step only, 3 batch rows, 8 units, hard sigmoid gates': [[3, 9, 4], 8, false],
+      };
+      const bits = (t) => { const v = t.dataSync(); return Array.from(new Uint32Array(v.buffer.slice(v.byteOffset, v.byteOffset + 4 * t.size))); };
+      const inputs = Object.entries(CASES).map(([name, [xs, U, returnSequences]], i) => {
+        const D = xs[2];
+        const r = (shape, seed) => tf.randomUniform(shape, -1, 1, 'float32', 10 * i + seed);
+        return { name, returnSequences, x: r(xs, 1), w: r([D, 4 * U], 2), rk: r([U, 4 * U], 3), b: r([4 * U], 4), dy: r(returnSequences ? [xs[0], xs[1], U] : [xs[0], U], 5) };
+      });
+      const run = ({ returnSequences, x, w, rk, b, dy }, i) => {
+        const options = { activation: 'tanh', recurrentActivation: i === 1 ? 'hardSigmoid' : 'sigmoid', returnSequences };
+        const f = (x, w, rk, b) => tf.sum(tf.mul(fusedLstm(x, w, rk, b, options), dy));
+        const { value, grads } = tf.valueAndGrads(f)([x, w, rk, b]);
+        return [value, ...grads].map(bits);
+      };
+      const splitCalls = {};
+      const split = inputs.map((c, i) => {
+        const before = native.splitCalls;
+        const result = run(c, i);
+        splitCalls[c.name] = native.splitCalls - before;
+        return result;
+      });
+      native.setPool(null);
+      const alone = inputs.map(run);
+      const same = {};
+      inputs.forEach(({ name }, i) => { same[name] = split[i].map((b, k) => b.length > 0 && b.every((v, j) => v === alone[i][k][j])); });
+      return { splitCalls, same };
+    `,
+      { NEURAL_DEBUGGER_SPLIT_FLOPS: '0' },
+    );
+    for (const [name, same] of Object.entries(out.same as Record<string, boolean[]>)) {
+      assert.deepStrictEqual(same, [true, true, true, true, true], `${name}: value, dx, dW, dR, db identical`);
+      // Forward, the steps back and the weight gradients: three split calls.
+      assert.strictEqual((out.splitCalls as Record<string, number>)[name], 3, `${name}: split calls ${JSON.stringify(out.splitCalls)}`);
+    }
+  });
+
   it('cuts ranges into contiguous parts, the first ones one larger', () => {
     assert.deepStrictEqual(
       [0, 1, 2].map((p) => partRange(10, 3, p)),

@@ -9,10 +9,16 @@
 //
 // Semantics are tfjs-layers' LSTMCell (Keras gate order i, f, c, o; zero
 // initial state; z = x·W + h·R + b), for the activations in ACTIVATION_CODES.
+//
+// Threads: the forward pass and the backward pass's walk back through the
+// steps split over batch rows (one fork for the whole sequence), the weight
+// gradients over their gate columns; each element is computed the same way
+// on any split (assembly/lstm.ts).
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, requireNativeKernels, type NativeKernels } from './module';
+import { partRange } from './threadPool';
 
 export const LSTM_FORWARD_KERNEL = 'NeuralLstmSequence';
 export const LSTM_BACKWARD_KERNEL = 'NeuralLstmSequenceGrad';
@@ -61,13 +67,20 @@ function input(args: KernelArgs, name: string): tf.TensorInfo {
   return info;
 }
 
-function withScratch<T>(kernels: NativeKernels, floats: number, run: (pointer: number) => T): T {
-  const pointer = kernels.malloc(Math.max(16, floats * 4));
+/** Scratch blocks from the wasm heap, freed together (also when the kernel throws). */
+function withScratch<T>(kernels: NativeKernels, floats: number[], run: (pointers: number[]) => T): T {
+  const pointers: number[] = [];
   try {
-    return run(pointer);
+    for (const n of floats) pointers.push(kernels.malloc(Math.max(16, n * 4)));
+    return run(pointers);
   } finally {
-    kernels.free(pointer);
+    for (const p of pointers) kernels.free(p);
   }
+}
+
+/** Parts of a call split over the B batch rows: each does 2·T·4U·(D + U) multiply-adds per row. */
+function batchParts(kernels: NativeKernels, B: number, T: number, D: number, U: number): number {
+  return kernels.partsFor(2 * B * T * 4 * U * (D + U), B);
 }
 
 function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
@@ -79,8 +92,9 @@ function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const out = backend.makeOutput(attrs.returnSequences ? [B, T, U] : [B, U], 'float32');
   const workspace = backend.makeOutput([workspaceSize(B, T, U)], 'float32');
-  withScratch(kernels, 8 * Math.max(D, U), (panel) => {
-    kernels.fn('lstmForward')(
+  const parts = batchParts(kernels, B, T, D, U);
+  withScratch(kernels, new Array<number>(parts).fill(8 * Math.max(D, U)), (panels) => {
+    const fixed = [
       B,
       T,
       D,
@@ -94,7 +108,10 @@ function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
       attrs.returnSequences ? 1 : 0,
       kernels.address(out),
       kernels.address(workspace),
-      panel,
+    ];
+    kernels.runParts(
+      'lstmForward',
+      panels.map((panel, i) => [...fixed, panel, ...partRange(B, parts, i)]),
     );
   });
   fusedLstmCalls.forward++;
@@ -112,26 +129,28 @@ function lstmBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const dw = backend.makeOutput([D, G], 'float32');
   const dr = backend.makeOutput([U, G], 'float32');
   const db = attrs.hasBias ? backend.makeOutput([G], 'float32') : null;
-  const scratch = B * T * G + 2 * B * U + G * U + 8 * Math.max(G, B * T);
-  withScratch(kernels, scratch, (pointer) => {
-    kernels.fn('lstmBackward')(
-      B,
-      T,
-      D,
-      U,
-      kernels.address(x),
-      kernels.address(kernel),
-      kernels.address(recurrentKernel),
-      attrs.act,
-      attrs.ract,
-      attrs.returnSequences ? 1 : 0,
-      kernels.address(workspace),
-      kernels.address(dy),
-      kernels.address(dx),
-      kernels.address(dw),
-      kernels.address(dr),
-      db ? kernels.address(db) : 0,
-      pointer,
+  const stepParts = batchParts(kernels, B, T, D, U);
+  // The weight gradients: the same multiply-adds, split over 8-column panels of the 4U gate columns.
+  const panelsOfG = Math.ceil(G / 8);
+  const weightParts = kernels.partsFor(2 * B * T * G * (D + U), panelsOfG);
+  // gemm packs 8·K floats: K is at most 4U (dh, dx) or B·T (the weight gradients' row chunks).
+  const panelFloats = 8 * Math.max(G, B * T);
+  const shared = [B * T * G, B * U, B * U, G * U];
+  withScratch(kernels, [...shared, ...new Array<number>(Math.max(stepParts, weightParts)).fill(panelFloats)], ([dZ, dh, dc, rt, ...panels]) => {
+    const [xAt, wsAt] = [kernels.address(x), kernels.address(workspace)];
+    kernels.fn('lstmTransposeRecurrent')(kernels.address(recurrentKernel), rt, U);
+    const fixed = [B, T, D, U, kernels.address(kernel), attrs.act, attrs.ract, attrs.returnSequences ? 1 : 0, wsAt, kernels.address(dy), kernels.address(dx)];
+    kernels.runParts(
+      'lstmBackwardSteps',
+      Array.from({ length: stepParts }, (_, i) => [...fixed, dZ, dh, dc, rt, panels[i], ...partRange(B, stepParts, i)]),
+    );
+    const outputs = [kernels.address(dw), kernels.address(dr), db ? kernels.address(db) : 0];
+    kernels.runParts(
+      'lstmBackwardWeights',
+      Array.from({ length: weightParts }, (_, i) => {
+        const [p0, p1] = partRange(panelsOfG, weightParts, i);
+        return [B, T, D, U, xAt, wsAt, dZ, ...outputs, panels[i], 8 * p0, Math.min(G, 8 * p1)];
+      }),
     );
   });
   fusedLstmCalls.backward++;
@@ -169,8 +188,7 @@ export function fusedLstmUnavailable(options: FusedLstmOptions): string | null {
   const kernels = nativeKernels(tf.backend() as BackendWasm);
   if (!kernels) return 'native wasm kernels not loaded';
   try {
-    kernels.fn('lstmForward');
-    kernels.fn('lstmBackward');
+    for (const name of ['lstmForward', 'lstmTransposeRecurrent', 'lstmBackwardSteps', 'lstmBackwardWeights']) kernels.fn(name);
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }

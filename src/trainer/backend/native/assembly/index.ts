@@ -6,7 +6,7 @@ export { adamUpdate } from './adam';
 export { conv2dForward, conv2dBackpropFilter, conv2dBackpropInput } from './conv';
 export { maxPoolGrad, maxPoolForward } from './pool';
 export { sumLeadingAxes } from './reduce';
-export { lstmForward, lstmBackward } from './lstm';
+export { lstmForward, lstmTransposeRecurrent, lstmBackwardSteps, lstmBackwardWeights } from './lstm';
 export { denseActivation, denseBackwardBlocks, columnSums, reluGrad } from './dense';
 export { sumOfSquares, countNonFinite, finiteSumMinMax, sampledMoments, updateSums, stridedHistogram, statsResult } from './stats';
 export { binaryAdd, binarySub, binaryMul, binaryDiv, binarySquaredDifference } from './elementwise';

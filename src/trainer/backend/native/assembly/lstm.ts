@@ -5,6 +5,12 @@
 // one-lane tail so any unit count works). Rows are (batch, step) pairs in the
 // input's [batch, steps, …] order, so no transposes are needed.
 //
+// Threads (../lstm.ts): batch rows never mix, forward or in the backward
+// pass's walk back through the steps, so those calls take a range of batch
+// rows [b0, b1); the weight gradients sum over every row and are split by
+// their columns instead (lstmBackwardWeights). Each output element is computed
+// the same way on any split, so results have the same bits on any thread count.
+//
 // Workspace written forward and read backward (floats, rows = batch·steps,
 // G = 4·units): gates [rows, G] (activated i, f, c̃, o) | c [rows, units] |
 // act(c) [rows, units] | hPrev [rows, units] (h of the step before; 0 at step 0).
@@ -84,15 +90,16 @@ const RELU: i32 = 4;
 }
 
 /**
- * Forward pass over the whole sequence. x [B,T,D], w [D,4U], r [U,4U],
- * bias [4U] (0 = none); `out` is [B,T,U] when returnSequences, else [B,U];
- * `ws` the workspace (7·B·T·U floats), `panel` scratch of 8·max(D,U) floats.
+ * Forward pass over the whole sequence for batch rows [b0, b1). x [B,T,D],
+ * w [D,4U], r [U,4U], bias [4U] (0 = none); `out` is [B,T,U] when
+ * returnSequences, else [B,U]; `ws` the workspace (7·B·T·U floats), `panel`
+ * scratch of 8·max(D,U) floats (one per concurrent call).
  */
 export function lstmForward(
   B: i32, T: i32, D: i32, U: i32,
   x: usize, w: usize, r: usize, bias: usize,
   act: i32, ract: i32, returnSequences: i32,
-  out: usize, ws: usize, panel: usize,
+  out: usize, ws: usize, panel: usize, b0: i32, b1: i32,
 ): void {
   const G = 4 * U;
   const rows = B * T;
@@ -100,17 +107,23 @@ export function lstmForward(
   const cs = gates + (<usize>(rows * G) << 2);
   const acts = cs + (<usize>(rows * U) << 2);
   const hPrev = acts + (<usize>(rows * U) << 2);
-  // Input projection of every step at once: Z = x·W + b.
-  gemm(1, rows, G, D, x, 0, D, 1, w, 0, G, 1, gates, 0, G, 0, bias, 0, panel);
-  for (let b = 0; b < B; b++) {
+  const nb = b1 - b0;
+  if (nb <= 0) return;
+  // Input projection of every step at once: Z = x·W + b (this range's rows are contiguous).
+  const r0 = b0 * T;
+  gemm(1, nb * T, G, D, x + (<usize>(r0 * D) << 2), 0, D, 1, w, 0, G, 1, gates + (<usize>(r0 * G) << 2), 0, G, 0, bias, 0, panel);
+  for (let b = b0; b < b1; b++) {
     const h0 = hPrev + (<usize>(b * T * U) << 2);
     for (let u = 0; u < U; u++) store<f32>(h0 + (<usize>u << 2), 0);
   }
   const tail = U & ~3;
   for (let t = 0; t < T; t++) {
-    // Z_t += h_{t-1}·R for every batch row (h_{-1} = 0: nothing to add at t = 0).
-    if (t > 0) gemm(1, B, G, U, hPrev + (<usize>(t * U) << 2), 0, T * U, 1, r, 0, G, 1, gates + (<usize>(t * G) << 2), 0, T * G, 1, 0, 0, panel);
-    for (let b = 0; b < B; b++) {
+    // Z_t += h_{t-1}·R for the range's batch rows (h_{-1} = 0: nothing to add at t = 0).
+    if (t > 0) {
+      const row = r0 + t;
+      gemm(1, nb, G, U, hPrev + (<usize>(row * U) << 2), 0, T * U, 1, r, 0, G, 1, gates + (<usize>(row * G) << 2), 0, T * G, 1, 0, 0, panel);
+    }
+    for (let b = b0; b < b1; b++) {
       const row = b * T + t;
       const gp = gates + (<usize>(row * G) << 2);
       const cp = cs + (<usize>(row * U) << 2);
@@ -134,22 +147,26 @@ export function lstmForward(
  */
 const CHUNK: i32 = 64;
 
-/** C[M,N] = Σ_rows A(row)ᵀ·dZ(row), A(row) = M floats at a + 4·row·aStride, dZ rows of N floats. */
-function sumOverRows(M: i32, N: i32, rows: i32, a: usize, aStride: i32, dz: usize, c: usize, panel: usize): void {
+/**
+ * C[M,N] = Σ_rows A(row)ᵀ·dZ(row), A(row) = M floats at a + 4·row·aStride,
+ * dZ rows of N floats `ld` floats apart, C rows `ld` floats apart (N columns
+ * of a wider matrix: a thread's part).
+ */
+function sumOverRows(M: i32, N: i32, ld: i32, rows: i32, a: usize, aStride: i32, dz: usize, c: usize, panel: usize): void {
   const full = rows / CHUNK;
   const rest = rows - full * CHUNK;
   if (full > 0) {
-    gemm(1, M, N, CHUNK, a, 0, 1, aStride, dz, 0, N, 1, c, 0, N, 0, 0, 0, panel);
+    gemm(1, M, N, CHUNK, a, 0, 1, aStride, dz, 0, ld, 1, c, 0, ld, 0, 0, 0, panel);
     if (full > 1) {
       const a1 = a + (<usize>(CHUNK * aStride) << 2);
-      const dz1 = dz + (<usize>(CHUNK * N) << 2);
-      gemm(full - 1, M, N, CHUNK, a1, CHUNK * aStride, 1, aStride, dz1, CHUNK * N, N, 1, c, 0, N, 1, 0, 0, panel);
+      const dz1 = dz + (<usize>(CHUNK * ld) << 2);
+      gemm(full - 1, M, N, CHUNK, a1, CHUNK * aStride, 1, aStride, dz1, CHUNK * ld, ld, 1, c, 0, ld, 1, 0, 0, panel);
     }
   }
   if (rest > 0) {
     const a2 = a + (<usize>(full * CHUNK * aStride) << 2);
-    const dz2 = dz + (<usize>(full * CHUNK * N) << 2);
-    gemm(1, M, N, rest, a2, 0, 1, aStride, dz2, 0, N, 1, c, 0, N, full > 0 ? 1 : 0, 0, 0, panel);
+    const dz2 = dz + (<usize>(full * CHUNK * ld) << 2);
+    gemm(1, M, N, rest, a2, 0, 1, aStride, dz2, 0, ld, 1, c, 0, ld, full > 0 ? 1 : 0, 0, 0, panel);
   }
 }
 
@@ -181,37 +198,38 @@ function sumOverRows(M: i32, N: i32, rows: i32, a: usize, aStride: i32, dz: usiz
   st(dcp + off, f32x4.mul(dc, gf), one);
 }
 
+/** rt [4U, U] = rᵀ (r [U, 4U]): every step's dZ_t·Rᵀ then packs contiguous rows. Once per backward pass, before lstmBackwardSteps. */
+export function lstmTransposeRecurrent(r: usize, rt: usize, U: i32): void {
+  const G = 4 * U;
+  for (let k = 0; k < U; k++) {
+    for (let j = 0; j < G; j++) store<f32>(rt + (<usize>(j * U + k) << 2), load<f32>(r + (<usize>(k * G + j) << 2)));
+  }
+}
+
 /**
- * Backward pass: from dy (shaped like the forward output) and the forward
- * workspace, dx [B,T,D], dw [D,4U], dr [U,4U] and db [4U] (0 = no bias).
- * `scratch`: 4·B·T·U (dZ) + 2·B·U (dh, dc) + 4·U·U (Rᵀ) + 8·max(4U, B·T) (panel) floats.
+ * Backward pass, part 1, for batch rows [b0, b1): from dy (shaped like the
+ * forward output) and the forward workspace, back through the steps, dZ
+ * [B·T, 4U] and dx [B,T,D] of those rows. `dZ` is B·T·4U floats, `dh` and
+ * `dc` B·U each, `rt` Rᵀ (lstmTransposeRecurrent), `panel` 8·4U floats (one
+ * per concurrent call).
  */
-export function lstmBackward(
+export function lstmBackwardSteps(
   B: i32, T: i32, D: i32, U: i32,
-  x: usize, w: usize, r: usize,
-  act: i32, ract: i32, returnSequences: i32,
-  ws: usize, dy: usize,
-  dx: usize, dw: usize, dr: usize, db: usize, scratch: usize,
+  w: usize, act: i32, ract: i32, returnSequences: i32,
+  ws: usize, dy: usize, dx: usize,
+  dZ: usize, dh: usize, dc: usize, rt: usize, panel: usize, b0: i32, b1: i32,
 ): void {
   const G = 4 * U;
   const rows = B * T;
   const gates = ws;
   const cs = gates + (<usize>(rows * G) << 2);
   const acts = cs + (<usize>(rows * U) << 2);
-  const hPrev = acts + (<usize>(rows * U) << 2);
-  const dZ = scratch;
-  const dh = dZ + (<usize>(rows * G) << 2);
-  const dc = dh + (<usize>(B * U) << 2);
-  const rt = dc + (<usize>(B * U) << 2);
-  const panel = rt + (<usize>(G * U) << 2);
-  // Rᵀ once, so every step's dZ_t·Rᵀ packs contiguous rows.
-  for (let k = 0; k < U; k++) {
-    for (let j = 0; j < G; j++) store<f32>(rt + (<usize>(j * U + k) << 2), load<f32>(r + (<usize>(k * G + j) << 2)));
-  }
+  const nb = b1 - b0;
+  if (nb <= 0) return;
   const tail = U & ~3;
   for (let t = T - 1; t >= 0; t--) {
     const first = t == T - 1;
-    for (let b = 0; b < B; b++) {
+    for (let b = b0; b < b1; b++) {
       const row = b * T + t;
       const gp = gates + (<usize>(row * G) << 2);
       const ap = acts + (<usize>(row * U) << 2);
@@ -227,27 +245,48 @@ export function lstmBackward(
       for (; u < U; u++) cellBackward(gp, ap, cPrev, dyp, dhp, dcp, first, dz, u, U, act, ract, true);
     }
     // dh_{t-1} = dZ_t·Rᵀ.
-    if (t > 0) gemm(1, B, U, G, dZ + (<usize>(t * G) << 2), 0, T * G, 1, rt, 0, U, 1, dh, 0, U, 0, 0, 0, panel);
+    if (t > 0) {
+      gemm(1, nb, U, G, dZ + (<usize>((b0 * T + t) * G) << 2), 0, T * G, 1, rt, 0, U, 1, dh + (<usize>(b0 * U) << 2), 0, U, 0, 0, 0, panel);
+    }
   }
-  // dx = dZ·Wᵀ, dW = xᵀ·dZ, dR = hPrevᵀ·dZ, all steps at once.
-  gemm(1, rows, D, G, dZ, 0, G, 1, w, 0, 1, G, dx, 0, D, 0, 0, 0, panel);
-  sumOverRows(D, G, rows, x, D, dZ, dw, panel);
-  sumOverRows(U, G, rows, hPrev, U, dZ, dr, panel);
+  // dx = dZ·Wᵀ, all of the range's steps at once.
+  const r0 = b0 * T;
+  gemm(1, nb * T, D, G, dZ + (<usize>(r0 * G) << 2), 0, G, 1, w, 0, 1, G, dx + (<usize>(r0 * D) << 2), 0, D, 0, 0, 0, panel);
+}
+
+/**
+ * Backward pass, part 2, for the gate columns [j0, j1) of the 4U (after
+ * lstmBackwardSteps for every batch row): dw [D,4U] = xᵀ·dZ, dr [U,4U] =
+ * hPrevᵀ·dZ and db [4U] (0 = no bias) = Σ_rows dZ, each summed over chunks
+ * of rows in order. `panel` is scratch of 8·max(4U, CHUNK) floats.
+ */
+export function lstmBackwardWeights(
+  B: i32, T: i32, D: i32, U: i32, x: usize, ws: usize, dZ: usize,
+  dw: usize, dr: usize, db: usize, panel: usize, j0: i32, j1: i32,
+): void {
+  const G = 4 * U;
+  const rows = B * T;
+  const hPrev = ws + (<usize>(rows * (G + 2 * U)) << 2);
+  const N = j1 - j0;
+  if (N <= 0) return;
+  const col = <usize>j0 << 2;
+  sumOverRows(D, N, G, rows, x, D, dZ + col, dw + col, panel);
+  sumOverRows(U, N, G, rows, hPrev, U, dZ + col, dr + col, panel);
   if (db) {
     // Column sums of dZ, also in chunks; the panel is free again and holds a chunk's partial sums.
-    for (let j = 0; j < G; j++) store<f32>(db + (<usize>j << 2), 0);
+    for (let j = j0; j < j1; j++) store<f32>(db + (<usize>j << 2), 0);
     for (let r0 = 0; r0 < rows; r0 += CHUNK) {
       const r1 = min(rows, r0 + CHUNK);
-      for (let j = 0; j < G; j++) store<f32>(panel + (<usize>j << 2), 0);
+      for (let j = 0; j < N; j++) store<f32>(panel + (<usize>j << 2), 0);
       for (let row = r0; row < r1; row++) {
-        const src = dZ + (<usize>(row * G) << 2);
-        for (let j = 0; j < G; j += 4) { // G = 4U: a multiple of 4
+        const src = dZ + (<usize>(row * G) << 2) + col;
+        for (let j = 0; j < N; j += 4) { // parts are whole multiples of 4 columns (G = 4U)
           const p = panel + (<usize>j << 2);
           v128.store(p, f32x4.add(v128.load(p), v128.load(src + (<usize>j << 2))));
         }
       }
-      for (let j = 0; j < G; j += 4) {
-        const p = db + (<usize>j << 2);
+      for (let j = 0; j < N; j += 4) {
+        const p = db + col + (<usize>j << 2);
         v128.store(p, f32x4.add(v128.load(p), v128.load(panel + (<usize>j << 2))));
       }
     }
