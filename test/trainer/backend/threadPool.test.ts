@@ -163,6 +163,48 @@ describe('kernel thread pool', function () {
     }
   });
 
+  it('splits the statistics reductions and the weights snapshot without changing a bit', async () => {
+    // 1,000,003 floats: 16 blocks of 65,536 (the last short); a NaN and an Inf among them.
+    const out = await inTwoThreadProcess(
+      `
+      const stats = require(${JSON.stringify(path.join(ROOT, 'src/trainer/backend/native/heapStats.ts'))});
+      const n = 1000003;
+      const values = tf.randomNormal([n], 0, 1, 'float32', 4).dataSync();
+      const after = tf.tensor(values);
+      values[123457] = NaN;
+      values[900001] = -Infinity;
+      const odd = tf.tensor(values);
+      const before = tf.randomNormal([n], 0, 1, 'float32', 5);
+      const view = (t) => new Float32Array(native.heapF32().buffer, native.address(t), t.size);
+      const measure = () => {
+        const snapshot = stats.heapSnapshot(view(before));
+        const copied = snapshot.values().every((x, i) => Object.is(x, view(before)[i]));
+        snapshot.dispose();
+        return JSON.stringify([
+          stats.heapSumOfSquares(view(after)),
+          stats.heapCountNonFinite(view(odd)),
+          stats.heapFiniteSumMinMax(view(odd)),
+          stats.heapUpdateSums(view(after), view(before)),
+          copied,
+        ]);
+      };
+      const calls = native.splitCalls;
+      const split = measure();
+      const splitCalls = native.splitCalls - calls;
+      native.setPool(null);
+      return { splitCalls, split, alone: measure() };
+    `,
+      { NEURAL_DEBUGGER_SPLIT_FLOPS: '0' },
+    );
+    assert.strictEqual(out.splitCalls, 5, 'every reduction and the copy split');
+    assert.strictEqual(out.split, out.alone);
+    const [sumOfSquares, nonFinite, finite, , copied] = JSON.parse(out.alone as string) as [number, number, { finite: number }, unknown, boolean];
+    assert.ok(Math.abs(sumOfSquares / 1000003 - 1) < 0.01, `Σx² of N(0, 1) ≈ n: ${sumOfSquares}`);
+    assert.strictEqual(nonFinite, 2);
+    assert.strictEqual(finite.finite, 1000001);
+    assert.strictEqual(copied, true);
+  });
+
   it('cuts ranges into contiguous parts, the first ones one larger', () => {
     assert.deepStrictEqual(
       [0, 1, 2].map((p) => partRange(10, 3, p)),

@@ -44,6 +44,9 @@ const SHARED_FILES: Record<NativeVariant, string> = {
  */
 export const SPLIT_CUTOFF = { awake: 400_000, asleep: 6_400_000 };
 
+/** Most blocks a statistics reduction is cut into (heapStats.ts). */
+export const STATS_MAX_BLOCKS = 64;
+
 /**
  * What a byte a memory-bound kernel (the backward sweep, pooling; not Adam,
  * see adam.ts) reads or writes counts for in the cut-off: the gemm does ~45 floating-point
@@ -109,6 +112,14 @@ export class NativeKernels {
   /** Kernel calls split over more than one thread so far (tests check the split paths ran). */
   splitCalls = 0;
 
+  /**
+   * Heap memory for the per-block results of the statistics reductions
+   * (heapStats.ts): STATS_MAX_BLOCKS blocks of 4 float64. Allocated here,
+   * once, because an allocation may grow the heap, and on an unshared heap
+   * that detaches the views of it the statistics are reading.
+   */
+  readonly statsResults: number;
+
   constructor(
     readonly backend: BackendWasm,
     readonly variant: NativeVariant,
@@ -117,6 +128,7 @@ export class NativeKernels {
     readonly compiled: WebAssembly.Module,
   ) {
     this.module = backend.wasm as unknown as EmscriptenModule;
+    this.statsResults = this.malloc(STATS_MAX_BLOCKS * 4 * 8);
   }
 
   /** Runs one call on this thread, uncounted (the pool's part for the calling thread). */

@@ -8,5 +8,5 @@ export { maxPoolGrad, maxPoolForward } from './pool';
 export { sumLeadingAxes } from './reduce';
 export { lstmForward, lstmTransposeRecurrent, lstmBackwardSteps, lstmBackwardWeights } from './lstm';
 export { denseActivation, denseBackwardBlocks, columnSums, reluGrad } from './dense';
-export { sumOfSquares, countNonFinite, finiteSumMinMax, sampledMoments, updateSums, stridedHistogram, statsResult } from './stats';
+export { sumOfSquares, countNonFinite, finiteSumMinMax, updateSums, copyBlocks, sampledMoments, stridedHistogram, statsResult } from './stats';
 export { binaryAdd, binarySub, binaryMul, binaryDiv, binarySquaredDifference } from './elementwise';

@@ -4,7 +4,9 @@
 // loops they replace (training/tensorStats.ts): each value goes through the
 // same float64 operations as in JS, only the order of the sums differs.
 // Kernels with several results leave them in wasm globals (no memory of our
-// own), read back with `statsResult(i)`.
+// own), read back with `statsResult(i)`; the exported reductions run them
+// over blocks and store each block's results in memory the caller gives
+// (each kernel thread has its own globals).
 
 let result0: f64 = 0;
 let result1: f64 = 0;
@@ -32,7 +34,7 @@ export function statsResult(i: i32): f64 {
 }
 
 /** Σ v[i]² over n floats at `p`, in float64 (two lanes, two accumulators). */
-export function sumOfSquares(p: usize, n: i32): f64 {
+function sumOfSquaresOf(p: usize, n: i32): f64 {
   let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
   const vectorEnd = p + (<usize>(n & ~3) << 2);
   let q = p;
@@ -53,7 +55,7 @@ export function sumOfSquares(p: usize, n: i32): f64 {
 }
 
 /** Count of NaN/±Inf among n floats at `p`. */
-export function countNonFinite(p: usize, n: i32): i32 {
+function countNonFiniteOf(p: usize, n: i32): i32 {
   let finite = i32x4.splat(0);
   const vectorEnd = p + (<usize>(n & ~3) << 2);
   let q = p;
@@ -73,7 +75,7 @@ export function countNonFinite(p: usize, n: i32): i32 {
  * the JS `if (x < min)`), so only the sign of a zero result may differ from a
  * sequential scan (the caller fixes that).
  */
-export function finiteSumMinMax(p: usize, n: i32): void {
+function finiteSumMinMaxOf(p: usize, n: i32): void {
   const inf = f32x4.splat(Infinity), negInf = f32x4.splat(-Infinity);
   let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
   let lo = inf, hi = negInf, finite = i32x4.splat(0);
@@ -165,7 +167,7 @@ export function sampledMoments(p: usize, n: i32, rowLength: i32, stride: i32, ro
  * ||a − b||² (result0) and ||b||² (result1) in float64 over n floats at `a`
  * and `b` (update ratios: a after the update, b before).
  */
-export function updateSums(a: usize, b: usize, n: i32): void {
+function updateSumsOf(a: usize, b: usize, n: i32): void {
   let d0 = f64x2.splat(0), d1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -221,4 +223,64 @@ export function stridedHistogram(p: usize, total: i32, stride: i32, bins: i32, c
     const at = counts + (<usize>index << 2);
     store<i32>(at, load<i32>(at) + 1);
   }
+}
+
+/** What blocks() computes per block. */
+const SUM_OF_SQUARES: i32 = 0;
+const COUNT_NON_FINITE: i32 = 1;
+const FINITE_SUM_MIN_MAX: i32 = 2;
+const UPDATE_SUMS: i32 = 3;
+const COPY: i32 = 4;
+
+/**
+ * One reduction (or the copy q ← p) over blocks [b0, b1) of `blockFloats`
+ * floats of the n at p (and q), block b's results (result0–3 of the
+ * single-pass kernels above, as float64) to out + 32·b bytes. Blocks are
+ * sized from n alone (../heapStats.ts), so threads taking ranges of them, and
+ * the caller adding the blocks up in order, give the same bits on any thread
+ * count. The exports below, one per reduction, share this signature.
+ */
+// @ts-ignore: decorator
+@inline function blocks(kind: i32, p: usize, q: usize, n: i32, blockFloats: i32, b0: i32, b1: i32, out: usize): void {
+  for (let b = b0; b < b1; b++) {
+    const start = b * blockFloats;
+    const length = min(blockFloats, n - start);
+    const offset = <usize>start << 2;
+    result0 = result1 = result2 = result3 = 0;
+    if (kind == SUM_OF_SQUARES) result0 = sumOfSquaresOf(p + offset, length);
+    else if (kind == COUNT_NON_FINITE) result0 = <f64>countNonFiniteOf(p + offset, length);
+    else if (kind == FINITE_SUM_MIN_MAX) finiteSumMinMaxOf(p + offset, length);
+    else if (kind == UPDATE_SUMS) updateSumsOf(p + offset, q + offset, length);
+    else memory.copy(q + offset, p + offset, <usize>length << 2);
+    const slot = out + (<usize>b << 5);
+    store<f64>(slot, result0);
+    store<f64>(slot, result1, 8);
+    store<f64>(slot, result2, 16);
+    store<f64>(slot, result3, 24);
+  }
+}
+
+/** Σ v² per block (result0). */
+export function sumOfSquares(p: usize, q: usize, n: i32, blockFloats: i32, b0: i32, b1: i32, out: usize): void {
+  blocks(SUM_OF_SQUARES, p, q, n, blockFloats, b0, b1, out);
+}
+
+/** Non-finite values per block (result0). */
+export function countNonFinite(p: usize, q: usize, n: i32, blockFloats: i32, b0: i32, b1: i32, out: usize): void {
+  blocks(COUNT_NON_FINITE, p, q, n, blockFloats, b0, b1, out);
+}
+
+/** Σ, min, max and count of the finite values per block (result0–3). */
+export function finiteSumMinMax(p: usize, q: usize, n: i32, blockFloats: i32, b0: i32, b1: i32, out: usize): void {
+  blocks(FINITE_SUM_MIN_MAX, p, q, n, blockFloats, b0, b1, out);
+}
+
+/** ||p − q||² and ||q||² per block (result0, result1). */
+export function updateSums(p: usize, q: usize, n: i32, blockFloats: i32, b0: i32, b1: i32, out: usize): void {
+  blocks(UPDATE_SUMS, p, q, n, blockFloats, b0, b1, out);
+}
+
+/** q ← p, block by block (a weights snapshot). */
+export function copyBlocks(p: usize, q: usize, n: i32, blockFloats: i32, b0: i32, b1: i32, out: usize): void {
+  blocks(COPY, p, q, n, blockFloats, b0, b1, out);
 }
