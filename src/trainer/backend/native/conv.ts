@@ -49,17 +49,6 @@ function geometry(info: tf.backend_util.Conv2DInfo): number[] {
   ];
 }
 
-/** Scratch blocks from the wasm heap, freed together (also when the kernel throws). */
-function withScratch<T>(kernels: NativeKernels, floats: number[], body: (pointers: number[]) => T): T {
-  const pointers: number[] = [];
-  try {
-    for (const n of floats) pointers.push(kernels.malloc(Math.max(16, n * 4)));
-    return body(pointers);
-  } finally {
-    for (const p of pointers) kernels.free(p);
-  }
-}
-
 /** Makes an output tensor and lets `body` write it; the output is freed if `body` throws (e.g. no heap for scratch). */
 function produce(kernels: NativeKernels, shape: number[], body: (out: tf.TensorInfo) => void): tf.TensorInfo {
   const backend: BackendWasm = kernels.backend;
@@ -131,7 +120,7 @@ function winogradConv(
   const blockTiles = Math.max(6, Math.floor(WINOGRAD.blockFloats / (16 * (cin + paddedOut)) / 6) * 6);
   const [uPlane, vPlane, mPlane] = [planeFloats(cin, paddedOut), planeFloats(blockTiles, cin), planeFloats(blockTiles, paddedOut)];
   const parts = kernels.partsFor(2 * 16 * tiles * cin * paddedOut, Math.ceil(tiles / blockTiles));
-  withScratch(kernels, [16 * uPlane, ...partScratch(parts, [16 * vPlane, 16 * mPlane, 16 * cin])], ([u, ...scratch]) => {
+  kernels.withScratch([16 * uPlane, ...partScratch(parts, [16 * vPlane, 16 * mPlane, 16 * cin])], ([u, ...scratch]) => {
     kernels.fn('winogradFilter')(addresses.filter, u, uPlane, cin, cout, flip);
     kernels.runParts(
       'winogradForward',
@@ -191,7 +180,7 @@ export function nativeConv2d(
   const positions = info.batchSize * info.outHeight * info.outWidth;
   const parts = kernels.partsFor(2 * positions * K * info.outChannels, Math.ceil(positions / 4));
   return produce(kernels, info.outShape, (y) =>
-    withScratch(kernels, partScratch(parts, [chunk * K, 8 * K]), (scratch) => {
+    kernels.withScratch(partScratch(parts, [chunk * K, 8 * K]), (scratch) => {
       const fixed = [kernels.address(x), kernels.address(filter), kernels.address(y), bias ? kernels.address(bias) : 0, act];
       kernels.runParts(
         'conv2dForward',
@@ -226,6 +215,22 @@ function parts4(total: number, parts: number): [number, number][] {
  */
 const REDUCTION = { maxBlocks: 16, partialFloats: 1 << 22 };
 
+/**
+ * The argument lists of a filter gradient's `parts` (REDUCTION): ranges of
+ * its `blocks`, each over the whole [0, inner) (taps or output channels), or
+ * with one block, ranges of [0, inner) cut at multiples of 4.
+ */
+function reductionPartArgs(
+  blocks: number,
+  parts: number,
+  inner: number,
+  argsOf: (part: number, blockRange: number[], innerRange: number[]) => number[],
+): number[][] {
+  return blocks > 1
+    ? Array.from({ length: parts }, (_, i) => argsOf(i, partRange(blocks, parts, i), [0, inner]))
+    : parts4(inner, parts).map((range, i) => argsOf(i, [0, 1], range));
+}
+
 /** [block size (a multiple of `step`), block count] for a sum over `total` units, each block's partial `partialFloats` floats. */
 function reductionBlocks(total: number, step: number, partialFloats: number): [number, number] {
   const most = Math.max(1, Math.min(REDUCTION.maxBlocks, Math.floor(REDUCTION.partialFloats / partialFloats)));
@@ -259,7 +264,7 @@ export function nativeConv2dBackpropFilter(
   const flops = 2 * positions * K * Co;
   const parts = kernels.partsFor(flops, blocks > 1 ? blocks : Math.ceil(K / 4));
   return produce(kernels, info.filterShape, (dw) =>
-    withScratch(kernels, [blocks > 1 ? blocks * K * Co : 0, ...partScratch(parts, [chunk * K, 8 * chunk])], ([partials, ...scratch]) => {
+    kernels.withScratch([blocks > 1 ? blocks * K * Co : 0, ...partScratch(parts, [chunk * K, 8 * chunk])], ([partials, ...scratch]) => {
       const [xAt, dyAt, dwAt] = [kernels.address(x), kernels.address(dy), kernels.address(dw)];
       const argsOf = (i: number, blockRange: number[], tapRange: number[]) => [
         xAt,
@@ -273,12 +278,7 @@ export function nativeConv2dBackpropFilter(
         ...blockRange,
         ...tapRange,
       ];
-      kernels.runParts(
-        'conv2dBackpropFilter',
-        blocks > 1
-          ? Array.from({ length: parts }, (_, i) => argsOf(i, partRange(blocks, parts, i), [0, K]))
-          : parts4(K, parts).map((taps, i) => argsOf(i, [0, 1], taps)),
-      );
+      kernels.runParts('conv2dBackpropFilter', reductionPartArgs(blocks, parts, K, argsOf));
       if (blocks > 1) kernels.fn('columnSums')(blocks, K * Co, partials, dwAt);
     }),
   );
@@ -299,7 +299,7 @@ function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: numbe
   const parts = kernels.partsFor(2 * 16 * tiles * Ci * Co, blocks > 1 ? blocks : Co / 4);
   const sumParts = kernels.partsFor(FLOPS_PER_BYTE_MOVED * 4 * 16 * blocks * Ci * Co, Co);
   const perPart = [16 * vPlane, 16 * dPlane, 16 * Ci, 8 * subTiles];
-  withScratch(kernels, [blocks * 16 * sPlane, ...partScratch(parts, perPart)], ([partials, ...scratch]) => {
+  kernels.withScratch([blocks * 16 * sPlane, ...partScratch(parts, perPart)], ([partials, ...scratch]) => {
     const geometryOfConv = [N, H, W, Ci, OH, OW, Co, info.padInfo.top, info.padInfo.left];
     const argsOf = (i: number, blockRange: number[], channels: number[]) => [
       xAt,
@@ -315,12 +315,7 @@ function winogradFilterGradient(kernels: NativeKernels, xAt: number, dyAt: numbe
       ...blockRange,
       ...channels,
     ];
-    kernels.runParts(
-      'winogradFilterGradBlocks',
-      blocks > 1
-        ? Array.from({ length: parts }, (_, i) => argsOf(i, partRange(blocks, parts, i), [0, Co]))
-        : parts4(Co, parts).map((channels, i) => argsOf(i, [0, 1], channels)),
-    );
+    kernels.runParts('winogradFilterGradBlocks', reductionPartArgs(blocks, parts, Co, argsOf));
     kernels.runParts(
       'winogradFilterGradSum',
       Array.from({ length: sumParts }, (_, i) => [partials, sPlane, blocks, dwAt, Ci, Co, ...partRange(Co, sumParts, i)]),
@@ -352,7 +347,7 @@ export function nativeConv2dBackpropInput(
   // Split over images (the strided path's col2im adds up overlapping patches within an image).
   const parts = kernels.partsFor(2 * N * OH * OW * K * Co, N);
   return produce(kernels, info.inShape, (dx) =>
-    withScratch(kernels, partScratch(parts, [chunk * taps, K * Co, 8 * Math.max(taps, Co)]), (scratch) => {
+    kernels.withScratch(partScratch(parts, [chunk * taps, K * Co, 8 * Math.max(taps, Co)]), (scratch) => {
       const [dyAt, filterAt, dxAt] = [kernels.address(dy), kernels.address(filter), kernels.address(dx)];
       kernels.runParts(
         'conv2dBackpropInput',

@@ -67,17 +67,6 @@ function input(args: KernelArgs, name: string): tf.TensorInfo {
   return info;
 }
 
-/** Scratch blocks from the wasm heap, freed together (also when the kernel throws). */
-function withScratch<T>(kernels: NativeKernels, floats: number[], run: (pointers: number[]) => T): T {
-  const pointers: number[] = [];
-  try {
-    for (const n of floats) pointers.push(kernels.malloc(Math.max(16, n * 4)));
-    return run(pointers);
-  } finally {
-    for (const p of pointers) kernels.free(p);
-  }
-}
-
 /** Parts of a call split over the B batch rows: each does 2·T·4U·(D + U) multiply-adds per row. */
 function batchParts(kernels: NativeKernels, B: number, T: number, D: number, U: number): number {
   return kernels.partsFor(2 * B * T * 4 * U * (D + U), B);
@@ -93,7 +82,7 @@ function lstmForwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const out = backend.makeOutput(attrs.returnSequences ? [B, T, U] : [B, U], 'float32');
   const workspace = backend.makeOutput([workspaceSize(B, T, U)], 'float32');
   const parts = batchParts(kernels, B, T, D, U);
-  withScratch(kernels, new Array<number>(parts).fill(8 * Math.max(D, U)), (panels) => {
+  kernels.withScratch(new Array<number>(parts).fill(8 * Math.max(D, U)), (panels) => {
     const fixed = [
       B,
       T,
@@ -136,7 +125,7 @@ function lstmBackwardKernel(args: KernelArgs): tf.TensorInfo[] {
   // gemm packs 8·K floats: K is at most 4U (dh, dx) or B·T (the weight gradients' row chunks).
   const panelFloats = 8 * Math.max(G, B * T);
   const shared = [B * T * G, B * U, B * U, G * U];
-  withScratch(kernels, [...shared, ...new Array<number>(Math.max(stepParts, weightParts)).fill(panelFloats)], ([dZ, dh, dc, rt, ...panels]) => {
+  kernels.withScratch([...shared, ...new Array<number>(Math.max(stepParts, weightParts)).fill(panelFloats)], ([dZ, dh, dc, rt, ...panels]) => {
     const [xAt, wsAt] = [kernels.address(x), kernels.address(workspace)];
     kernels.fn('lstmTransposeRecurrent')(kernels.address(recurrentKernel), rt, U);
     const fixed = [B, T, D, U, kernels.address(kernel), attrs.act, attrs.ract, attrs.returnSequences ? 1 : 0, wsAt, kernels.address(dy), kernels.address(dx)];

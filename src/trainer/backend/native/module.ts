@@ -235,6 +235,17 @@ export class NativeKernels {
     this.module._free(pointer);
   }
 
+  /** Scratch blocks of the given float counts from the heap, freed together (also when `body` throws). */
+  withScratch<T>(floats: number[], body: (pointers: number[]) => T): T {
+    const pointers: number[] = [];
+    try {
+      for (const n of floats) pointers.push(this.malloc(Math.max(16, n * 4)));
+      return body(pointers);
+    } finally {
+      for (const p of pointers) this.free(p);
+    }
+  }
+
   /** The heap as floats (re-read on every call: the heap's buffer changes when it grows). */
   heapF32(): Float32Array {
     return this.module.HEAPF32;
